@@ -1,0 +1,1 @@
+# bench/daemon.mk: build rules for this part (owned by one module; see Makefile.am).

@@ -1,0 +1,1 @@
+# bench/index.mk: build rules for this part (owned by one module; see Makefile.am).

@@ -1,0 +1,1 @@
+# conf: sources, programs and tests of this part of the tree.

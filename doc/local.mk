@@ -1,0 +1,1 @@
+# doc: sources, programs and tests of this part of the tree.

@@ -1,0 +1,1 @@
+# index: sources, programs and tests of this part of the tree.

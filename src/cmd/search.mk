@@ -1,0 +1,1 @@
+# src/cmd/search.mk: build rules for this part (owned by one module; see Makefile.am).

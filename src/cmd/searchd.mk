@@ -1,0 +1,1 @@
+# src/cmd/searchd.mk: build rules for this part (owned by one module; see Makefile.am).

@@ -1,0 +1,1 @@
+# src/import: sources, programs and tests of this part of the tree.

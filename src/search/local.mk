@@ -1,0 +1,1 @@
+# src/search: sources, programs and tests of this part of the tree.

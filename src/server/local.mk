@@ -1,0 +1,1 @@
+# src/server: sources, programs and tests of this part of the tree.

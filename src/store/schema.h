@@ -1,0 +1,60 @@
+/* schema.h: how a post is laid out in the Xapian database. The indexer
+ * (store/) writes this layout and the search (search/) reads it; both include
+ * this one header so they cannot drift apart.
+ *
+ * Terms are made of a prefix (capital letters) and a lower-case body: the
+ * analyser's folded words and stems, or txt_normalise()d filter values, so a
+ * prefix never runs into its body.
+ */
+#ifndef SOCASMA_SCHEMA_H
+#define SOCASMA_SCHEMA_H
+
+/* Bump when the layout changes: the indexer then rebuilds every post. */
+#define SCH_VERSION "1"
+
+/* ---- free-text terms (title and body) ---------------------------------- */
+#define SCH_WORD ""          /* folded unstemmed word, with positions */
+#define SCH_STEM_EN "ZE"     /* English stem, no positions */
+#define SCH_STEM_FR "ZF"     /* French stem, no positions */
+/* Title terms again, under their own prefixes, for title: queries and for
+ * weighting the title above the body. */
+#define SCH_TITLE_WORD "S"     /* folded title word, with positions */
+#define SCH_TITLE_STEM_EN "ZSE"
+#define SCH_TITLE_STEM_FR "ZSF"
+
+/* ---- boolean filter terms (wdf 0) --------------------------------------- */
+#define SCH_ID "Q"        /* Q + post id as given (unique) */
+#define SCH_LANG "L"      /* L + "en" / "fr": each language the post holds */
+#define SCH_CATEGORY "K"  /* K + txt_normalise(category) */
+#define SCH_TAG "XT"      /* XT + txt_normalise(tag) */
+#define SCH_AUTHOR "A"    /* A + txt_normalise(author) */
+#define SCH_YEAR "Y"      /* Y + YYYY */
+#define SCH_MONTH "M"     /* M + YYYYMM */
+#define SCH_DATE "D"      /* D + YYYYMMDD */
+
+/* ---- value slots ------------------------------------------------------------ */
+#define SCH_SLOT_DATE 0        /* YYYYMMDD ("" when the post has no date): sort, ranges */
+#define SCH_SLOT_YEAR 1        /* YYYY: facet */
+#define SCH_SLOT_LANG 2        /* "en", "fr" or "en\x1f" "fr": facet (multi-valued) */
+#define SCH_SLOT_CATEGORIES 3  /* categories as written, joined by SCH_SEP: facet */
+#define SCH_SLOT_HASH 4        /* hex content hash of the post: incremental indexing */
+#define SCH_SLOT_TAGS 5        /* tags as written, joined by SCH_SEP */
+#define SCH_SLOT_AUTHOR 6      /* author as written */
+#define SCH_SLOT_MAINLANG 7    /* "en", "fr" or "mixed" */
+#define SCH_SEP '\x1f'         /* separates the parts of a multi-valued slot */
+
+/* Document data: a JSON object with the keys "id", "title", "url", "date",
+ * "lang", "categories" (array), "tags" (array), "author" and "body" (the
+ * plain text, paragraphs separated by blank lines: what snippets are cut
+ * from). */
+
+/* ---- database metadata keys ----------------------------------------------- */
+#define SCH_META_VERSION "socasma.schema"      /* SCH_VERSION of the writer */
+#define SCH_META_LAST_INDEX "socasma.indexed"  /* ISO 8601 UTC time of the last run */
+#define SCH_META_GLOSSARY "socasma.glossary"   /* hash of the glossary loaded */
+
+/* Positions: the title takes positions from 1; the body starts after
+ * SCH_BODY_GAP more, so a phrase never spans title and body. */
+#define SCH_BODY_GAP 100
+
+#endif /* SOCASMA_SCHEMA_H */

@@ -1,0 +1,363 @@
+/* xapian-c.h: the project's C API over libxapian (Xapian 1.4).
+ *
+ * This header is the whole boundary between the C code of socasma-search and
+ * the C++ of Xapian: no C++ type, symbol or exception crosses it. Every
+ * function is implemented in xapian-c.cc inside try/catch and reports
+ * failure as a negative xc_status.
+ *
+ * ERRORS
+ *   Every function that can fail returns an xc_status: XC_OK (0) on success,
+ *   XC_DONE (1) where an iteration has ended, a negative code on failure.
+ *   The detailed message of the last failure in the calling thread is
+ *   returned by xc_errmsg(); it stays valid until the next failing xc_ call
+ *   in the same thread. Messages are kept per thread, so worker threads never
+ *   see each other's errors. NULL where a handle or a string is required is
+ *   XC_ERR_INVALID_ARG, never a crash.
+ *
+ * THREADS
+ *   A handle (xc_db, xc_doc, xc_query, xc_enquire, xc_mset, xc_iter) must not
+ *   be used by two threads at once, and objects made from a database (an
+ *   enquire, its match sets, fetched documents) belong to that database's
+ *   thread too. Use one xc_db per thread. xc_query values hold no database
+ *   and may be built in one thread and used in another, one at a time.
+ *
+ * OWNERSHIP
+ *   Every xc_*_new / xc_*_open / function with an `out` handle gives the
+ *   caller a handle it frees with the matching xc_*_free / xc_db_close.
+ *   Free functions accept NULL. Strings returned through `const char **` are
+ *   borrowed from the handle and valid until the next call on that handle
+ *   (or its free); strings returned through `char **` are malloc'ed and the
+ *   caller free()s them. Strings passed in are copied; they need not outlive
+ *   the call. Terms and values are byte strings with an explicit length where
+ *   the prototype has one, else NUL-terminated.
+ */
+#ifndef SOCASMA_XAPIAN_C_H
+#define SOCASMA_XAPIAN_C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- status codes ------------------------------------------------------ */
+
+typedef enum {
+    XC_OK = 0,
+    XC_DONE = 1,                /* an iterator has no more items */
+    XC_ERR_INVALID_ARG = -1,    /* NULL or invalid argument (InvalidArgumentError) */
+    XC_ERR_NOMEM = -2,          /* std::bad_alloc */
+    XC_ERR_NOT_FOUND = -3,      /* no such database (DatabaseNotFoundError,
+                                   DatabaseOpeningError), document or term */
+    XC_ERR_LOCKED = -4,         /* another writer holds the lock (DatabaseLockError) */
+    XC_ERR_CORRUPT = -5,        /* DatabaseCorruptError */
+    XC_ERR_MODIFIED = -6,       /* DatabaseModifiedError: xc_db_reopen() and retry */
+    XC_ERR_VERSION = -7,        /* DatabaseVersionError: unsupported format */
+    XC_ERR_CLOSED = -8,         /* DatabaseClosedError: the handle was closed */
+    XC_ERR_INVALID_OP = -9,     /* InvalidOperationError, e.g. commit inside a transaction */
+    XC_ERR_TOO_LONG = -10,      /* a term longer than Xapian stores (245 bytes) */
+    XC_ERR_WILDCARD = -11,      /* a wildcard expanded to more terms than allowed */
+    XC_ERR_DATABASE = -12,      /* any other DatabaseError (I/O, create, ...) */
+    XC_ERR_UNIMPLEMENTED = -13, /* UnimplementedError, FeatureUnavailableError */
+    XC_ERR_INTERNAL = -14       /* any other Xapian or C++ exception */
+} xc_status;
+
+/* The message of the calling thread's last failure ("" if none). Valid until
+ * the next failing xc_ call in this thread. Never NULL. */
+const char *xc_errmsg(void);
+
+/* A short constant name for a status ("ok", "locked", ...). Never NULL. */
+const char *xc_status_name(int status);
+
+/* The libxapian version string, e.g. "1.4.22". Static storage. */
+const char *xc_version(void);
+
+/* ---- databases ----------------------------------------------------------- */
+
+typedef struct xc_db xc_db;
+
+/* How xc_db_open_writable opens. */
+typedef enum {
+    XC_DB_CREATE_OR_OPEN = 0,      /* open, or create if absent */
+    XC_DB_CREATE_OR_OVERWRITE = 1, /* create, replacing any existing database */
+    XC_DB_OPEN = 2,                /* open an existing one; XC_ERR_NOT_FOUND if absent */
+    XC_DB_CREATE = 3               /* create; XC_ERR_DATABASE if one exists */
+} xc_db_mode;
+
+/* Opens a database read-only. path is a database directory or a stub file
+ * listing several (one "auto PATH" per line), searched as one.
+ * Errors: XC_ERR_NOT_FOUND (no database there), XC_ERR_CORRUPT, XC_ERR_VERSION,
+ * XC_ERR_DATABASE. On success *out is a handle freed with xc_db_close(). */
+int xc_db_open(const char *path, xc_db **out);
+
+/* Opens or creates a database for writing, never waiting for the lock: if
+ * another writer holds it, returns XC_ERR_LOCKED at once. A writable handle
+ * can also be read (search, fetch). */
+int xc_db_open_writable(const char *path, xc_db_mode mode, xc_db **out);
+
+/* Closes and frees the handle. For a writable database an active transaction
+ * is cancelled; other uncommitted changes are committed by Xapian, so call
+ * xc_db_commit() first and check its status. Accepts NULL. */
+void xc_db_close(xc_db *db);
+
+/* 1 if the handle was opened writable, else 0 (0 for NULL). */
+int xc_db_is_writable(const xc_db *db);
+
+/* Brings a read-only handle to the latest committed revision.
+ * *reopened (may be NULL) is set to 1 if it may have changed, 0 if not. */
+int xc_db_reopen(xc_db *db, int *reopened);
+
+/* Makes the changes since the last commit durable and visible to readers.
+ * XC_ERR_INVALID_OP inside a transaction. */
+int xc_db_commit(xc_db *db);
+
+/* Transactions: every change between begin and commit becomes visible at
+ * once, or (cancel, crash) not at all. flushed=1 commits pending changes
+ * first (as Xapian's begin_transaction(true)). */
+int xc_db_begin_transaction(xc_db *db, int flushed);
+int xc_db_commit_transaction(xc_db *db);
+int xc_db_cancel_transaction(xc_db *db);
+
+/* Facts about the database (read or writable). */
+int xc_db_revision(xc_db *db, uint64_t *revision);
+int xc_db_doccount(xc_db *db, uint32_t *count);
+int xc_db_lastdocid(xc_db *db, uint32_t *docid);
+int xc_db_avlength(xc_db *db, double *avlength);
+/* Number of documents indexed by term (0 if none). */
+int xc_db_termfreq(xc_db *db, const char *term, size_t len, uint32_t *freq);
+
+/* User metadata (a key-value table stored with the database). get sets
+ * *value to a malloc'ed, NUL-terminated copy (free()) and *len; an absent
+ * key gives an empty string. set with len 0 deletes the key. */
+int xc_db_get_metadata(xc_db *db, const char *key, char **value, size_t *len);
+int xc_db_set_metadata(xc_db *db, const char *key, const char *value, size_t len);
+
+/* ---- documents ----------------------------------------------------------- */
+
+typedef struct xc_doc xc_doc;
+
+/* A new, empty document to fill and add. Free with xc_doc_free(). */
+int xc_doc_new(xc_doc **out);
+void xc_doc_free(xc_doc *doc);
+
+/* Adds a term at a position (positions start at 1), increasing its
+ * within-document frequency by wdfinc. XC_ERR_TOO_LONG for terms over 245
+ * bytes; empty terms are XC_ERR_INVALID_ARG. */
+int xc_doc_add_posting(xc_doc *doc, const char *term, size_t len, uint32_t pos, uint32_t wdfinc);
+/* Adds a term without position, increasing its wdf by wdfinc. */
+int xc_doc_add_term(xc_doc *doc, const char *term, size_t len, uint32_t wdfinc);
+/* Adds a boolean filter term (wdf 0: it does not change the document length). */
+int xc_doc_add_boolean_term(xc_doc *doc, const char *term, size_t len);
+/* Sets value slot `slot` (a value of length 0 clears it). */
+int xc_doc_set_value(xc_doc *doc, uint32_t slot, const char *value, size_t len);
+/* Sets the data blob (stored, not indexed). */
+int xc_doc_set_data(xc_doc *doc, const char *data, size_t len);
+
+/* Read a document's data / a value. *data points into the document handle
+ * and is valid until the next call on it or its free; an absent value is an
+ * empty string. For a fetched document these may read the database and fail
+ * with XC_ERR_MODIFIED. */
+int xc_doc_get_data(xc_doc *doc, const char **data, size_t *len);
+int xc_doc_get_value(xc_doc *doc, uint32_t slot, const char **value, size_t *len);
+/* The docid of a fetched document (0 for a new one). */
+uint32_t xc_doc_docid(const xc_doc *doc);
+
+/* Encodes a number so that byte order is numeric order (Xapian's
+ * sortable_serialise). buf must hold 18 bytes; *len gets the length. */
+void xc_sortable_serialise(double value, char buf[18], size_t *len);
+double xc_sortable_unserialise(const char *buf, size_t len);
+
+/* Adds a document; *docid (may be NULL) gets its id. Writable only. */
+int xc_db_add_document(xc_db *db, xc_doc *doc, uint32_t *docid);
+/* Replaces the document indexed by the unique term idterm, or adds it if
+ * there is none. *docid (may be NULL) gets its id. */
+int xc_db_replace_document(xc_db *db, const char *idterm, xc_doc *doc, uint32_t *docid);
+/* Deletes every document indexed by idterm. *deleted (may be NULL) is set to
+ * 1 if there was one, else 0. */
+int xc_db_delete_document(xc_db *db, const char *idterm, int *deleted);
+/* Fetches the document indexed by idterm (the first, if several):
+ * XC_ERR_NOT_FOUND if none. Free *out with xc_doc_free(). */
+int xc_db_get_document_by_term(xc_db *db, const char *idterm, xc_doc **out);
+/* Fetches a document by docid: XC_ERR_NOT_FOUND if none. */
+int xc_db_get_document(xc_db *db, uint32_t docid, xc_doc **out);
+
+/* Positions of term in document docid, in increasing order: *pos gets a
+ * malloc'ed array (free()), *n its length (0 and NULL when absent). */
+int xc_db_positions(xc_db *db, uint32_t docid, const char *term, size_t len,
+                    uint32_t **pos, size_t *n);
+
+/* ---- iterators over terms -------------------------------------------------- */
+
+typedef struct xc_iter xc_iter;
+
+/* One step of an iterator: XC_OK with the next item, XC_DONE at the end, or a
+ * negative error. *term (may be NULL) points into the iterator and is valid
+ * until the next step or its free; *freq (may be NULL) is the term frequency
+ * (lexicon), the wdf (termlist), or 0 where none applies (synonyms);
+ * *weight (may be NULL) is set for expand sets, else 0. */
+int xc_iter_next(xc_iter *it, const char **term, size_t *len, uint32_t *freq, double *weight);
+void xc_iter_free(xc_iter *it);
+
+/* Every term of the lexicon that starts with prefix ("" for all), in byte
+ * order, with its document frequency. */
+int xc_db_allterms(xc_db *db, const char *prefix, xc_iter **out);
+/* The terms of document docid that start with prefix, with their wdf. */
+int xc_db_termlist(xc_db *db, uint32_t docid, const char *prefix, xc_iter **out);
+
+/* ---- spelling and synonyms ---------------------------------------------- */
+
+/* Adds word to the spelling table (writable only), frequency += freqinc. */
+int xc_db_add_spelling(xc_db *db, const char *word, uint32_t freqinc);
+/* The best spelling suggestion for word within max_edit edits: *out is a
+ * malloc'ed string (free()), "" when there is none. */
+int xc_db_spelling_suggestion(xc_db *db, const char *word, unsigned max_edit, char **out);
+/* Adds synonym to the synonyms of term (writable only). A term of several
+ * words is space-separated. */
+int xc_db_add_synonym(xc_db *db, const char *term, const char *synonym);
+/* Removes all synonyms of term / every synonym of every term. */
+int xc_db_clear_synonyms(xc_db *db, const char *term);
+int xc_db_clear_all_synonyms(xc_db *db);
+/* The synonyms of term, in byte order. */
+int xc_db_synonyms(xc_db *db, const char *term, xc_iter **out);
+/* Every term that has synonyms and starts with prefix. */
+int xc_db_synonym_keys(xc_db *db, const char *prefix, xc_iter **out);
+
+/* ---- queries ------------------------------------------------------------- */
+
+typedef struct xc_query xc_query;
+
+typedef enum {
+    XC_OP_AND = 0,
+    XC_OP_OR = 1,
+    XC_OP_AND_NOT = 2,   /* first AND NOT (the others ORed) */
+    XC_OP_XOR = 3,
+    XC_OP_AND_MAYBE = 4, /* first, weighted up by the others */
+    XC_OP_FILTER = 5,    /* first, restricted to the others, which add no weight */
+    XC_OP_NEAR = 6,      /* all within `window` positions, any order */
+    XC_OP_PHRASE = 7,    /* all in order within `window` positions */
+    XC_OP_ELITE_SET = 8, /* OR of the `window` best terms */
+    XC_OP_SYNONYM = 9,   /* OR, weighted as if one term */
+    XC_OP_MAX = 10       /* OR, weight of the best subquery */
+} xc_op;
+
+/* What a wildcard does when it would expand past max_expansion. */
+typedef enum {
+    XC_WILDCARD_LIMIT_ERROR = 0,        /* the search fails with XC_ERR_WILDCARD */
+    XC_WILDCARD_LIMIT_FIRST = 1,        /* keep the first terms in byte order */
+    XC_WILDCARD_LIMIT_MOST_FREQUENT = 2 /* keep the most frequent terms */
+} xc_wildcard_limit;
+
+/* Query handles are immutable values: combining copies the subqueries (Xapian
+ * shares them internally), so the caller still frees what it passed in. */
+void xc_query_free(xc_query *q);
+
+/* A term, with its within-query frequency (wqf, >= 1) and query position
+ * (0 for none). */
+int xc_query_term(const char *term, size_t len, uint32_t wqf, uint32_t pos, xc_query **out);
+/* Combines n subqueries with op. window is used by NEAR and PHRASE (0 means
+ * the number of subqueries) and by ELITE_SET (how many to keep). n == 0
+ * gives the query that matches nothing. NULL entries are skipped. */
+int xc_query_combine(xc_op op, xc_query *const *subs, size_t n, uint32_t window, xc_query **out);
+/* Multiplies the weight of q by factor (>= 0; 0 makes it purely boolean). */
+int xc_query_scale(const xc_query *q, double factor, xc_query **out);
+/* Documents whose value in slot lies in [lo, hi] (byte order). lo or hi may
+ * be NULL for an open end. */
+int xc_query_value_range(uint32_t slot, const char *lo, const char *hi, xc_query **out);
+/* Every term starting with prefix, ORed (OP_SYNONYM), expanded when searched
+ * against the database, with at most max_expansion terms (0: no limit). */
+int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_limit limit,
+                      xc_query **out);
+/* The query that matches every document (weight 0) / no document. */
+int xc_query_match_all(xc_query **out);
+int xc_query_match_nothing(xc_query **out);
+/* 1 if the query matches nothing by construction. */
+int xc_query_is_empty(const xc_query *q);
+/* Xapian's description of the query, for tests and debugging: malloc'ed. */
+int xc_query_describe(const xc_query *q, char **out);
+/* OP_SYNONYM of term and its synonyms in db (just term if it has none):
+ * each synonym, possibly of several space-separated words, becomes a phrase
+ * of those words, each prefixed with prefix (may be ""). */
+int xc_query_expand_synonyms(xc_db *db, const char *term, const char *prefix, xc_query **out);
+
+/* ---- searching ----------------------------------------------------------- */
+
+typedef struct xc_enquire xc_enquire;
+typedef struct xc_mset xc_mset;
+
+/* A search session over db (which must outlive it). Free with xc_enquire_free. */
+int xc_enquire_new(xc_db *db, xc_enquire **out);
+void xc_enquire_free(xc_enquire *enq);
+/* The query to run (copied). qlen is the query length used by BM25's query
+ * normalisation (0: the sum of wqf). */
+int xc_enquire_set_query(xc_enquire *enq, const xc_query *q, uint32_t qlen);
+/* BM25 weighting with its parameters (Xapian defaults: 1, 0, 1, 0.5, 0.5). */
+int xc_enquire_set_bm25(xc_enquire *enq, double k1, double k2, double k3, double b,
+                        double min_normlen);
+
+typedef enum {
+    XC_SORT_RELEVANCE = 0,            /* by weight, ties by docid */
+    XC_SORT_VALUE = 1,                /* by the value in slot only */
+    XC_SORT_VALUE_THEN_RELEVANCE = 2, /* by value, ties by weight */
+    XC_SORT_RELEVANCE_THEN_VALUE = 3  /* by weight, ties by value */
+} xc_sort;
+/* How hits are ordered; reverse=1 puts high values first. */
+int xc_enquire_set_sort(xc_enquire *enq, xc_sort sort, uint32_t slot, int reverse);
+/* Keep at most max hits per distinct value of slot (max 0 turns it off). */
+int xc_enquire_set_collapse_key(xc_enquire *enq, uint32_t slot, uint32_t max);
+/* After this many seconds the matcher stops checking for more hits than
+ * asked (Xapian 1.4 cannot stop a match outright). 0 turns it off. */
+int xc_enquire_set_time_limit(xc_enquire *enq, double seconds);
+/* Counts the values of slot over the documents the match examines (pass a
+ * check_at_least of the database's size to xc_enquire_get_mset for exact
+ * counts). A value holding several parts separated by sep (e.g. '\x1f') is
+ * counted once per part; sep 0 counts whole values. Up to 8 slots. */
+int xc_enquire_add_facet(xc_enquire *enq, uint32_t slot, char sep);
+
+/* Runs the search: hits first..first+maxitems-1, checking at least
+ * check_at_least documents. XC_ERR_MODIFIED: reopen the database and retry.
+ * Free *out with xc_mset_free (before the enquire and the db). */
+int xc_enquire_get_mset(xc_enquire *enq, uint32_t first, uint32_t maxitems,
+                        uint32_t check_at_least, xc_mset **out);
+void xc_mset_free(xc_mset *ms);
+
+/* Number of hits in this page. */
+uint32_t xc_mset_size(const xc_mset *ms);
+/* Bounds and estimate of the total number of matches. Any pointer may be NULL. */
+void xc_mset_matches(const xc_mset *ms, uint32_t *lower, uint32_t *estimated, uint32_t *upper);
+
+typedef struct {
+    uint32_t docid;
+    uint32_t rank;    /* 0-based, over the whole result (first + i) */
+    int percent;      /* 0..100, Xapian's percentage */
+    double weight;
+} xc_hit;
+/* The i-th hit of this page (0 <= i < size). */
+int xc_mset_hit(xc_mset *ms, uint32_t i, xc_hit *out);
+/* The document of the i-th hit (data and values). Free with xc_doc_free. */
+int xc_mset_document(xc_mset *ms, uint32_t i, xc_doc **out);
+/* The counts of facet `slot` (added with xc_enquire_add_facet): iterate
+ * values with their counts (the count is in *freq), most frequent first. */
+int xc_mset_facet(xc_mset *ms, uint32_t slot, xc_iter **out);
+/* Xapian's snippet of text for this match set (MSet::snippet): about length
+ * bytes, matches wrapped in hi_start/hi_end, omitted text as omit, output
+ * HTML-escaped. lang names the stemmer ("english", "french", "none"); the
+ * stemmer is libstemmer's, the one the project indexes with. flags: 0 or
+ * XC_SNIPPET_EMPTY_WITHOUT_MATCH. *out is malloc'ed. */
+#define XC_SNIPPET_EMPTY_WITHOUT_MATCH 1
+int xc_mset_snippet(xc_mset *ms, const char *text, size_t len, size_t length, const char *lang,
+                    const char *hi_start, const char *hi_end, const char *omit, unsigned flags,
+                    char **out);
+
+/* "More like this": the best maxterms terms to expand the relevance set made
+ * of docids (n of them), best first, with their weights (in *weight). Terms
+ * starting with one of the prefixes in exclude (a NULL-terminated array, may
+ * be NULL) are left out. */
+int xc_enquire_expand(xc_enquire *enq, const uint32_t *docids, size_t n, uint32_t maxterms,
+                      const char *const *exclude, xc_iter **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SOCASMA_XAPIAN_C_H */
