@@ -1,1 +1,8 @@
-# src/store: sources, programs and tests of this part of the tree.
+# src/store: the indexer's side of the database (a post into a document,
+# incremental and atomic runs). Public headers: store.h, schema.h.
+noinst_LIBRARIES += src/store/libstore.a
+src_store_libstore_a_SOURCES = \
+	src/store/store.h src/store/schema.h src/store/store-internal.h \
+	src/store/idmap.h src/store/idmap.c \
+	src/store/document.c src/store/store.c
+

@@ -31,6 +31,8 @@
 #define SCH_YEAR "Y"      /* Y + YYYY */
 #define SCH_MONTH "M"     /* M + YYYYMM */
 #define SCH_DATE "D"      /* D + YYYYMMDD */
+#define SCH_HASHID "XH"   /* XH + 16 hex digits of SCH_SLOT_HASH + id: lets the
+                             indexer read every (id, hash) in one lexicon scan */
 
 /* ---- value slots ------------------------------------------------------------ */
 #define SCH_SLOT_DATE 0        /* YYYYMMDD ("" when the post has no date): sort, ranges */

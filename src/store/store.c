@@ -1,0 +1,507 @@
+/* store.c: one run of the indexer against the database (see store.h):
+ * the lock, the table of (id, hash) read at open, the transaction that
+ * makes a run atomic, add/replace/unchanged decisions, pruning, spelling
+ * and the metadata written at commit. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "store/schema.h"
+#include "store/store-internal.h"
+
+static void set_err(store *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof s->err, fmt, ap);
+    va_end(ap);
+}
+
+static int from_xc(int rc)
+{
+    switch (rc) {
+    case XC_OK: return STORE_OK;
+    case XC_ERR_NOMEM: return STORE_ERR_NOMEM;
+    case XC_ERR_LOCKED: return STORE_ERR_LOCKED;
+    case XC_ERR_INVALID_ARG: return STORE_ERR_INVALID;
+    default: return STORE_ERR_DB;
+    }
+}
+
+const char *store_errmsg(const store *s)
+{
+    return s ? s->err : "no store";
+}
+
+/* mkdir -p of the parent directories of path (not path itself: Xapian
+ * creates the database directory). */
+static int make_parents(const char *path, char *err, size_t errlen)
+{
+    char *p = strdup(path);
+    if (!p)
+        return STORE_ERR_NOMEM;
+    for (char *q = p + 1; *q; q++) {
+        if (*q != '/')
+            continue;
+        *q = '\0';
+        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+            snprintf(err, errlen, "%s: cannot create directory %s: %s", path, p, strerror(errno));
+            free(p);
+            return STORE_ERR_DB;
+        }
+        *q = '/';
+    }
+    free(p);
+    return STORE_OK;
+}
+
+/* Reads every (id, hash) pair from the SCH_HASHID terms: one lexicon scan. */
+static int load_hashes(store *s)
+{
+    xc_iter *it = NULL;
+    int rc = xc_db_allterms(s->db, SCH_HASHID, &it);
+    if (rc != XC_OK) {
+        set_err(s, "cannot read the database: %s", xc_errmsg());
+        return from_xc(rc);
+    }
+    const char *term;
+    size_t len, pl = strlen(SCH_HASHID);
+    while ((rc = xc_iter_next(it, &term, &len, NULL, NULL)) == XC_OK) {
+        if (len <= pl + 16)
+            continue;
+        idmap_entry *e;
+        int added;
+        if (idmap_put(&s->old, term + pl + 16, len - pl - 16, &e, &added) != 0) {
+            xc_iter_free(it);
+            set_err(s, "out of memory");
+            return STORE_ERR_NOMEM;
+        }
+        memcpy(e->hash, term + pl, 16);
+        e->hash[16] = '\0';
+    }
+    xc_iter_free(it);
+    if (rc != XC_DONE) {
+        set_err(s, "cannot read the database: %s", xc_errmsg());
+        return from_xc(rc);
+    }
+    return STORE_OK;
+}
+
+int store_open(const char *path, const store_options *opt, store **out, char *err,
+               size_t errlen)
+{
+    char dummy[8];
+    if (!err || !errlen) {
+        err = dummy;
+        errlen = sizeof dummy;
+    }
+    err[0] = '\0';
+    if (!path || !out) {
+        snprintf(err, errlen, "invalid argument");
+        return STORE_ERR_INVALID;
+    }
+    *out = NULL;
+    store *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return STORE_ERR_NOMEM;
+    }
+    idmap_init(&s->old);
+    idmap_init(&s->seen);
+    idmap_init(&s->spell);
+    s->title_weight = opt && opt->title_weight ? opt->title_weight : 3;
+    s->read_only = opt ? opt->read_only : 0;
+    if (opt && opt->glossary_path && !(s->glossary_path = strdup(opt->glossary_path))) {
+        store_close(s);
+        snprintf(err, errlen, "out of memory");
+        return STORE_ERR_NOMEM;
+    }
+    int rc;
+    if (s->read_only) {
+        rc = xc_db_open(path, &s->db);
+        if (rc == XC_ERR_NOT_FOUND) {
+            s->db = NULL; /* a dry run against no database: every post is new */
+            rc = XC_OK;
+        }
+    } else {
+        rc = make_parents(path, err, errlen);
+        if (rc != STORE_OK) {
+            store_close(s);
+            return rc;
+        }
+        rc = xc_db_open_writable(path, XC_DB_CREATE_OR_OPEN, &s->db);
+    }
+    if (rc != XC_OK) {
+        if (rc == XC_ERR_LOCKED)
+            snprintf(err, errlen, "%s: database is locked by another indexer", path);
+        else
+            snprintf(err, errlen, "%s: cannot open the database: %s", path, xc_errmsg());
+        store_close(s);
+        return from_xc(rc);
+    }
+    if (s->db && (rc = load_hashes(s)) != STORE_OK) {
+        snprintf(err, errlen, "%s: %s", path, s->err);
+        store_close(s);
+        return rc;
+    }
+    if (store_worker_new(&s->worker) != STORE_OK) {
+        snprintf(err, errlen, "out of memory");
+        store_close(s);
+        return STORE_ERR_NOMEM;
+    }
+    *out = s;
+    return STORE_OK;
+}
+
+void store_close(store *s)
+{
+    if (!s)
+        return;
+    if (s->in_run)
+        store_cancel(s);
+    xc_db_close(s->db);
+    idmap_free(&s->old);
+    idmap_free(&s->seen);
+    idmap_free(&s->spell);
+    store_worker_free(s->worker);
+    free(s->glossary_path);
+    free(s);
+}
+
+int store_begin(store *s)
+{
+    if (!s)
+        return STORE_ERR_INVALID;
+    if (s->in_run) {
+        set_err(s, "a run is already open");
+        return STORE_ERR_INVALID;
+    }
+    memset(&s->counts, 0, sizeof s->counts);
+    idmap_free(&s->seen);
+    idmap_free(&s->spell);
+    s->failed = 0;
+    if (s->db && !s->read_only) {
+        int rc = xc_db_begin_transaction(s->db, 1);
+        if (rc != XC_OK) {
+            set_err(s, "cannot start a transaction: %s", xc_errmsg());
+            return from_xc(rc);
+        }
+    }
+    s->in_run = 1;
+    return STORE_OK;
+}
+
+void store_get_counts(const store *s, store_counts *c)
+{
+    if (s && c)
+        *c = s->counts;
+}
+
+static int add_spelling(store *s, const store_prepared *p)
+{
+    for (size_t i = 0; i < p->nspell; i++) {
+        idmap_entry *e;
+        int added;
+        if (idmap_put(&s->spell, p->spell[i].word, strlen(p->spell[i].word), &e, &added) != 0)
+            return STORE_ERR_NOMEM;
+        e->n += p->spell[i].count;
+    }
+    return STORE_OK;
+}
+
+int store_apply(store *s, store_prepared *p, store_outcome *outcome)
+{
+    if (!s || !p) {
+        store_prepared_free(p);
+        return STORE_ERR_INVALID;
+    }
+    if (!s->in_run || s->failed) {
+        set_err(s, s->failed ? "the run has failed" : "no run is open");
+        store_prepared_free(p);
+        return STORE_ERR_INVALID;
+    }
+    idmap_entry *seen;
+    int fresh;
+    if (idmap_put(&s->seen, p->id, strlen(p->id), &seen, &fresh) != 0) {
+        set_err(s, "out of memory");
+        store_prepared_free(p);
+        s->failed = 1;
+        return STORE_ERR_NOMEM;
+    }
+    if (!fresh) {
+        set_err(s, "%s%sduplicate id \"%s\" in this run (the first one is kept)", p->where,
+                p->where[0] ? ": " : "", p->id);
+        s->counts.rejected++;
+        store_prepared_free(p);
+        return STORE_ERR_RECORD;
+    }
+    seen->n = 1;
+    store_outcome oc;
+    int rc = STORE_OK;
+    const idmap_entry *old = idmap_get(&s->old, p->id, strlen(p->id));
+    if (p->unchanged) {
+        oc = STORE_UNCHANGED;
+    } else if (old) {
+        oc = STORE_UPDATED;
+        if (s->db && !s->read_only) {
+            char idterm[260];
+            snprintf(idterm, sizeof idterm, "%s%s", SCH_ID, p->id);
+            rc = xc_db_replace_document(s->db, idterm, p->doc, NULL);
+        }
+    } else {
+        oc = STORE_ADDED;
+        if (s->db && !s->read_only)
+            rc = xc_db_add_document(s->db, p->doc, NULL);
+    }
+    if (rc != XC_OK) {
+        set_err(s, "cannot write post \"%s\": %s", p->id, xc_errmsg());
+        store_prepared_free(p);
+        s->failed = 1;
+        return from_xc(rc);
+    }
+    if (!p->unchanged && add_spelling(s, p) != STORE_OK) {
+        set_err(s, "out of memory");
+        store_prepared_free(p);
+        s->failed = 1;
+        return STORE_ERR_NOMEM;
+    }
+    if (oc == STORE_ADDED)
+        s->counts.added++;
+    else if (oc == STORE_UPDATED)
+        s->counts.updated++;
+    else
+        s->counts.unchanged++;
+    if (outcome)
+        *outcome = oc;
+    store_prepared_free(p);
+    return STORE_OK;
+}
+
+int store_put(store *s, const imp_post *post, store_outcome *outcome)
+{
+    if (!s || !post)
+        return STORE_ERR_INVALID;
+    if (!s->in_run) {
+        set_err(s, "no run is open");
+        return STORE_ERR_INVALID;
+    }
+    store_prepared *p = NULL;
+    int rc = store_prepare(s, s->worker, post, &p, s->err, sizeof s->err);
+    if (rc == STORE_ERR_RECORD) {
+        s->counts.rejected++;
+        return rc;
+    }
+    if (rc != STORE_OK)
+        return rc;
+    return store_apply(s, p, outcome);
+}
+
+int store_prune(store *s, uint64_t *deleted)
+{
+    if (!s || !s->in_run || s->failed) {
+        if (s)
+            set_err(s, "no run is open");
+        return STORE_ERR_INVALID;
+    }
+    uint64_t n = 0;
+    for (size_t i = 0; i < s->old.cap; i++) {
+        const idmap_entry *e = &s->old.slots[i];
+        if (!e->key || idmap_get(&s->seen, e->key, strlen(e->key)))
+            continue;
+        if (s->db && !s->read_only) {
+            char idterm[260];
+            snprintf(idterm, sizeof idterm, "%s%s", SCH_ID, e->key);
+            int rc = xc_db_delete_document(s->db, idterm, NULL);
+            if (rc != XC_OK) {
+                set_err(s, "cannot delete post \"%s\": %s", e->key, xc_errmsg());
+                s->failed = 1;
+                return from_xc(rc);
+            }
+        }
+        n++;
+    }
+    s->counts.deleted += n;
+    if (deleted)
+        *deleted = n;
+    return STORE_OK;
+}
+
+/* Hash of the glossary file's bytes ("none" without one), to tell whether
+ * the synonym table must be rewritten. */
+static int glossary_digest(const char *path, char out[17])
+{
+    if (!path) {
+        snprintf(out, 17, "none");
+        return 0;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    uint64_t h = IDMAP_FNV_INIT;
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        h = idmap_fnv1a(h, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+    return bad ? -1 : 0;
+}
+
+int store_load_glossary(xc_db *db, const char *path, char *err, size_t errlen)
+{
+    char dummy[8];
+    if (!err || !errlen) {
+        err = dummy;
+        errlen = sizeof dummy;
+    }
+    err[0] = '\0';
+    if (!db)
+        return STORE_ERR_INVALID;
+    txt_glossary *g = NULL;
+    if (path) {
+        int trc = txt_glossary_load(path, &g, err, errlen);
+        if (trc != TXT_OK) {
+            if (!err[0])
+                snprintf(err, errlen, "%s: cannot load the glossary", path);
+            return trc == TXT_ERR_NOMEM ? STORE_ERR_NOMEM : STORE_ERR_GLOSSARY;
+        }
+    }
+    int rc = xc_db_clear_all_synonyms(db);
+    for (size_t i = 0; g && rc == XC_OK && i < txt_glossary_ngroups(g); i++) {
+        size_t n;
+        const char *const *e = txt_glossary_group(g, i, &n);
+        for (size_t a = 0; rc == XC_OK && a < n; a++)
+            for (size_t b = 0; rc == XC_OK && b < n; b++)
+                if (a != b && e[a][0] && e[b][0] && strcmp(e[a], e[b]) != 0)
+                    rc = xc_db_add_synonym(db, e[a], e[b]);
+    }
+    txt_glossary_free(g);
+    if (rc != XC_OK) {
+        snprintf(err, errlen, "cannot write the synonym table: %s", xc_errmsg());
+        return from_xc(rc);
+    }
+    return STORE_OK;
+}
+
+static int set_meta(store *s, const char *key, const char *value)
+{
+    int rc = xc_db_set_metadata(s->db, key, value, strlen(value));
+    if (rc != XC_OK)
+        set_err(s, "cannot write metadata: %s", xc_errmsg());
+    return rc;
+}
+
+static int meta_equals(store *s, const char *key, const char *value)
+{
+    char *v = NULL;
+    size_t len;
+    int eq = xc_db_get_metadata(s->db, key, &v, &len) == XC_OK && strcmp(v, value) == 0;
+    free(v);
+    return eq;
+}
+
+int store_commit(store *s)
+{
+    if (!s || !s->in_run) {
+        if (s)
+            set_err(s, "no run is open");
+        return STORE_ERR_INVALID;
+    }
+    if (s->failed) {
+        store_cancel(s);
+        set_err(s, "the run has failed and was cancelled");
+        return STORE_ERR_INVALID;
+    }
+    if (!s->db || s->read_only) {
+        s->in_run = 0;
+        return STORE_OK;
+    }
+    char digest[17];
+    if (glossary_digest(s->glossary_path, digest) != 0) {
+        set_err(s, "%s: cannot read the glossary", s->glossary_path);
+        store_cancel(s);
+        return STORE_ERR_GLOSSARY;
+    }
+    int changed = s->counts.added || s->counts.updated || s->counts.deleted;
+    if (!changed && meta_equals(s, SCH_META_GLOSSARY, digest) &&
+        meta_equals(s, SCH_META_VERSION, SCH_VERSION)) {
+        /* Nothing to write: no new revision, readers keep theirs. */
+        store_cancel(s);
+        return STORE_OK;
+    }
+    int rc = XC_OK;
+    for (size_t i = 0; rc == XC_OK && i < s->spell.cap; i++)
+        if (s->spell.slots[i].key)
+            rc = xc_db_add_spelling(s->db, s->spell.slots[i].key, s->spell.slots[i].n);
+    if (rc != XC_OK) {
+        set_err(s, "cannot write the spelling table: %s", xc_errmsg());
+        store_cancel(s);
+        return from_xc(rc);
+    }
+    int grc = store_load_glossary(s->db, s->glossary_path, s->err, sizeof s->err);
+    if (grc != STORE_OK) {
+        char keep[sizeof s->err];
+        memcpy(keep, s->err, sizeof keep);
+        store_cancel(s);
+        memcpy(s->err, keep, sizeof keep);
+        return grc;
+    }
+    char now[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (set_meta(s, SCH_META_VERSION, SCH_VERSION) != XC_OK ||
+        set_meta(s, SCH_META_LAST_INDEX, now) != XC_OK ||
+        set_meta(s, SCH_META_GLOSSARY, digest) != XC_OK) {
+        char keep[sizeof s->err];
+        memcpy(keep, s->err, sizeof keep);
+        store_cancel(s);
+        memcpy(s->err, keep, sizeof keep);
+        return STORE_ERR_DB;
+    }
+    rc = xc_db_commit_transaction(s->db);
+    s->in_run = 0;
+    if (rc != XC_OK) {
+        set_err(s, "cannot commit: %s", xc_errmsg());
+        return from_xc(rc);
+    }
+    return STORE_OK;
+}
+
+int store_cancel(store *s)
+{
+    if (!s || !s->in_run)
+        return s ? STORE_OK : STORE_ERR_INVALID;
+    s->in_run = 0;
+    if (s->db && !s->read_only) {
+        int rc = xc_db_cancel_transaction(s->db);
+        if (rc != XC_OK) {
+            set_err(s, "cannot cancel the transaction: %s", xc_errmsg());
+            return from_xc(rc);
+        }
+    }
+    return STORE_OK;
+}
+
+int store_doccount(store *s, uint32_t *count)
+{
+    if (!s || !count)
+        return STORE_ERR_INVALID;
+    *count = 0;
+    if (!s->db)
+        return STORE_OK;
+    int rc = xc_db_doccount(s->db, count);
+    if (rc != XC_OK) {
+        set_err(s, "%s", xc_errmsg());
+        return from_xc(rc);
+    }
+    return STORE_OK;
+}
