@@ -7,3 +7,12 @@ src_socasma_index_LDFLAGS = $(AM_LDFLAGS) -pthread
 src_socasma_index_LDADD = $(STORE_LINK) $(CONF_LINK)
 dist_man_MANS += doc/socasma-index.1
 dist_doc_DATA += doc/INDEXING.md
+
+# Tests: the real program on real databases in temporary directories.
+check_PROGRAMS += tests/index/dbinfo
+tests_index_dbinfo_SOURCES = tests/index/dbinfo.c
+tests_index_dbinfo_LDADD = $(XC_LINK) $(JANSSON_LIBS)
+TESTS += tests/index/incremental.sh tests/index/bad-input.sh tests/index/lock.sh \
+	tests/index/kill.sh tests/index/formats.sh
+EXTRA_DIST += tests/index/incremental.sh tests/index/bad-input.sh tests/index/lock.sh \
+	tests/index/kill.sh tests/index/formats.sh tests/index/gen-posts.sh

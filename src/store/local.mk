@@ -6,3 +6,9 @@ src_store_libstore_a_SOURCES = \
 	src/store/idmap.h src/store/idmap.c \
 	src/store/document.c src/store/store.c
 
+
+check_PROGRAMS += tests/store/test-store
+TESTS += tests/store/test-store
+tests_store_test_store_SOURCES = tests/store/test-store.c
+tests_store_test_store_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_store_test_store_LDADD = $(TEST_HELP) $(STORE_LINK) $(TEST_LIBS)

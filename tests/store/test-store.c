@@ -1,0 +1,352 @@
+/* test-store.c: unit tests of the store (src/store/store.h) against real
+ * Xapian databases in temporary directories: the document layout of
+ * schema.h, incremental runs, prune, cancel, the lock, record errors,
+ * spelling and the glossary. */
+#include <config.h>
+
+#include <check.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/testhelp.h"
+#include "store/schema.h"
+#include "store/store.h"
+#include "xapian-c/xapian-c.h"
+
+static char *tmp;
+
+static void setup(void)
+{
+    tmp = th_tmpdir("store");
+    ck_assert_ptr_nonnull(tmp);
+}
+
+static void teardown(void)
+{
+    th_rmtree(tmp);
+    free(tmp);
+}
+
+static char *cats_fr[] = {"Équivalence", "Résidence"};
+static char *tags_fr[] = {"CMQ"};
+
+/* A post borrowing static strings (never freed: not from imp_post_free). */
+static imp_post make_post(const char *id, const char *title, const char *body, const char *lang)
+{
+    imp_post p;
+    memset(&p, 0, sizeof p);
+    p.id = (char *)id;
+    p.url = (char *)"https://example.org/p";
+    p.title = (char *)title;
+    p.author = (char *)"Carole L.";
+    p.date = (char *)"2021-02-10";
+    p.lang = (char *)lang;
+    p.categories = cats_fr;
+    p.ncategories = 2;
+    p.tags = tags_fr;
+    p.ntags = 1;
+    p.body = (char *)body;
+    p.source = "test.jsonl";
+    p.line = 7;
+    return p;
+}
+
+static store *open_store(const char *glossary)
+{
+    char *path = th_path(tmp, "db");
+    store_options o = {0};
+    o.title_weight = 3;
+    o.glossary_path = glossary;
+    store *s = NULL;
+    char err[256];
+    int rc = store_open(path, &o, &s, err, sizeof err);
+    ck_assert_msg(rc == STORE_OK, "store_open: %d %s", rc, err);
+    free(path);
+    return s;
+}
+
+static xc_db *open_reader(void)
+{
+    char *path = th_path(tmp, "db");
+    xc_db *db = NULL;
+    ck_assert_int_eq(xc_db_open(path, &db), XC_OK);
+    free(path);
+    return db;
+}
+
+static uint32_t freq(xc_db *db, const char *term)
+{
+    uint32_t f = 0;
+    ck_assert_int_eq(xc_db_termfreq(db, term, strlen(term), &f), XC_OK);
+    return f;
+}
+
+START_TEST(test_layout)
+{
+    store *s = open_store(NULL);
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    imp_post p = make_post("p1", "La médecine familiale au Québec",
+                           "Le permis d'exercice du Collège des médecins.\n\n"
+                           "The residency program for international medical graduates.",
+                           "mixed");
+    store_outcome oc = 0;
+    ck_assert_int_eq(store_put(s, &p, &oc), STORE_OK);
+    ck_assert_int_eq(oc, STORE_ADDED);
+    ck_assert_int_eq(store_commit(s), STORE_OK);
+    store_close(s);
+
+    xc_db *db = open_reader();
+    ck_assert_uint_eq(freq(db, "Qp1"), 1);
+    ck_assert_uint_eq(freq(db, "medecine"), 1);  /* folded word */
+    ck_assert_uint_eq(freq(db, "Smedecine"), 1); /* title word */
+    ck_assert_uint_eq(freq(db, "residency"), 1);
+    ck_assert_uint_eq(freq(db, "Len"), 1); /* both languages detected */
+    ck_assert_uint_eq(freq(db, "Lfr"), 1);
+    ck_assert_uint_eq(freq(db, "Kequivalence"), 1);
+    ck_assert_uint_eq(freq(db, "Kresidence"), 1);
+    ck_assert_uint_eq(freq(db, "XTcmq"), 1);
+    ck_assert_uint_eq(freq(db, "Acarole l"), 1);
+    ck_assert_uint_eq(freq(db, "Y2021"), 1);
+    ck_assert_uint_eq(freq(db, "M202102"), 1);
+    ck_assert_uint_eq(freq(db, "D20210210"), 1);
+
+    /* Some English and some French stem, under their own prefixes. */
+    xc_iter *it;
+    const char *t;
+    size_t len;
+    int en = 0, fr = 0, title_fr = 0;
+    ck_assert_int_eq(xc_db_allterms(db, "Z", &it), XC_OK);
+    while (xc_iter_next(it, &t, &len, NULL, NULL) == XC_OK) {
+        if (len > 2 && strncmp(t, "ZE", 2) == 0)
+            en++;
+        if (len > 2 && strncmp(t, "ZF", 2) == 0)
+            fr++;
+        if (len > 3 && strncmp(t, "ZSF", 3) == 0)
+            title_fr++;
+    }
+    xc_iter_free(it);
+    ck_assert_int_gt(en, 0);
+    ck_assert_int_gt(fr, 0);
+    ck_assert_int_gt(title_fr, 0);
+
+    xc_doc *d;
+    ck_assert_int_eq(xc_db_get_document_by_term(db, "Qp1", &d), XC_OK);
+    const char *v;
+    size_t vlen;
+    ck_assert_int_eq(xc_doc_get_value(d, SCH_SLOT_DATE, &v, &vlen), XC_OK);
+    ck_assert_str_eq(v, "20210210");
+    ck_assert_int_eq(xc_doc_get_value(d, SCH_SLOT_YEAR, &v, &vlen), XC_OK);
+    ck_assert_str_eq(v, "2021");
+    ck_assert_int_eq(xc_doc_get_value(d, SCH_SLOT_CATEGORIES, &v, &vlen), XC_OK);
+    ck_assert_str_eq(v, "Équivalence\x1fRésidence");
+    ck_assert_int_eq(xc_doc_get_value(d, SCH_SLOT_MAINLANG, &v, &vlen), XC_OK);
+    ck_assert_str_eq(v, "mixed");
+    ck_assert_int_eq(xc_doc_get_value(d, SCH_SLOT_HASH, &v, &vlen), XC_OK);
+    ck_assert_uint_eq(vlen, 16);
+    char h[17];
+    store_post_hash(&p, 3, h);
+    ck_assert_str_eq(v, h);
+    ck_assert_int_eq(xc_doc_get_data(d, &v, &vlen), XC_OK);
+    json_t *o = json_loadb(v, vlen, 0, NULL);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_str_eq(json_string_value(json_object_get(o, "id")), "p1");
+    ck_assert_str_eq(json_string_value(json_object_get(o, "title")),
+                     "La médecine familiale au Québec");
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(o, "body")), "residency"));
+    ck_assert_uint_eq(json_array_size(json_object_get(o, "categories")), 2);
+    json_decref(o);
+    xc_doc_free(d);
+
+    /* Title words weigh more than body words (wdf = title weight). */
+    uint32_t did = 0;
+    ck_assert_int_eq(xc_db_get_document_by_term(db, "Qp1", &d), XC_OK);
+    did = xc_doc_docid(d);
+    xc_doc_free(d);
+    uint32_t wdf_title = 0, wdf_body = 0, f;
+    ck_assert_int_eq(xc_db_termlist(db, did, "", &it), XC_OK);
+    while (xc_iter_next(it, &t, &len, &f, NULL) == XC_OK) {
+        if (len == 9 && memcmp(t, "familiale", 9) == 0)
+            wdf_title = f;
+        if (len == 9 && memcmp(t, "residency", 9) == 0)
+            wdf_body = f;
+    }
+    xc_iter_free(it);
+    ck_assert_uint_eq(wdf_title, 3);
+    ck_assert_uint_eq(wdf_body, 1);
+
+    /* Spelling: accented forms, suggested for an unaccented misspelling. */
+    char *sugg = NULL;
+    ck_assert_int_eq(xc_db_spelling_suggestion(db, "familliale", 2, &sugg), XC_OK);
+    ck_assert_str_eq(sugg, "familiale");
+    free(sugg);
+    ck_assert_int_eq(xc_db_spelling_suggestion(db, "médecinee", 2, &sugg), XC_OK);
+    ck_assert_str_eq(sugg, "médecine");
+    free(sugg);
+
+    char *meta = NULL;
+    ck_assert_int_eq(xc_db_get_metadata(db, SCH_META_VERSION, &meta, &vlen), XC_OK);
+    ck_assert_str_eq(meta, SCH_VERSION);
+    free(meta);
+    xc_db_close(db);
+}
+END_TEST
+
+START_TEST(test_incremental)
+{
+    imp_post a = make_post("a", "Alpha", "First body.", "en");
+    imp_post b = make_post("b", "Beta", "Second body.", "en");
+    imp_post c = make_post("c", "Gamma", "Third body.", "fr");
+    store *s = open_store(NULL);
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    ck_assert_int_eq(store_put(s, &a, NULL), STORE_OK);
+    ck_assert_int_eq(store_put(s, &b, NULL), STORE_OK);
+    ck_assert_int_eq(store_put(s, &c, NULL), STORE_OK);
+    ck_assert_int_eq(store_commit(s), STORE_OK);
+    store_close(s);
+
+    s = open_store(NULL);
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    store_outcome oc;
+    ck_assert_int_eq(store_put(s, &a, &oc), STORE_OK);
+    ck_assert_int_eq(oc, STORE_UNCHANGED);
+    imp_post b2 = make_post("b", "Beta", "Second body, edited.", "en");
+    ck_assert_int_eq(store_put(s, &b2, &oc), STORE_OK);
+    ck_assert_int_eq(oc, STORE_UPDATED);
+    /* a duplicate id in one run is rejected, the run goes on */
+    ck_assert_int_eq(store_put(s, &a, &oc), STORE_ERR_RECORD);
+    ck_assert_ptr_nonnull(strstr(store_errmsg(s), "test.jsonl:7: duplicate id"));
+    uint64_t del = 0;
+    ck_assert_int_eq(store_prune(s, &del), STORE_OK);
+    ck_assert_uint_eq(del, 1); /* c */
+    store_counts sc;
+    store_get_counts(s, &sc);
+    ck_assert_uint_eq(sc.unchanged, 1);
+    ck_assert_uint_eq(sc.updated, 1);
+    ck_assert_uint_eq(sc.deleted, 1);
+    ck_assert_uint_eq(sc.rejected, 1);
+    ck_assert_int_eq(store_commit(s), STORE_OK);
+    uint32_t n;
+    ck_assert_int_eq(store_doccount(s, &n), STORE_OK);
+    ck_assert_uint_eq(n, 2);
+    store_close(s);
+
+    xc_db *db = open_reader();
+    ck_assert_uint_eq(freq(db, "Qc"), 0);
+    ck_assert_uint_eq(freq(db, "edited"), 1);
+    xc_db_close(db);
+}
+END_TEST
+
+START_TEST(test_cancel_and_lock)
+{
+    imp_post a = make_post("a", "Alpha", "First body.", "en");
+    store *s = open_store(NULL);
+    /* a second writer is refused at once */
+    char *path = th_path(tmp, "db");
+    store *s2 = NULL;
+    char err[256];
+    ck_assert_int_eq(store_open(path, NULL, &s2, err, sizeof err), STORE_ERR_LOCKED);
+    ck_assert_ptr_null(s2);
+    ck_assert_ptr_nonnull(strstr(err, "database is locked by another indexer"));
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    ck_assert_int_eq(store_begin(s), STORE_ERR_INVALID);
+    ck_assert_int_eq(store_put(s, &a, NULL), STORE_OK);
+    ck_assert_int_eq(store_cancel(s), STORE_OK);
+    uint32_t n = 99;
+    ck_assert_int_eq(store_doccount(s, &n), STORE_OK);
+    ck_assert_uint_eq(n, 0);
+    store_close(s);
+    /* a post without id */
+    s = open_store(NULL);
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    imp_post noid = make_post("", "T", "B", "en");
+    ck_assert_int_eq(store_put(s, &noid, NULL), STORE_ERR_RECORD);
+    ck_assert_ptr_nonnull(strstr(store_errmsg(s), "test.jsonl:7: post has no id"));
+    ck_assert_int_eq(store_put(NULL, &noid, NULL), STORE_ERR_INVALID);
+    store_close(s); /* closes the open run: cancelled */
+    /* read-only (dry run) on a missing database: empty, every post new */
+    char *missing = th_path(tmp, "nothere");
+    store_options o = {0};
+    o.read_only = 1;
+    ck_assert_int_eq(store_open(missing, &o, &s, err, sizeof err), STORE_OK);
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    store_outcome oc;
+    ck_assert_int_eq(store_put(s, &a, &oc), STORE_OK);
+    ck_assert_int_eq(oc, STORE_ADDED);
+    ck_assert_int_eq(store_commit(s), STORE_OK);
+    store_close(s);
+    xc_db *db = NULL;
+    ck_assert_int_ne(xc_db_open(missing, &db), XC_OK);
+    free(missing);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_glossary)
+{
+    char *g = th_path(tmp, "synonyms.txt");
+    const char *text = "# test\nIMG, DIM, international medical graduate\n"
+                       "family medicine, médecine familiale\n";
+    ck_assert_int_eq(th_write_file(g, text, strlen(text)), 0);
+    store *s = open_store(g);
+    imp_post a = make_post("a", "Alpha", "First body.", "en");
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    ck_assert_int_eq(store_put(s, &a, NULL), STORE_OK);
+    ck_assert_int_eq(store_commit(s), STORE_OK);
+    store_close(s);
+    xc_db *db = open_reader();
+    xc_iter *it;
+    const char *t;
+    size_t len;
+    int n = 0, found = 0;
+    ck_assert_int_eq(xc_db_synonyms(db, "img", &it), XC_OK);
+    while (xc_iter_next(it, &t, &len, NULL, NULL) == XC_OK) {
+        n++;
+        if (len == 29 && memcmp(t, "international medical graduate", 29) == 0)
+            found = 1;
+    }
+    xc_iter_free(it);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(found, 1);
+    n = 0;
+    ck_assert_int_eq(xc_db_synonyms(db, "medecine familiale", &it), XC_OK);
+    while (xc_iter_next(it, &t, &len, NULL, NULL) == XC_OK)
+        n++;
+    xc_iter_free(it);
+    ck_assert_int_eq(n, 1);
+    xc_db_close(db);
+
+    /* a bad glossary fails the commit and writes nothing */
+    ck_assert_int_eq(th_write_file(g, "lonely\n", 7), 0);
+    s = open_store(g);
+    imp_post b = make_post("b", "Beta", "Second body.", "en");
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    ck_assert_int_eq(store_put(s, &b, NULL), STORE_OK);
+    ck_assert_int_eq(store_commit(s), STORE_ERR_GLOSSARY);
+    ck_assert_ptr_nonnull(strstr(store_errmsg(s), "synonyms.txt"));
+    uint32_t count;
+    ck_assert_int_eq(store_doccount(s, &count), STORE_OK);
+    ck_assert_uint_eq(count, 1);
+    store_close(s);
+    free(g);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *su = suite_create("store");
+    TCase *tc = tcase_create("store");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_layout);
+    tcase_add_test(tc, test_incremental);
+    tcase_add_test(tc, test_cancel_and_lock);
+    tcase_add_test(tc, test_glossary);
+    suite_add_tcase(su, tc);
+    SRunner *sr = srunner_create(su);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
