@@ -303,7 +303,7 @@ START_TEST(test_glossary)
     ck_assert_int_eq(xc_db_synonyms(db, "img", &it), XC_OK);
     while (xc_iter_next(it, &t, &len, NULL, NULL) == XC_OK) {
         n++;
-        if (len == 29 && memcmp(t, "international medical graduate", 29) == 0)
+        if (len == 30 && memcmp(t, "international medical graduate", 30) == 0)
             found = 1;
     }
     xc_iter_free(it);
