@@ -1,0 +1,365 @@
+/* test-conf.c: unit tests of the configuration loader (src/conf/conf.h):
+ * defaults, every key, relative paths, the choice of file, and every error
+ * with its file and line. Config files are written to a temporary
+ * directory. */
+#include <config.h>
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/conf.h"
+#include "lib/testhelp.h"
+
+static char *tmp;
+
+static void setup(void)
+{
+    tmp = th_tmpdir("conf");
+    ck_assert_ptr_nonnull(tmp);
+    unsetenv("SOCASMA_CONFIG");
+}
+
+static void teardown(void)
+{
+    th_rmtree(tmp);
+    free(tmp);
+}
+
+/* Writes text to TMP/name and returns the malloc'ed path. */
+static char *write_conf(const char *name, const char *text)
+{
+    char *p = th_path(tmp, name);
+    ck_assert_int_eq(th_write_file(p, text, strlen(text)), 0);
+    return p;
+}
+
+/* Loads text and expects failure with an error exactly "PATH:SUFFIX". */
+static void expect_error(const char *text, const char *suffix)
+{
+    char *p = write_conf("bad.conf", text);
+    cfg_config c;
+    char err[512];
+    ck_assert_int_eq(cfg_load(&c, p, err, sizeof err), -1);
+    char want[1024];
+    snprintf(want, sizeof want, "%s:%s", p, suffix);
+    ck_assert_str_eq(err, want);
+    /* On error c holds the defaults only. */
+    ck_assert_uint_eq(c.title_weight, 3);
+    ck_assert_ptr_null(c.path);
+    cfg_free(&c);
+    free(p);
+}
+
+START_TEST(test_defaults)
+{
+    cfg_config c;
+    ck_assert_int_eq(cfg_defaults(&c), 0);
+    ck_assert_str_eq(c.db_path, "index/socasma.db");
+    ck_assert_ptr_null(c.glossary_path);
+    ck_assert_uint_eq(c.title_weight, 3);
+    ck_assert_ptr_null(c.socket_path);
+    ck_assert_uint_eq(c.socket_mode, 0660);
+    ck_assert_ptr_null(c.socket_group);
+    ck_assert_str_eq(c.listen, "127.0.0.1:7700");
+    ck_assert_int_eq(c.allow_remote, 0);
+    ck_assert_uint_eq(c.threads, 0);
+    ck_assert_uint_eq(c.queue_max, 256);
+    ck_assert_uint_eq(c.max_connections, 1024);
+    ck_assert_uint_eq(c.idle_timeout_ms, 60000);
+    ck_assert_uint_eq(c.max_line, 16384);
+    ck_assert_uint_eq(c.request_timeout_ms, 5000);
+    ck_assert_ptr_null(c.pid_file);
+    ck_assert_ptr_null(c.access_log);
+    ck_assert_int_eq(c.log_queries, 0);
+    ck_assert_uint_eq(c.snippet_words, 30);
+    ck_assert_uint_eq(c.max_limit, 100);
+    ck_assert_uint_eq(c.default_limit, 10);
+    ck_assert_uint_eq(c.wildcard_max, 100);
+    ck_assert_uint_eq(c.max_query_bytes, 1024);
+    ck_assert_double_eq_tol(c.bm25_k1, 1.2, 1e-9);
+    ck_assert_double_eq_tol(c.bm25_b, 0.75, 1e-9);
+    ck_assert_ptr_null(c.export_command);
+    ck_assert_double_eq_tol(c.prune_max_share, 0.20, 1e-9);
+    ck_assert_ptr_null(c.path);
+    cfg_free(&c);
+    ck_assert_ptr_null(c.db_path);
+}
+END_TEST
+
+START_TEST(test_every_key)
+{
+    char *p = write_conf("all.conf",
+        "; every key\n"
+        "# comment\n"
+        "[index]\n"
+        "database = /srv/db\n"
+        "glossary = syn.txt\n"
+        "title_weight = 5\n"
+        "\n"
+        "[server]\n"
+        "socket = run/s.sock\n"
+        "socket_mode = 0600\n"
+        "socket_group = www-data\n"
+        "listen = [::1]:8800\n"
+        "allow_remote = no\n"
+        "threads = 4\n"
+        "queue = 17\n"
+        "max_connections = 99\n"
+        "idle_timeout = 1234\n"
+        "max_line = 4096\n"
+        "request_timeout = 777\n"
+        "pid_file = /run/x.pid\n"
+        "access_log = -\n"
+        "log_queries = yes\n"
+        "[search]\n"
+        "snippet_words = 12\n"
+        "max_limit = 50\n"
+        "default_limit = 20\n"
+        "wildcard_max = 300\n"
+        "max_query = 2048\n"
+        "bm25_k1 = 0.9\n"
+        "bm25_b = 0.4\n"
+        "[reindex]\n"
+        "export_command = wp export --stdout --post_type=post\n"
+        "prune_max_share = 0.05\n");
+    cfg_config c;
+    char err[512];
+    ck_assert_msg(cfg_load(&c, p, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(c.db_path, "/srv/db");
+    char want[1024];
+    snprintf(want, sizeof want, "%s/syn.txt", tmp);
+    ck_assert_str_eq(c.glossary_path, want);
+    ck_assert_uint_eq(c.title_weight, 5);
+    snprintf(want, sizeof want, "%s/run/s.sock", tmp);
+    ck_assert_str_eq(c.socket_path, want);
+    ck_assert_uint_eq(c.socket_mode, 0600);
+    ck_assert_str_eq(c.socket_group, "www-data");
+    ck_assert_str_eq(c.listen, "[::1]:8800");
+    ck_assert_int_eq(c.allow_remote, 0);
+    ck_assert_uint_eq(c.threads, 4);
+    ck_assert_uint_eq(c.queue_max, 17);
+    ck_assert_uint_eq(c.max_connections, 99);
+    ck_assert_uint_eq(c.idle_timeout_ms, 1234);
+    ck_assert_uint_eq(c.max_line, 4096);
+    ck_assert_uint_eq(c.request_timeout_ms, 777);
+    ck_assert_str_eq(c.pid_file, "/run/x.pid");
+    ck_assert_str_eq(c.access_log, "-");
+    ck_assert_int_eq(c.log_queries, 1);
+    ck_assert_uint_eq(c.snippet_words, 12);
+    ck_assert_uint_eq(c.max_limit, 50);
+    ck_assert_uint_eq(c.default_limit, 20);
+    ck_assert_uint_eq(c.wildcard_max, 300);
+    ck_assert_uint_eq(c.max_query_bytes, 2048);
+    ck_assert_double_eq_tol(c.bm25_k1, 0.9, 1e-9);
+    ck_assert_double_eq_tol(c.bm25_b, 0.4, 1e-9);
+    ck_assert_str_eq(c.export_command, "wp export --stdout --post_type=post");
+    ck_assert_double_eq_tol(c.prune_max_share, 0.05, 1e-9);
+    ck_assert_str_eq(c.path, p);
+    cfg_free(&c);
+    free(p);
+}
+END_TEST
+
+START_TEST(test_partial_keeps_defaults_and_empty_means_none)
+{
+    char *p = write_conf("part.conf",
+        "[server]\nlisten =\nthreads = 2\n[index]\nglossary =\n");
+    cfg_config c;
+    char err[512];
+    ck_assert_msg(cfg_load(&c, p, err, sizeof err) == 0, "%s", err);
+    ck_assert_ptr_null(c.listen);
+    ck_assert_ptr_null(c.glossary_path);
+    ck_assert_uint_eq(c.threads, 2);
+    ck_assert_str_eq(c.db_path, "index/socasma.db");
+    ck_assert_uint_eq(c.max_limit, 100);
+    cfg_free(&c);
+    free(p);
+}
+END_TEST
+
+START_TEST(test_later_value_wins_and_override)
+{
+    char *p = write_conf("twice.conf", "[search]\nmax_limit = 40\nmax_limit = 60\n");
+    cfg_config c;
+    char err[512];
+    ck_assert_msg(cfg_load(&c, p, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(c.max_limit, 60);
+    /* What a program does with a command-line flag after loading. */
+    ck_assert_int_eq(cfg_set_string(&c.db_path, "/flag/db"), 0);
+    ck_assert_str_eq(c.db_path, "/flag/db");
+    ck_assert_int_eq(cfg_set_string(&c.socket_path, NULL), 0);
+    ck_assert_ptr_null(c.socket_path);
+    cfg_free(&c);
+    free(p);
+}
+END_TEST
+
+START_TEST(test_relative_to_file_dir)
+{
+    char *sub = th_path(tmp, "etc");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", sub);
+    ck_assert_int_eq(system(cmd), 0);
+    char *p = th_path(sub, "x.conf");
+    const char *text = "[index]\ndatabase = ../var/db\n[server]\npid_file = p.pid\n";
+    ck_assert_int_eq(th_write_file(p, text, strlen(text)), 0);
+    cfg_config c;
+    char err[512];
+    ck_assert_msg(cfg_load(&c, p, err, sizeof err) == 0, "%s", err);
+    char want[1024];
+    snprintf(want, sizeof want, "%s/../var/db", sub);
+    ck_assert_str_eq(c.db_path, want);
+    snprintf(want, sizeof want, "%s/p.pid", sub);
+    ck_assert_str_eq(c.pid_file, want);
+    cfg_free(&c);
+    free(p);
+    free(sub);
+}
+END_TEST
+
+START_TEST(test_env_chooses_file)
+{
+    char *p = write_conf("env.conf", "[index]\ntitle_weight = 7\n");
+    setenv("SOCASMA_CONFIG", p, 1);
+    cfg_config c;
+    char err[512];
+    ck_assert_msg(cfg_load(&c, NULL, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(c.title_weight, 7);
+    ck_assert_str_eq(c.path, p);
+    cfg_free(&c);
+    /* An explicit path beats the environment. */
+    char *q = write_conf("flag.conf", "[index]\ntitle_weight = 9\n");
+    ck_assert_msg(cfg_load(&c, q, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(c.title_weight, 9);
+    cfg_free(&c);
+    unsetenv("SOCASMA_CONFIG");
+    free(p);
+    free(q);
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+    char *p = th_path(tmp, "nope.conf");
+    cfg_config c;
+    char err[512];
+    ck_assert_int_eq(cfg_load(&c, p, err, sizeof err), -1);
+    char want[1024];
+    snprintf(want, sizeof want, "%s: No such file or directory", p);
+    ck_assert_str_eq(err, want);
+    cfg_free(&c);
+    free(p);
+}
+END_TEST
+
+START_TEST(test_remote_allowed)
+{
+    char *p = write_conf("remote.conf",
+        "[server]\nlisten = 0.0.0.0:7700\nallow_remote = yes\n");
+    cfg_config c;
+    char err[512];
+    ck_assert_msg(cfg_load(&c, p, err, sizeof err) == 0, "%s", err);
+    ck_assert_str_eq(c.listen, "0.0.0.0:7700");
+    ck_assert_int_eq(c.allow_remote, 1);
+    cfg_free(&c);
+    free(p);
+    p = write_conf("lo.conf", "[server]\nlisten = localhost:80\n");
+    ck_assert_msg(cfg_load(&c, p, err, sizeof err) == 0, "%s", err);
+    cfg_free(&c);
+    free(p);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+    expect_error("[index]\ndatabase = x\n[web]\nport = 1\n", "3: unknown section [web]");
+    expect_error("[index]\n[empty]\n", "2: unknown section [empty]");
+    expect_error("[index]\n\ndatabse = x\n", "3: unknown key \"databse\" in [index]");
+    expect_error("[search]\nsocket = x\n", "2: unknown key \"socket\" in [search]");
+    expect_error("title_weight = 3\n",
+                 "1: title_weight: key outside a section ([index], [server], [search], [reindex])");
+    expect_error("[index]\ntitle_weight = 0\n", "2: title_weight: 0 is out of range (1 to 100)");
+    expect_error("[index]\ntitle_weight = three\n",
+                 "2: title_weight: expected a whole number, got \"three\"");
+    expect_error("[server]\nthreads = -1\n", "2: threads: expected a whole number, got \"-1\"");
+    expect_error("[server]\nthreads = 100000000000000000000000\n",
+                 "2: threads: 100000000000000000000000 is out of range (0 to 256)");
+    expect_error("[server]\nqueue = 0\n", "2: queue: 0 is out of range (1 to 1000000)");
+    expect_error("[server]\nmax_connections = 12x\n",
+                 "2: max_connections: expected a whole number, got \"12x\"");
+    expect_error("[server]\nidle_timeout = 5\n",
+                 "2: idle_timeout: 5 is out of range (100 to 86400000)");
+    expect_error("[server]\nmax_line = 10\n", "2: max_line: 10 is out of range (256 to 16777216)");
+    expect_error("[server]\nrequest_timeout = 1\n",
+                 "2: request_timeout: 1 is out of range (10 to 3600000)");
+    expect_error("[server]\nsocket_mode = 0689\n",
+                 "2: socket_mode: expected an octal mode such as 0660, got \"0689\"");
+    expect_error("[server]\nsocket_mode = rw\n",
+                 "2: socket_mode: expected an octal mode such as 0660, got \"rw\"");
+    expect_error("[server]\nsocket_mode = 1777\n", "2: socket_mode: 1777 is out of range (0 to 0777)");
+    expect_error("[server]\nallow_remote = maybe\n",
+                 "2: allow_remote: expected yes or no, got \"maybe\"");
+    expect_error("[server]\nlog_queries = 1\n", "2: log_queries: expected yes or no, got \"1\"");
+    expect_error("[server]\nlisten = 7700\n",
+                 "2: listen: expected HOST:PORT (or [IPV6]:PORT, or empty for none), got \"7700\"");
+    expect_error("[server]\nlisten = 127.0.0.1:99999\n",
+                 "2: listen: expected HOST:PORT (or [IPV6]:PORT, or empty for none), got \"127.0.0.1:99999\"");
+    expect_error("[server]\nlisten = ::1:80\n",
+                 "2: listen: expected HOST:PORT (or [IPV6]:PORT, or empty for none), got \"::1:80\"");
+    expect_error("[server]\nthreads = 1\nlisten = 0.0.0.0:7700\n",
+                 "3: listen: 0.0.0.0:7700 is not a loopback address "
+                 "(set allow_remote = yes to serve other hosts)");
+    expect_error("[server]\nlisten = 192.168.1.5:80\nallow_remote = no\n",
+                 "2: listen: 192.168.1.5:80 is not a loopback address "
+                 "(set allow_remote = yes to serve other hosts)");
+    expect_error("[search]\nsnippet_words = 0\n", "2: snippet_words: 0 is out of range (1 to 500)");
+    expect_error("[search]\nmax_limit = 20000\n", "2: max_limit: 20000 is out of range (1 to 10000)");
+    expect_error("[search]\ndefault_limit = 0\n", "2: default_limit: 0 is out of range (1 to 10000)");
+    expect_error("[search]\nwildcard_max = 0\n", "2: wildcard_max: 0 is out of range (1 to 100000)");
+    expect_error("[search]\nmax_query = 8\n", "2: max_query: 8 is out of range (16 to 1048576)");
+    expect_error("[search]\nbm25_k1 = -1\n", "2: bm25_k1: -1 is out of range (0 to 10)");
+    expect_error("[search]\nbm25_b = 1.5\n", "2: bm25_b: 1.5 is out of range (0 to 1)");
+    expect_error("[search]\nbm25_b = half\n", "2: bm25_b: expected a number, got \"half\"");
+    expect_error("[search]\nbm25_k1 = nan\n", "2: bm25_k1: expected a number, got \"nan\"");
+    expect_error("[reindex]\nprune_max_share = 2\n", "2: prune_max_share: 2 is out of range (0 to 1)");
+    expect_error("[index]\ndatabase = x\nthis line is wrong\n",
+                 "3: syntax error (expected [section] or key = value)");
+    expect_error("[index\n", "1: syntax error (expected [section] or key = value)");
+    expect_error("[search]\nmax_limit = 5\ndefault_limit = 10\n",
+                 " default_limit (10) is larger than max_limit (5)");
+}
+END_TEST
+
+START_TEST(test_first_error_wins)
+{
+    /* Two bad lines: the message names the first. */
+    expect_error("[index]\ntitle_weight = 0\n[bogus]\n", "2: title_weight: 0 is out of range (1 to 100)");
+    expect_error("[index]\nnonsense line\ntitle_weight = 0\n",
+                 "2: syntax error (expected [section] or key = value)");
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("conf");
+    TCase *tc = tcase_create("conf");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_defaults);
+    tcase_add_test(tc, test_every_key);
+    tcase_add_test(tc, test_partial_keeps_defaults_and_empty_means_none);
+    tcase_add_test(tc, test_later_value_wins_and_override);
+    tcase_add_test(tc, test_relative_to_file_dir);
+    tcase_add_test(tc, test_env_chooses_file);
+    tcase_add_test(tc, test_missing_file);
+    tcase_add_test(tc, test_remote_allowed);
+    tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_first_error_wins);
+    SRunner *sr = srunner_create(s);
+    suite_add_tcase(s, tc);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
