@@ -1,0 +1,697 @@
+/* engine.c: the engine (database handle, analyser, settings), its
+ * freshness (reopen at most every reopen_ms, retry once on a modified
+ * revision, reopen from scratch after the database went away) and the
+ * requests: search, suggest, doc, stats, each answered as a JSON object. */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "search/search-internal.h"
+#include "store/schema.h"
+
+#define REOPEN_MS 200
+
+static void set_err(srch_engine *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->err, sizeof e->err, fmt, ap);
+    va_end(ap);
+}
+
+const char *srch_errmsg(const srch_engine *e)
+{
+    return e ? e->err : "no engine";
+}
+
+int srch_engine_new(const char *db_path, const cfg_config *cfg, srch_engine **out)
+{
+    if (!db_path || !out)
+        return SRCH_ERR_INTERNAL;
+    *out = NULL;
+    srch_engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return SRCH_ERR_INTERNAL;
+    cfg_config defaults;
+    int own = 0;
+    if (!cfg) {
+        if (cfg_defaults(&defaults) != 0) {
+            free(e);
+            return SRCH_ERR_INTERNAL;
+        }
+        cfg = &defaults;
+        own = 1;
+    }
+    /* Keep only the numbers: the strings belong to the caller. */
+    e->cfg = *cfg;
+    e->cfg.db_path = e->cfg.glossary_path = e->cfg.socket_path = NULL;
+    e->cfg.socket_group = e->cfg.listen = e->cfg.pid_file = e->cfg.access_log = NULL;
+    e->cfg.export_command = e->cfg.path = NULL;
+    if (own)
+        cfg_free(&defaults);
+    e->reopen_ms = REOPEN_MS;
+    e->db_path = strdup(db_path);
+    if (!e->db_path || txt_analyser_new(&e->an) != TXT_OK) {
+        srch_engine_free(e);
+        return SRCH_ERR_INTERNAL;
+    }
+    *out = e;
+    return SRCH_OK;
+}
+
+void srch_engine_free(srch_engine *e)
+{
+    if (!e)
+        return;
+    xc_db_close(e->db);
+    txt_analyser_free(e->an);
+    free(e->db_path);
+    free(e);
+}
+
+static int unavailable(srch_engine *e, int rc)
+{
+    set_err(e, "database %s unavailable: %s", e->db_path, xc_errmsg());
+    (void)rc;
+    xc_db_close(e->db);
+    e->db = NULL;
+    return SRCH_ERR_UNAVAILABLE;
+}
+
+/* Makes e->db usable and fresh enough. */
+static int ready(srch_engine *e)
+{
+    double now = srch_now();
+    if (!e->db) {
+        int rc = xc_db_open(e->db_path, &e->db);
+        if (rc != XC_OK) {
+            e->db = NULL;
+            set_err(e, "cannot open the database %s: %s", e->db_path, xc_errmsg());
+            return SRCH_ERR_UNAVAILABLE;
+        }
+        e->last_reopen = now;
+        return SRCH_OK;
+    }
+    if ((now - e->last_reopen) * 1000.0 >= e->reopen_ms) {
+        int rc = xc_db_reopen(e->db, NULL);
+        if (rc != XC_OK)
+            return unavailable(e, rc);
+        e->last_reopen = now;
+    }
+    return SRCH_OK;
+}
+
+/* After a failure inside a request: SRCH retry (modified), or the status. */
+#define RETRY 1
+static int after_failure(srch_engine *e, int rc, int attempt)
+{
+    if (rc == XC_ERR_MODIFIED && attempt == 0) {
+        if (xc_db_reopen(e->db, NULL) == XC_OK) {
+            e->last_reopen = srch_now();
+            return RETRY;
+        }
+        return unavailable(e, rc);
+    }
+    if (rc == XC_ERR_NOMEM || rc == XC_ERR_INVALID_ARG || rc == XC_ERR_INTERNAL ||
+        rc == XC_ERR_WILDCARD || rc == XC_ERR_TOO_LONG) {
+        set_err(e, "search failed: %s", xc_errmsg());
+        return SRCH_ERR_INTERNAL;
+    }
+    return unavailable(e, rc);
+}
+
+static double ms_since(double t0)
+{
+    return (double)(long)((srch_now() - t0) * 10000.0 + 0.5) / 10.0;
+}
+
+/* ---- search ----------------------------------------------------------------- */
+
+static json_t *facet_json(xc_mset *ms, uint32_t slot, int numeric_keys)
+{
+    json_t *o = json_object();
+    xc_iter *it = NULL;
+    (void)numeric_keys;
+    if (!o || xc_mset_facet(ms, slot, &it) != XC_OK) {
+        xc_iter_free(it);
+        return o;
+    }
+    const char *v;
+    size_t len;
+    uint32_t count;
+    while (xc_iter_next(it, &v, &len, &count, NULL) == XC_OK) {
+        if (!len)
+            continue;
+        char *key = strndup(v, len);
+        if (key)
+            json_object_set_new(o, key, json_integer(count));
+        free(key);
+    }
+    xc_iter_free(it);
+    return o;
+}
+
+/* Filters of the request (not of the query text), ANDed; NULL for none. */
+static int request_filter(srch_engine *e, const srch_request *req, xc_query **out)
+{
+    xc_query *parts[8] = {0};
+    size_t n = 0;
+    int rc = SRCH_OK;
+    *out = NULL;
+    const char *const *lists[2] = {req->categories, req->tags};
+    const char *prefixes[2] = {SCH_CATEGORY, SCH_TAG};
+    for (int l = 0; l < 2; l++) {
+        xc_query *alts[SRCH_MAX_FILTER_VALUES];
+        size_t na = 0;
+        for (size_t i = 0; i < SRCH_MAX_FILTER_VALUES && lists[l][i]; i++) {
+            char *norm = NULL, term[300];
+            if (txt_normalise(lists[l][i], strlen(lists[l][i]), &norm) != TXT_OK)
+                return SRCH_ERR_INTERNAL;
+            snprintf(term, sizeof term, "%s%s", prefixes[l], norm);
+            free(norm);
+            if (xc_query_term(term, strlen(term), 1, 0, &alts[na]) == XC_OK)
+                na++;
+        }
+        if (na) {
+            xc_query_combine(XC_OP_OR, alts, na, 0, &parts[n++]);
+            for (size_t i = 0; i < na; i++)
+                xc_query_free(alts[i]);
+        }
+    }
+    if (req->author && req->author[0]) {
+        char *norm = NULL, term[300];
+        if (txt_normalise(req->author, strlen(req->author), &norm) != TXT_OK)
+            return SRCH_ERR_INTERNAL;
+        snprintf(term, sizeof term, "%s%s", SCH_AUTHOR, norm);
+        free(norm);
+        xc_query_term(term, strlen(term), 1, 0, &parts[n++]);
+    }
+    if (req->lang && req->lang[0]) {
+        txt_lang lg = txt_lang_parse(req->lang);
+        if (lg == TXT_LANG_NONE) {
+            set_err(e, "unknown language \"%s\"", req->lang);
+            rc = SRCH_ERR_BAD_REQUEST;
+        } else {
+            char term[8];
+            snprintf(term, sizeof term, "%s%s", SCH_LANG, txt_lang_code(lg));
+            xc_query_term(term, strlen(term), 1, 0, &parts[n++]);
+        }
+    }
+    if (rc == SRCH_OK) {
+        xc_query *dr = NULL;
+        rc = srch_date_range(req->since, req->until, &dr);
+        if (rc == SRCH_ERR_BAD_REQUEST)
+            set_err(e, "dates must be YYYY, YYYY-MM or YYYY-MM-DD");
+        if (dr)
+            parts[n++] = dr;
+    }
+    if (rc == SRCH_OK && n)
+        xc_query_combine(XC_OP_AND, parts, n, 0, out);
+    for (size_t i = 0; i < n; i++)
+        xc_query_free(parts[i]);
+    return rc;
+}
+
+typedef struct {
+    xc_query *query;  /* what is matched */
+    int by_date;      /* no text: newest first */
+} plan;
+
+static void hit_fields(json_t *hit, const char *data, size_t len, const char **body,
+                       json_t **doc)
+{
+    json_error_t jerr;
+    *doc = json_loadb(data, len, 0, &jerr);
+    *body = NULL;
+    static const char *keys[] = {"id", "title", "url", "date", "lang", "author"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        json_t *v = *doc ? json_object_get(*doc, keys[k]) : NULL;
+        json_object_set_new(hit, keys[k], json_is_string(v) ? json_incref(v) : json_string(""));
+    }
+    json_t *c = *doc ? json_object_get(*doc, "categories") : NULL;
+    json_object_set_new(hit, "categories", json_is_array(c) ? json_incref(c) : json_array());
+    json_t *b = *doc ? json_object_get(*doc, "body") : NULL;
+    if (json_is_string(b))
+        *body = json_string_value(b);
+}
+
+/* One run of the match for the parsed query; fills ans (hits, total,
+ * facets). Returns an xc status. */
+static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc_query *rfilter,
+               uint32_t offset, uint32_t limit, int snippets, json_t *ans, uint32_t *nhits)
+{
+    xc_query *q = NULL, *parts[3];
+    size_t n = 0;
+    int by_date = 0;
+    int rc = XC_OK;
+    *nhits = 0;
+    if (p->query)
+        parts[n++] = p->query;
+    else {
+        if (!p->filter && !rfilter) {
+            /* nothing to search for */
+            json_object_set_new(ans, "total", json_integer(0));
+            json_object_set_new(ans, "hits", json_array());
+            if (req->facets)
+                json_object_set_new(ans, "facets",
+                                    json_pack("{s:{},s:{},s:{}}", "category", "lang", "year"));
+            return XC_OK;
+        }
+        xc_query_match_all(&q);
+        parts[n++] = q;
+        by_date = 1;
+    }
+    xc_query *filters[2];
+    size_t nf = 0;
+    if (p->filter)
+        filters[nf++] = p->filter;
+    if (rfilter)
+        filters[nf++] = rfilter;
+    xc_query *fq = NULL, *full = NULL;
+    if (nf) {
+        xc_query_combine(XC_OP_AND, filters, nf, 0, &fq);
+        parts[n++] = fq;
+        xc_query_combine(XC_OP_FILTER, parts, n, 0, &full);
+    } else
+        xc_query_combine(XC_OP_OR, parts, n, 0, &full);
+    xc_query_free(q);
+    xc_query_free(fq);
+
+    xc_enquire *enq = NULL;
+    xc_mset *ms = NULL;
+    rc = xc_enquire_new(e->db, &enq);
+    if (rc == XC_OK)
+        rc = xc_enquire_set_query(enq, full, 0);
+    xc_query_free(full);
+    if (rc == XC_OK)
+        rc = xc_enquire_set_bm25(enq, e->cfg.bm25_k1 > 0 ? e->cfg.bm25_k1 : 1.2, 0, 1,
+                                 e->cfg.bm25_b, 0.5);
+    if (rc == XC_OK && (by_date || req->sort == SRCH_SORT_DATE))
+        rc = xc_enquire_set_sort(enq, by_date ? XC_SORT_VALUE : XC_SORT_VALUE_THEN_RELEVANCE,
+                                 SCH_SLOT_DATE, 1);
+    uint32_t check = 0;
+    if (rc == XC_OK && req->facets) {
+        xc_enquire_add_facet(enq, SCH_SLOT_CATEGORIES, SCH_SEP);
+        xc_enquire_add_facet(enq, SCH_SLOT_LANG, SCH_SEP);
+        rc = xc_enquire_add_facet(enq, SCH_SLOT_YEAR, 0);
+        if (rc == XC_OK)
+            rc = xc_db_doccount(e->db, &check);
+    }
+    if (rc == XC_OK)
+        rc = xc_enquire_get_mset(enq, offset, limit, check, &ms);
+    if (rc != XC_OK) {
+        xc_enquire_free(enq);
+        return rc;
+    }
+    uint32_t lower = 0, est = 0, upper = 0;
+    xc_mset_matches(ms, &lower, &est, &upper);
+    uint32_t size = xc_mset_size(ms);
+    json_t *hits = json_array();
+    txt_lang hl = req->lang ? txt_lang_parse(req->lang) : TXT_LANG_NONE;
+    unsigned sw = req->snippet_words < 0 ? e->cfg.snippet_words : (unsigned)req->snippet_words;
+    for (uint32_t i = 0; i < size && rc == XC_OK; i++) {
+        xc_hit h;
+        xc_doc *doc = NULL;
+        const char *data = NULL;
+        size_t dlen = 0;
+        rc = xc_mset_hit(ms, i, &h);
+        if (rc == XC_OK)
+            rc = xc_mset_document(ms, i, &doc);
+        if (rc == XC_OK)
+            rc = xc_doc_get_data(doc, &data, &dlen);
+        if (rc != XC_OK) {
+            xc_doc_free(doc);
+            break;
+        }
+        json_t *hit = json_object(), *jd = NULL;
+        const char *body = NULL;
+        hit_fields(hit, data, dlen, &body, &jd);
+        json_object_set_new(hit, "score", json_integer(by_date ? 0 : h.percent));
+        if (snippets && sw > 0) {
+            json_t *lj = json_object_get(hit, "lang");
+            txt_lang dl = hl != TXT_LANG_NONE ? hl : txt_lang_parse(json_string_value(lj));
+            char *sn = body ? srch_snippet(e, p, body, strlen(body), dl, sw) : NULL;
+            json_object_set_new(hit, "snippet", json_string(sn ? sn : ""));
+            free(sn);
+        }
+        json_decref(jd);
+        xc_doc_free(doc);
+        json_array_append_new(hits, hit);
+    }
+    if (rc == XC_OK) {
+        json_object_set_new(ans, "total", json_integer(est));
+        json_object_set_new(ans, "hits", hits);
+        *nhits = size;
+        if (req->facets) {
+            json_t *f = json_object();
+            json_object_set_new(f, "category", facet_json(ms, SCH_SLOT_CATEGORIES, 0));
+            json_object_set_new(f, "lang", facet_json(ms, SCH_SLOT_LANG, 0));
+            json_object_set_new(f, "year", facet_json(ms, SCH_SLOT_YEAR, 1));
+            json_object_set_new(ans, "facets", f);
+        }
+    } else
+        json_decref(hits);
+    xc_mset_free(ms);
+    xc_enquire_free(enq);
+    return rc;
+}
+
+/* A copy of the query text, cut at max_query bytes (at a UTF-8 boundary). */
+static char *cut_query(const srch_engine *e, const char *q)
+{
+    size_t len = q ? strlen(q) : 0, max = e->cfg.max_query_bytes ? e->cfg.max_query_bytes : 1024;
+    if (len > max) {
+        len = max;
+        while (len > 0 && ((unsigned char)q[len] & 0xC0) == 0x80)
+            len--;
+    }
+    return strndup(q ? q : "", len);
+}
+
+int srch_search(srch_engine *e, const srch_request *req, json_t **out)
+{
+    double t0 = srch_now();
+    if (!e || !req || !out)
+        return SRCH_ERR_INTERNAL;
+    *out = NULL;
+    int st = ready(e);
+    if (st != SRCH_OK)
+        return st;
+    uint32_t max_limit = e->cfg.max_limit ? e->cfg.max_limit : 100;
+    uint32_t limit = req->limit > max_limit ? max_limit : req->limit;
+    uint32_t offset = req->offset > SRCH_MAX_OFFSET ? SRCH_MAX_OFFSET : req->offset;
+    txt_lang lang = req->lang ? txt_lang_parse(req->lang) : TXT_LANG_NONE;
+    char *q = cut_query(e, req->q);
+    if (!q)
+        return SRCH_ERR_INTERNAL;
+    int result = SRCH_OK;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        srch_parsed p, p2;
+        xc_query *rfilter = NULL;
+        json_t *ans = json_object();
+        memset(&p2, 0, sizeof p2);
+        st = request_filter(e, req, &rfilter);
+        if (st == SRCH_OK)
+            st = srch_parse(e, q, strlen(q), lang, &p);
+        else
+            memset(&p, 0, sizeof p);
+        if (st != SRCH_OK) {
+            json_decref(ans);
+            xc_query_free(rfilter);
+            srch_parsed_free(&p);
+            result = st;
+            break;
+        }
+        json_object_set_new(ans, "ok", json_true());
+        uint32_t nhits = 0;
+        int rc = run(e, req, &p, rfilter, offset, limit, 1, ans, &nhits);
+        char *sugg = NULL;
+        if (rc == XC_OK && p.has_text)
+            sugg = srch_spelling(e, q, &p);
+        if (rc == XC_OK && sugg && nhits == 0 && offset == 0) {
+            /* No hits: the corrected query's hits, flagged. */
+            if (srch_parse(e, sugg, strlen(sugg), lang, &p2) == SRCH_OK) {
+                json_t *ans2 = json_object();
+                json_object_set_new(ans2, "ok", json_true());
+                uint32_t n2 = 0;
+                rc = run(e, req, &p2, rfilter, offset, limit, 1, ans2, &n2);
+                if (rc == XC_OK && n2 > 0) {
+                    json_decref(ans);
+                    ans = ans2;
+                    json_object_set_new(ans, "corrected", json_true());
+                } else
+                    json_decref(ans2);
+            }
+        }
+        srch_parsed_free(&p);
+        srch_parsed_free(&p2);
+        xc_query_free(rfilter);
+        if (rc != XC_OK) {
+            free(sugg);
+            json_decref(ans);
+            int a = after_failure(e, rc, attempt);
+            if (a == RETRY)
+                continue;
+            result = a;
+            break;
+        }
+        json_object_set_new(ans, "offset", json_integer(offset));
+        json_object_set_new(ans, "limit", json_integer(limit));
+        json_object_set_new(ans, "suggestion", sugg ? json_string(sugg) : json_null());
+        free(sugg);
+        json_object_set_new(ans, "took_ms", json_real(ms_since(t0)));
+        *out = ans;
+        break;
+    }
+    free(q);
+    return result;
+}
+
+/* ---- suggest ---------------------------------------------------------------- */
+
+typedef struct {
+    char *term;
+    uint32_t freq;
+} cand;
+
+static int cand_cmp(const void *a, const void *b)
+{
+    const cand *x = a, *y = b;
+    if (x->freq != y->freq)
+        return x->freq < y->freq ? 1 : -1;
+    return strcmp(x->term, y->term);
+}
+
+#define SUGGEST_SCAN 5000
+
+static int suggest_once(srch_engine *e, const char *q, uint32_t limit, json_t *ans)
+{
+    size_t len = strlen(q);
+    size_t ws = len;
+    while (ws > 0 && q[ws - 1] != ' ' && q[ws - 1] != '\t')
+        ws--;
+    json_t *comp = json_array();
+    json_object_set_new(ans, "completions", comp);
+    txt_options opt = {TXT_LANG_NONE, TXT_LANG_NONE, 1};
+    txt_result r;
+    int rc = XC_OK;
+    if (ws < len && txt_analyse(e->an, q + ws, len - ws, &opt, 1, &r) == TXT_OK &&
+        r.ntokens > 0) {
+        const txt_token *t = &r.tokens[r.ntokens - 1];
+        char *prefix = strndup(t->word, t->len);
+        xc_iter *it = NULL;
+        cand *c = calloc(SUGGEST_SCAN, sizeof *c);
+        size_t nc = 0;
+        if (prefix && c && (rc = xc_db_allterms(e->db, prefix, &it)) == XC_OK) {
+            const char *term;
+            size_t tl;
+            uint32_t freq;
+            while (nc < SUGGEST_SCAN && (rc = xc_iter_next(it, &term, &tl, &freq, NULL)) == XC_OK) {
+                c[nc].term = strndup(term, tl);
+                c[nc].freq = freq;
+                if (c[nc].term)
+                    nc++;
+            }
+            if (rc == XC_DONE)
+                rc = XC_OK;
+            if (nc == SUGGEST_SCAN)
+                rc = XC_OK;
+        }
+        xc_iter_free(it);
+        qsort(c, nc, sizeof *c, cand_cmp);
+        char *head = strndup(q, ws);
+        for (size_t i = 0; i < nc && i < limit && head; i++) {
+            size_t n = strlen(head) + strlen(c[i].term) + 1;
+            char *s = malloc(n);
+            if (s) {
+                snprintf(s, n, "%s%s", head, c[i].term);
+                json_array_append_new(comp, json_string(s));
+            }
+            free(s);
+        }
+        free(head);
+        for (size_t i = 0; i < nc; i++)
+            free(c[i].term);
+        free(c);
+        free(prefix);
+    }
+    if (rc != XC_OK)
+        return rc;
+    /* Top titles: the text with its last word as a prefix. */
+    json_t *titles = json_array();
+    json_object_set_new(ans, "titles", titles);
+    size_t n = len + 2;
+    char *wq = malloc(n);
+    if (!wq)
+        return XC_ERR_NOMEM;
+    snprintf(wq, n, "%s%s", q, (ws < len && len - ws >= SRCH_MIN_WILDCARD) ? "*" : "");
+    srch_parsed p;
+    if (srch_parse(e, wq, strlen(wq), TXT_LANG_NONE, &p) == SRCH_OK && p.query) {
+        srch_request req;
+        srch_request_init(&req);
+        json_t *tmp = json_object();
+        uint32_t nh = 0;
+        rc = run(e, &req, &p, NULL, 0, limit, 0, tmp, &nh);
+        json_t *hits = json_object_get(tmp, "hits");
+        size_t i;
+        json_t *h;
+        json_array_foreach(hits, i, h)
+        {
+            json_array_append_new(titles, json_pack("{s:O,s:O,s:O}", "id", json_object_get(h, "id"),
+                                                    "title", json_object_get(h, "title"), "url",
+                                                    json_object_get(h, "url")));
+        }
+        json_decref(tmp);
+    }
+    srch_parsed_free(&p);
+    free(wq);
+    return rc;
+}
+
+int srch_suggest(srch_engine *e, const char *prefix, uint32_t limit, json_t **out)
+{
+    double t0 = srch_now();
+    if (!e || !out)
+        return SRCH_ERR_INTERNAL;
+    *out = NULL;
+    int st = ready(e);
+    if (st != SRCH_OK)
+        return st;
+    if (limit == 0)
+        limit = 10;
+    if (limit > 20)
+        limit = 20;
+    char *q = cut_query(e, prefix);
+    if (!q)
+        return SRCH_ERR_INTERNAL;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        json_t *ans = json_object();
+        json_object_set_new(ans, "ok", json_true());
+        int rc = suggest_once(e, q, limit, ans);
+        if (rc != XC_OK) {
+            json_decref(ans);
+            int a = after_failure(e, rc, attempt);
+            if (a == RETRY)
+                continue;
+            free(q);
+            return a;
+        }
+        json_object_set_new(ans, "took_ms", json_real(ms_since(t0)));
+        *out = ans;
+        break;
+    }
+    free(q);
+    return SRCH_OK;
+}
+
+/* ---- doc and stats -------------------------------------------------------------- */
+
+int srch_doc(srch_engine *e, const char *id, json_t **out)
+{
+    if (!e || !out)
+        return SRCH_ERR_INTERNAL;
+    *out = NULL;
+    if (!id || !id[0]) {
+        set_err(e, "missing id");
+        return SRCH_ERR_BAD_REQUEST;
+    }
+    int st = ready(e);
+    if (st != SRCH_OK)
+        return st;
+    size_t n = strlen(SCH_ID) + strlen(id) + 1;
+    char *term = malloc(n);
+    if (!term)
+        return SRCH_ERR_INTERNAL;
+    snprintf(term, n, "%s%s", SCH_ID, id);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        xc_doc *doc = NULL;
+        const char *data;
+        size_t len;
+        int rc = xc_db_get_document_by_term(e->db, term, &doc);
+        if (rc == XC_ERR_NOT_FOUND) {
+            set_err(e, "no post with id \"%s\"", id);
+            free(term);
+            return SRCH_ERR_NOT_FOUND;
+        }
+        if (rc == XC_OK)
+            rc = xc_doc_get_data(doc, &data, &len);
+        if (rc == XC_OK) {
+            json_error_t jerr;
+            json_t *d = json_loadb(data, len, 0, &jerr);
+            xc_doc_free(doc);
+            free(term);
+            if (!d) {
+                set_err(e, "stored data of \"%s\" is not JSON", id);
+                return SRCH_ERR_INTERNAL;
+            }
+            *out = json_pack("{s:b,s:o}", "ok", 1, "doc", d);
+            return SRCH_OK;
+        }
+        xc_doc_free(doc);
+        int a = after_failure(e, rc, attempt);
+        if (a == RETRY)
+            continue;
+        free(term);
+        return a;
+    }
+    free(term);
+    return SRCH_ERR_INTERNAL;
+}
+
+int srch_stats(srch_engine *e, json_t **out)
+{
+    if (!e || !out)
+        return SRCH_ERR_INTERNAL;
+    *out = NULL;
+    int st = ready(e);
+    if (st != SRCH_OK)
+        return st;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        uint32_t count = 0;
+        uint64_t rev = 0;
+        char *last = NULL;
+        size_t ll = 0;
+        int rc = xc_db_doccount(e->db, &count);
+        if (rc == XC_OK)
+            rc = xc_db_revision(e->db, &rev);
+        if (rc == XC_OK)
+            rc = xc_db_get_metadata(e->db, SCH_META_LAST_INDEX, &last, &ll);
+        json_t *ans = NULL;
+        if (rc == XC_OK) {
+            srch_request req;
+            srch_parsed p;
+            memset(&p, 0, sizeof p);
+            srch_request_init(&req);
+            req.facets = 1;
+            xc_query *all = NULL;
+            xc_query_match_all(&all);
+            p.filter = all; /* match everything, by date */
+            json_t *tmp = json_object();
+            uint32_t nh;
+            rc = run(e, &req, &p, NULL, 0, 0, 0, tmp, &nh);
+            srch_parsed_free(&p);
+            json_t *f = json_object_get(tmp, "facets");
+            ans = json_pack("{s:b,s:I,s:I,s:s?,s:O?,s:O?}", "ok", 1, "posts", (json_int_t)count,
+                            "revision", (json_int_t)rev, "last_indexed",
+                            last && last[0] ? last : NULL, "langs", json_object_get(f, "lang"),
+                            "categories", json_object_get(f, "category"));
+            if (ans && !json_object_get(ans, "last_indexed"))
+                json_object_set_new(ans, "last_indexed", json_null());
+            json_decref(tmp);
+        }
+        free(last);
+        if (rc == XC_OK) {
+            *out = ans;
+            return ans ? SRCH_OK : SRCH_ERR_INTERNAL;
+        }
+        json_decref(ans);
+        int a = after_failure(e, rc, attempt);
+        if (a == RETRY)
+            continue;
+        return a;
+    }
+    return SRCH_ERR_INTERNAL;
+}

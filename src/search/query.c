@@ -1,0 +1,1006 @@
+/* query.c: the query language of doc/QUERY.md, from text to an xc_query.
+ *
+ * The text is cut into lexemes (words, "phrases", parentheses, operators in
+ * capitals, +/- marks, field:value), then parsed by recursive descent:
+ *     query  := clause*            clauses combine as OR, with +required
+ *                                  ANDed and -excluded removed
+ *     clause := [+|-] orexpr
+ *     orexpr := andexpr ((OR|OU) andexpr)*
+ *     andexpr:= unary ((AND|ET|NOT|SAUF) unary)*
+ *     unary  := ( query ) | word | "phrase" | field:value
+ * Anything that does not parse (an unbalanced parenthesis or quote, a
+ * dangling operator) is retried as plain words: a query never fails.
+ * Words go through the project's analyser in query mode, exactly as the
+ * index was built: each word matches its folded form or its stems (both
+ * languages' when no language is given), as one OP_SYNONYM so that BM25
+ * counts it as one term. Field filters (author:, category:, tag:, lang:,
+ * date:) are boolean and restrict the match. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "search/search-internal.h"
+#include "store/schema.h"
+
+typedef enum {
+    LX_WORD, LX_PHRASE, LX_LPAREN, LX_RPAREN, LX_AND, LX_OR, LX_NOT
+} lx_kind;
+
+typedef enum { F_NONE, F_TITLE, F_AUTHOR, F_CATEGORY, F_TAG, F_LANG, F_DATE } lx_field;
+
+typedef struct {
+    lx_kind kind;
+    char mod;          /* '+', '-' or 0 */
+    lx_field field;
+    size_t start, len; /* the text (inside the quotes for a phrase) */
+    int wildcard;      /* word ended with '*' (not included in len) */
+} lexeme;
+
+/* A built subquery: q NULL means "nothing" (punctuation, a dropped
+ * stopword); filter 1 means purely boolean (a field filter). */
+typedef struct {
+    xc_query *q;
+    int filter;
+} node;
+
+typedef struct {
+    srch_engine *e;
+    const char *text;
+    size_t len;
+    txt_lang lang;
+    lexeme *lx;
+    size_t nlx, i;
+    int depth;
+    int error;      /* syntax error: fall back to plain words */
+    int oom;
+    int allow_stop; /* stopwords searched (the query has nothing else) */
+    int nstop;      /* stopwords dropped */
+    int complex;    /* operators, +/- or fields were used */
+    size_t nterms;
+    srch_parsed *p;
+} parser;
+
+static void qfree(xc_query *q) { xc_query_free(q); }
+
+static xc_query *combine(parser *ps, xc_op op, xc_query **subs, size_t n, uint32_t window)
+{
+    xc_query *out = NULL;
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++)
+        if (subs[j])
+            subs[k++] = subs[j];
+    if (k == 0)
+        return NULL;
+    if (k == 1 && op != XC_OP_PHRASE && op != XC_OP_NEAR) {
+        if (xc_query_combine(XC_OP_OR, subs, 1, 0, &out) != XC_OK)
+            ps->oom = 1;
+        return out;
+    }
+    if (xc_query_combine(op, subs, k, window, &out) != XC_OK)
+        ps->oom = 1;
+    return out;
+}
+
+/* Combines two and frees them. */
+static xc_query *combine2(parser *ps, xc_op op, xc_query *a, xc_query *b)
+{
+    xc_query *subs[2] = {a, b};
+    xc_query *out;
+    if (!a)
+        return b;
+    if (!b)
+        return a;
+    out = combine(ps, op, subs, 2, 0);
+    qfree(a);
+    qfree(b);
+    return out;
+}
+
+static xc_query *term(parser *ps, const char *prefix, const char *body, size_t len)
+{
+    char buf[256];
+    size_t pl = strlen(prefix);
+    xc_query *q = NULL;
+    if (len == 0 || pl + len >= 245)
+        return NULL;
+    memcpy(buf, prefix, pl);
+    memcpy(buf + pl, body, len);
+    if (xc_query_term(buf, pl + len, 1, 0, &q) != XC_OK)
+        ps->oom = 1;
+    return q;
+}
+
+static xc_query *scaled(parser *ps, xc_query *q, double f)
+{
+    xc_query *out = NULL;
+    if (!q)
+        return NULL;
+    if (xc_query_scale(q, f, &out) != XC_OK)
+        ps->oom = 1;
+    qfree(q);
+    return out;
+}
+
+static const char *stem_prefix(txt_lang l, int title)
+{
+    if (l == TXT_LANG_EN)
+        return title ? SCH_TITLE_STEM_EN : SCH_STEM_EN;
+    return title ? SCH_TITLE_STEM_FR : SCH_STEM_FR;
+}
+
+static int is_stop(const txt_token *t)
+{
+    for (unsigned k = 0; k < t->nstems; k++)
+        if (t->stems[k].stop)
+            return 1;
+    return 0;
+}
+
+/* Remembers a word for the highlighter and the speller. */
+static void remember(parser *ps, const txt_token *t, size_t base, int plain)
+{
+    srch_parsed *p = ps->p;
+    if (p->nwords == p->capwords) {
+        size_t nc = p->capwords ? 2 * p->capwords : 16;
+        srch_word *nw = realloc(p->words, nc * sizeof *nw);
+        if (!nw) {
+            ps->oom = 1;
+            return;
+        }
+        p->words = nw;
+        p->capwords = nc;
+    }
+    srch_word *w = &p->words[p->nwords];
+    memset(w, 0, sizeof *w);
+    w->word = strndup(t->word, t->len);
+    if (!w->word) {
+        ps->oom = 1;
+        return;
+    }
+    for (unsigned k = 0; k < t->nstems && k < TXT_MAX_STEMS; k++) {
+        if (t->stems[k].stop || t->stems[k].len == 0)
+            continue;
+        const char *pre = stem_prefix(t->stems[k].lang, 0);
+        size_t n = strlen(pre) + t->stems[k].len;
+        char *s = malloc(n + 1);
+        if (!s) {
+            ps->oom = 1;
+            break;
+        }
+        snprintf(s, n + 1, "%s%.*s", pre, (int)t->stems[k].len, t->stems[k].term);
+        w->stems[w->nstems++] = s;
+    }
+    w->start = base + t->start;
+    w->end = base + t->end;
+    w->plain = plain;
+    p->nwords++;
+}
+
+/* The query of one token: its folded word or its stems, as one synonym. */
+static xc_query *token_query(parser *ps, const txt_token *t, int title)
+{
+    xc_query *subs[1 + TXT_MAX_STEMS];
+    size_t n = 0;
+    subs[n++] = term(ps, title ? SCH_TITLE_WORD : SCH_WORD, t->word, t->len);
+    for (unsigned k = 0; k < t->nstems && k < TXT_MAX_STEMS; k++) {
+        const txt_stem *s = &t->stems[k];
+        if (s->stop || s->len == 0)
+            continue;
+        int dup = 0;
+        for (unsigned j = 0; j < k; j++)
+            if (t->stems[j].lang == s->lang && t->stems[j].len == s->len &&
+                memcmp(t->stems[j].term, s->term, s->len) == 0)
+                dup = 1;
+        if (!dup)
+            subs[n++] = term(ps, stem_prefix(s->lang, title), s->term, s->len);
+    }
+    xc_query *q = combine(ps, XC_OP_SYNONYM, subs, n, 0);
+    for (size_t j = 0; j < n; j++)
+        qfree(subs[j]);
+    return q;
+}
+
+/* A phrase of the folded words of tokens [from, to) (joined forms skipped). */
+static xc_query *phrase_query(parser *ps, const txt_token *toks, size_t n, int title)
+{
+    xc_query *subs[SRCH_MAX_TERMS];
+    size_t k = 0;
+    for (size_t j = 0; j < n && k < SRCH_MAX_TERMS; j++) {
+        if (toks[j].flags & TXT_TOK_JOINED)
+            continue;
+        subs[k++] = term(ps, title ? SCH_TITLE_WORD : SCH_WORD, toks[j].word, toks[j].len);
+    }
+    xc_query *q = NULL;
+    if (k == 1)
+        q = subs[0], subs[0] = NULL;
+    else
+        q = combine(ps, XC_OP_PHRASE, subs, k, (uint32_t)k);
+    for (size_t j = 0; j < k; j++)
+        qfree(subs[j]);
+    return q;
+}
+
+/* Words of a lexeme (not a phrase): one token gives its token query; a word
+ * the analyser splits ("post-doctoral", "foo/bar") gives the phrase of its
+ * parts OR its joined form. */
+static node words_node(parser *ps, const lexeme *l, int title, int plain)
+{
+    node nd = {NULL, 0};
+    txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
+    txt_result r;
+    if (ps->nterms >= SRCH_MAX_TERMS)
+        return nd;
+    if (txt_analyse(ps->e->an, ps->text + l->start, l->len, &opt, 1, &r) != TXT_OK) {
+        ps->oom = 1;
+        return nd;
+    }
+    size_t nparts = 0;
+    const txt_token *joined = NULL;
+    for (size_t j = 0; j < r.ntokens; j++) {
+        if (r.tokens[j].flags & TXT_TOK_JOINED)
+            joined = &r.tokens[j];
+        else
+            nparts++;
+    }
+    if (nparts == 0)
+        return nd;
+    if (nparts == 1) {
+        const txt_token *t = NULL;
+        for (size_t j = 0; j < r.ntokens; j++)
+            if (!(r.tokens[j].flags & TXT_TOK_JOINED))
+                t = &r.tokens[j];
+        if (is_stop(t) && !ps->allow_stop && !title) {
+            ps->nstop++;
+            return nd;
+        }
+        nd.q = token_query(ps, t, title);
+        remember(ps, t, l->start, plain);
+        ps->nterms++;
+        return nd;
+    }
+    nd.q = phrase_query(ps, r.tokens, r.ntokens, title);
+    if (joined)
+        nd.q = combine2(ps, XC_OP_OR, nd.q, token_query(ps, joined, title));
+    for (size_t j = 0; j < r.ntokens; j++)
+        if (!(r.tokens[j].flags & TXT_TOK_JOINED))
+            remember(ps, &r.tokens[j], l->start, 0);
+    ps->nterms += nparts;
+    return nd;
+}
+
+static node phrase_node(parser *ps, const lexeme *l, int title)
+{
+    node nd = {NULL, 0};
+    txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
+    txt_result r;
+    if (ps->nterms >= SRCH_MAX_TERMS)
+        return nd;
+    if (txt_analyse(ps->e->an, ps->text + l->start, l->len, &opt, 1, &r) != TXT_OK) {
+        ps->oom = 1;
+        return nd;
+    }
+    nd.q = phrase_query(ps, r.tokens, r.ntokens, title);
+    for (size_t j = 0; j < r.ntokens; j++)
+        if (!(r.tokens[j].flags & TXT_TOK_JOINED))
+            remember(ps, &r.tokens[j], l->start, 0);
+    ps->nterms += r.ntokens;
+    return nd;
+}
+
+/* A trailing wildcard: the folded prefix over words and both stems. */
+static node wildcard_node(parser *ps, const lexeme *l, int title)
+{
+    node nd = {NULL, 0};
+    txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
+    txt_result r;
+    if (txt_analyse(ps->e->an, ps->text + l->start, l->len, &opt, 1, &r) != TXT_OK) {
+        ps->oom = 1;
+        return nd;
+    }
+    if (r.ntokens == 0)
+        return nd;
+    const txt_token *t = &r.tokens[r.ntokens - 1];
+    size_t chars = 0;
+    for (size_t j = 0; j < t->len; j++)
+        if (((unsigned char)t->word[j] & 0xC0) != 0x80)
+            chars++;
+    if (chars < SRCH_MIN_WILDCARD || r.ntokens > 1) {
+        lexeme plain = *l;
+        plain.wildcard = 0;
+        return words_node(ps, &plain, title, 0);
+    }
+    unsigned max = ps->e->cfg.wildcard_max ? ps->e->cfg.wildcard_max : 100;
+    const char *pre[3] = {title ? SCH_TITLE_WORD : SCH_WORD, stem_prefix(TXT_LANG_EN, title),
+                          stem_prefix(TXT_LANG_FR, title)};
+    xc_query *subs[3] = {NULL, NULL, NULL};
+    size_t n = 0;
+    for (int k = 0; k < 3; k++) {
+        if (ps->lang == TXT_LANG_EN && k == 2)
+            continue;
+        if (ps->lang == TXT_LANG_FR && k == 1)
+            continue;
+        char buf[300];
+        snprintf(buf, sizeof buf, "%s%.*s", pre[k], (int)t->len, t->word);
+        if (xc_query_wildcard(buf, max, XC_WILDCARD_LIMIT_MOST_FREQUENT, &subs[n]) != XC_OK)
+            ps->oom = 1;
+        n++;
+    }
+    nd.q = combine(ps, XC_OP_SYNONYM, subs, n, 0);
+    for (size_t j = 0; j < n; j++)
+        qfree(subs[j]);
+    remember(ps, t, l->start, 0);
+    if (ps->p->nwords > 0)
+        ps->p->words[ps->p->nwords - 1].prefix = 1;
+    ps->nterms++;
+    return nd;
+}
+
+int srch_date_expand(const char *s, size_t len, int hi, char out[9])
+{
+    static const char *mdays = "312931303130313130313031";
+    int y = 0, m = 0, d = 0;
+    for (size_t j = 0; j < len; j++)
+        if (!((s[j] >= '0' && s[j] <= '9') || (s[j] == '-' && (j == 4 || j == 7))))
+            return -1;
+    if (len == 4 && sscanf(s, "%4d", &y) == 1)
+        m = hi ? 12 : 1, d = hi ? 31 : 1;
+    else if (len == 7 && s[4] == '-' && sscanf(s, "%4d-%2d", &y, &m) == 2) {
+        if (m < 1 || m > 12)
+            return -1;
+        d = hi ? (mdays[2 * (m - 1)] - '0') * 10 + (mdays[2 * (m - 1) + 1] - '0') : 1;
+    } else if (len == 10 && s[4] == '-' && s[7] == '-' &&
+               sscanf(s, "%4d-%2d-%2d", &y, &m, &d) == 3) {
+        if (m < 1 || m > 12 || d < 1 || d > 31)
+            return -1;
+    } else
+        return -1;
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%04d%02d%02d", y % 10000, m % 100, d % 100);
+    memcpy(out, tmp, 8);
+    out[8] = '\0';
+    return 0;
+}
+
+int srch_date_range(const char *since, const char *until, xc_query **out)
+{
+    char lo[9], hi[9];
+    *out = NULL;
+    if (since && since[0] && srch_date_expand(since, strlen(since), 0, lo) != 0)
+        return SRCH_ERR_BAD_REQUEST;
+    if (until && until[0] && srch_date_expand(until, strlen(until), 1, hi) != 0)
+        return SRCH_ERR_BAD_REQUEST;
+    int hs = since && since[0], hu = until && until[0];
+    if (!hs && !hu)
+        return SRCH_OK;
+    /* An open lower end still excludes posts without a date (empty value). */
+    if (xc_query_value_range(SCH_SLOT_DATE, hs ? lo : "0", hu ? hi : "99999999", out) != XC_OK)
+        return SRCH_ERR_INTERNAL;
+    return SRCH_OK;
+}
+
+static node filter_term(parser *ps, const char *prefix, const char *value, size_t len)
+{
+    node nd = {NULL, 1};
+    char *norm = NULL;
+    if (txt_normalise(value, len, &norm) != TXT_OK) {
+        ps->oom = 1;
+        return nd;
+    }
+    if (norm[0])
+        nd.q = scaled(ps, term(ps, prefix, norm, strlen(norm)), 0);
+    else
+        nd.filter = 0;
+    free(norm);
+    return nd;
+}
+
+static node field_node(parser *ps, const lexeme *l)
+{
+    node nd = {NULL, 1};
+    const char *v = ps->text + l->start;
+    size_t n = l->len;
+    switch (l->field) {
+    case F_TITLE:
+        if (l->kind == LX_PHRASE)
+            return phrase_node(ps, l, 1);
+        if (l->wildcard)
+            return wildcard_node(ps, l, 1);
+        return words_node(ps, l, 1, 0);
+    case F_AUTHOR: return filter_term(ps, SCH_AUTHOR, v, n);
+    case F_CATEGORY: return filter_term(ps, SCH_CATEGORY, v, n);
+    case F_TAG: return filter_term(ps, SCH_TAG, v, n);
+    case F_LANG: {
+        char code[8] = "";
+        snprintf(code, sizeof code, "%.*s", (int)(n < 7 ? n : 7), v);
+        txt_lang lg = txt_lang_parse(code);
+        if (lg == TXT_LANG_NONE) {
+            nd.filter = 0;
+            return nd;
+        }
+        nd.q = scaled(ps, term(ps, SCH_LANG, txt_lang_code(lg), 2), 0);
+        return nd;
+    }
+    case F_DATE: {
+        const char *dots = NULL;
+        for (size_t j = 0; j + 1 < n; j++)
+            if (v[j] == '.' && v[j + 1] == '.')
+                dots = v + j;
+        char lo[9], hi[9];
+        if (dots) {
+            size_t a = (size_t)(dots - v), b = n - a - 2;
+            int ok = 1;
+            if (a && srch_date_expand(v, a, 0, lo) != 0)
+                ok = 0;
+            if (b && srch_date_expand(dots + 2, b, 1, hi) != 0)
+                ok = 0;
+            if (!ok || (!a && !b)) {
+                nd.filter = 0;
+                return nd;
+            }
+            if (xc_query_value_range(SCH_SLOT_DATE, a ? lo : "0", b ? hi : "99999999", &nd.q) !=
+                XC_OK)
+                ps->oom = 1;
+            return nd;
+        }
+        if (srch_date_expand(v, n, 0, lo) != 0) {
+            nd.filter = 0;
+            return nd;
+        }
+        if (n == 4)
+            return filter_term(ps, SCH_YEAR, lo, 4);
+        if (n == 7)
+            return filter_term(ps, SCH_MONTH, lo, 6);
+        return filter_term(ps, SCH_DATE, lo, 8);
+    }
+    default: break;
+    }
+    nd.filter = 0;
+    return nd;
+}
+
+/* ---- lexer ---------------------------------------------------------------- */
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* 3-byte curly double quotes “ ” (U+201C, U+201D) and « » (U+00AB, U+00BB). */
+static size_t quote_len(const char *s, size_t left)
+{
+    if (left >= 1 && s[0] == '"')
+        return 1;
+    if (left >= 3 && (unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
+        ((unsigned char)s[2] == 0x9C || (unsigned char)s[2] == 0x9D))
+        return 3;
+    if (left >= 2 && (unsigned char)s[0] == 0xC2 &&
+        ((unsigned char)s[1] == 0xAB || (unsigned char)s[1] == 0xBB))
+        return 2;
+    return 0;
+}
+
+static lx_field field_of(const char *s, size_t n)
+{
+    static const struct { const char *name; lx_field f; } names[] = {
+        {"title", F_TITLE}, {"titre", F_TITLE}, {"author", F_AUTHOR}, {"auteur", F_AUTHOR},
+        {"category", F_CATEGORY}, {"categorie", F_CATEGORY}, {"tag", F_TAG},
+        {"lang", F_LANG}, {"langue", F_LANG}, {"date", F_DATE}};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (strlen(names[k].name) == n && strncasecmp(names[k].name, s, n) == 0)
+            return names[k].f;
+    return F_NONE;
+}
+
+static int push(parser *ps, lexeme l, size_t *cap)
+{
+    if (ps->nlx == *cap) {
+        size_t nc = *cap ? 2 * *cap : 32;
+        lexeme *nl = realloc(ps->lx, nc * sizeof *nl);
+        if (!nl)
+            return -1;
+        ps->lx = nl;
+        *cap = nc;
+    }
+    ps->lx[ps->nlx++] = l;
+    return 0;
+}
+
+static int lex(parser *ps)
+{
+    const char *s = ps->text;
+    size_t n = ps->len, i = 0, cap = 0;
+    while (i < n) {
+        if (is_space((unsigned char)s[i])) {
+            i++;
+            continue;
+        }
+        lexeme l = {LX_WORD, 0, F_NONE, 0, 0, 0};
+        if ((s[i] == '+' || s[i] == '-') && i + 1 < n && !is_space((unsigned char)s[i + 1]) &&
+            s[i + 1] != '+' && s[i + 1] != '-' && s[i + 1] != ')') {
+            l.mod = s[i++];
+            ps->complex = 1;
+        } else if (s[i] == '+' || s[i] == '-') {
+            i++; /* a lone mark: ignored */
+            continue;
+        }
+        if (s[i] == '(' || s[i] == ')') {
+            l.kind = s[i] == '(' ? LX_LPAREN : LX_RPAREN;
+            l.start = i++;
+            ps->complex = 1;
+            if (push(ps, l, &cap))
+                return -1;
+            continue;
+        }
+        size_t ql = quote_len(s + i, n - i);
+        if (ql) {
+            size_t j = i + ql, cl = 0;
+            while (j < n && !(cl = quote_len(s + j, n - j)))
+                j++;
+            if (j >= n) {
+                ps->error = 1; /* unclosed quote */
+                l.start = i + ql;
+                l.len = n - i - ql;
+                l.kind = LX_WORD;
+                if (push(ps, l, &cap))
+                    return -1;
+                break;
+            }
+            l.kind = LX_PHRASE;
+            l.start = i + ql;
+            l.len = j - i - ql;
+            i = j + cl;
+            if (push(ps, l, &cap))
+                return -1;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && !is_space((unsigned char)s[j]) && s[j] != '(' && s[j] != ')' &&
+               !quote_len(s + j, n - j))
+            j++;
+        size_t wl = j - i;
+        if (!l.mod && ((wl == 3 && !memcmp(s + i, "AND", 3)) || (wl == 2 && !memcmp(s + i, "ET", 2)))) {
+            l.kind = LX_AND;
+        } else if (!l.mod && ((wl == 2 && !memcmp(s + i, "OR", 2)) ||
+                              (wl == 2 && !memcmp(s + i, "OU", 2)))) {
+            l.kind = LX_OR;
+        } else if (!l.mod && ((wl == 3 && !memcmp(s + i, "NOT", 3)) ||
+                              (wl == 4 && !memcmp(s + i, "SAUF", 4)))) {
+            l.kind = LX_NOT;
+        }
+        if (l.kind != LX_WORD) {
+            l.start = i;
+            l.len = wl;
+            ps->complex = 1;
+            i = j;
+            if (push(ps, l, &cap))
+                return -1;
+            continue;
+        }
+        /* field:value or field:"a phrase" */
+        const char *colon = memchr(s + i, ':', wl);
+        if (colon) {
+            lx_field f = field_of(s + i, (size_t)(colon - (s + i)));
+            size_t vstart = (size_t)(colon - s) + 1;
+            if (f != F_NONE && vstart == j && j < n && (ql = quote_len(s + j, n - j))) {
+                size_t k = j + ql, cl = 0;
+                while (k < n && !(cl = quote_len(s + k, n - k)))
+                    k++;
+                if (k < n) {
+                    l.kind = LX_PHRASE;
+                    l.field = f;
+                    l.start = j + ql;
+                    l.len = k - j - ql;
+                    i = k + cl;
+                    ps->complex = 1;
+                    if (push(ps, l, &cap))
+                        return -1;
+                    continue;
+                }
+            }
+            if (f != F_NONE && vstart < j) {
+                l.field = f;
+                ps->complex = 1;
+                i = vstart;
+                wl = j - i;
+            }
+        }
+        l.start = i;
+        l.len = wl;
+        if (wl > 1 && s[i + wl - 1] == '*' && l.field != F_AUTHOR && l.field != F_CATEGORY &&
+            l.field != F_TAG && l.field != F_DATE && l.field != F_LANG) {
+            while (l.len > 0 && s[i + l.len - 1] == '*')
+                l.len--;
+            l.wildcard = l.len > 0;
+        }
+        i = j;
+        if (push(ps, l, &cap))
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- parser --------------------------------------------------------------- */
+
+static node parse_query(parser *ps);
+
+static void node_free(node *n)
+{
+    qfree(n->q);
+    n->q = NULL;
+}
+
+static node parse_unary(parser *ps)
+{
+    node nd = {NULL, 0};
+    if (ps->i >= ps->nlx) {
+        ps->error = 1;
+        return nd;
+    }
+    lexeme *l = &ps->lx[ps->i];
+    switch (l->kind) {
+    case LX_LPAREN:
+        ps->i++;
+        if (ps->depth > 20) {
+            ps->error = 1;
+            return nd;
+        }
+        ps->depth++;
+        nd = parse_query(ps);
+        ps->depth--;
+        if (ps->i >= ps->nlx || ps->lx[ps->i].kind != LX_RPAREN) {
+            ps->error = 1;
+            return nd;
+        }
+        ps->i++;
+        return nd;
+    case LX_WORD:
+        ps->i++;
+        if (l->field != F_NONE)
+            return field_node(ps, l);
+        if (l->wildcard)
+            return wildcard_node(ps, l, 0);
+        return words_node(ps, l, 0, 1);
+    case LX_PHRASE:
+        ps->i++;
+        if (l->field != F_NONE)
+            return field_node(ps, l);
+        return phrase_node(ps, l, 0);
+    default:
+        ps->error = 1;
+        return nd;
+    }
+}
+
+static node parse_and(parser *ps)
+{
+    node left = parse_unary(ps);
+    while (!ps->error && ps->i < ps->nlx &&
+           (ps->lx[ps->i].kind == LX_AND || ps->lx[ps->i].kind == LX_NOT)) {
+        lx_kind k = ps->lx[ps->i++].kind;
+        node right = parse_unary(ps);
+        if (k == LX_AND) {
+            left.q = combine2(ps, XC_OP_AND, left.q, right.q);
+            left.filter = left.filter && right.filter;
+        } else if (right.q) {
+            if (!left.q && xc_query_match_all(&left.q) != XC_OK)
+                ps->oom = 1;
+            left.q = combine2(ps, XC_OP_AND_NOT, left.q, right.q);
+        }
+    }
+    return left;
+}
+
+static node parse_or(parser *ps)
+{
+    node left = parse_and(ps);
+    while (!ps->error && ps->i < ps->nlx && ps->lx[ps->i].kind == LX_OR) {
+        ps->i++;
+        node right = parse_and(ps);
+        if (!left.q)
+            left.filter = right.filter;
+        else if (right.q)
+            left.filter = left.filter && right.filter;
+        left.q = combine2(ps, XC_OP_OR, left.q, right.q);
+    }
+    return left;
+}
+
+static node parse_query(parser *ps)
+{
+    node out = {NULL, 0};
+    xc_query *req = NULL, *plain = NULL, *excl = NULL;
+    int any_filter_only = 1, nreq = 0;
+    while (!ps->error && ps->i < ps->nlx && ps->lx[ps->i].kind != LX_RPAREN) {
+        lexeme *l = &ps->lx[ps->i];
+        char mod = l->mod;
+        if (l->kind == LX_AND || l->kind == LX_OR || l->kind == LX_NOT) {
+            ps->error = 1; /* an operator with nothing on its left */
+            break;
+        }
+        node c = parse_or(ps);
+        if (!c.q)
+            continue;
+        if (mod == '-')
+            excl = combine2(ps, XC_OP_OR, excl, c.q);
+        else if (mod == '+' || c.filter) {
+            req = combine2(ps, XC_OP_AND, req, c.q);
+            nreq++;
+            if (!c.filter)
+                any_filter_only = 0;
+        } else {
+            plain = combine2(ps, XC_OP_OR, plain, c.q);
+            any_filter_only = 0;
+        }
+    }
+    if (ps->depth == 0 && ps->i < ps->nlx)
+        ps->error = 1; /* a ')' with no '(' */
+    if (req && plain)
+        out.q = combine2(ps, XC_OP_AND_MAYBE, req, plain);
+    else
+        out.q = req ? req : plain;
+    out.filter = out.q && any_filter_only && nreq > 0;
+    if (excl) {
+        if (!out.q && xc_query_match_all(&out.q) != XC_OK)
+            ps->oom = 1;
+        out.q = combine2(ps, XC_OP_AND_NOT, out.q, excl);
+        out.filter = 0;
+        if (any_filter_only && nreq == 0)
+            out.filter = 1; /* only exclusions: a boolean restriction */
+    }
+    return out;
+}
+
+/* ---- boosts and synonyms -------------------------------------------------- */
+
+/* Plain words next to each other in the query, as phrases (window 2) and
+ * as a NEAR of all of them: documents where the words of the query stand
+ * together rank higher. Title matches of the words weigh in as well. */
+static xc_query *boosts(parser *ps)
+{
+    srch_parsed *p = ps->p;
+    xc_query *parts[SRCH_MAX_TERMS * 2 + 2];
+    size_t n = 0;
+    const srch_word *prev = NULL;
+    xc_query *near[SRCH_MAX_TERMS];
+    size_t nn = 0;
+    for (size_t j = 0; j < p->nwords && n < SRCH_MAX_TERMS * 2; j++) {
+        const srch_word *w = &p->words[j];
+        if (!w->plain)
+            continue;
+        if (prev) {
+            xc_query *pair[2] = {term(ps, SCH_WORD, prev->word, strlen(prev->word)),
+                                 term(ps, SCH_WORD, w->word, strlen(w->word))};
+            xc_query *ph = combine(ps, XC_OP_NEAR, pair, 2, 3);
+            qfree(pair[0]);
+            qfree(pair[1]);
+            if (ph)
+                parts[n++] = ph;
+        }
+        if (nn < SRCH_MAX_TERMS)
+            near[nn++] = term(ps, SCH_WORD, w->word, strlen(w->word));
+        /* the word in the title */
+        xc_query *subs[1 + TXT_MAX_STEMS];
+        size_t ns = 0;
+        subs[ns++] = term(ps, SCH_TITLE_WORD, w->word, strlen(w->word));
+        for (unsigned k = 0; k < w->nstems; k++) {
+            const char *st = w->stems[k];
+            const char *pre = st[1] == 'E' ? SCH_TITLE_STEM_EN : SCH_TITLE_STEM_FR;
+            subs[ns++] = term(ps, pre, st + 2, strlen(st + 2));
+        }
+        xc_query *tq = combine(ps, XC_OP_SYNONYM, subs, ns, 0);
+        for (size_t k = 0; k < ns; k++)
+            qfree(subs[k]);
+        if (tq)
+            parts[n++] = tq;
+        prev = w;
+    }
+    if (nn >= 3) {
+        xc_query *nq = combine(ps, XC_OP_NEAR, near, nn, (uint32_t)(2 * nn + 2));
+        if (nq)
+            parts[n++] = nq;
+    }
+    for (size_t k = 0; k < nn; k++)
+        qfree(near[k]);
+    xc_query *b = combine(ps, XC_OP_OR, parts, n, 0);
+    for (size_t k = 0; k < n; k++)
+        qfree(parts[k]);
+    return b;
+}
+
+/* The query of a glossary entry (normalised words separated by spaces):
+ * one word as a word, several as a phrase. */
+static xc_query *entry_query(parser *ps, const char *entry)
+{
+    txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
+    txt_result r;
+    if (txt_analyse(ps->e->an, entry, strlen(entry), &opt, 1, &r) != TXT_OK) {
+        ps->oom = 1;
+        return NULL;
+    }
+    size_t nparts = 0;
+    const txt_token *t = NULL;
+    for (size_t j = 0; j < r.ntokens; j++)
+        if (!(r.tokens[j].flags & TXT_TOK_JOINED))
+            nparts++, t = &r.tokens[j];
+    if (nparts == 0)
+        return NULL;
+    if (nparts == 1)
+        return token_query(ps, t, 0);
+    return phrase_query(ps, r.tokens, r.ntokens, 0);
+}
+
+/* Glossary synonyms of the plain words and of runs of up to 5 of them. */
+static xc_query *synonyms(parser *ps)
+{
+    srch_parsed *p = ps->p;
+    xc_query *all = NULL;
+    size_t used = 0;
+    if (!ps->e->db)
+        return NULL;
+    for (size_t j = 0; j < p->nwords; j++) {
+        if (!p->words[j].plain)
+            continue;
+        for (size_t n = SRCH_MAX_NGRAM; n >= 1; n--) {
+            size_t last = j + n - 1;
+            if (last >= p->nwords)
+                continue;
+            int ok = 1;
+            for (size_t k = j; k <= last; k++)
+                if (!p->words[k].plain)
+                    ok = 0;
+            if (!ok)
+                continue;
+            char *key = NULL;
+            size_t a = p->words[j].start, b = p->words[last].end;
+            if (txt_normalise(ps->text + a, b - a, &key) != TXT_OK) {
+                ps->oom = 1;
+                return all;
+            }
+            xc_iter *it = NULL;
+            int found = 0;
+            if (key[0] && xc_db_synonyms(ps->e->db, key, &it) == XC_OK) {
+                const char *syn;
+                size_t sl;
+                while (xc_iter_next(it, &syn, &sl, NULL, NULL) == XC_OK && used < 16) {
+                    char *entry = strndup(syn, sl);
+                    if (!entry) {
+                        ps->oom = 1;
+                        break;
+                    }
+                    all = combine2(ps, XC_OP_OR, all, entry_query(ps, entry));
+                    free(entry);
+                    used++;
+                    found = 1;
+                }
+            }
+            xc_iter_free(it);
+            free(key);
+            if (found)
+                break;
+        }
+    }
+    return all;
+}
+
+/* ---- entry point ------------------------------------------------------------ */
+
+void srch_parsed_free(srch_parsed *p)
+{
+    if (!p)
+        return;
+    qfree(p->query);
+    qfree(p->filter);
+    for (size_t j = 0; j < p->nwords; j++) {
+        free(p->words[j].word);
+        for (unsigned k = 0; k < p->words[j].nstems; k++)
+            free(p->words[j].stems[k]);
+    }
+    free(p->words);
+    memset(p, 0, sizeof *p);
+}
+
+static void reset_words(srch_parsed *p)
+{
+    xc_query *q = p->query, *f = p->filter;
+    p->query = p->filter = NULL;
+    srch_parsed_free(p);
+    p->query = q;
+    p->filter = f;
+}
+
+/* One attempt: strict (operators) or plain words only. */
+static node attempt(parser *ps, int strict)
+{
+    node nd = {NULL, 0};
+    ps->i = 0;
+    ps->depth = 0;
+    ps->error = 0;
+    ps->nterms = 0;
+    ps->nstop = 0;
+    if (!strict) {
+        /* Plain words: the text as one run of words, no operators. */
+        for (size_t j = 0; j < ps->nlx; j++) {
+            lexeme *l = &ps->lx[j];
+            if (l->kind == LX_WORD || l->kind == LX_PHRASE) {
+                lexeme w = *l;
+                w.field = F_NONE;
+                w.wildcard = 0;
+                w.mod = 0;
+                node c = words_node(ps, &w, 0, 1);
+                nd.q = combine2(ps, XC_OP_OR, nd.q, c.q);
+            }
+        }
+        return nd;
+    }
+    return parse_query(ps);
+}
+
+int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_parsed *p)
+{
+    memset(p, 0, sizeof *p);
+    parser ps;
+    memset(&ps, 0, sizeof ps);
+    ps.e = e;
+    ps.text = q ? q : "";
+    ps.len = q ? len : 0;
+    ps.lang = lang;
+    ps.p = p;
+    if (lex(&ps) != 0) {
+        free(ps.lx);
+        snprintf(e->err, sizeof e->err, "out of memory");
+        return SRCH_ERR_INTERNAL;
+    }
+    /* lang: in the text analyses the words in that language. */
+    if (lang == TXT_LANG_NONE)
+        for (size_t j = 0; j < ps.nlx; j++)
+            if (ps.lx[j].field == F_LANG && ps.lx[j].mod != '-') {
+                char code[8];
+                snprintf(code, sizeof code, "%.*s", (int)(ps.lx[j].len < 7 ? ps.lx[j].len : 7),
+                         q + ps.lx[j].start);
+                ps.lang = txt_lang_parse(code);
+            }
+    int syntax_error = ps.error;
+    node nd = {NULL, 0};
+    for (int pass = 0; pass < 4; pass++) {
+        int strict = !syntax_error && pass < 2;
+        ps.allow_stop = pass % 2;
+        if (!strict && pass < 2)
+            continue;
+        reset_words(p);
+        node_free(&nd);
+        nd = attempt(&ps, strict);
+        if (strict && ps.error) {
+            syntax_error = 1;
+            continue;
+        }
+        /* Only stopwords (nothing searchable but some were dropped): search them. */
+        if (!ps.allow_stop && ps.nstop > 0 && (!nd.q || nd.filter) && p->nwords == 0)
+            continue;
+        break;
+    }
+    if (nd.q && nd.filter) {
+        p->filter = nd.q;
+        p->has_text = 0;
+    } else if (nd.q) {
+        p->has_text = 1;
+        xc_query *main = nd.q;
+        if (!ps.complex) {
+            xc_query *syn = synonyms(&ps);
+            if (syn)
+                main = combine2(&ps, XC_OP_OR, main, scaled(&ps, syn, 0.9));
+        }
+        xc_query *b = boosts(&ps);
+        if (b)
+            main = combine2(&ps, XC_OP_AND_MAYBE, main, scaled(&ps, b, 0.5));
+        p->query = main;
+    }
+    free(ps.lx);
+    if (ps.oom) {
+        snprintf(e->err, sizeof e->err, "out of memory building the query");
+        srch_parsed_free(p);
+        return SRCH_ERR_INTERNAL;
+    }
+    return SRCH_OK;
+}

@@ -1,0 +1,84 @@
+/* search-internal.h: what the files of src/search share (not public).
+ * The engine (engine.c) owns the database handle and the analyser; the
+ * query builder (query.c) turns text into an xc_query and remembers the
+ * words for the highlighter (snippet.c) and the speller (spell.c). */
+#ifndef SOCASMA_SEARCH_INTERNAL_H
+#define SOCASMA_SEARCH_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/conf.h"
+#include "search/search.h"
+#include "text/text.h"
+#include "xapian-c/xapian-c.h"
+
+/* Bounds on the work one request may cause. */
+#define SRCH_MAX_TERMS 64      /* query words used (the rest is ignored) */
+#define SRCH_MAX_NGRAM 5       /* longest glossary key looked up, in words */
+#define SRCH_MIN_WILDCARD 3    /* shorter wildcard prefixes are taken literally */
+#define SRCH_MAX_OFFSET 10000  /* offset + limit at most this */
+
+struct srch_engine {
+    char *db_path;
+    cfg_config cfg;          /* copy of the settings we use (strings not kept) */
+    xc_db *db;               /* NULL while the database cannot be opened */
+    txt_analyser *an;
+    double last_reopen;      /* monotonic seconds of the last open/reopen */
+    unsigned reopen_ms;
+    char err[512];
+};
+
+/* A word of the query, as the highlighter and the speller need it. */
+typedef struct {
+    char *word;              /* folded word */
+    char *stems[TXT_MAX_STEMS]; /* prefixed stems (ZE..., ZF...) */
+    unsigned nstems;
+    size_t start, end;       /* bytes of the word in the query text */
+    int plain;               /* 1: an ordinary word (spelling applies) */
+    int prefix;              /* 1: a wildcard prefix (matches words starting so) */
+} srch_word;
+
+typedef struct {
+    xc_query *query;         /* NULL: nothing to search for (filters only, or empty) */
+    xc_query *filter;        /* boolean filters from the query text (NULL: none) */
+    srch_word *words;
+    size_t nwords, capwords;
+    int has_text;            /* the text gave at least one searchable item */
+} srch_parsed;
+
+/* Parses q into p (see doc/QUERY.md). lang: analysis language (NONE: both).
+ * Never fails on bad syntax (falls back to plain words); returns SRCH_OK or
+ * SRCH_ERR_INTERNAL (out of memory, with a message in e->err). */
+int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_parsed *p);
+void srch_parsed_free(srch_parsed *p);
+
+/* The value-range query of dates [since, until] ("YYYY", "YYYY-MM",
+ * "YYYY-MM-DD"; NULL for open), or SRCH_ERR_BAD_REQUEST for a bad date. */
+int srch_date_range(const char *since, const char *until, xc_query **out);
+/* Expands a date to YYYYMMDD (hi: the last day it covers). 0 on success. */
+int srch_date_expand(const char *s, size_t len, int hi, char out[9]);
+
+/* The snippet of text for the words of p: HTML-escaped, matches in <mark>.
+ * malloc'ed; NULL when out of memory. */
+char *srch_snippet(srch_engine *e, const srch_parsed *p, const char *text, size_t len,
+                   txt_lang lang, unsigned nwords);
+
+/* A spelling suggestion for q (malloc'ed), or NULL when every word is
+ * known or nothing better is found. */
+char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p);
+
+/* Monotonic time in seconds. */
+double srch_now(void);
+
+/* Appends to a growing buffer; return 0 or -1 (out of memory). */
+typedef struct {
+    char *s;
+    size_t len, cap;
+} srch_buf;
+int srch_buf_add(srch_buf *b, const char *s, size_t n);
+int srch_buf_adds(srch_buf *b, const char *s);
+/* Appends s HTML-escaped (& < > " '). */
+int srch_buf_add_html(srch_buf *b, const char *s, size_t n);
+
+#endif
