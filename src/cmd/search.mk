@@ -1,1 +1,6 @@
-# src/cmd/search.mk: build rules for this part (owned by one module; see Makefile.am).
+# src/cmd/search.mk: the command socasma-search (direct or through the
+# daemon), its man page, the query-language guide and the search tests.
+bin_PROGRAMS += src/socasma-search
+src_socasma_search_SOURCES = src/cmd/socasma-search.c src/cmd/search-client.c \
+	src/cmd/search-client.h
+src_socasma_search_LDADD = $(SEARCH_LINK)

@@ -1,0 +1,354 @@
+/* socasma-search: search the archive from the command line, directly in the
+ * database or through the daemon (--socket, --connect), with the same
+ * answer object either way (see doc/socasma-search.1).
+ * Exit codes: 0 hits found, 1 no hits, 2 usage, 4 database or daemon error. */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/search-client.h"
+#include "conf/conf.h"
+#include "search/search.h"
+
+#define EXIT_HITS 0
+#define EXIT_NOHITS 1
+#define EXIT_USAGE 2
+#define EXIT_ERROR 4
+
+static const char *prog = "socasma-search";
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "Usage: %s [OPTION]... QUERY...\n"
+            "Search the archive, in the database directly or through the daemon.\n\n"
+            "  --config FILE        configuration file\n"
+            "  --db DIR             database (default: the config's, or index/socasma.db)\n"
+            "  --socket PATH        ask the daemon on this Unix socket\n"
+            "  --connect HOST:PORT  ask the daemon at this TCP address\n"
+            "  --json               print the answer object as JSON\n"
+            "  --limit N            hits per page (default 10)\n"
+            "  --offset N           first hit (default 0)\n"
+            "  --lang en|fr         posts in that language; the query analysed in it\n"
+            "  --category C         posts in category C (repeatable: any of them)\n"
+            "  --tag T              posts with tag T (repeatable)\n"
+            "  --author A           posts by A\n"
+            "  --since DATE         posts dated DATE or later (YYYY, YYYY-MM, YYYY-MM-DD)\n"
+            "  --until DATE         posts dated DATE or earlier\n"
+            "  --sort relevance|date\n"
+            "  --facets             counts by category, language and year\n"
+            "  --suggest            completions of the query's last word, and top titles\n"
+            "  --stats              database facts: posts, revision, last index, languages\n"
+            "  --help, --version\n\n"
+            "The query language is described in QUERY.md: words, \"phrases\", +required,\n"
+            "-excluded, AND OR NOT ( ) (ET OU SAUF), title: author: category: tag: lang:\n"
+            "date:, trailing wildcard*.\n\n"
+            "Exit status: 0 hits found, 1 no hits, 2 usage error, 4 database or daemon error.\n",
+            prog);
+}
+
+/* Snippet HTML to terminal text: <mark> to bold (or nothing), entities decoded. */
+static void print_snippet(const char *s, int tty)
+{
+    static const struct { const char *from, *to; } ent[] = {
+        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}};
+    while (*s) {
+        if (!strncmp(s, "<mark>", 6)) {
+            if (tty)
+                fputs("\033[1m", stdout);
+            s += 6;
+            continue;
+        }
+        if (!strncmp(s, "</mark>", 7)) {
+            if (tty)
+                fputs("\033[0m", stdout);
+            s += 7;
+            continue;
+        }
+        int done = 0;
+        for (size_t k = 0; k < sizeof ent / sizeof ent[0] && !done; k++)
+            if (!strncmp(s, ent[k].from, strlen(ent[k].from))) {
+                fputs(ent[k].to, stdout);
+                s += strlen(ent[k].from);
+                done = 1;
+            }
+        if (!done)
+            putchar(*s++);
+    }
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+static void print_counts(const char *name, const json_t *o)
+{
+    const char *k;
+    json_t *v;
+    printf("%s:", name);
+    json_object_foreach((json_t *)o, k, v) printf(" %s (%lld)", k, (long long)json_integer_value(v));
+    printf("\n");
+}
+
+static void print_human(const json_t *ans, int tty)
+{
+    json_t *hits = json_object_get(ans, "hits");
+    size_t i;
+    json_t *h;
+    long long offset = json_integer_value(json_object_get(ans, "offset"));
+    if (json_is_true(json_object_get(ans, "corrected")))
+        printf("No results for your query; showing results for \"%s\".\n\n",
+               str(ans, "suggestion"));
+    else if (json_is_string(json_object_get(ans, "suggestion")))
+        printf("Did you mean: %s\n\n", str(ans, "suggestion"));
+    json_array_foreach(hits, i, h)
+    {
+        printf("%lld. %s%s%s\n", offset + (long long)i + 1, tty ? "\033[1m" : "", str(h, "title"),
+               tty ? "\033[0m" : "");
+        printf("   %s%s%s  %s\n", str(h, "date"), str(h, "date")[0] ? "  " : "", str(h, "lang"),
+               str(h, "url"));
+        const char *sn = str(h, "snippet");
+        if (sn[0]) {
+            printf("   ");
+            print_snippet(sn, tty);
+            printf("\n");
+        }
+        printf("\n");
+    }
+    printf("%lld result%s (%.1f ms)\n", (long long)json_integer_value(json_object_get(ans, "total")),
+           json_integer_value(json_object_get(ans, "total")) == 1 ? "" : "s",
+           json_number_value(json_object_get(ans, "took_ms")));
+    json_t *f = json_object_get(ans, "facets");
+    if (json_is_object(f)) {
+        print_counts("Categories", json_object_get(f, "category"));
+        print_counts("Languages", json_object_get(f, "lang"));
+        print_counts("Years", json_object_get(f, "year"));
+    }
+}
+
+static void print_stats(const json_t *ans)
+{
+    printf("posts: %lld\n", (long long)json_integer_value(json_object_get(ans, "posts")));
+    printf("revision: %lld\n", (long long)json_integer_value(json_object_get(ans, "revision")));
+    printf("last indexed: %s\n",
+           json_is_string(json_object_get(ans, "last_indexed")) ? str(ans, "last_indexed")
+                                                                : "unknown");
+    print_counts("languages", json_object_get(ans, "langs"));
+    print_counts("categories", json_object_get(ans, "categories"));
+}
+
+static void print_suggest(const json_t *ans)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(ans, "completions"), i, v)
+        printf("%s\n", json_string_value(v));
+    json_array_foreach(json_object_get(ans, "titles"), i, v)
+        printf("  %s  %s\n", str(v, "title"), str(v, "url"));
+}
+
+static int parse_uint(const char *s, uint32_t *out)
+{
+    char *end;
+    if (!s[0] || s[0] == '-')
+        return -1;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*end || v > 1000000000UL)
+        return -1;
+    *out = (uint32_t)v;
+    return 0;
+}
+
+enum { O_CONFIG = 256, O_DB, O_SOCKET, O_CONNECT, O_JSON, O_LIMIT, O_OFFSET, O_LANG, O_CATEGORY,
+       O_TAG, O_AUTHOR, O_SINCE, O_UNTIL, O_SORT, O_FACETS, O_STATS, O_SUGGEST, O_HELP,
+       O_VERSION };
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, O_CONFIG}, {"db", required_argument, NULL, O_DB},
+        {"socket", required_argument, NULL, O_SOCKET},
+        {"connect", required_argument, NULL, O_CONNECT}, {"json", no_argument, NULL, O_JSON},
+        {"limit", required_argument, NULL, O_LIMIT}, {"offset", required_argument, NULL, O_OFFSET},
+        {"lang", required_argument, NULL, O_LANG},
+        {"category", required_argument, NULL, O_CATEGORY},
+        {"tag", required_argument, NULL, O_TAG}, {"author", required_argument, NULL, O_AUTHOR},
+        {"since", required_argument, NULL, O_SINCE}, {"until", required_argument, NULL, O_UNTIL},
+        {"sort", required_argument, NULL, O_SORT}, {"facets", no_argument, NULL, O_FACETS},
+        {"stats", no_argument, NULL, O_STATS}, {"suggest", no_argument, NULL, O_SUGGEST},
+        {"help", no_argument, NULL, O_HELP}, {"version", no_argument, NULL, O_VERSION},
+        {NULL, 0, NULL, 0}};
+    const char *config = NULL, *db = NULL, *sock = NULL, *conn = NULL;
+    int json = 0, stats = 0, suggest = 0;
+    json_t *req = json_object(), *cats = json_array(), *tags = json_array();
+    json_object_set_new(req, "op", json_string("search"));
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        uint32_t n;
+        switch (c) {
+        case O_CONFIG: config = optarg; break;
+        case O_DB: db = optarg; break;
+        case O_SOCKET: sock = optarg; break;
+        case O_CONNECT: conn = optarg; break;
+        case O_JSON: json = 1; break;
+        case O_LIMIT:
+        case O_OFFSET:
+            if (parse_uint(optarg, &n) != 0) {
+                fprintf(stderr, "%s: --%s needs a non-negative number\n", prog,
+                        c == O_LIMIT ? "limit" : "offset");
+                return EXIT_USAGE;
+            }
+            json_object_set_new(req, c == O_LIMIT ? "limit" : "offset", json_integer(n));
+            break;
+        case O_LANG:
+            if (strcmp(optarg, "en") && strcmp(optarg, "fr")) {
+                fprintf(stderr, "%s: --lang must be en or fr\n", prog);
+                return EXIT_USAGE;
+            }
+            json_object_set_new(req, "lang", json_string(optarg));
+            break;
+        case O_CATEGORY: json_array_append_new(cats, json_string(optarg)); break;
+        case O_TAG: json_array_append_new(tags, json_string(optarg)); break;
+        case O_AUTHOR: json_object_set_new(req, "author", json_string(optarg)); break;
+        case O_SINCE: json_object_set_new(req, "since", json_string(optarg)); break;
+        case O_UNTIL: json_object_set_new(req, "until", json_string(optarg)); break;
+        case O_SORT:
+            if (strcmp(optarg, "relevance") && strcmp(optarg, "date")) {
+                fprintf(stderr, "%s: --sort must be relevance or date\n", prog);
+                return EXIT_USAGE;
+            }
+            json_object_set_new(req, "sort", json_string(optarg));
+            break;
+        case O_FACETS: json_object_set_new(req, "facets", json_true()); break;
+        case O_STATS: stats = 1; break;
+        case O_SUGGEST: suggest = 1; break;
+        case O_HELP: usage(stdout); return 0;
+        case O_VERSION: printf("socasma-search %s\n", PACKAGE_VERSION); return 0;
+        default:
+            fprintf(stderr, "%s: unknown or incomplete option %s\n", prog, argv[optind - 1]);
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (sock && conn) {
+        fprintf(stderr, "%s: --socket and --connect are exclusive\n", prog);
+        return EXIT_USAGE;
+    }
+    if ((sock || conn) && db) {
+        fprintf(stderr, "%s: --db cannot be used with --socket or --connect\n", prog);
+        return EXIT_USAGE;
+    }
+    /* The query: the remaining arguments, joined by spaces. */
+    size_t qlen = 1;
+    for (int i = optind; i < argc; i++)
+        qlen += strlen(argv[i]) + 1;
+    char *q = calloc(1, qlen);
+    for (int i = optind; q && i < argc; i++) {
+        if (i > optind)
+            strcat(q, " ");
+        strcat(q, argv[i]);
+    }
+    if (!stats && optind >= argc && json_array_size(cats) == 0 && json_array_size(tags) == 0 &&
+        !json_object_get(req, "author") && !json_object_get(req, "since") &&
+        !json_object_get(req, "until") && !json_object_get(req, "lang")) {
+        fprintf(stderr, "%s: no query\n", prog);
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    json_object_set_new(req, "q", json_string(q ? q : ""));
+    if (json_array_size(cats))
+        json_object_set(req, "category", cats);
+    if (json_array_size(tags))
+        json_object_set(req, "tag", tags);
+    json_decref(cats);
+    json_decref(tags);
+    if (stats)
+        json_object_set_new(req, "op", json_string("stats"));
+    else if (suggest)
+        json_object_set_new(req, "op", json_string("suggest"));
+
+    cfg_config cfg;
+    char err[1024];
+    if (cfg_load(&cfg, config, err, sizeof err) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, err);
+        cfg_free(&cfg);
+        return EXIT_USAGE;
+    }
+    json_t *ans = NULL;
+    int rc = SRCH_OK;
+    if (sock || conn) {
+        if (sc_request(sock, conn, req, &ans, err, sizeof err) != 0) {
+            fprintf(stderr, "%s: %s\n", prog, err);
+            rc = SRCH_ERR_UNAVAILABLE;
+        }
+    } else {
+        srch_engine *e = NULL;
+        const char *path = db ? db : cfg.db_path ? cfg.db_path : "index/socasma.db";
+        err[0] = '\0';
+        rc = srch_engine_new(path, &cfg, &e);
+        if (rc != SRCH_OK)
+            ans = srch_error_json("internal", "out of memory");
+        if (rc == SRCH_OK) {
+            if (stats)
+                rc = srch_stats(e, &ans);
+            else if (suggest) {
+                json_t *lim = json_object_get(req, "limit");
+                rc = srch_suggest(e, q, lim ? (uint32_t)json_integer_value(lim) : 10, &ans);
+            } else {
+                srch_request r;
+                rc = srch_request_from_json(req, &r, err, sizeof err);
+                if (rc == SRCH_OK)
+                    rc = srch_search(e, &r, &ans);
+            }
+            if (rc != SRCH_OK) {
+                if (rc != SRCH_ERR_BAD_REQUEST || !err[0] || !strcmp(err, ""))
+                    snprintf(err, sizeof err, "%s", srch_errmsg(e));
+                ans = srch_error_json(srch_status_code(rc), err);
+            }
+        }
+        srch_engine_free(e);
+    }
+    cfg_free(&cfg);
+    free(q);
+    json_decref(req);
+    int code = EXIT_ERROR;
+    if (!ans)
+        return EXIT_ERROR;
+    if (json) {
+        char *s = json_dumps(ans, JSON_COMPACT);
+        if (s)
+            printf("%s\n", s);
+        free(s);
+    }
+    if (!json_is_true(json_object_get(ans, "ok"))) {
+        json_t *e = json_object_get(ans, "error");
+        if (!json)
+            fprintf(stderr, "%s: %s\n", prog, str(e, "message"));
+        const char *codename = str(e, "code");
+        code = !strcmp(codename, "bad_request") ? EXIT_USAGE : EXIT_ERROR;
+    } else if (stats) {
+        if (!json)
+            print_stats(ans);
+        code = EXIT_HITS;
+    } else if (suggest) {
+        if (!json)
+            print_suggest(ans);
+        code = json_array_size(json_object_get(ans, "completions")) ||
+                       json_array_size(json_object_get(ans, "titles"))
+                   ? EXIT_HITS
+                   : EXIT_NOHITS;
+    } else {
+        if (!json)
+            print_human(ans, isatty(STDOUT_FILENO));
+        code = json_array_size(json_object_get(ans, "hits")) ? EXIT_HITS : EXIT_NOHITS;
+    }
+    json_decref(ans);
+    return code;
+}
