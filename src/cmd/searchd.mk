@@ -1,1 +1,16 @@
-# src/cmd/searchd.mk: build rules for this part (owned by one module; see Makefile.am).
+# src/cmd/searchd.mk: the daemon socasma-searchd, its man page, its protocol
+# document and its tests (tests/server/).
+bin_PROGRAMS += src/socasma-searchd
+src_socasma_searchd_SOURCES = src/cmd/socasma-searchd.c
+src_socasma_searchd_CFLAGS = $(AM_CFLAGS) -pthread
+src_socasma_searchd_LDFLAGS = $(AM_LDFLAGS) -pthread
+src_socasma_searchd_LDADD = $(SERVER_LINK)
+dist_man_MANS += doc/socasma-searchd.8
+dist_doc_DATA += doc/PROTOCOL.md
+
+# Tests: the real daemon on a socket in a temporary directory and on a
+# loopback port, driven by a small client of the project's own.
+check_PROGRAMS += tests/server/lineclient
+tests_server_lineclient_SOURCES = tests/server/lineclient.c
+TESTS += tests/server/daemon.sh
+EXTRA_DIST += tests/server/daemon.sh

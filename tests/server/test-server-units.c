@@ -1,0 +1,133 @@
+/* test-server-units.c: the daemon's pure pieces: line framing (split reads,
+ * \r\n, the length cap), latency percentiles, HOST:PORT parsing. */
+#include <config.h>
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/server.h"
+
+START_TEST(lines_split_anywhere)
+{
+    srv_linebuf lb;
+    srv_linebuf_init(&lb, 100);
+    const char *in = "ping\r\n{\"op\":\"version\"}\nhalf";
+    const char *line;
+    size_t len;
+    int got = 0;
+    /* One byte at a time: the same lines come out. */
+    for (size_t i = 0; i < strlen(in); i++) {
+        ck_assert_int_eq(srv_linebuf_append(&lb, in + i, 1), 0);
+        int r;
+        while ((r = srv_linebuf_next(&lb, &line, &len)) == SRV_LINE_OK) {
+            if (got == 0)
+                ck_assert(len == 4 && memcmp(line, "ping", 4) == 0);
+            else
+                ck_assert(len == 16 && memcmp(line, "{\"op\":\"version\"}", 16) == 0);
+            got++;
+        }
+        ck_assert_int_eq(r, SRV_LINE_NONE);
+    }
+    ck_assert_int_eq(got, 2);
+    ck_assert_uint_eq(srv_linebuf_pending(&lb), 4);
+    srv_linebuf_free(&lb);
+}
+END_TEST
+
+START_TEST(lines_empty_and_nul)
+{
+    srv_linebuf lb;
+    srv_linebuf_init(&lb, 100);
+    const char *line;
+    size_t len;
+    srv_linebuf_append(&lb, "\n\r\na\0b\n", 7);
+    ck_assert_int_eq(srv_linebuf_next(&lb, &line, &len), SRV_LINE_OK);
+    ck_assert_uint_eq(len, 0);
+    ck_assert_int_eq(srv_linebuf_next(&lb, &line, &len), SRV_LINE_OK);
+    ck_assert_uint_eq(len, 0);
+    ck_assert_int_eq(srv_linebuf_next(&lb, &line, &len), SRV_LINE_OK);
+    ck_assert_uint_eq(len, 3);
+    ck_assert_int_eq(line[1], '\0');
+    ck_assert_int_eq(srv_linebuf_next(&lb, &line, &len), SRV_LINE_NONE);
+    srv_linebuf_free(&lb);
+}
+END_TEST
+
+START_TEST(lines_too_long)
+{
+    srv_linebuf lb;
+    srv_linebuf_init(&lb, 10);
+    const char *line;
+    size_t len;
+    /* Exactly the limit, with \r\n, is fine. */
+    srv_linebuf_append(&lb, "0123456789\r\n", 12);
+    ck_assert_int_eq(srv_linebuf_next(&lb, &line, &len), SRV_LINE_OK);
+    ck_assert_uint_eq(len, 10);
+    /* Complete but too long. */
+    srv_linebuf_append(&lb, "0123456789A\n", 12);
+    ck_assert_int_eq(srv_linebuf_next(&lb, &line, &len), SRV_LINE_TOO_LONG);
+    srv_linebuf_free(&lb);
+    /* Unterminated and growing past the limit: refused before the end. */
+    srv_linebuf_init(&lb, 10);
+    srv_linebuf_append(&lb, "0123456789ABCDEF", 16);
+    ck_assert_int_eq(srv_linebuf_next(&lb, &line, &len), SRV_LINE_TOO_LONG);
+    srv_linebuf_free(&lb);
+}
+END_TEST
+
+START_TEST(latency_percentiles)
+{
+    static srv_latency l;
+    srv_latency_init(&l);
+    ck_assert(srv_latency_percentile(&l, 50) == 0);
+    for (int i = 100; i >= 1; i--)
+        srv_latency_add(&l, i);
+    ck_assert(srv_latency_percentile(&l, 50) == 50);
+    ck_assert(srv_latency_percentile(&l, 99) == 99);
+    ck_assert(srv_latency_percentile(&l, 100) == 100);
+    /* The ring keeps the latest samples only. */
+    for (int i = 0; i < SRV_LAT_SAMPLES; i++)
+        srv_latency_add(&l, 7);
+    ck_assert(srv_latency_percentile(&l, 99) == 7);
+}
+END_TEST
+
+START_TEST(hostport)
+{
+    char h[64];
+    int p;
+    ck_assert_int_eq(srv_parse_hostport("127.0.0.1:7700", h, sizeof h, &p), 0);
+    ck_assert_str_eq(h, "127.0.0.1");
+    ck_assert_int_eq(p, 7700);
+    ck_assert_int_eq(srv_parse_hostport("[::1]:0", h, sizeof h, &p), 0);
+    ck_assert_str_eq(h, "::1");
+    ck_assert_int_eq(p, 0);
+    ck_assert_int_eq(srv_parse_hostport(":80", h, sizeof h, &p), 0);
+    ck_assert_str_eq(h, "127.0.0.1");
+    ck_assert_int_eq(srv_parse_hostport("host", h, sizeof h, &p), -1);
+    ck_assert_int_eq(srv_parse_hostport("h:99999", h, sizeof h, &p), -1);
+    ck_assert_int_eq(srv_parse_hostport("h:", h, sizeof h, &p), -1);
+    ck_assert(srv_is_loopback("127.0.0.1"));
+    ck_assert(srv_is_loopback("::1"));
+    ck_assert(!srv_is_loopback("0.0.0.0"));
+    ck_assert(!srv_is_loopback("192.168.1.2"));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("server-units");
+    TCase *tc = tcase_create("core");
+    tcase_add_test(tc, lines_split_anywhere);
+    tcase_add_test(tc, lines_empty_and_nul);
+    tcase_add_test(tc, lines_too_long);
+    tcase_add_test(tc, latency_percentiles);
+    tcase_add_test(tc, hostport);
+    suite_add_tcase(s, tc);
+    SRunner *r = srunner_create(s);
+    srunner_run_all(r, CK_NORMAL);
+    int failed = srunner_ntests_failed(r);
+    srunner_free(r);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
