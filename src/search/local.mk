@@ -5,3 +5,10 @@ src_search_libsearch_a_SOURCES = \
 	src/search/search.h src/search/search-internal.h \
 	src/search/engine.c src/search/query.c src/search/snippet.c \
 	src/search/spell.c src/search/json.c
+
+check_PROGRAMS += tests/search/test-search
+tests_search_test_search_SOURCES = tests/search/test-search.c
+tests_search_test_search_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_search_test_search_LDADD = $(TEST_HELP) $(SEARCH_LINK) $(TEST_LIBS)
+TESTS += tests/search/test-search tests/search/cli.sh
+EXTRA_DIST += tests/search/cli.sh

@@ -1,0 +1,490 @@
+/* test-search.c: the search engine (src/search) on a real database built by
+ * the real indexer from the project's sample archive (index/sample), in
+ * both languages: word analysis, every construct of the query language,
+ * malformed queries, snippets and their escaping, facets, pagination,
+ * spelling, completion, doc, stats, freshness and an absent database. */
+#include <config.h>
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/testhelp.h"
+#include "search/search.h"
+
+static char *tmp, *dbdir;
+static srch_engine *eng;
+
+/* Builds the database once for the whole suite. */
+static void build_db(void)
+{
+    const char *top = getenv("top_builddir");
+    char cmd[4096];
+    tmp = th_tmpdir("search");
+    ck_assert_ptr_nonnull(tmp);
+    dbdir = th_path(tmp, "db");
+    char *conf = th_path(tmp, "test.conf");
+    char text[2048];
+    snprintf(text, sizeof text, "[index]\nglossary = %s/conf/synonyms.txt\n", th_srcdir());
+    char *gl = th_path(th_srcdir(), "conf/synonyms.txt");
+    FILE *g = fopen(gl, "r");
+    if (g)
+        fclose(g);
+    th_write_file(conf, g ? text : "", g ? strlen(text) : 0);
+    snprintf(cmd, sizeof cmd, "'%s/src/socasma-index' --quiet --config '%s' --db '%s' '%s/index/sample/sample.jsonl' >/dev/null",
+             top ? top : ".", conf, dbdir, th_srcdir());
+    ck_assert_int_eq(system(cmd), 0);
+    free(conf);
+    free(gl);
+    ck_assert_int_eq(srch_engine_new(dbdir, NULL, &eng), SRCH_OK);
+}
+
+static void unbuild_db(void)
+{
+    srch_engine_free(eng);
+    th_rmtree(tmp);
+    free(tmp);
+    free(dbdir);
+}
+
+/* Runs q (optionally with a language) and returns the answer. */
+static json_t *search(const char *q, const char *lang, uint32_t limit)
+{
+    srch_request r;
+    json_t *ans = NULL;
+    srch_request_init(&r);
+    r.q = q;
+    r.lang = lang;
+    r.limit = limit;
+    int rc = srch_search(eng, &r, &ans);
+    ck_assert_msg(rc == SRCH_OK, "search [%s] failed: %s", q, srch_errmsg(eng));
+    ck_assert_ptr_nonnull(ans);
+    return ans;
+}
+
+static const char *hit_id(json_t *ans, size_t i)
+{
+    return json_string_value(json_object_get(json_array_get(json_object_get(ans, "hits"), i), "id"));
+}
+
+static size_t nhits(json_t *ans)
+{
+    return json_array_size(json_object_get(ans, "hits"));
+}
+
+/* Rank of id among the hits (0-based), or -1. */
+static int rank_of(json_t *ans, const char *id)
+{
+    for (size_t i = 0; i < nhits(ans); i++)
+        if (!strcmp(hit_id(ans, i), id))
+            return (int)i;
+    return -1;
+}
+
+static void expect_in_top(const char *q, const char *id, int top)
+{
+    json_t *a = search(q, NULL, 20);
+    int r = rank_of(a, id);
+    ck_assert_msg(r >= 0 && r < top, "[%s]: %s at rank %d, expected in the top %d", q, id, r, top);
+    json_decref(a);
+}
+
+static void expect_absent(const char *q, const char *id)
+{
+    json_t *a = search(q, NULL, 100);
+    ck_assert_msg(rank_of(a, id) < 0, "[%s]: %s should not be found", q, id);
+    json_decref(a);
+}
+
+START_TEST(words_both_languages)
+{
+    /* medecin, MÉDECINS, Médecins, médecins: the French posts on doctors. */
+    const char *forms[] = {"medecin", "MÉDECINS", "Médecins", "médecins", "médecin"};
+    for (size_t i = 0; i < 5; i++)
+        expect_in_top(forms[i], "sample-017", 10);
+    /* l'équivalence with either apostrophe and without article or accents */
+    const char *eq[] = {"l'équivalence", "l’equivalence", "equivalence", "ÉQUIVALENCE"};
+    for (size_t i = 0; i < 4; i++)
+        expect_in_top(eq[i], "sample-004", 3);
+    expect_in_top("residencies", "sample-011", 10);
+    expect_in_top("DHCEU", "sample-002", 5);
+    expect_in_top("dhceu", "sample-031", 5);
+    expect_in_top("post-doctoral", "sample-011", 3);
+    expect_in_top("postdoctoral", "sample-011", 5);
+    expect_in_top("postdoctorales", "sample-021", 3);
+    expect_in_top("family medicine residency", "sample-013", 1);
+    expect_in_top("médecine familiale", "sample-014", 1);
+    expect_in_top("Quebec", "sample-022", 10);
+    expect_in_top("permis restrictif", "sample-003", 3);
+}
+END_TEST
+
+START_TEST(title_weighted)
+{
+    /* "OQLF" is in the titles of 022 and 023: both come first. */
+    json_t *a = search("oqlf exam", NULL, 10);
+    ck_assert_str_eq(hit_id(a, 0), "sample-022");
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(phrases_and_operators)
+{
+    expect_in_top("\"médecine familiale\"", "sample-014", 2);
+    expect_absent("\"familiale médecine\"", "sample-014");
+    expect_in_top("\"permis restrictif\"", "sample-012", 5);
+    /* +required, -excluded */
+    json_t *a = search("+covid permis", NULL, 50);
+    for (size_t i = 0; i < nhits(a); i++) {
+        const char *id = hit_id(a, i);
+        ck_assert_msg(!strcmp(id, "sample-006") || !strcmp(id, "sample-007") ||
+                          !strcmp(id, "sample-008"),
+                      "+covid gave %s", id);
+    }
+    ck_assert_int_gt(nhits(a), 0);
+    json_decref(a);
+    expect_absent("permis -restrictif", "sample-003");
+    expect_in_top("permis -restrictif", "sample-017", 10);
+    expect_absent("permis NOT restrictif", "sample-003");
+    expect_absent("permis SAUF restrictif", "sample-003");
+    expect_in_top("residency AND carms", "sample-030", 5);
+    expect_in_top("résidence ET jumelage", "sample-002", 2);
+    expect_absent("residency AND carms", "sample-014");
+    expect_in_top("oqlf OR eacmc", "sample-027", 10);
+    expect_in_top("oqlf OU eacmc", "sample-023", 10);
+    expect_in_top("(oqlf OR eacmc) AND examen", "sample-023", 5);
+    /* lower-case et/ou are words, not operators: no failure, results */
+    a = search("permis et restrictif ou temporaire", NULL, 10);
+    ck_assert_int_gt(nhits(a), 0);
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(fields)
+{
+    json_t *a = search("title:residency", NULL, 50);
+    ck_assert_int_gt(nhits(a), 0);
+    ck_assert_int_lt(rank_of(a, "sample-018"), 0); /* residency only in its body? */
+    json_decref(a);
+    a = search("author:\"Nadia B.\"", NULL, 50);
+    ck_assert_int_ge(nhits(a), 3);
+    for (size_t i = 0; i < nhits(a); i++)
+        ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(a, "hits"), i), "author")), "Nadia B.");
+    json_decref(a);
+    a = search("category:covid", NULL, 50);
+    ck_assert_int_eq(nhits(a), 3);
+    /* filters only: newest first */
+    ck_assert_str_eq(hit_id(a, 0), "sample-007");
+    json_decref(a);
+    a = search("lang:fr permis", NULL, 50);
+    ck_assert_int_gt(nhits(a), 0);
+    for (size_t i = 0; i < nhits(a); i++) {
+        const char *l = json_string_value(json_object_get(json_array_get(json_object_get(a, "hits"), i), "lang"));
+        ck_assert_msg(!strcmp(l, "fr") || !strcmp(l, "mixed"), "lang %s", l);
+    }
+    json_decref(a);
+    a = search("date:2020", NULL, 50);
+    ck_assert_int_eq(nhits(a), 3);
+    json_decref(a);
+    a = search("date:2020-03", NULL, 50);
+    ck_assert_int_eq(nhits(a), 2);
+    json_decref(a);
+    a = search("date:2021-01-01..2021-12-31 exam", NULL, 50);
+    for (size_t i = 0; i < nhits(a); i++) {
+        const char *d = json_string_value(json_object_get(json_array_get(json_object_get(a, "hits"), i), "date"));
+        ck_assert_msg(!strncmp(d, "2021", 4), "date %s", d);
+    }
+    json_decref(a);
+    a = search("tag:jumelage", NULL, 50);
+    ck_assert_int_eq(nhits(a), 1);
+    ck_assert_str_eq(hit_id(a, 0), "sample-002");
+    json_decref(a);
+    expect_absent("residency -category:residency", "sample-013");
+}
+END_TEST
+
+START_TEST(wildcard)
+{
+    expect_in_top("résid*", "sample-029", 20);
+    json_t *a = search("resid*", NULL, 50);
+    ck_assert_int_ge(nhits(a), 8);
+    json_decref(a);
+    /* too short: literal, no failure */
+    a = search("re*", NULL, 10);
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(malformed_never_fail)
+{
+    static const char *qs[] = {"\"unbalanced", "(permis", "permis)", "((a)", "-", "+", "- -",
+                               "*", "**", "AND", "OR NOT", "permis AND", "NOT", "()", "\"\"",
+                               "title:", "date:", "date:abcd", "date:2020-13", "date:..",
+                               "author:", "lang:xx permis", ":::", "\xff\xfe\xc3", "a\xc3(b",
+                               "!!!???...", "", "   ", "the", "le la les de", "the of and"};
+    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++) {
+        json_t *a = search(qs[i], NULL, 10);
+        json_decref(a);
+    }
+    char *big = malloc(10001);
+    for (int i = 0; i < 10000; i++)
+        big[i] = "permis (\"-*) "[i % 13];
+    big[10000] = '\0';
+    json_t *a = search(big, NULL, 10);
+    json_decref(a);
+    free(big);
+    /* unbalanced quote: plain words */
+    a = search("\"permis restrictif", NULL, 10);
+    ck_assert_int_gt(nhits(a), 0);
+    json_decref(a);
+    /* only stopwords: searched anyway */
+    a = search("the", NULL, 10);
+    ck_assert_int_gt(nhits(a), 0);
+    json_decref(a);
+    /* only punctuation: a sensible empty answer */
+    a = search("!!!", NULL, 10);
+    ck_assert_int_eq(nhits(a), 0);
+    ck_assert(json_is_true(json_object_get(a, "ok")));
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(snippets)
+{
+    json_t *a = search("script alert", NULL, 5);
+    ck_assert_str_eq(hit_id(a, 0), "sample-015");
+    json_t *h = json_array_get(json_object_get(a, "hits"), 0);
+    const char *sn = json_string_value(json_object_get(h, "snippet"));
+    ck_assert_ptr_nonnull(strstr(sn, "<mark>script</mark>"));
+    ck_assert_ptr_nonnull(strstr(sn, "&lt;"));
+    ck_assert_ptr_nonnull(strstr(sn, "&amp;"));
+    ck_assert_ptr_nonnull(strstr(sn, "&quot;"));
+    /* No markup except <mark>: every '<' opens <mark> or </mark>. */
+    for (const char *p = strchr(sn, '<'); p; p = strchr(p + 1, '<'))
+        ck_assert_msg(!strncmp(p, "<mark>", 6) || !strncmp(p, "</mark>", 7), "markup in %s", sn);
+    ck_assert_ptr_null(strchr(sn, '"'));
+    json_decref(a);
+    /* accents and stems light up: medecin -> médecins */
+    a = search("medecin", "fr", 10);
+    int found = 0;
+    for (size_t i = 0; i < nhits(a); i++) {
+        const char *s = json_string_value(json_object_get(json_array_get(json_object_get(a, "hits"), i), "snippet"));
+        if (strstr(s, "<mark>médecins</mark>") || strstr(s, "<mark>médecin</mark>"))
+            found = 1;
+    }
+    ck_assert(found);
+    json_decref(a);
+    /* about 30 words */
+    a = search("residency", NULL, 1);
+    sn = json_string_value(json_object_get(json_array_get(json_object_get(a, "hits"), 0), "snippet"));
+    int words = 1;
+    for (const char *p = sn; *p; p++)
+        if (*p == ' ')
+            words++;
+    ck_assert_int_le(words, 40);
+    ck_assert_int_ge(words, 10);
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(facets_and_pages)
+{
+    srch_request r;
+    json_t *a = NULL;
+    srch_request_init(&r);
+    r.q = "residency OR résidence";
+    r.facets = 1;
+    r.limit = 2;
+    ck_assert_int_eq(srch_search(eng, &r, &a), SRCH_OK);
+    json_t *f = json_object_get(a, "facets");
+    ck_assert(json_is_object(json_object_get(f, "category")));
+    ck_assert_int_gt(json_integer_value(json_object_get(json_object_get(f, "lang"), "en")), 0);
+    ck_assert_int_gt(json_integer_value(json_object_get(json_object_get(f, "lang"), "fr")), 0);
+    ck_assert_int_gt(json_integer_value(json_object_get(json_object_get(f, "category"), "Residency")), 0);
+    ck_assert_int_gt(json_integer_value(json_object_get(json_object_get(f, "year"), "2019")), 0);
+    /* facet counts cover the whole match, not the page */
+    long long total = json_integer_value(json_object_get(a, "total"));
+    ck_assert_int_gt(total, 2);
+    json_decref(a);
+
+    /* pagination: pages of 3 are slices of one page of 9 */
+    r.facets = 0;
+    r.limit = 9;
+    r.offset = 0;
+    r.q = "médecine residency permis";
+    json_t *all = NULL;
+    ck_assert_int_eq(srch_search(eng, &r, &all), SRCH_OK);
+    for (uint32_t off = 0; off < 9; off += 3) {
+        json_t *pg = NULL;
+        r.limit = 3;
+        r.offset = off;
+        ck_assert_int_eq(srch_search(eng, &r, &pg), SRCH_OK);
+        for (size_t i = 0; i < nhits(pg); i++)
+            ck_assert_str_eq(hit_id(pg, i), hit_id(all, off + i));
+        json_decref(pg);
+    }
+    json_decref(all);
+
+    /* request filters and sort by date */
+    srch_request_init(&r);
+    r.q = "";
+    r.categories[0] = "Exams";
+    r.since = "2020";
+    ck_assert_int_eq(srch_search(eng, &r, &a), SRCH_OK);
+    ck_assert_int_eq(nhits(a), 3);
+    ck_assert_str_eq(hit_id(a, 0), "sample-027");
+    json_decref(a);
+    srch_request_init(&r);
+    r.q = "permis";
+    r.sort = SRCH_SORT_DATE;
+    ck_assert_int_eq(srch_search(eng, &r, &a), SRCH_OK);
+    const char *prev = "9999";
+    for (size_t i = 0; i < nhits(a); i++) {
+        const char *d = json_string_value(json_object_get(json_array_get(json_object_get(a, "hits"), i), "date"));
+        ck_assert_msg(strcmp(d, prev) <= 0, "%s after %s", d, prev);
+        prev = d;
+    }
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(spelling)
+{
+    json_t *a = search("residancy", NULL, 10);
+    ck_assert_str_eq(json_string_value(json_object_get(a, "suggestion")), "residency");
+    ck_assert(json_is_true(json_object_get(a, "corrected")));
+    ck_assert_int_gt(nhits(a), 0);
+    json_decref(a);
+    a = search("medecine familliale", NULL, 10);
+    ck_assert_str_eq(json_string_value(json_object_get(a, "suggestion")), "médecine familiale");
+    json_decref(a);
+    a = search("residency", NULL, 10);
+    ck_assert(json_is_null(json_object_get(a, "suggestion")));
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(synonyms)
+{
+    char *gl = th_path(th_srcdir(), "conf/synonyms.txt");
+    FILE *g = fopen(gl, "r");
+    free(gl);
+    if (!g)
+        return; /* no glossary in this tree yet */
+    fclose(g);
+    /* English acronym finds the French post that only says DHCEU */
+    expect_in_top("IMG", "sample-002", 10);
+    expect_in_top("family medicine", "sample-014", 10);
+}
+END_TEST
+
+START_TEST(suggest_doc_stats)
+{
+    json_t *a = NULL;
+    ck_assert_int_eq(srch_suggest(eng, "permis restr", 5, &a), SRCH_OK);
+    json_t *c = json_object_get(a, "completions");
+    int found = 0;
+    for (size_t i = 0; i < json_array_size(c); i++)
+        if (!strcmp(json_string_value(json_array_get(c, i)), "permis restrictif"))
+            found = 1;
+    ck_assert(found);
+    ck_assert_int_gt(json_array_size(json_object_get(a, "titles")), 0);
+    json_decref(a);
+
+    ck_assert_int_eq(srch_doc(eng, "sample-004", &a), SRCH_OK);
+    ck_assert_str_eq(json_string_value(json_object_get(json_object_get(a, "doc"), "id")), "sample-004");
+    json_decref(a);
+    ck_assert_int_eq(srch_doc(eng, "no-such-post", &a), SRCH_ERR_NOT_FOUND);
+
+    ck_assert_int_eq(srch_stats(eng, &a), SRCH_OK);
+    ck_assert_int_eq(json_integer_value(json_object_get(a, "posts")), 31);
+    ck_assert_int_gt(json_integer_value(json_object_get(json_object_get(a, "langs"), "fr")), 0);
+    json_decref(a);
+}
+END_TEST
+
+START_TEST(request_json)
+{
+    srch_request r;
+    char err[256];
+    json_error_t je;
+    json_t *o = json_loads("{\"q\":\"x\",\"limit\":5,\"category\":[\"A\",\"B\"],\"lang\":\"fr\","
+                           "\"facets\":true,\"sort\":\"date\",\"since\":\"2020-01\"}", 0, &je);
+    ck_assert_int_eq(srch_request_from_json(o, &r, err, sizeof err), SRCH_OK);
+    ck_assert_str_eq(r.q, "x");
+    ck_assert_int_eq(r.limit, 5);
+    ck_assert_str_eq(r.categories[1], "B");
+    ck_assert_ptr_null(r.categories[2]);
+    ck_assert_int_eq(r.sort, SRCH_SORT_DATE);
+    ck_assert_int_eq(r.facets, 1);
+    json_decref(o);
+    static const char *bad[] = {"{\"offset\":-1}", "{\"limit\":\"x\"}", "{\"q\":5}",
+                                "{\"lang\":\"de\"}", "{\"since\":\"2020-13\"}",
+                                "{\"sort\":\"size\"}", "{\"category\":[1]}", "[]"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        o = json_loads(bad[i], JSON_DECODE_ANY, &je);
+        ck_assert_int_eq(srch_request_from_json(o, &r, err, sizeof err), SRCH_ERR_BAD_REQUEST);
+        ck_assert(err[0]);
+        json_decref(o);
+    }
+    json_t *e = srch_error_json("timeout", "too slow");
+    char *s = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+    ck_assert_str_eq(s, "{\"error\":{\"code\":\"timeout\",\"message\":\"too slow\"},\"ok\":false}");
+    free(s);
+    json_decref(e);
+}
+END_TEST
+
+START_TEST(unavailable_then_back)
+{
+    char *missing = th_path(tmp, "not-yet");
+    srch_engine *e2 = NULL;
+    ck_assert_int_eq(srch_engine_new(missing, NULL, &e2), SRCH_OK);
+    srch_request r;
+    json_t *a = NULL;
+    srch_request_init(&r);
+    r.q = "permis";
+    ck_assert_int_eq(srch_search(e2, &r, &a), SRCH_ERR_UNAVAILABLE);
+    ck_assert_str_eq(srch_status_code(SRCH_ERR_UNAVAILABLE), "unavailable");
+    /* the database appears: the engine recovers by itself */
+    char cmd[4096];
+    const char *top = getenv("top_builddir");
+    snprintf(cmd, sizeof cmd, "'%s/src/socasma-index' --quiet --db '%s' '%s/index/sample/sample.jsonl' >/dev/null",
+             top ? top : ".", missing, th_srcdir());
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(srch_search(e2, &r, &a), SRCH_OK);
+    ck_assert_int_gt(nhits(a), 0);
+    json_decref(a);
+    srch_engine_free(e2);
+    free(missing);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("search");
+    TCase *tc = tcase_create("sample");
+    tcase_add_unchecked_fixture(tc, build_db, unbuild_db);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, words_both_languages);
+    tcase_add_test(tc, title_weighted);
+    tcase_add_test(tc, phrases_and_operators);
+    tcase_add_test(tc, fields);
+    tcase_add_test(tc, wildcard);
+    tcase_add_test(tc, malformed_never_fail);
+    tcase_add_test(tc, snippets);
+    tcase_add_test(tc, facets_and_pages);
+    tcase_add_test(tc, spelling);
+    tcase_add_test(tc, synonyms);
+    tcase_add_test(tc, suggest_doc_stats);
+    tcase_add_test(tc, request_json);
+    tcase_add_test(tc, unavailable_then_back);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
