@@ -1,1 +1,43 @@
-# conf: sources, programs and tests of this part of the tree.
+# conf: what `make install` puts in place for running the service: the
+# documented config file, the glossary, the nightly reindex script, the
+# systemd units and the cron entry for hosts without systemd.
+#
+# The config file, the units and socasma-reindex name installation paths, so
+# they are made from *.in templates at build time (paths depend on
+# ./configure --prefix and friends).
+
+pkglocalstatedir = $(localstatedir)/lib/$(PACKAGE)
+systemdunitdir = $(prefix)/lib/systemd/system
+crondir = $(sysconfdir)/cron.d
+
+conf_substitute = $(SED) \
+	-e 's|@bindir[@]|$(bindir)|g' \
+	-e 's|@pkgsysconfdir[@]|$(pkgsysconfdir)|g' \
+	-e 's|@pkglocalstatedir[@]|$(pkglocalstatedir)|g' \
+	-e 's|@PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g'
+
+CONF_GENERATED = conf/socasma-search.conf conf/socasma-reindex \
+	conf/systemd/socasma-searchd.service conf/systemd/socasma-reindex.service \
+	conf/cron.d/socasma-reindex
+CONF_TEMPLATES = $(CONF_GENERATED:=.in)
+
+conf/socasma-search.conf: $(srcdir)/conf/socasma-search.conf.in
+conf/socasma-reindex: $(srcdir)/conf/socasma-reindex.in
+conf/systemd/socasma-searchd.service: $(srcdir)/conf/systemd/socasma-searchd.service.in
+conf/systemd/socasma-reindex.service: $(srcdir)/conf/systemd/socasma-reindex.service.in
+conf/cron.d/socasma-reindex: $(srcdir)/conf/cron.d/socasma-reindex.in
+$(CONF_GENERATED): Makefile
+	$(AM_V_GEN)$(MKDIR_P) $(@D) && rm -f $@ $@.tmp && \
+	$(conf_substitute) $(srcdir)/$@.in > $@.tmp && \
+	if test $@ = conf/socasma-reindex; then chmod +x $@.tmp; fi && \
+	mv $@.tmp $@
+
+pkgsysconf_DATA = conf/socasma-search.conf
+bin_SCRIPTS = conf/socasma-reindex
+systemdunit_DATA = conf/systemd/socasma-searchd.service \
+	conf/systemd/socasma-reindex.service
+dist_systemdunit_DATA = conf/systemd/socasma-reindex.timer
+cron_DATA = conf/cron.d/socasma-reindex
+
+CLEANFILES += $(CONF_GENERATED)
+EXTRA_DIST += $(CONF_TEMPLATES)

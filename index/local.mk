@@ -4,4 +4,5 @@
 EXTRA_DIST += \
 	index/sample/sample.jsonl \
 	index/sample/sample.wxr.xml \
-	index/sample/README.md
+	index/sample/README.md \
+	index/run.sh

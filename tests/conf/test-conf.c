@@ -341,6 +341,47 @@ START_TEST(test_first_error_wins)
 }
 END_TEST
 
+/* The documented file the project ships loads, and says the defaults. */
+START_TEST(test_shipped_file)
+{
+    char *p = th_path(th_srcdir(), "conf/socasma-search.conf.in");
+    cfg_config c, d;
+    char err[512];
+    ck_assert_msg(cfg_load(&c, p, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(cfg_defaults(&d), 0);
+    /* The template still holds @pkglocalstatedir@: a relative path then. */
+    ck_assert_ptr_nonnull(strstr(c.db_path, "/@pkglocalstatedir@/socasma.db"));
+    ck_assert_str_eq(c.socket_path, "/run/socasma-search/socasma.sock");
+    ck_assert_ptr_nonnull(strstr(c.glossary_path, "conf/synonyms.txt"));
+    ck_assert_str_eq(c.listen, d.listen);
+    ck_assert_uint_eq(c.title_weight, d.title_weight);
+    ck_assert_uint_eq(c.socket_mode, d.socket_mode);
+    ck_assert_ptr_null(c.socket_group);
+    ck_assert_int_eq(c.allow_remote, d.allow_remote);
+    ck_assert_uint_eq(c.threads, d.threads);
+    ck_assert_uint_eq(c.queue_max, d.queue_max);
+    ck_assert_uint_eq(c.max_connections, d.max_connections);
+    ck_assert_uint_eq(c.idle_timeout_ms, d.idle_timeout_ms);
+    ck_assert_uint_eq(c.max_line, d.max_line);
+    ck_assert_uint_eq(c.request_timeout_ms, d.request_timeout_ms);
+    ck_assert_ptr_null(c.pid_file);
+    ck_assert_str_eq(c.access_log, "-");
+    ck_assert_int_eq(c.log_queries, d.log_queries);
+    ck_assert_uint_eq(c.snippet_words, d.snippet_words);
+    ck_assert_uint_eq(c.max_limit, d.max_limit);
+    ck_assert_uint_eq(c.default_limit, d.default_limit);
+    ck_assert_uint_eq(c.wildcard_max, d.wildcard_max);
+    ck_assert_uint_eq(c.max_query_bytes, d.max_query_bytes);
+    ck_assert_double_eq_tol(c.bm25_k1, d.bm25_k1, 1e-9);
+    ck_assert_double_eq_tol(c.bm25_b, d.bm25_b, 1e-9);
+    ck_assert_ptr_null(c.export_command);
+    ck_assert_double_eq_tol(c.prune_max_share, d.prune_max_share, 1e-9);
+    cfg_free(&c);
+    cfg_free(&d);
+    free(p);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("conf");
@@ -356,6 +397,7 @@ int main(void)
     tcase_add_test(tc, test_remote_allowed);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_first_error_wins);
+    tcase_add_test(tc, test_shipped_file);
     SRunner *sr = srunner_create(s);
     suite_add_tcase(s, tc);
     srunner_run_all(sr, CK_NORMAL);
