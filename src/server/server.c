@@ -68,6 +68,7 @@ struct conn {
     int reading;
     int closing;        /* read no more; close once everything is answered */
     int broken;         /* a line was too long: the stream cannot be framed */
+    int eof;            /* the client shut its side */
     int closed;         /* uv_close called */
     int refs;           /* jobs in flight + handles open */
 };
@@ -112,6 +113,7 @@ static const char *const op_names[] = {"search", "suggest", "doc", "stats"};
 static void conn_maybe_read(conn *c);
 static int conn_done(const conn *c);
 static void conn_close(conn *c);
+static void on_idle(uv_timer_t *t);
 static void maybe_finish_stop(server *s);
 
 /* ---------- access log ---------- */
@@ -478,6 +480,8 @@ static void process_input(conn *c)
             uint64_t seq = new_slot(c, NULL, NULL);
             c->closing = 1;
             c->broken = 1; /* the rest of the stream cannot be framed */
+            srv_linebuf_free(&c->in);
+            uv_timer_start(&c->idle, on_idle, 2000, 0);
             reply_error(c, seq, NULL, "too_long", "the request line is too long");
             break;
         }
@@ -493,7 +497,7 @@ static int conn_done(const conn *c)
     if (!c->closing || c->seq_send != c->seq_next || c->write_bytes != 0)
         return 0;
     if (c->broken)
-        return 1;
+        return c->eof; /* closing at once would reset the answer away */
     size_t n = srv_linebuf_pending(&c->in);
     return n == 0 || memchr(c->in.buf + c->in.start, '\n', n) == NULL;
 }
@@ -546,6 +550,10 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 static void on_idle(uv_timer_t *t)
 {
     conn *c = t->data;
+    if (c->broken) {
+        conn_close(c);
+        return;
+    }
     if (c->seq_send == c->seq_next && c->write_bytes == 0)
         conn_close(c);
     else if (c->srv->cfg->idle_timeout_ms)
@@ -560,6 +568,7 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
         uv_read_stop(st);
         c->reading = 0;
         c->closing = 1;
+        c->eof = 1;
         process_input(c);
         if (conn_done(c))
             conn_close(c);
@@ -569,6 +578,8 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
         return;
     if (c->srv->cfg->idle_timeout_ms)
         uv_timer_start(&c->idle, on_idle, c->srv->cfg->idle_timeout_ms, 0);
+    if (c->broken)
+        return; /* discarded until the client closes (or the idle timer) */
     if (srv_linebuf_append(&c->in, buf->base, (size_t)n) < 0) {
         conn_close(c);
         return;
@@ -583,7 +594,8 @@ static void conn_maybe_read(conn *c)
     if (c->closed)
         return;
     process_input(c);
-    int want = !c->closing && !c->srv->stopping &&
+    int want = c->broken ? !c->eof :
+               !c->closing && !c->srv->stopping &&
                c->seq_next - c->seq_send < MAX_INFLIGHT && c->write_bytes < MAX_WRITE_BYTES;
     if (want && !c->reading) {
         if (uv_read_start(&c->h.stream, on_alloc, on_read) == 0)
@@ -790,6 +802,16 @@ static void on_stop_signal(uv_signal_t *h, int signum)
     maybe_finish_stop(s);
 }
 
+static void keep_string(char **field, const char *value)
+{
+    if (value)
+        cfg_set_string(field, value);
+    else {
+        free(*field);
+        *field = NULL;
+    }
+}
+
 static void on_hup(uv_signal_t *h, int signum)
 {
     server *s = h->data;
@@ -806,9 +828,10 @@ static void on_hup(uv_signal_t *h, int signum)
         return;
     }
     /* What cannot change without a restart, or was set on the command line. */
-    cfg_set_string(&n->db_path, s->cfg->db_path);
-    cfg_set_string(&n->listen, s->cfg->listen);
-    cfg_set_string(&n->socket_path, s->cfg->socket_path);
+    keep_string(&n->db_path, s->cfg->db_path);
+    keep_string(&n->listen, s->cfg->listen);
+    keep_string(&n->socket_path, s->cfg->socket_path);
+    keep_string(&n->pid_file, s->cfg->pid_file);
     n->threads = s->cfg->threads;
     cfg_config *old = s->cfg;
     s->cfg = n;
@@ -896,8 +919,8 @@ int srv_run(cfg_config *cfg, const srv_options *opt, char *err, size_t errlen)
     sd_notify(0, "STOPPING=1");
 #endif
     rc = 0;
-    if (cfg->pid_file && *s->cfg->pid_file)
-        unlink(s->cfg->pid_file);
+    if (cfg->pid_file && *cfg->pid_file)
+        unlink(cfg->pid_file);
     srv_pool_stop(s->pool);
     s->pool = NULL;
     uv_run(s->loop, UV_RUN_DEFAULT);

@@ -128,11 +128,10 @@ int main(int argc, char **argv)
                 return 1;
             if (p.revents & POLLOUT) {
                 ssize_t w = write(fds[i], in + off, bytewise ? 1 : len - off);
-                if (w <= 0) {
-                    perror("write");
-                    return 1;
-                }
-                off += (size_t)w;
+                if (w <= 0)
+                    off = len; /* the daemon closed: read what it answered */
+                else
+                    off += (size_t)w;
                 if (off == len && !keep)
                     shutdown(fds[i], SHUT_WR);
             }
