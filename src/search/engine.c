@@ -671,7 +671,7 @@ int srch_stats(srch_engine *e, json_t **out)
             p.filter = all; /* match everything, by date */
             json_t *tmp = json_object();
             uint32_t nh;
-            rc = run(e, &req, &p, NULL, 0, 0, 0, tmp, &nh);
+            rc = run(e, &req, &p, NULL, 0, 1, 0, tmp, &nh);
             srch_parsed_free(&p);
             json_t *f = json_object_get(tmp, "facets");
             ans = json_pack("{s:b,s:I,s:I,s:s?,s:O?,s:O?}", "ok", 1, "posts", (json_int_t)count,

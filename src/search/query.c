@@ -64,13 +64,14 @@ typedef struct {
 
 static void qfree(xc_query *q) { xc_query_free(q); }
 
-static xc_query *combine(parser *ps, xc_op op, xc_query **subs, size_t n, uint32_t window)
+static xc_query *combine(parser *ps, xc_op op, xc_query *const *in, size_t n, uint32_t window)
 {
     xc_query *out = NULL;
+    xc_query *subs[SRCH_MAX_TERMS * 2 + 8];
     size_t k = 0;
-    for (size_t j = 0; j < n; j++)
-        if (subs[j])
-            subs[k++] = subs[j];
+    for (size_t j = 0; j < n && k < sizeof subs / sizeof subs[0]; j++)
+        if (in[j])
+            subs[k++] = in[j];
     if (k == 0)
         return NULL;
     if (k == 1 && op != XC_OP_PHRASE && op != XC_OP_NEAR) {
@@ -78,6 +79,8 @@ static xc_query *combine(parser *ps, xc_op op, xc_query **subs, size_t n, uint32
             ps->oom = 1;
         return out;
     }
+    if (k == 1)
+        return NULL; /* a phrase or NEAR of one word: the caller has the word */
     if (xc_query_combine(op, subs, k, window, &out) != XC_OK)
         ps->oom = 1;
     return out;
@@ -796,7 +799,7 @@ static xc_query *boosts(parser *ps)
             parts[n++] = tq;
         prev = w;
     }
-    if (nn >= 3) {
+    if (nn >= 3 && nn <= 10) {
         xc_query *nq = combine(ps, XC_OP_NEAR, near, nn, (uint32_t)(2 * nn + 2));
         if (nq)
             parts[n++] = nq;
