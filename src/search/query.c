@@ -208,7 +208,7 @@ static xc_query *token_query(parser *ps, const txt_token *t, int title)
 /* A phrase of the folded words of tokens [from, to) (joined forms skipped). */
 static xc_query *phrase_query(parser *ps, const txt_token *toks, size_t n, int title)
 {
-    xc_query *subs[SRCH_MAX_TERMS];
+    xc_query *subs[SRCH_MAX_TERMS] = {0};
     size_t k = 0;
     for (size_t j = 0; j < n && k < SRCH_MAX_TERMS; j++) {
         if (toks[j].flags & TXT_TOK_JOINED)
@@ -763,10 +763,10 @@ static node parse_query(parser *ps)
 static xc_query *boosts(parser *ps)
 {
     srch_parsed *p = ps->p;
-    xc_query *parts[SRCH_MAX_TERMS * 2 + 2];
+    xc_query *parts[SRCH_MAX_TERMS * 2 + 2] = {0};
     size_t n = 0;
     const srch_word *prev = NULL;
-    xc_query *near[SRCH_MAX_TERMS];
+    xc_query *near[SRCH_MAX_TERMS] = {0};
     size_t nn = 0;
     for (size_t j = 0; j < p->nwords && n < SRCH_MAX_TERMS * 2; j++) {
         const srch_word *w = &p->words[j];
