@@ -41,3 +41,7 @@ cron_DATA = conf/cron.d/socasma-reindex
 
 CLEANFILES += $(CONF_GENERATED)
 EXTRA_DIST += $(CONF_TEMPLATES)
+
+# Operations tests: socasma-reindex against a real database (and the daemon).
+TESTS += tests/ops/reindex.sh
+EXTRA_DIST += tests/ops/reindex.sh
