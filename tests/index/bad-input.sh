@@ -38,7 +38,7 @@ while IFS='|' read -r name content re; do
 done <"$T/cases"
 
 # Invalid UTF-8 inside a field is repaired, not fatal.
-printf '{"id": "u1", "title": "caf\xe9 \xff", "lang": "fr", "body": "ok \xc3"}\n' >"$T/utf8.jsonl"
+printf '{"id": "u1", "title": "caf\351 \377", "lang": "fr", "body": "ok \303"}\n' >"$T/utf8.jsonl"
 cp -r "$db" "$T/u8db"
 out=$("$SOCASMA_INDEX" --db "$T/u8db" --strict --json "$T/utf8.jsonl"); rc=$?
 expect_eq "invalid UTF-8: exit 0 under --strict" 0 "$rc"
@@ -55,7 +55,7 @@ expect_eq "XML error under --strict: exit 1" 1 "$?"
 gen_posts 1 2000 | gzip -c | head -c 20000 >"$T/trunc.jsonl.gz"
 err=$("$SOCASMA_INDEX" --db "$T/gdb" --json "$T/trunc.jsonl.gz" 2>&1 >"$T/out"); rc=$?
 expect_eq "truncated gzip: exit 0" 0 "$rc"
-expect_match "truncated gzip: FILE:LINE" 'trunc\.jsonl\.gz:[0-9]+: ' "$err"
+expect_match "truncated gzip: FILE[:LINE] message" 'trunc\.jsonl\.gz(:[0-9]+)?: ' "$err"
 check "truncated gzip: counted as rejected" test "$(json_field "$(cat "$T/out")" rejected)" -ge 1
 
 # Missing source, unwritable database: exit 4, database untouched.
