@@ -355,17 +355,23 @@ static void job_work(srv_job *j, srch_engine *e)
     r->answer = srch_error_json(r->err, msg[0] ? msg : srch_errmsg(e));
 }
 
+/* Milliseconds to the microsecond: enough, and short in JSON. */
+static double round3(double v)
+{
+    return (double)(long long)(v * 1000.0 + 0.5) / 1000.0;
+}
+
 static void add_server_stats(server *s, json_t *out)
 {
     json_t *errs = json_object();
     for (int i = 0; i < E_COUNT; i++)
         json_object_set_new(errs, err_codes[i], json_integer((json_int_t)s->errors[i]));
-    json_t *lat = json_pack("{s:f,s:f,s:f}", "p50", srv_latency_percentile(&s->lat, 50),
-                            "p95", srv_latency_percentile(&s->lat, 95), "p99",
-                            srv_latency_percentile(&s->lat, 99));
+    json_t *lat = json_pack("{s:f,s:f,s:f}", "p50", round3(srv_latency_percentile(&s->lat, 50)),
+                            "p95", round3(srv_latency_percentile(&s->lat, 95)), "p99",
+                            round3(srv_latency_percentile(&s->lat, 99)));
     json_object_set_new(out, "server",
                         json_pack("{s:f,s:I,s:o,s:o,s:I,s:I}", "uptime_s",
-                                  (double)(srv_now_ns() - s->start_ns) / 1e9, "requests",
+                                  round3((double)(srv_now_ns() - s->start_ns) / 1e9), "requests",
                                   (json_int_t)s->requests, "errors", errs, "latency_ms", lat,
                                   "queue_depth", (json_int_t)srv_pool_depth(s->pool),
                                   "connections", (json_int_t)s->nconns));

@@ -15,7 +15,7 @@ DB="$T/db"
 HAVE_DB=0
 for f in "$top_srcdir"/index/sample/*.jsonl; do
     if [ -f "$f" ] && [ -x "$SOCASMA_INDEX" ] &&
-       "$SOCASMA_INDEX" --db "$DB" "$f" >"$T/index.log" 2>&1; then
+       "$SOCASMA_INDEX" --db "$DB" --quiet "$f" >"$T/index.log" 2>&1; then
         HAVE_DB=1
     fi
     break
