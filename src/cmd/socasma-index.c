@@ -152,7 +152,15 @@ static void *producer(void *arg)
     for (size_t i = 0; i < q->npaths; i++) {
         imp_reader *r = NULL;
         err[0] = '\0';
-        if (imp_open(q->paths[i], q->format, &r, err, sizeof err) != IMP_OK) {
+        int orc = imp_open(q->paths[i], q->format, &r, err, sizeof err);
+        if (orc == IMP_ERR_FATAL || orc == IMP_ERR_RECORD) {
+            /* Readable but bad from the start (an XML error in the header):
+             * a rejected record, like a later XML error. */
+            if (push_msg(q, IT_FATAL_ERR, err[0] ? err : q->paths[i], base) != 0)
+                goto out;
+            continue;
+        }
+        if (orc != IMP_OK) {
             push_msg(q, IT_OPEN_ERR, err[0] ? err : q->paths[i], base);
             goto out;
         }
