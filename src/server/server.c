@@ -429,8 +429,13 @@ static void handle_line(conn *c, const char *line, size_t len)
     json_t *opv = json_object_get(req, "op");
     const char *op = json_is_string(opv) ? json_string_value(opv) : NULL;
     json_t *qv = json_object_get(req, "q");
-    uint64_t seq = new_slot(c, op && strlen(op) < 16 ? op : "?",
-                            json_is_string(qv) ? json_string_value(qv) : NULL);
+    /* The slot outlives req: it keeps a static name. */
+    static const char *const known[] = {"search", "suggest", "doc", "stats", "ping", "version"};
+    const char *opname = "?";
+    for (size_t k = 0; op && k < sizeof known / sizeof known[0]; k++)
+        if (strcmp(op, known[k]) == 0)
+            opname = known[k];
+    uint64_t seq = new_slot(c, opname, json_is_string(qv) ? json_string_value(qv) : NULL);
     slot *sl = &c->ring[seq % MAX_INFLIGHT];
     if (!op) {
         reply_error(c, seq, id, "bad_request", "\"op\" must be a string");

@@ -21,9 +21,14 @@ for f in "$top_srcdir"/index/sample/*.jsonl; do
     break
 done
 
+cat >"$T/conf" <<EOC
+[server]
+access_log = $T/access.log
+log_queries = no
+EOC
 start_daemon() {
     rm -f "$T/port"
-    "$D" --db "$DB" --socket "$T/s" --listen 127.0.0.1:0 --port-file "$T/port" \
+    "$D" --config "$T/conf" --db "$DB" --socket "$T/s" --listen 127.0.0.1:0 --port-file "$T/port" \
         --threads 2 --pid-file "$T/pid" "$@" 2>"$T/daemon.err" &
     DPID=$!
     i=0
@@ -119,7 +124,7 @@ expect_match "a line of JSON that is not an object is a plain search" '^\{"ok":'
 printf '{"op":"search","q":"permis","limit":1000000000}\n' >"$T/b8"
 out=$(u <"$T/b8")
 if [ $HAVE_DB = 1 ]; then
-    expect_match "limit 10^9 is capped" '"limit":100[,}]' "$out"
+    expect_match "limit 10^9: capped or refused" '"limit":100[,}]|"code":"bad_request"' "$out"
 else
     expect_match "limit 10^9 answered" '^\{"ok":' "$out"
 fi
@@ -148,7 +153,14 @@ expect_match "others answered while a half line waits" '"pong":true' "$(printf '
 kill $HALF 2>/dev/null
 wait $HALF 2>/dev/null
 
-# ---- SIGHUP: reload, connections kept
+# ---- the access log: one line per request, no query text by default
+expect_match "access log: a line per request" ' (unix|127\.0\.0\.1) ping [0-9]+ [0-9.]+ ok$' "$(grep ' ping ' "$T/access.log" | head -n 1)"
+expect_match "access log: error codes" ' bad_request$' "$(cat "$T/access.log")"
+check "access log: no query text" sh -c "! grep -q 'permis' '$T/access.log'"
+
+# ---- SIGHUP: reload (log_queries on), reopen the log, connections kept
+mv "$T/access.log" "$T/access.log.1"
+sed 's/log_queries = no/log_queries = yes/' "$T/conf" >"$T/conf.new" && mv "$T/conf.new" "$T/conf"
 ( printf '{"op":"ping","id":1}\n'; sleep 0.5; printf '{"op":"ping","id":2}\n' ) | u -k 2 >"$T/hup.out" &
 HUPC=$!
 sleep 0.2
@@ -156,6 +168,9 @@ kill -HUP $DPID
 wait $HUPC
 expect_eq "SIGHUP: connection kept" 2 "$(grep -c pong "$T/hup.out")"
 check "SIGHUP: still running" kill -0 $DPID
+printf 'permis\n' | u >/dev/null
+check "SIGHUP: log reopened" test -s "$T/access.log"
+check "SIGHUP: log_queries reloaded" grep -q 'q=permis' "$T/access.log"
 
 # ---- SIGTERM under load: every request read is answered, exit 0
 i=0
