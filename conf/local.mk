@@ -40,7 +40,13 @@ dist_systemdunit_DATA = conf/systemd/socasma-reindex.timer
 cron_DATA = conf/cron.d/socasma-reindex
 
 CLEANFILES += $(CONF_GENERATED)
-EXTRA_DIST += $(CONF_TEMPLATES)
+EXTRA_DIST += $(CONF_TEMPLATES) \
+	conf/examples/README.md \
+	conf/examples/php/socasma-client.php \
+	conf/examples/php/search.php \
+	conf/examples/php/search.css \
+	conf/examples/php/wordpress/socasma-search.php \
+	conf/examples/nginx/socasma-search.conf
 
 # Operations tests: socasma-reindex against a real database (and the daemon).
 TESTS += tests/ops/reindex.sh
