@@ -103,7 +103,9 @@ typedef struct {
     json_t *req;
     unsigned timeout_ms;
     /* result */
-    json_t *answer;
+    json_t *answer; /* stats only: completed on the loop */
+    char *text;     /* the encoded answer line */
+    size_t len;
     const char *err;
 } req_job;
 
@@ -223,18 +225,19 @@ static void flush_ready(conn *c)
 }
 
 /* Fills the slot of seq with the answer (consumed) and writes what is due. */
-static void complete(conn *c, uint64_t seq, json_t *answer, json_t *id, const char *err)
+/* The answer line (consumes answer): JSON, with id when given, and '\n'.
+ * *err becomes "internal" if it cannot be encoded. */
+static char *answer_line(json_t *answer, json_t *id, size_t *len, const char **err)
 {
-    slot *sl = &c->ring[seq % MAX_INFLIGHT];
     if (id)
         json_object_set(answer, "id", id);
     char *text = json_dumps(answer, JSON_COMPACT);
     json_decref(answer);
     if (!text) {
         text = strdup("{\"ok\":false,\"error\":{\"code\":\"internal\",\"message\":\"cannot encode the answer\"}}");
-        err = "internal";
+        *err = "internal";
     }
-    size_t n = strlen(text);
+    size_t n = text ? strlen(text) : 0;
     char *t = realloc(text, n + 2);
     if (t) {
         t[n] = '\n';
@@ -242,11 +245,26 @@ static void complete(conn *c, uint64_t seq, json_t *answer, json_t *id, const ch
         text = t;
         n++;
     }
+    *len = n;
+    return text;
+}
+
+/* Fills the slot of seq with its line (taken) and writes what is due. */
+static void complete_text(conn *c, uint64_t seq, char *text, size_t len, const char *err)
+{
+    slot *sl = &c->ring[seq % MAX_INFLIGHT];
     sl->text = text;
-    sl->len = n;
+    sl->len = text ? len : 0;
     sl->err = err;
     sl->ready = 1;
     flush_ready(c);
+}
+
+static void complete(conn *c, uint64_t seq, json_t *answer, json_t *id, const char *err)
+{
+    size_t len;
+    char *text = answer_line(answer, id, &len, &err);
+    complete_text(c, seq, text, len, err);
 }
 
 static uint64_t new_slot(conn *c, const char *op, const char *query)
@@ -268,17 +286,35 @@ static void reply_error(conn *c, uint64_t seq, json_t *id, const char *code, con
 
 /* ---------- jobs ---------- */
 
+static json_t *request_id(json_t *req)
+{
+    json_t *id = json_object_get(req, "id");
+    return id && (json_is_string(id) || json_is_number(id)) ? id : NULL;
+}
+
+/* The answer is encoded on the worker, not on the loop (except stats,
+ * which the loop completes with its own figures). */
+static void encode(req_job *r)
+{
+    if (r->op == OP_STATS && !r->err)
+        return;
+    r->text = answer_line(r->answer, request_id(r->req), &r->len, &r->err);
+    r->answer = NULL;
+}
+
 static void job_work(srv_job *j, srch_engine *e)
 {
     req_job *r = (req_job *)j;
     if ((srv_now_ns() - j->enqueued_ns) / 1000000u > r->timeout_ms) {
         r->err = "timeout";
         r->answer = srch_error_json("timeout", "the request waited too long for a worker");
+        encode(r);
         return;
     }
     if (!e) {
         r->err = "internal";
         r->answer = srch_error_json("internal", "no search engine");
+        encode(r);
         return;
     }
     int st = SRCH_ERR_INTERNAL;
@@ -346,13 +382,14 @@ static void job_work(srv_job *j, srch_engine *e)
     if (st == SRCH_OK && out) {
         r->answer = out;
         r->err = NULL;
-        return;
+    } else {
+        json_decref(out);
+        r->err = srch_status_code(st);
+        if (!r->err)
+            r->err = "internal";
+        r->answer = srch_error_json(r->err, msg[0] ? msg : srch_errmsg(e));
     }
-    json_decref(out);
-    r->err = srch_status_code(st);
-    if (!r->err)
-        r->err = "internal";
-    r->answer = srch_error_json(r->err, msg[0] ? msg : srch_errmsg(e));
+    encode(r);
 }
 
 /* Milliseconds to the microsecond: enough, and short in JSON. */
@@ -382,12 +419,11 @@ static void job_done(srv_job *j, void *arg)
     server *s = arg;
     req_job *r = (req_job *)j;
     conn *c = r->c;
-    if (r->op == OP_STATS && !r->err)
+    if (r->answer) {
         add_server_stats(s, r->answer);
-    json_t *id = json_object_get(r->req, "id");
-    if (id && !json_is_string(id) && !json_is_number(id))
-        id = NULL;
-    complete(c, r->seq, r->answer, id, r->err);
+        complete(c, r->seq, r->answer, request_id(r->req), r->err);
+    } else
+        complete_text(c, r->seq, r->text, r->len, r->err);
     json_decref(r->req);
     free(r);
     if (!c->closed)
