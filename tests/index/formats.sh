@@ -14,10 +14,11 @@ compare() { # NAME JSONL WXR
     check "$1: some posts indexed ($n)" test "$n" -gt 0
     if cmp -s "$T/$1-j.txt" "$T/$1-w.txt"; then pass "$1: same documents from both formats"
     else fail "$1: documents differ:"; diff "$T/$1-j.txt" "$T/$1-w.txt" | head -20 >&2; fi
-    # The same terms too, for a few words of the sample.
-    for t in Qwp-1 ZEexam ZFmedecin Ken Lfr; do
+    # The same words too (unprefixed words do not depend on the language,
+    # which a WXR export does not carry and the analyser detects).
+    for t in exam medecins residence covid quebec; do
         a=$("$DBINFO" termfreq "$T/$1-j" "$t"); b=$("$DBINFO" termfreq "$T/$1-w" "$t")
-        case $t in Q*) ;; *) expect_eq "$1: term $t in as many posts" "$a" "$b" ;; esac
+        expect_eq "$1: word $t in as many posts" "$a" "$b"
     done
     compared=$((compared + 1))
 }
