@@ -191,6 +191,22 @@ expect_eq "SIGTERM: all read requests answered (tcp)" 300 "$(grep -c '^{"ok":' "
 check "socket removed" test ! -e "$T/s"
 check "pid file removed" test ! -e "$T/pid"
 
+# ---- a full queue answers "overloaded" at once, in order, and goes on
+printf '[server]\nqueue = 1\n' >"$T/conf1"
+"$D" --config "$T/conf1" --db "$DB" --socket "$T/s1" --listen '' --threads 1 2>"$T/d1.err" &
+D1=$!
+i=0
+while [ ! -S "$T/s1" ] && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
+grep -v ping "$T/pipe.in" | "$LC" -U "$T/s1" >"$T/ov.out"
+expect_eq "overload: every request answered" "$(grep -vc ping "$T/pipe.in")" "$(wc -l <"$T/ov.out")"
+check "overload: some overloaded answers" grep -q '"code":"overloaded"' "$T/ov.out"
+grep -o '"id":[0-9]*' "$T/ov.out" | cut -d: -f2 >"$T/ov.ids"
+grep -v ping "$T/pipe.in" | grep -o '"id":[0-9]*' | cut -d: -f2 >"$T/ov.want"
+check "overload: answers in order" cmp -s "$T/ov.ids" "$T/ov.want"
+kill -TERM $D1
+wait $D1
+expect_eq "overload: clean exit" 0 "$?"
+
 # ---- non-loopback refused without allow_remote
 if "$D" --db "$DB" --listen 0.0.0.0:0 2>"$T/remote.err" & then
     RP=$!
