@@ -72,10 +72,10 @@ static void *worker_main(void *arg)
             /* Made under the lock so the settings cannot change meanwhile. */
             srch_engine_free(engine);
             engine = NULL;
-            if (srch_engine_new(p->db_path, p->cfg, &engine) != SRCH_OK)
-                engine = NULL;
+            have = srch_engine_new(p->db_path, p->cfg, &engine) == SRCH_OK;
+            if (!have)
+                engine = NULL; /* out of memory: try again on the next job */
             gen = p->generation;
-            have = 1;
         }
         pthread_mutex_unlock(&p->mu);
         j->next = NULL;

@@ -174,10 +174,10 @@ check "SIGHUP: log_queries reloaded" grep -q 'q=permis' "$T/access.log"
 
 # ---- SIGTERM under load: every request read is answered, exit 0
 i=0
-while [ $i -lt 300 ]; do echo "{\"op\":\"search\",\"q\":\"permis $i\",\"id\":$i}"; i=$((i + 1)); done >"$T/load.in"
-u -k 300 <"$T/load.in" >"$T/load1.out" &
+while [ $i -lt 150 ]; do echo "{\"op\":\"search\",\"q\":\"permis $i\",\"id\":$i}"; i=$((i + 1)); done >"$T/load.in"
+u -k 150 <"$T/load.in" >"$T/load1.out" &
 L1=$!
-t -k 300 <"$T/load.in" >"$T/load2.out" &
+t -k 150 <"$T/load.in" >"$T/load2.out" &
 L2=$!
 sleep 0.3
 kill -TERM $DPID
@@ -186,8 +186,8 @@ rc=$?
 wait $L1 $L2
 expect_eq "SIGTERM: exit 0" 0 "$rc"
 [ "$rc" = 0 ] || tail -n 30 "$T/daemon.err" >&2
-expect_eq "SIGTERM: all read requests answered (unix)" 300 "$(grep -c '^{"ok":' "$T/load1.out")"
-expect_eq "SIGTERM: all read requests answered (tcp)" 300 "$(grep -c '^{"ok":' "$T/load2.out")"
+expect_eq "SIGTERM: all read requests answered (unix)" 150 "$(grep -c '^{"ok":' "$T/load1.out")"
+expect_eq "SIGTERM: all read requests answered (tcp)" 150 "$(grep -c '^{"ok":' "$T/load2.out")"
 check "socket removed" test ! -e "$T/s"
 check "pid file removed" test ! -e "$T/pid"
 
