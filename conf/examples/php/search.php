@@ -19,6 +19,12 @@ function h(?string $s): string
     return htmlspecialchars($s ?? '', ENT_QUOTES | ENT_SUBSTITUTE, 'UTF-8');
 }
 
+/* A post's URL when it is http(s), else "#" (never a javascript: link). */
+function safe_url(?string $u): string
+{
+    return preg_match('~^https?://~i', $u ?? '') ? $u : '#';
+}
+
 /* A link to this page with the current parameters changed by $change
  * (null removes one). */
 function page_link(array $params, array $change): string
@@ -112,7 +118,7 @@ $lang_names = ['en' => 'English', 'fr' => 'Français', 'mixed' => 'English / Fra
 <ol class="results" id="results" start="<?= ($page - 1) * PER_PAGE + 1 ?>">
 <?php foreach ($answer['hits'] ?? [] as $hit): ?>
   <li class="hit">
-    <a class="title" href="<?= h($hit['url'] ?? '#') ?>"><?= h($hit['title'] ?? '') ?></a>
+    <a class="title" href="<?= h(safe_url($hit['url'] ?? null)) ?>"><?= h($hit['title'] ?? '') ?></a>
     <div class="meta">
       <?php if (!empty($hit['date'])): ?><time datetime="<?= h($hit['date']) ?>"><?= h($hit['date']) ?></time><?php endif ?>
       <?php if (!empty($hit['lang'])): ?><span class="lang"><?= h($lang_names[$hit['lang']] ?? $hit['lang']) ?></span><?php endif ?>
