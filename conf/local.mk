@@ -49,6 +49,8 @@ EXTRA_DIST += $(CONF_TEMPLATES) \
 	conf/examples/nginx/socasma-search.conf
 
 # Operations tests: socasma-reindex against a real database (and the daemon).
-TESTS += tests/ops/reindex.sh tests/ops/php-client.sh tests/ops/php-page.sh
+TESTS += tests/ops/reindex.sh tests/ops/php-client.sh tests/ops/php-page.sh \
+	tests/ops/make-run.sh
 EXTRA_DIST += tests/ops/reindex.sh tests/ops/php-client.sh tests/ops/php-page.sh \
+	tests/ops/make-run.sh \
 	tests/ops/ops-lib.sh

@@ -10,14 +10,15 @@ builddir=${2:?usage: run.sh SRCDIR BUILDDIR}
 indexer=$builddir/src/socasma-index
 daemon=$builddir/src/socasma-searchd
 search=$builddir/src/socasma-search
-rundir=$builddir/index
+# Where the database, socket and run config go (a test moves them).
+rundir=${SOCASMA_RUN_DIR:-$builddir/index}
 db=$rundir/socasma.db
 sock=$rundir/socasma.sock
 listen=${SOCASMA_RUN_LISTEN:-127.0.0.1:7700}
 
 for prog in "$indexer" "$daemon"; do
     if [ ! -x "$prog" ]; then
-        echo "make run: $prog is not built yet (make it first: make $(basename "$prog" | sed 's|^|src/|'))" >&2
+        echo "make run: $prog is not built yet (make src/$(basename "$prog"))" >&2
         exit 1
     fi
 done
