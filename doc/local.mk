@@ -1,1 +1,3 @@
-# doc: sources, programs and tests of this part of the tree.
+# doc: manual pages and guides that belong to no single program fragment
+# (each program's own page is listed in its src/cmd/*.mk).
+dist_man_MANS += doc/socasma-reindex.8
