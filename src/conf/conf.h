@@ -10,6 +10,11 @@
  * The file is INI (parsed with libinih). Sections and keys are listed, with
  * their meaning, in conf/socasma-search.conf. An unknown section or key, or a
  * bad value, is an error "FILE:LINE: message".
+ *
+ * A string or path field set to an empty value in the file becomes NULL
+ * ("none"). Path fields (database, glossary, socket, pid_file, access_log)
+ * given relative in the file are joined to the file's directory ("-" stays
+ * "-").
  */
 #ifndef SOCASMA_CONF_H
 #define SOCASMA_CONF_H
@@ -30,7 +35,7 @@ typedef struct {
     char *socket_path;        /* socket = (none) */
     unsigned socket_mode;     /* socket_mode = 0660 (octal) */
     char *socket_group;       /* socket_group = (none) */
-    char *listen;             /* listen = 127.0.0.1:7700 ; empty: no TCP */
+    char *listen;             /* listen = 127.0.0.1:7700 ; empty in the file: NULL, no TCP */
     int allow_remote;         /* allow_remote = no : yes lets listen name a non-loopback address */
     unsigned threads;         /* threads = 0 : 0 means the number of cores */
     unsigned queue_max;       /* queue = 256 : requests waiting for a worker before "overloaded" */
