@@ -289,8 +289,12 @@ static int handler(void *user, const char *section, const char *name, const char
     }
 
     /* [index] */
-    if (KEY("index", "database"))
+    if (KEY("index", "database")) {
+        /* The one path every program needs: never "none". */
+        if (*value == '\0')
+            return fail(st, "database: must name a directory");
         return set_path(st, &c->db_path, value);
+    }
     if (KEY("index", "glossary"))
         return set_path(st, &c->glossary_path, value);
     if (KEY("index", "title_weight")) {

@@ -280,6 +280,7 @@ START_TEST(test_errors)
     expect_error("[search]\nsocket = x\n", "2: unknown key \"socket\" in [search]");
     expect_error("title_weight = 3\n",
                  "1: title_weight: key outside a section ([index], [server], [search], [reindex])");
+    expect_error("[index]\ndatabase =\n", "2: database: must name a directory");
     expect_error("[index]\ntitle_weight = 0\n", "2: title_weight: 0 is out of range (1 to 100)");
     expect_error("[index]\ntitle_weight = three\n",
                  "2: title_weight: expected a whole number, got \"three\"");
