@@ -1,6 +1,1337 @@
-// xapian-c.cc: implementation of xapian-c.h (placeholder while being written).
+// xapian-c.cc: the C++ implementation of xapian-c.h over libxapian 1.4.
+//
+// Every exported function is extern "C" and runs its body inside XC_TRY /
+// XC_CATCH, which maps each Xapian exception family to an xc_status and keeps
+// a copy of the message in thread-local storage (xc_errmsg). Iterators
+// (xc_iter) are materialised: the items are copied into a vector when the
+// iterator is made, so stepping never touches the database and never fails.
 #include <config.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <libstemmer.h>
 #include <xapian.h>
+
 #include "xapian-c/xapian-c.h"
 
-extern "C" const char *xc_version(void) { return Xapian::version_string(); }
+namespace {
+
+// Longest term Xapian's glass backend stores.
+const size_t XC_MAX_TERM = 245;
+const size_t XC_MAX_FACETS = 8;
+
+thread_local std::string last_error;
+
+int fail(int status, const char *msg)
+{
+    try {
+        last_error = msg;
+    } catch (...) {
+        // Keep the previous message rather than throw out of a C function.
+    }
+    return status;
+}
+
+int fail(int status, const std::string &prefix, const std::string &msg)
+{
+    try {
+        last_error = prefix + msg;
+    } catch (...) {
+    }
+    return status;
+}
+
+char *dup_string(const std::string &s)
+{
+    char *p = static_cast<char *>(std::malloc(s.size() + 1));
+    if (!p)
+        throw std::bad_alloc();
+    std::memcpy(p, s.data(), s.size());
+    p[s.size()] = '\0';
+    return p;
+}
+
+// Xapian's Stem over one libstemmer stemmer, so that Xapian stems exactly as
+// the project's indexer does (libstemmer, not Xapian's own Snowball copy).
+class LibStemmer : public Xapian::StemImplementation {
+    sb_stemmer *st;
+    std::string lang;
+
+  public:
+    LibStemmer(sb_stemmer *s, const char *l) : st(s), lang(l) {}
+    ~LibStemmer() { sb_stemmer_delete(st); }
+    LibStemmer(const LibStemmer &) = delete;
+    LibStemmer &operator=(const LibStemmer &) = delete;
+
+    std::string operator()(const std::string &word) override
+    {
+        const sb_symbol *out =
+            sb_stemmer_stem(st, reinterpret_cast<const sb_symbol *>(word.data()),
+                            static_cast<int>(word.size()));
+        if (!out)
+            throw std::bad_alloc();
+        return std::string(reinterpret_cast<const char *>(out),
+                           static_cast<size_t>(sb_stemmer_length(st)));
+    }
+    std::string get_description() const override { return "libstemmer(" + lang + ")"; }
+};
+
+// Counts the values of one slot; with a separator, each part of a value.
+class FacetSpy : public Xapian::MatchSpy {
+  public:
+    Xapian::valueno slot;
+    char sep;
+    std::map<std::string, uint32_t> counts;
+
+    FacetSpy(Xapian::valueno s, char c) : slot(s), sep(c) {}
+
+    void operator()(const Xapian::Document &doc, double) override
+    {
+        std::string v = doc.get_value(slot);
+        if (v.empty())
+            return;
+        if (!sep) {
+            ++counts[v];
+            return;
+        }
+        size_t start = 0;
+        for (;;) {
+            size_t end = v.find(sep, start);
+            std::string part = v.substr(start, end == std::string::npos ? std::string::npos
+                                                                        : end - start);
+            if (!part.empty())
+                ++counts[part];
+            if (end == std::string::npos)
+                break;
+            start = end + 1;
+        }
+    }
+    Xapian::MatchSpy *clone() const override { return new FacetSpy(slot, sep); }
+    std::string name() const override { return "socasma.FacetSpy"; }
+};
+
+class PrefixExcluder : public Xapian::ExpandDecider {
+  public:
+    std::vector<std::string> prefixes;
+    bool operator()(const std::string &term) const override
+    {
+        for (const std::string &p : prefixes)
+            if (term.compare(0, p.size(), p) == 0)
+                return false;
+        return true;
+    }
+};
+
+struct Item {
+    std::string term;
+    uint32_t freq;
+    double weight;
+};
+
+} // namespace
+
+struct xc_db {
+    bool writable = false;
+    bool in_txn = false;
+    Xapian::Database rdb;
+    Xapian::WritableDatabase wdb;
+    Xapian::Database &db() { return writable ? wdb : rdb; }
+};
+
+struct xc_doc {
+    Xapian::Document doc;
+    std::string data_buf;
+    std::string value_buf;
+};
+
+struct xc_query {
+    Xapian::Query q;
+};
+
+struct xc_enquire {
+    xc_db *db;
+    Xapian::Enquire enq;
+    std::vector<std::unique_ptr<FacetSpy>> spies;
+    explicit xc_enquire(xc_db *d) : db(d), enq(d->db()) {}
+};
+
+struct xc_mset {
+    Xapian::MSet ms;
+    std::map<uint32_t, std::vector<Item>> facets;
+    std::map<std::string, Xapian::Stem> stemmers;
+};
+
+struct xc_iter {
+    std::vector<Item> items;
+    size_t pos = 0;
+};
+
+#define XC_TRY try {
+#define XC_CATCH                                                                                   \
+    }                                                                                              \
+    catch (const Xapian::DatabaseLockError &e)                                                     \
+    {                                                                                              \
+        return fail(XC_ERR_LOCKED, "locked: ", e.get_description());                               \
+    }                                                                                              \
+    catch (const Xapian::DatabaseVersionError &e)                                                  \
+    {                                                                                              \
+        return fail(XC_ERR_VERSION, "", e.get_description());                                      \
+    }                                                                                              \
+    catch (const Xapian::DatabaseOpeningError &e)                                                  \
+    {                                                                                              \
+        return fail(XC_ERR_NOT_FOUND, "", e.get_description());                                    \
+    }                                                                                              \
+    catch (const Xapian::DatabaseModifiedError &e)                                                 \
+    {                                                                                              \
+        return fail(XC_ERR_MODIFIED, "", e.get_description());                                     \
+    }                                                                                              \
+    catch (const Xapian::DatabaseCorruptError &e)                                                  \
+    {                                                                                              \
+        return fail(XC_ERR_CORRUPT, "", e.get_description());                                      \
+    }                                                                                              \
+    catch (const Xapian::DatabaseClosedError &e)                                                   \
+    {                                                                                              \
+        return fail(XC_ERR_CLOSED, "", e.get_description());                                       \
+    }                                                                                              \
+    catch (const Xapian::DatabaseError &e)                                                         \
+    {                                                                                              \
+        return fail(XC_ERR_DATABASE, "", e.get_description());                                     \
+    }                                                                                              \
+    catch (const Xapian::DocNotFoundError &e)                                                      \
+    {                                                                                              \
+        return fail(XC_ERR_NOT_FOUND, "", e.get_description());                                    \
+    }                                                                                              \
+    catch (const Xapian::InvalidArgumentError &e)                                                  \
+    {                                                                                              \
+        return fail(XC_ERR_INVALID_ARG, "", e.get_description());                                  \
+    }                                                                                              \
+    catch (const Xapian::InvalidOperationError &e)                                                 \
+    {                                                                                              \
+        return fail(XC_ERR_INVALID_OP, "", e.get_description());                                   \
+    }                                                                                              \
+    catch (const Xapian::WildcardError &e)                                                         \
+    {                                                                                              \
+        return fail(XC_ERR_WILDCARD, "", e.get_description());                                     \
+    }                                                                                              \
+    catch (const Xapian::UnimplementedError &e)                                                    \
+    {                                                                                              \
+        return fail(XC_ERR_UNIMPLEMENTED, "", e.get_description());                                \
+    }                                                                                              \
+    catch (const Xapian::FeatureUnavailableError &e)                                               \
+    {                                                                                              \
+        return fail(XC_ERR_UNIMPLEMENTED, "", e.get_description());                                \
+    }                                                                                              \
+    catch (const Xapian::Error &e)                                                                 \
+    {                                                                                              \
+        return fail(XC_ERR_INTERNAL, "", e.get_description());                                     \
+    }                                                                                              \
+    catch (const std::bad_alloc &)                                                                 \
+    {                                                                                              \
+        return fail(XC_ERR_NOMEM, "out of memory");                                                \
+    }                                                                                              \
+    catch (const std::exception &e)                                                                \
+    {                                                                                              \
+        return fail(XC_ERR_INTERNAL, "C++ exception: ", e.what());                                 \
+    }                                                                                              \
+    catch (...)                                                                                    \
+    {                                                                                              \
+        return fail(XC_ERR_INTERNAL, "unknown C++ exception");                                     \
+    }
+
+#define NEED(cond)                                                                                 \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            return fail(XC_ERR_INVALID_ARG, "invalid argument: " #cond);                           \
+    } while (0)
+
+#define NEED_WRITABLE(db)                                                                          \
+    do {                                                                                           \
+        if (!(db)->writable)                                                                       \
+            return fail(XC_ERR_INVALID_OP, "the database is not open for writing");                \
+    } while (0)
+
+#define NEED_TERM(term, len)                                                                       \
+    do {                                                                                           \
+        if ((len) == 0)                                                                            \
+            return fail(XC_ERR_INVALID_ARG, "empty term");                                         \
+        if ((len) > XC_MAX_TERM)                                                                   \
+            return fail(XC_ERR_TOO_LONG, "term too long (over 245 bytes)");                        \
+    } while (0)
+
+extern "C" {
+
+/* ---- errors ---------------------------------------------------------- */
+
+const char *xc_errmsg(void) { return last_error.c_str(); }
+
+const char *xc_status_name(int status)
+{
+    switch (status) {
+    case XC_OK: return "ok";
+    case XC_DONE: return "done";
+    case XC_ERR_INVALID_ARG: return "invalid_arg";
+    case XC_ERR_NOMEM: return "nomem";
+    case XC_ERR_NOT_FOUND: return "not_found";
+    case XC_ERR_LOCKED: return "locked";
+    case XC_ERR_CORRUPT: return "corrupt";
+    case XC_ERR_MODIFIED: return "modified";
+    case XC_ERR_VERSION: return "version";
+    case XC_ERR_CLOSED: return "closed";
+    case XC_ERR_INVALID_OP: return "invalid_op";
+    case XC_ERR_TOO_LONG: return "too_long";
+    case XC_ERR_WILDCARD: return "wildcard";
+    case XC_ERR_DATABASE: return "database";
+    case XC_ERR_UNIMPLEMENTED: return "unimplemented";
+    case XC_ERR_INTERNAL: return "internal";
+    default: return "unknown";
+    }
+}
+
+const char *xc_version(void) { return Xapian::version_string(); }
+
+/* ---- databases ------------------------------------------------------- */
+
+int xc_db_open(const char *path, xc_db **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(path);
+    XC_TRY
+    std::unique_ptr<xc_db> h(new xc_db);
+    h->rdb = Xapian::Database(path);
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_open_writable(const char *path, xc_db_mode mode, xc_db **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(path);
+    int action;
+    switch (mode) {
+    case XC_DB_CREATE_OR_OPEN: action = Xapian::DB_CREATE_OR_OPEN; break;
+    case XC_DB_CREATE_OR_OVERWRITE: action = Xapian::DB_CREATE_OR_OVERWRITE; break;
+    case XC_DB_OPEN: action = Xapian::DB_OPEN; break;
+    case XC_DB_CREATE: action = Xapian::DB_CREATE; break;
+    default: return fail(XC_ERR_INVALID_ARG, "invalid xc_db_mode");
+    }
+    XC_TRY
+    std::unique_ptr<xc_db> h(new xc_db);
+    // No DB_RETRY_LOCK: a held lock fails at once with DatabaseLockError.
+    h->wdb = Xapian::WritableDatabase(path, action);
+    h->writable = true;
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+void xc_db_close(xc_db *db)
+{
+    if (!db)
+        return;
+    if (db->writable) {
+        try {
+            if (db->in_txn)
+                db->wdb.cancel_transaction();
+        } catch (const Xapian::Error &e) {
+            fail(XC_ERR_DATABASE, "cancel on close: ", e.get_description());
+        } catch (...) {
+            fail(XC_ERR_INTERNAL, "exception while cancelling on close");
+        }
+        try {
+            db->wdb.close();
+        } catch (const Xapian::Error &e) {
+            fail(XC_ERR_DATABASE, "close: ", e.get_description());
+        } catch (...) {
+            fail(XC_ERR_INTERNAL, "exception while closing");
+        }
+    } else {
+        try {
+            db->rdb.close();
+        } catch (...) {
+        }
+    }
+    try {
+        delete db;
+    } catch (...) {
+    }
+}
+
+int xc_db_is_writable(const xc_db *db) { return db && db->writable ? 1 : 0; }
+
+int xc_db_reopen(xc_db *db, int *reopened)
+{
+    if (reopened)
+        *reopened = 0;
+    NEED(db);
+    XC_TRY
+    bool r = db->db().reopen();
+    if (reopened)
+        *reopened = r ? 1 : 0;
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_commit(xc_db *db)
+{
+    NEED(db);
+    NEED_WRITABLE(db);
+    XC_TRY
+    db->wdb.commit();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_begin_transaction(xc_db *db, int flushed)
+{
+    NEED(db);
+    NEED_WRITABLE(db);
+    XC_TRY
+    db->wdb.begin_transaction(flushed != 0);
+    db->in_txn = true;
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_commit_transaction(xc_db *db)
+{
+    NEED(db);
+    NEED_WRITABLE(db);
+    XC_TRY
+    db->wdb.commit_transaction();
+    db->in_txn = false;
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_cancel_transaction(xc_db *db)
+{
+    NEED(db);
+    NEED_WRITABLE(db);
+    XC_TRY
+    db->wdb.cancel_transaction();
+    db->in_txn = false;
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_revision(xc_db *db, uint64_t *revision)
+{
+    NEED(db && revision);
+    XC_TRY
+    *revision = db->db().get_revision();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_doccount(xc_db *db, uint32_t *count)
+{
+    NEED(db && count);
+    XC_TRY
+    *count = db->db().get_doccount();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_lastdocid(xc_db *db, uint32_t *docid)
+{
+    NEED(db && docid);
+    XC_TRY
+    *docid = db->db().get_lastdocid();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_avlength(xc_db *db, double *avlength)
+{
+    NEED(db && avlength);
+    XC_TRY
+    *avlength = db->db().get_avlength();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_termfreq(xc_db *db, const char *term, size_t len, uint32_t *freq)
+{
+    NEED(db && term && freq);
+    *freq = 0;
+    if (len > XC_MAX_TERM)
+        return XC_OK; // cannot be in the database
+    XC_TRY
+    *freq = db->db().get_termfreq(std::string(term, len));
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_get_metadata(xc_db *db, const char *key, char **value, size_t *len)
+{
+    NEED(value);
+    *value = nullptr;
+    if (len)
+        *len = 0;
+    NEED(db && key && len);
+    XC_TRY
+    std::string v = db->db().get_metadata(key);
+    *value = dup_string(v);
+    *len = v.size();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_set_metadata(xc_db *db, const char *key, const char *value, size_t len)
+{
+    NEED(db && key && (value || len == 0));
+    NEED_WRITABLE(db);
+    XC_TRY
+    db->wdb.set_metadata(key, len ? std::string(value, len) : std::string());
+    return XC_OK;
+    XC_CATCH
+}
+
+/* ---- documents ------------------------------------------------------- */
+
+int xc_doc_new(xc_doc **out)
+{
+    NEED(out);
+    *out = nullptr;
+    XC_TRY
+    *out = new xc_doc;
+    return XC_OK;
+    XC_CATCH
+}
+
+void xc_doc_free(xc_doc *doc)
+{
+    try {
+        delete doc;
+    } catch (...) {
+    }
+}
+
+int xc_doc_add_posting(xc_doc *doc, const char *term, size_t len, uint32_t pos, uint32_t wdfinc)
+{
+    NEED(doc && term);
+    NEED_TERM(term, len);
+    XC_TRY
+    doc->doc.add_posting(std::string(term, len), pos, wdfinc);
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_doc_add_term(xc_doc *doc, const char *term, size_t len, uint32_t wdfinc)
+{
+    NEED(doc && term);
+    NEED_TERM(term, len);
+    XC_TRY
+    doc->doc.add_term(std::string(term, len), wdfinc);
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_doc_add_boolean_term(xc_doc *doc, const char *term, size_t len)
+{
+    NEED(doc && term);
+    NEED_TERM(term, len);
+    XC_TRY
+    doc->doc.add_boolean_term(std::string(term, len));
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_doc_set_value(xc_doc *doc, uint32_t slot, const char *value, size_t len)
+{
+    NEED(doc && (value || len == 0));
+    NEED(slot != Xapian::BAD_VALUENO);
+    XC_TRY
+    if (len == 0)
+        doc->doc.remove_value(slot);
+    else
+        doc->doc.add_value(slot, std::string(value, len));
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_doc_set_data(xc_doc *doc, const char *data, size_t len)
+{
+    NEED(doc && (data || len == 0));
+    XC_TRY
+    doc->doc.set_data(len ? std::string(data, len) : std::string());
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_doc_get_data(xc_doc *doc, const char **data, size_t *len)
+{
+    NEED(doc && data && len);
+    XC_TRY
+    doc->data_buf = doc->doc.get_data();
+    *data = doc->data_buf.c_str();
+    *len = doc->data_buf.size();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_doc_get_value(xc_doc *doc, uint32_t slot, const char **value, size_t *len)
+{
+    NEED(doc && value && len);
+    XC_TRY
+    doc->value_buf = doc->doc.get_value(slot);
+    *value = doc->value_buf.c_str();
+    *len = doc->value_buf.size();
+    return XC_OK;
+    XC_CATCH
+}
+
+uint32_t xc_doc_docid(const xc_doc *doc)
+{
+    if (!doc)
+        return 0;
+    try {
+        return doc->doc.get_docid();
+    } catch (...) {
+        return 0;
+    }
+}
+
+void xc_sortable_serialise(double value, char buf[18], size_t *len)
+{
+    if (!buf) {
+        if (len)
+            *len = 0;
+        return;
+    }
+    try {
+        std::string s = Xapian::sortable_serialise(value);
+        size_t n = std::min<size_t>(s.size(), 18);
+        std::memcpy(buf, s.data(), n);
+        if (len)
+            *len = n;
+    } catch (...) {
+        if (len)
+            *len = 0;
+    }
+}
+
+double xc_sortable_unserialise(const char *buf, size_t len)
+{
+    if (!buf)
+        return 0.0;
+    try {
+        return Xapian::sortable_unserialise(std::string(buf, len));
+    } catch (...) {
+        return 0.0;
+    }
+}
+
+int xc_db_add_document(xc_db *db, xc_doc *doc, uint32_t *docid)
+{
+    NEED(db && doc);
+    NEED_WRITABLE(db);
+    XC_TRY
+    Xapian::docid id = db->wdb.add_document(doc->doc);
+    if (docid)
+        *docid = id;
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_replace_document(xc_db *db, const char *idterm, xc_doc *doc, uint32_t *docid)
+{
+    NEED(db && idterm && doc);
+    NEED_WRITABLE(db);
+    size_t len = std::strlen(idterm);
+    NEED_TERM(idterm, len);
+    XC_TRY
+    Xapian::docid id = db->wdb.replace_document(std::string(idterm, len), doc->doc);
+    if (docid)
+        *docid = id;
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_delete_document(xc_db *db, const char *idterm, int *deleted)
+{
+    if (deleted)
+        *deleted = 0;
+    NEED(db && idterm);
+    NEED_WRITABLE(db);
+    size_t len = std::strlen(idterm);
+    NEED_TERM(idterm, len);
+    XC_TRY
+    std::string t(idterm, len);
+    bool present = db->wdb.postlist_begin(t) != db->wdb.postlist_end(t);
+    if (present)
+        db->wdb.delete_document(t);
+    if (deleted)
+        *deleted = present ? 1 : 0;
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_get_document_by_term(xc_db *db, const char *idterm, xc_doc **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(db && idterm);
+    size_t len = std::strlen(idterm);
+    if (len == 0 || len > XC_MAX_TERM)
+        return fail(XC_ERR_NOT_FOUND, "no document has this term");
+    XC_TRY
+    Xapian::Database &d = db->db();
+    std::string t(idterm, len);
+    Xapian::PostingIterator p = d.postlist_begin(t);
+    if (p == d.postlist_end(t))
+        return fail(XC_ERR_NOT_FOUND, "no document has term ", t);
+    std::unique_ptr<xc_doc> h(new xc_doc);
+    h->doc = d.get_document(*p);
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_get_document(xc_db *db, uint32_t docid, xc_doc **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(db);
+    if (docid == 0)
+        return fail(XC_ERR_NOT_FOUND, "docid 0 does not exist");
+    XC_TRY
+    std::unique_ptr<xc_doc> h(new xc_doc);
+    h->doc = db->db().get_document(docid);
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_positions(xc_db *db, uint32_t docid, const char *term, size_t len, uint32_t **pos,
+                    size_t *n)
+{
+    NEED(pos && n);
+    *pos = nullptr;
+    *n = 0;
+    NEED(db && term);
+    if (len == 0 || len > XC_MAX_TERM || docid == 0)
+        return XC_OK;
+    XC_TRY
+    Xapian::Database &d = db->db();
+    std::string t(term, len);
+    std::vector<uint32_t> v;
+    for (Xapian::PositionIterator p = d.positionlist_begin(docid, t);
+         p != d.positionlist_end(docid, t); ++p)
+        v.push_back(*p);
+    if (v.empty())
+        return XC_OK;
+    uint32_t *a = static_cast<uint32_t *>(std::malloc(v.size() * sizeof *a));
+    if (!a)
+        throw std::bad_alloc();
+    std::memcpy(a, v.data(), v.size() * sizeof *a);
+    *pos = a;
+    *n = v.size();
+    return XC_OK;
+    XC_CATCH
+}
+
+/* ---- iterators ------------------------------------------------------- */
+
+int xc_iter_next(xc_iter *it, const char **term, size_t *len, uint32_t *freq, double *weight)
+{
+    NEED(it);
+    if (it->pos >= it->items.size())
+        return XC_DONE;
+    const Item &i = it->items[it->pos++];
+    if (term)
+        *term = i.term.c_str();
+    if (len)
+        *len = i.term.size();
+    if (freq)
+        *freq = i.freq;
+    if (weight)
+        *weight = i.weight;
+    return XC_OK;
+}
+
+void xc_iter_free(xc_iter *it)
+{
+    try {
+        delete it;
+    } catch (...) {
+    }
+}
+
+int xc_db_allterms(xc_db *db, const char *prefix, xc_iter **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(db && prefix);
+    XC_TRY
+    Xapian::Database &d = db->db();
+    std::unique_ptr<xc_iter> h(new xc_iter);
+    for (Xapian::TermIterator t = d.allterms_begin(prefix); t != d.allterms_end(prefix); ++t)
+        h->items.push_back(Item{*t, t.get_termfreq(), 0.0});
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_termlist(xc_db *db, uint32_t docid, const char *prefix, xc_iter **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(db && prefix);
+    if (docid == 0)
+        return fail(XC_ERR_NOT_FOUND, "docid 0 does not exist");
+    XC_TRY
+    Xapian::Database &d = db->db();
+    std::string p(prefix);
+    std::unique_ptr<xc_iter> h(new xc_iter);
+    Xapian::TermIterator t = d.termlist_begin(docid);
+    Xapian::TermIterator end = d.termlist_end(docid);
+    if (!p.empty())
+        t.skip_to(p);
+    for (; t != end; ++t) {
+        std::string term = *t;
+        if (term.compare(0, p.size(), p) != 0)
+            break;
+        h->items.push_back(Item{term, t.get_wdf(), 0.0});
+    }
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_values(xc_db *db, uint32_t slot, xc_iter **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(db);
+    XC_TRY
+    Xapian::Database &d = db->db();
+    std::unique_ptr<xc_iter> h(new xc_iter);
+    for (Xapian::ValueIterator v = d.valuestream_begin(slot); v != d.valuestream_end(slot); ++v)
+        h->items.push_back(Item{*v, v.get_docid(), 0.0});
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+/* ---- spelling and synonyms ------------------------------------------ */
+
+int xc_db_add_spelling(xc_db *db, const char *word, uint32_t freqinc)
+{
+    NEED(db && word && *word);
+    NEED_WRITABLE(db);
+    XC_TRY
+    db->wdb.add_spelling(word, freqinc);
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_spelling_suggestion(xc_db *db, const char *word, unsigned max_edit, char **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(db && word);
+    XC_TRY
+    *out = dup_string(db->db().get_spelling_suggestion(word, max_edit));
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_add_synonym(xc_db *db, const char *term, const char *synonym)
+{
+    NEED(db && term && synonym && *term && *synonym);
+    NEED_WRITABLE(db);
+    XC_TRY
+    db->wdb.add_synonym(term, synonym);
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_clear_synonyms(xc_db *db, const char *term)
+{
+    NEED(db && term);
+    NEED_WRITABLE(db);
+    XC_TRY
+    db->wdb.clear_synonyms(term);
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_clear_all_synonyms(xc_db *db)
+{
+    NEED(db);
+    NEED_WRITABLE(db);
+    XC_TRY
+    std::vector<std::string> keys;
+    for (Xapian::TermIterator t = db->wdb.synonym_keys_begin(); t != db->wdb.synonym_keys_end();
+         ++t)
+        keys.push_back(*t);
+    for (const std::string &k : keys)
+        db->wdb.clear_synonyms(k);
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_synonyms(xc_db *db, const char *term, xc_iter **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(db && term);
+    XC_TRY
+    Xapian::Database &d = db->db();
+    std::unique_ptr<xc_iter> h(new xc_iter);
+    for (Xapian::TermIterator t = d.synonyms_begin(term); t != d.synonyms_end(term); ++t)
+        h->items.push_back(Item{*t, 0, 0.0});
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_synonym_keys(xc_db *db, const char *prefix, xc_iter **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(db && prefix);
+    XC_TRY
+    Xapian::Database &d = db->db();
+    std::unique_ptr<xc_iter> h(new xc_iter);
+    for (Xapian::TermIterator t = d.synonym_keys_begin(prefix); t != d.synonym_keys_end(prefix);
+         ++t)
+        h->items.push_back(Item{*t, 0, 0.0});
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+/* ---- queries --------------------------------------------------------- */
+
+static int give_query(Xapian::Query &&q, xc_query **out)
+{
+    xc_query *h = new xc_query;
+    h->q = std::move(q);
+    *out = h;
+    return XC_OK;
+}
+
+void xc_query_free(xc_query *q)
+{
+    try {
+        delete q;
+    } catch (...) {
+    }
+}
+
+int xc_query_term(const char *term, size_t len, uint32_t wqf, uint32_t pos, xc_query **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(term);
+    NEED_TERM(term, len);
+    XC_TRY
+    return give_query(Xapian::Query(std::string(term, len), wqf ? wqf : 1, pos), out);
+    XC_CATCH
+}
+
+int xc_query_combine(xc_op op, xc_query *const *subs, size_t n, uint32_t window, xc_query **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(subs || n == 0);
+    Xapian::Query::op xop;
+    switch (op) {
+    case XC_OP_AND: xop = Xapian::Query::OP_AND; break;
+    case XC_OP_OR: xop = Xapian::Query::OP_OR; break;
+    case XC_OP_AND_NOT: xop = Xapian::Query::OP_AND_NOT; break;
+    case XC_OP_XOR: xop = Xapian::Query::OP_XOR; break;
+    case XC_OP_AND_MAYBE: xop = Xapian::Query::OP_AND_MAYBE; break;
+    case XC_OP_FILTER: xop = Xapian::Query::OP_FILTER; break;
+    case XC_OP_NEAR: xop = Xapian::Query::OP_NEAR; break;
+    case XC_OP_PHRASE: xop = Xapian::Query::OP_PHRASE; break;
+    case XC_OP_ELITE_SET: xop = Xapian::Query::OP_ELITE_SET; break;
+    case XC_OP_SYNONYM: xop = Xapian::Query::OP_SYNONYM; break;
+    case XC_OP_MAX: xop = Xapian::Query::OP_MAX; break;
+    default: return fail(XC_ERR_INVALID_ARG, "invalid xc_op");
+    }
+    XC_TRY
+    std::vector<Xapian::Query> v;
+    for (size_t i = 0; i < n; i++)
+        if (subs[i])
+            v.push_back(subs[i]->q);
+    if (v.empty())
+        return give_query(Xapian::Query(), out);
+    return give_query(Xapian::Query(xop, v.begin(), v.end(), window), out);
+    XC_CATCH
+}
+
+int xc_query_scale(const xc_query *q, double factor, xc_query **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(q);
+    NEED(factor >= 0.0);
+    XC_TRY
+    return give_query(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor), out);
+    XC_CATCH
+}
+
+int xc_query_value_range(uint32_t slot, const char *lo, const char *hi, xc_query **out)
+{
+    NEED(out);
+    *out = nullptr;
+    XC_TRY
+    if (lo && hi)
+        return give_query(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi), out);
+    if (hi)
+        return give_query(Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi), out);
+    return give_query(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo ? lo : ""), out);
+    XC_CATCH
+}
+
+int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_limit limit,
+                      xc_query **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(prefix);
+    int lt;
+    switch (limit) {
+    case XC_WILDCARD_LIMIT_ERROR: lt = Xapian::Query::WILDCARD_LIMIT_ERROR; break;
+    case XC_WILDCARD_LIMIT_FIRST: lt = Xapian::Query::WILDCARD_LIMIT_FIRST; break;
+    case XC_WILDCARD_LIMIT_MOST_FREQUENT: lt = Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT; break;
+    default: return fail(XC_ERR_INVALID_ARG, "invalid xc_wildcard_limit");
+    }
+    XC_TRY
+    return give_query(Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, max_expansion, lt,
+                                    Xapian::Query::OP_SYNONYM),
+                      out);
+    XC_CATCH
+}
+
+int xc_query_match_all(xc_query **out)
+{
+    NEED(out);
+    *out = nullptr;
+    XC_TRY
+    return give_query(Xapian::Query(Xapian::Query::MatchAll), out);
+    XC_CATCH
+}
+
+int xc_query_match_nothing(xc_query **out)
+{
+    NEED(out);
+    *out = nullptr;
+    XC_TRY
+    return give_query(Xapian::Query(), out);
+    XC_CATCH
+}
+
+int xc_query_is_empty(const xc_query *q) { return !q || q->q.empty() ? 1 : 0; }
+
+int xc_query_describe(const xc_query *q, char **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(q);
+    XC_TRY
+    *out = dup_string(q->q.get_description());
+    return XC_OK;
+    XC_CATCH
+}
+
+// One synonym (space-separated words) as a term or a phrase of prefixed terms.
+static Xapian::Query words_query(const std::string &s, const std::string &prefix)
+{
+    std::vector<Xapian::Query> words;
+    size_t start = 0;
+    while (start <= s.size()) {
+        size_t end = s.find(' ', start);
+        if (end == std::string::npos)
+            end = s.size();
+        if (end > start) {
+            std::string t = prefix + s.substr(start, end - start);
+            if (t.size() <= XC_MAX_TERM)
+                words.push_back(Xapian::Query(t));
+        }
+        start = end + 1;
+    }
+    if (words.empty())
+        return Xapian::Query();
+    if (words.size() == 1)
+        return words[0];
+    return Xapian::Query(Xapian::Query::OP_PHRASE, words.begin(), words.end(), words.size());
+}
+
+int xc_query_expand_synonyms(xc_db *db, const char *term, const char *prefix, xc_query **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(db && term && prefix && *term);
+    XC_TRY
+    Xapian::Database &d = db->db();
+    std::string p(prefix);
+    std::vector<Xapian::Query> v;
+    v.push_back(words_query(term, p));
+    for (Xapian::TermIterator t = d.synonyms_begin(term); t != d.synonyms_end(term); ++t) {
+        Xapian::Query q = words_query(*t, p);
+        if (!q.empty())
+            v.push_back(q);
+    }
+    if (v.size() == 1)
+        return give_query(std::move(v[0]), out);
+    return give_query(Xapian::Query(Xapian::Query::OP_SYNONYM, v.begin(), v.end()), out);
+    XC_CATCH
+}
+
+/* ---- searching ------------------------------------------------------- */
+
+int xc_enquire_new(xc_db *db, xc_enquire **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(db);
+    XC_TRY
+    *out = new xc_enquire(db);
+    return XC_OK;
+    XC_CATCH
+}
+
+void xc_enquire_free(xc_enquire *enq)
+{
+    try {
+        delete enq;
+    } catch (...) {
+    }
+}
+
+int xc_enquire_set_query(xc_enquire *enq, const xc_query *q, uint32_t qlen)
+{
+    NEED(enq && q);
+    XC_TRY
+    enq->enq.set_query(q->q, qlen);
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_enquire_set_bm25(xc_enquire *enq, double k1, double k2, double k3, double b,
+                        double min_normlen)
+{
+    NEED(enq);
+    XC_TRY
+    enq->enq.set_weighting_scheme(Xapian::BM25Weight(k1, k2, k3, b, min_normlen));
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_enquire_set_sort(xc_enquire *enq, xc_sort sort, uint32_t slot, int reverse)
+{
+    NEED(enq);
+    XC_TRY
+    switch (sort) {
+    case XC_SORT_RELEVANCE: enq->enq.set_sort_by_relevance(); break;
+    case XC_SORT_VALUE: enq->enq.set_sort_by_value(slot, reverse != 0); break;
+    case XC_SORT_VALUE_THEN_RELEVANCE:
+        enq->enq.set_sort_by_value_then_relevance(slot, reverse != 0);
+        break;
+    case XC_SORT_RELEVANCE_THEN_VALUE:
+        enq->enq.set_sort_by_relevance_then_value(slot, reverse != 0);
+        break;
+    default: return fail(XC_ERR_INVALID_ARG, "invalid xc_sort");
+    }
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_enquire_set_collapse_key(xc_enquire *enq, uint32_t slot, uint32_t max)
+{
+    NEED(enq);
+    XC_TRY
+    if (max == 0)
+        enq->enq.set_collapse_key(Xapian::BAD_VALUENO);
+    else
+        enq->enq.set_collapse_key(slot, max);
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_enquire_set_time_limit(xc_enquire *enq, double seconds)
+{
+    NEED(enq);
+    NEED(seconds >= 0.0);
+    XC_TRY
+    enq->enq.set_time_limit(seconds);
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_enquire_add_facet(xc_enquire *enq, uint32_t slot, char sep)
+{
+    NEED(enq);
+    if (enq->spies.size() >= XC_MAX_FACETS)
+        return fail(XC_ERR_INVALID_ARG, "too many facets (at most 8)");
+    XC_TRY
+    for (const auto &s : enq->spies)
+        if (s->slot == slot)
+            return fail(XC_ERR_INVALID_ARG, "facet slot added twice");
+    enq->spies.emplace_back(new FacetSpy(slot, sep));
+    enq->enq.add_matchspy(enq->spies.back().get());
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_enquire_get_mset(xc_enquire *enq, uint32_t first, uint32_t maxitems,
+                        uint32_t check_at_least, xc_mset **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(enq);
+    XC_TRY
+    for (auto &s : enq->spies)
+        s->counts.clear();
+    std::unique_ptr<xc_mset> h(new xc_mset);
+    h->ms = enq->enq.get_mset(first, maxitems, check_at_least);
+    for (auto &s : enq->spies) {
+        std::vector<Item> &v = h->facets[s->slot];
+        for (const auto &kv : s->counts)
+            v.push_back(Item{kv.first, kv.second, 0.0});
+        std::stable_sort(v.begin(), v.end(),
+                         [](const Item &a, const Item &b) { return a.freq > b.freq; });
+        s->counts.clear();
+    }
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+void xc_mset_free(xc_mset *ms)
+{
+    try {
+        delete ms;
+    } catch (...) {
+    }
+}
+
+uint32_t xc_mset_size(const xc_mset *ms) { return ms ? ms->ms.size() : 0; }
+
+void xc_mset_matches(const xc_mset *ms, uint32_t *lower, uint32_t *estimated, uint32_t *upper)
+{
+    if (lower)
+        *lower = ms ? ms->ms.get_matches_lower_bound() : 0;
+    if (estimated)
+        *estimated = ms ? ms->ms.get_matches_estimated() : 0;
+    if (upper)
+        *upper = ms ? ms->ms.get_matches_upper_bound() : 0;
+}
+
+int xc_mset_hit(xc_mset *ms, uint32_t i, xc_hit *out)
+{
+    NEED(ms && out);
+    if (i >= ms->ms.size())
+        return fail(XC_ERR_INVALID_ARG, "hit index out of range");
+    XC_TRY
+    Xapian::MSetIterator it = ms->ms[i];
+    out->docid = *it;
+    out->rank = it.get_rank();
+    out->percent = it.get_percent();
+    out->weight = it.get_weight();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_mset_document(xc_mset *ms, uint32_t i, xc_doc **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(ms);
+    if (i >= ms->ms.size())
+        return fail(XC_ERR_INVALID_ARG, "hit index out of range");
+    XC_TRY
+    std::unique_ptr<xc_doc> h(new xc_doc);
+    h->doc = ms->ms[i].get_document();
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_mset_facet(xc_mset *ms, uint32_t slot, xc_iter **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(ms);
+    auto f = ms->facets.find(slot);
+    if (f == ms->facets.end())
+        return fail(XC_ERR_INVALID_ARG, "no facet was added for this slot");
+    XC_TRY
+    std::unique_ptr<xc_iter> h(new xc_iter);
+    h->items = f->second;
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_mset_snippet(xc_mset *ms, const char *text, size_t len, size_t length, const char *lang,
+                    const char *hi_start, const char *hi_end, const char *omit, unsigned flags,
+                    char **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(ms && (text || len == 0) && lang && hi_start && hi_end && omit);
+    XC_TRY
+    auto s = ms->stemmers.find(lang);
+    if (s == ms->stemmers.end()) {
+        Xapian::Stem stem;
+        if (std::strcmp(lang, "none") != 0) {
+            sb_stemmer *st = sb_stemmer_new(lang, "UTF_8");
+            if (!st)
+                return fail(XC_ERR_INVALID_ARG, "no libstemmer stemmer for language ", lang);
+            stem = Xapian::Stem(new LibStemmer(st, lang));
+        }
+        s = ms->stemmers.emplace(lang, stem).first;
+    }
+    unsigned xflags = Xapian::MSet::SNIPPET_BACKGROUND_MODEL | Xapian::MSet::SNIPPET_EXHAUSTIVE;
+    if (flags & XC_SNIPPET_EMPTY_WITHOUT_MATCH)
+        xflags |= Xapian::MSet::SNIPPET_EMPTY_WITHOUT_MATCH;
+    std::string r = ms->ms.snippet(len ? std::string(text, len) : std::string(), length,
+                                   s->second, xflags, hi_start, hi_end, omit);
+    *out = dup_string(r);
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_enquire_expand(xc_enquire *enq, const uint32_t *docids, size_t n, uint32_t maxterms,
+                      const char *const *exclude, xc_iter **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(enq && (docids || n == 0));
+    XC_TRY
+    Xapian::RSet rset;
+    for (size_t i = 0; i < n; i++)
+        if (docids[i])
+            rset.add_document(docids[i]);
+    PrefixExcluder dec;
+    if (exclude)
+        for (size_t i = 0; exclude[i]; i++)
+            dec.prefixes.push_back(exclude[i]);
+    std::unique_ptr<xc_iter> h(new xc_iter);
+    if (!rset.empty()) {
+        Xapian::ESet es = enq->enq.get_eset(maxterms, rset, &dec);
+        for (Xapian::ESetIterator e = es.begin(); e != es.end(); ++e)
+            h->items.push_back(Item{*e, 0, e.get_weight()});
+    }
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+} // extern "C"

@@ -199,11 +199,21 @@ typedef struct xc_iter xc_iter;
 int xc_iter_next(xc_iter *it, const char **term, size_t *len, uint32_t *freq, double *weight);
 void xc_iter_free(xc_iter *it);
 
+/* Iterators are materialised: every item is copied when the iterator is made
+ * (errors such as XC_ERR_MODIFIED are reported then), so xc_iter_next never
+ * reads the database, never fails on a valid handle, and the iterator may
+ * outlive the handle it came from. */
+
 /* Every term of the lexicon that starts with prefix ("" for all), in byte
  * order, with its document frequency. */
 int xc_db_allterms(xc_db *db, const char *prefix, xc_iter **out);
 /* The terms of document docid that start with prefix, with their wdf. */
 int xc_db_termlist(xc_db *db, uint32_t docid, const char *prefix, xc_iter **out);
+
+/* (Added.) Every non-empty value of slot, in increasing docid order: each
+ * item has the value in *term (length *len) and the docid in *freq. Fast way to read
+ * "id -> content hash" for all documents (reads the value stream only). */
+int xc_db_values(xc_db *db, uint32_t slot, xc_iter **out);
 
 /* ---- spelling and synonyms ---------------------------------------------- */
 
@@ -277,7 +287,8 @@ int xc_query_is_empty(const xc_query *q);
 int xc_query_describe(const xc_query *q, char **out);
 /* OP_SYNONYM of term and its synonyms in db (just term if it has none):
  * each synonym, possibly of several space-separated words, becomes a phrase
- * of those words, each prefixed with prefix (may be ""). */
+ * of those words, each prefixed with prefix (may be ""). term itself (looked
+ * up unprefixed) is prefixed the same way in the query. */
 int xc_query_expand_synonyms(xc_db *db, const char *term, const char *prefix, xc_query **out);
 
 /* ---- searching ----------------------------------------------------------- */
