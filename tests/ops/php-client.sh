@@ -18,9 +18,7 @@ out=$(run_php '$a = socasma_search(["q" => "permis restrictif", "limit" => 3], [
     echo count($a["hits"]), "\n";
     foreach ($a["hits"] as $h) echo $h["id"], " ", $h["title"], "\n";')
 expect_match "search over the socket finds posts" "^total>0" "$out"
-expect_match "limit 3 gives at most 3 hits" "^total>0
-[123]
-" "$out"
+expect_match "limit 3 gives at most 3 hits" "^[123]$" "$(printf '%s\n' "$out" | sed -n 2p)"
 expect_match "the permis restrictif post is found" "sample-003 The permis restrictif" "$out"
 
 out=$(run_php '$a = socasma_request(["op" => "search", "q" => "équivalence"], ["socket" => $sock]);
