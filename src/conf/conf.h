@@ -8,7 +8,8 @@
  * Relative paths in a file are relative to the directory of that file.
  *
  * The file is INI (parsed with libinih). Sections and keys are listed, with
- * their meaning, in conf/socasma-search.conf. An unknown section or key, or a
+ * their meaning, in conf/socasma-search.conf.in (installed as
+ * socasma-search.conf). An unknown section or key, or a
  * bad value, is an error "FILE:LINE: message".
  *
  * A string or path field set to an empty value in the file becomes NULL
