@@ -22,3 +22,6 @@ tests_import_test_wxr_SOURCES = tests/import/test-wxr.c
 tests_import_test_wxr_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_import_test_wxr_LDADD = $(TEST_HELP) $(IMPORT_TEST_LINK) $(TEST_LIBS)
 EXTRA_DIST += tests/import/data/edge.wxr.xml tests/import/data/malformed.wxr.xml
+
+# The description of the input formats (owned with this module).
+dist_doc_DATA += doc/FORMATS.md
