@@ -90,7 +90,7 @@ while [ $i -lt 1000 ]; do
 done >"$T/pipe.in"
 u <"$T/pipe.in" >"$T/pipe.out"
 expect_eq "1000 answers" 1000 "$(wc -l <"$T/pipe.out")"
-grep -o '"id":[0-9]*' "$T/pipe.out" | cut -d: -f2 >"$T/ids"
+grep -oE '"id":[0-9]+' "$T/pipe.out" | cut -d: -f2 >"$T/ids"
 seq 0 999 >"$T/ids.want"
 check "answers in request order" cmp -s "$T/ids" "$T/ids.want"
 check "every answer is JSON" sh -c "! grep -v '^{\"ok\":' '$T/pipe.out'"
@@ -200,8 +200,8 @@ while [ ! -S "$T/s1" ] && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.05; done
 grep -v ping "$T/pipe.in" | "$LC" -U "$T/s1" >"$T/ov.out"
 expect_eq "overload: every request answered" "$(grep -vc ping "$T/pipe.in")" "$(wc -l <"$T/ov.out")"
 check "overload: some overloaded answers" grep -q '"code":"overloaded"' "$T/ov.out"
-grep -o '"id":[0-9]*' "$T/ov.out" | cut -d: -f2 >"$T/ov.ids"
-grep -v ping "$T/pipe.in" | grep -o '"id":[0-9]*' | cut -d: -f2 >"$T/ov.want"
+grep -oE '"id":[0-9]+' "$T/ov.out" | cut -d: -f2 >"$T/ov.ids"
+grep -v ping "$T/pipe.in" | grep -oE '"id":[0-9]+' | cut -d: -f2 >"$T/ov.want"
 check "overload: answers in order" cmp -s "$T/ov.ids" "$T/ov.want"
 kill -TERM $D1
 wait $D1
