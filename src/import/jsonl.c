@@ -194,14 +194,20 @@ int imp_jsonl_next(imp_reader *r, imp_post **out, char *err, size_t errlen)
                      IMP_LINE_CAP >> 20);
             return IMP_ERR_RECORD;
         }
-        if (blank(l->line, l->len)) continue;
+        const char *text = l->line;
+        size_t tlen = l->len;
+        if (l->lineno == 1 && tlen >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+            text += 3;      /* a byte order mark */
+            tlen -= 3;
+        }
+        if (blank(text, tlen)) continue;
         /* A line cut by a truncated gzip stream is not a record. */
         if (r->src.truncated && r->src.pos >= r->src.len) {
             snprintf(err, errlen, "%s: truncated gzip input", r->src.name);
             return IMP_ERR_FATAL;
         }
         size_t n = 0;
-        char *fixed = imp_utf8_repair(l->line, l->len, &n);
+        char *fixed = imp_utf8_repair(text, tlen, &n);
         if (!fixed) {
             snprintf(err, errlen, "%s:%lu: out of memory", r->src.name, l->lineno);
             return IMP_ERR_NOMEM;

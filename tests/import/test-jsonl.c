@@ -200,6 +200,25 @@ START_TEST(test_invalid_utf8_and_nul_repaired)
 }
 END_TEST
 
+START_TEST(test_bom_and_crlf)
+{
+    static const char t[] = "\xEF\xBB\xBF{\"id\": \"bom\", \"title\": \"x\"}\r\n\r\n{\"id\": \"crlf\"}\r\n";
+    char *path = write_file("bom.jsonl", t, sizeof t - 1);
+    imp_reader *r = open_ok(path, IMP_FORMAT_AUTO);
+    imp_post *p = next_ok(r);
+    ck_assert_str_eq(p->id, "bom");
+    ck_assert_str_eq(p->title, "x");
+    imp_post_free(p);
+    p = next_ok(r);
+    ck_assert_str_eq(p->id, "crlf");
+    ck_assert_uint_eq(p->line, 3);
+    imp_post_free(p);
+    next_done(r);
+    imp_close(r);
+    free(path);
+}
+END_TEST
+
 START_TEST(test_huge_line_skipped)
 {
     /* One line just over the 64 MiB cap between two good posts. */
@@ -389,6 +408,7 @@ int main(void)
     tcase_add_test(tc, test_all_fields);
     tcase_add_test(tc, test_bad_records_and_blank_lines);
     tcase_add_test(tc, test_invalid_utf8_and_nul_repaired);
+    tcase_add_test(tc, test_bom_and_crlf);
     tcase_add_test(tc, test_huge_line_skipped);
     tcase_add_test(tc, test_gzip);
     tcase_add_test(tc, test_truncated_gzip);
