@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "import/import.h"
@@ -311,6 +312,33 @@ START_TEST(test_truncated_gzip)
 }
 END_TEST
 
+START_TEST(test_stdin_pipe)
+{
+    /* "-" reads standard input; a pipe has no known size. Check runs each
+       test in its own process, so replacing fd 0 here is harmless. */
+    static const char t[] = "{\"id\": \"s1\"}\n{\"id\": \"s2\"}\n";
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(write(fds[1], t, sizeof t - 1), (int)(sizeof t - 1));
+    close(fds[1]);
+    ck_assert_int_eq(dup2(fds[0], 0), 0);
+    close(fds[0]);
+    imp_reader *r = open_ok("-", IMP_FORMAT_AUTO);
+    imp_post *p = next_ok(r);
+    ck_assert_str_eq(p->id, "s1");
+    ck_assert_str_eq(p->source, "<stdin>");
+    imp_post_free(p);
+    p = next_ok(r);
+    ck_assert_str_eq(p->id, "s2");
+    imp_post_free(p);
+    next_done(r);
+    uint64_t done, total;
+    imp_progress(r, &done, &total);
+    ck_assert_uint_eq(total, 0);
+    imp_close(r);
+}
+END_TEST
+
 START_TEST(test_open_errors)
 {
     imp_reader *r = (imp_reader *)&r;
@@ -412,6 +440,7 @@ int main(void)
     tcase_add_test(tc, test_huge_line_skipped);
     tcase_add_test(tc, test_gzip);
     tcase_add_test(tc, test_truncated_gzip);
+    tcase_add_test(tc, test_stdin_pipe);
     tcase_add_test(tc, test_open_errors);
     tcase_add_test(tc, test_expand_sources);
     tcase_add_test(tc, test_dates_and_formats);

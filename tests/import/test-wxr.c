@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,6 +213,54 @@ START_TEST(test_gzip_wxr)
 }
 END_TEST
 
+/* Reads a source in a thread, without Check's assertions (they belong to
+ * the main thread): the number of posts and the sum of their body lengths. */
+typedef struct { const char *path; size_t posts, bytes; int bad; } job;
+
+static void *reader_thread(void *arg)
+{
+    job *jb = arg;
+    char e[512];
+    for (int round = 0; round < 20; round++) {
+        imp_reader *r = NULL;
+        if (imp_open(jb->path, IMP_FORMAT_AUTO, &r, e, sizeof e) != IMP_OK) { jb->bad = 1; return NULL; }
+        imp_post *p = NULL;
+        int rc;
+        while ((rc = imp_next(r, &p, e, sizeof e)) == IMP_OK) {
+            jb->posts++;
+            jb->bytes += strlen(p->body);
+            imp_post_free(p);
+        }
+        if (rc != IMP_DONE) jb->bad = 1;
+        imp_close(r);
+    }
+    return NULL;
+}
+
+START_TEST(test_readers_in_threads)
+{
+    /* Two WXR readers and a failing one at once: each sees its own posts
+       and its own errors. */
+    char *edge = data_path("edge.wxr.xml"), *bad = data_path("malformed.wxr.xml");
+    job a = {edge, 0, 0, 0}, b = {edge, 0, 0, 0}, c = {bad, 0, 0, 0};
+    pthread_t ta, tb, tc;
+    ck_assert_int_eq(pthread_create(&ta, NULL, reader_thread, &a), 0);
+    ck_assert_int_eq(pthread_create(&tb, NULL, reader_thread, &b), 0);
+    ck_assert_int_eq(pthread_create(&tc, NULL, reader_thread, &c), 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    pthread_join(tc, NULL);
+    ck_assert_int_eq(a.bad, 0);
+    ck_assert_int_eq(b.bad, 0);
+    ck_assert_int_eq(c.bad, 1);
+    ck_assert_uint_eq(a.posts, 60);
+    ck_assert_uint_eq(b.posts, 60);
+    ck_assert_uint_eq(a.bytes, b.bytes);
+    free(edge);
+    free(bad);
+}
+END_TEST
+
 /* Whitespace collapsed within each paragraph, paragraphs kept apart. */
 static char *norm(const char *s)
 {
@@ -295,6 +344,7 @@ int main(void)
     tcase_add_test(tc, test_malformed_is_fatal_with_line);
     tcase_add_test(tc, test_xml_safety);
     tcase_add_test(tc, test_gzip_wxr);
+    tcase_add_test(tc, test_readers_in_threads);
     tcase_add_test(tc, test_shared_sample_same_posts);
     tcase_add_test(tc, test_own_sample_same_posts);
     suite_add_tcase(s, tc);
