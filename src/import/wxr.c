@@ -25,6 +25,7 @@ typedef struct {
     xmlTextReaderPtr xr;
     char xmlerr[512];           /* first error libxml2 reported */
     unsigned long xmlerr_line;
+    int xmlerr_fatal;
     int failed;                 /* a fatal error was reported: sticky */
     char fatal[768];
     author *authors; size_t nauthors;
@@ -54,7 +55,11 @@ static void init_libxml(void)
 static void on_error(void *arg, xmlErrorPtr e)
 {
     wxr *w = arg;
-    if (!e || w->xmlerr[0] || e->level < XML_ERR_ERROR) return;
+    /* Keep the first fatal error (what stopped the parser), else the first
+       error. */
+    if (!e || e->level < XML_ERR_ERROR || w->xmlerr_fatal) return;
+    if (w->xmlerr[0] && e->level != XML_ERR_FATAL) return;
+    w->xmlerr_fatal = e->level == XML_ERR_FATAL;
     snprintf(w->xmlerr, sizeof w->xmlerr, "%s", e->message ? e->message : "XML error");
     size_t n = strlen(w->xmlerr);
     while (n && (w->xmlerr[n - 1] == '\n' || w->xmlerr[n - 1] == ' ')) w->xmlerr[--n] = '\0';
@@ -341,7 +346,9 @@ int imp_wxr_next(imp_reader *r, imp_post **out, char *err, size_t errlen)
     }
     for (;;) {
         int rc = xmlTextReaderRead(w->xr);
-        if (rc < 0 || (rc == 0 && (r->src.truncated || r->src.ioerr || w->xmlerr[0])))
+        /* A recoverable error (a namespace warning, say) that let the parse
+           reach the end does not make the source fail. */
+        if (rc < 0 || (rc == 0 && (r->src.truncated || r->src.ioerr)))
             return fail(r, w, err, errlen);
         if (rc == 0) {
             if (w->in_item) {
