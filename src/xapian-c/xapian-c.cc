@@ -994,7 +994,11 @@ int xc_query_value_range(uint32_t slot, const char *lo, const char *hi, xc_query
         return give_query(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi), out);
     if (hi)
         return give_query(Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi), out);
-    return give_query(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo ? lo : ""), out);
+    // An open lower end: every non-empty value is >= "\0" (">= ''" would be
+    // optimised into "match all", documents without a value included).
+    return give_query(Xapian::Query(Xapian::Query::OP_VALUE_GE, slot,
+                                    lo && *lo ? std::string(lo) : std::string(1, '\0')),
+                      out);
     XC_CATCH
 }
 

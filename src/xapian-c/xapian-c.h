@@ -114,7 +114,9 @@ int xc_db_commit(xc_db *db);
 
 /* Transactions: every change between begin and commit becomes visible at
  * once, or (cancel, crash) not at all. flushed=1 commits pending changes
- * first (as Xapian's begin_transaction(true)). */
+ * first and makes commit_transaction commit to disk (as Xapian's
+ * begin_transaction(true)); with flushed=0 the changes of a committed
+ * transaction only become visible to readers at the next xc_db_commit. */
 int xc_db_begin_transaction(xc_db *db, int flushed);
 int xc_db_commit_transaction(xc_db *db);
 int xc_db_cancel_transaction(xc_db *db);
@@ -272,7 +274,8 @@ int xc_query_combine(xc_op op, xc_query *const *subs, size_t n, uint32_t window,
 /* Multiplies the weight of q by factor (>= 0; 0 makes it purely boolean). */
 int xc_query_scale(const xc_query *q, double factor, xc_query **out);
 /* Documents whose value in slot lies in [lo, hi] (byte order). lo or hi may
- * be NULL for an open end. */
+ * be NULL (or lo "") for an open end; documents without a value in slot
+ * never match, even with both ends open. */
 int xc_query_value_range(uint32_t slot, const char *lo, const char *hi, xc_query **out);
 /* Every term starting with prefix, ORed (OP_SYNONYM), expanded when searched
  * against the database, with at most max_expansion terms (0: no limit). */
@@ -353,7 +356,9 @@ int xc_mset_facet(xc_mset *ms, uint32_t slot, xc_iter **out);
 /* Xapian's snippet of text for this match set (MSet::snippet): about length
  * bytes, matches wrapped in hi_start/hi_end, omitted text as omit, output
  * HTML-escaped. lang names the stemmer ("english", "french", "none"); the
- * stemmer is libstemmer's, the one the project indexes with. flags: 0 or
+ * stemmer is libstemmer's, the one the project indexes with (an unknown name
+ * is XC_ERR_INVALID_ARG). Xapian highlights a word when the lowercased word,
+ * or "Z" followed by its stem, is a term of the query. flags: 0 or
  * XC_SNIPPET_EMPTY_WITHOUT_MATCH. *out is malloc'ed. */
 #define XC_SNIPPET_EMPTY_WITHOUT_MATCH 1
 int xc_mset_snippet(xc_mset *ms, const char *text, size_t len, size_t length, const char *lang,

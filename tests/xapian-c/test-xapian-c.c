@@ -1,0 +1,927 @@
+/* test-xapian-c.c: unit tests of the C bindings over libxapian
+ * (src/xapian-c/xapian-c.h) against real databases in temporary directories:
+ * documents, transactions, iterators, spelling, synonyms, queries, sorting,
+ * collapsing, facets, snippets, expand, and every error family (missing,
+ * locked, corrupt, modified, invalid arguments). */
+#include <config.h>
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/testhelp.h"
+#include "xapian-c/xapian-c.h"
+
+static char *tmp;
+static char *dbpath;
+
+static void setup(void)
+{
+    tmp = th_tmpdir("xc");
+    ck_assert_ptr_nonnull(tmp);
+    dbpath = th_path(tmp, "db");
+}
+
+static void teardown(void)
+{
+    th_rmtree(tmp);
+    free(tmp);
+    free(dbpath);
+}
+
+#define OK(call) ck_assert_msg((call) == XC_OK, "%s: %s", #call, xc_errmsg())
+
+/* Adds a document with id term "Qid", words at positions 1.., value slot 0 =
+ * v0, slot 1 = v1 (may be NULL), data = text. */
+static uint32_t add_doc(xc_db *db, const char *id, const char *text, const char *v0,
+                        const char *v1)
+{
+    xc_doc *d;
+    OK(xc_doc_new(&d));
+    char idterm[64];
+    snprintf(idterm, sizeof idterm, "Q%s", id);
+    OK(xc_doc_add_boolean_term(d, idterm, strlen(idterm)));
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", text);
+    uint32_t pos = 1;
+    for (char *w = strtok(buf, " "); w; w = strtok(NULL, " "))
+        OK(xc_doc_add_posting(d, w, strlen(w), pos++, 1));
+    OK(xc_doc_set_data(d, text, strlen(text)));
+    if (v0)
+        OK(xc_doc_set_value(d, 0, v0, strlen(v0)));
+    if (v1)
+        OK(xc_doc_set_value(d, 1, v1, strlen(v1)));
+    uint32_t docid = 0;
+    OK(xc_db_replace_document(db, idterm, d, &docid));
+    xc_doc_free(d);
+    return docid;
+}
+
+/* The standard little corpus. */
+static void make_corpus(const char *path)
+{
+    xc_db *w;
+    OK(xc_db_open_writable(path, XC_DB_CREATE_OR_OVERWRITE, &w));
+    add_doc(w, "1", "the quick brown fox jumps over the lazy dog", "b", "red\x1fgreen");
+    add_doc(w, "2", "a quick brown dog", "a", "red");
+    add_doc(w, "3", "lazy cats sleep all day", "c", "blue\x1fred");
+    add_doc(w, "4", "the fox and the hound", "a", "green");
+    add_doc(w, "5", "quick quick quick fox", "b", NULL);
+    OK(xc_db_commit(w));
+    xc_db_close(w);
+}
+
+static xc_query *term(const char *t)
+{
+    xc_query *q;
+    OK(xc_query_term(t, strlen(t), 1, 0, &q));
+    return q;
+}
+
+/* Runs q on db, returns the docids in rank order (up to 16) and their count. */
+static size_t run(xc_db *db, xc_query *q, uint32_t *ids)
+{
+    xc_enquire *e;
+    xc_mset *m;
+    OK(xc_enquire_new(db, &e));
+    OK(xc_enquire_set_query(e, q, 0));
+    OK(xc_enquire_get_mset(e, 0, 16, 0, &m));
+    size_t n = xc_mset_size(m);
+    for (size_t i = 0; i < n; i++) {
+        xc_hit h;
+        OK(xc_mset_hit(m, (uint32_t)i, &h));
+        ids[i] = h.docid;
+    }
+    xc_mset_free(m);
+    xc_enquire_free(e);
+    return n;
+}
+
+START_TEST(test_basics)
+{
+    ck_assert_str_eq(xc_status_name(XC_ERR_LOCKED), "locked");
+    ck_assert_str_eq(xc_status_name(12345), "unknown");
+    ck_assert_str_eq(xc_version(), "1.4.22");
+    char buf[18];
+    size_t len;
+    xc_sortable_serialise(3.5, buf, &len);
+    ck_assert_uint_gt(len, 0);
+    ck_assert(xc_sortable_unserialise(buf, len) == 3.5);
+    char b2[18];
+    size_t l2;
+    xc_sortable_serialise(10.0, b2, &l2);
+    ck_assert_int_lt(memcmp(buf, b2, len < l2 ? len : l2), 0);
+}
+END_TEST
+
+START_TEST(test_documents)
+{
+    make_corpus(dbpath);
+    xc_db *db;
+    OK(xc_db_open(dbpath, &db));
+    ck_assert_int_eq(xc_db_is_writable(db), 0);
+    uint32_t n, last, freq;
+    double av;
+    uint64_t rev;
+    OK(xc_db_doccount(db, &n));
+    ck_assert_uint_eq(n, 5);
+    OK(xc_db_lastdocid(db, &last));
+    ck_assert_uint_eq(last, 5);
+    OK(xc_db_avlength(db, &av));
+    ck_assert(av > 4.0 && av < 8.0);
+    OK(xc_db_revision(db, &rev));
+    ck_assert_uint_eq(rev, 1);
+    OK(xc_db_termfreq(db, "quick", 5, &freq));
+    ck_assert_uint_eq(freq, 3);
+    OK(xc_db_termfreq(db, "absent", 6, &freq));
+    ck_assert_uint_eq(freq, 0);
+
+    xc_doc *d;
+    OK(xc_db_get_document_by_term(db, "Q3", &d));
+    ck_assert_uint_eq(xc_doc_docid(d), 3);
+    const char *s;
+    size_t len;
+    OK(xc_doc_get_data(d, &s, &len));
+    ck_assert_str_eq(s, "lazy cats sleep all day");
+    OK(xc_doc_get_value(d, 1, &s, &len));
+    ck_assert_uint_eq(len, 8);
+    ck_assert_mem_eq(s, "blue\x1fred", 8);
+    OK(xc_doc_get_value(d, 7, &s, &len));
+    ck_assert_uint_eq(len, 0);
+    xc_doc_free(d);
+    ck_assert_int_eq(xc_db_get_document_by_term(db, "Q99", &d), XC_ERR_NOT_FOUND);
+    ck_assert_ptr_null(d);
+    ck_assert_int_eq(xc_db_get_document(db, 99, &d), XC_ERR_NOT_FOUND);
+    ck_assert_int_eq(xc_db_get_document(db, 0, &d), XC_ERR_NOT_FOUND);
+    OK(xc_db_get_document(db, 1, &d));
+    ck_assert_uint_eq(xc_doc_docid(d), 1);
+    xc_doc_free(d);
+
+    uint32_t *pos;
+    size_t np;
+    OK(xc_db_positions(db, 1, "the", 3, &pos, &np));
+    ck_assert_uint_eq(np, 2);
+    ck_assert_uint_eq(pos[0], 1);
+    ck_assert_uint_eq(pos[1], 7);
+    free(pos);
+    OK(xc_db_positions(db, 1, "cats", 4, &pos, &np));
+    ck_assert_uint_eq(np, 0);
+    ck_assert_ptr_null(pos);
+
+    /* termlist with prefix and wdf */
+    xc_iter *it;
+    const char *t;
+    OK(xc_db_termlist(db, 5, "", &it));
+    int count = 0, saw_quick = 0;
+    while (xc_iter_next(it, &t, &len, &freq, NULL) == XC_OK) {
+        count++;
+        if (len == 5 && !memcmp(t, "quick", 5)) {
+            saw_quick = 1;
+            ck_assert_uint_eq(freq, 3);
+        }
+    }
+    ck_assert_int_eq(count, 3); /* Q5 fox quick */
+    ck_assert(saw_quick);
+    xc_iter_free(it);
+    OK(xc_db_termlist(db, 5, "Q", &it));
+    ck_assert_int_eq(xc_iter_next(it, &t, &len, &freq, NULL), XC_OK);
+    ck_assert_str_eq(t, "Q5");
+    ck_assert_uint_eq(freq, 0);
+    ck_assert_int_eq(xc_iter_next(it, &t, &len, &freq, NULL), XC_DONE);
+    xc_iter_free(it);
+
+    /* allterms with prefix */
+    OK(xc_db_allterms(db, "qu", &it));
+    ck_assert_int_eq(xc_iter_next(it, &t, &len, &freq, NULL), XC_OK);
+    ck_assert_str_eq(t, "quick");
+    ck_assert_uint_eq(freq, 3);
+    ck_assert_int_eq(xc_iter_next(it, NULL, NULL, NULL, NULL), XC_DONE);
+    xc_iter_free(it);
+
+    /* values stream */
+    OK(xc_db_values(db, 1, &it));
+    uint32_t ids[8];
+    int nv = 0;
+    while (xc_iter_next(it, &t, &len, &freq, NULL) == XC_OK)
+        ids[nv++] = freq;
+    ck_assert_int_eq(nv, 4);
+    ck_assert_uint_eq(ids[0], 1);
+    ck_assert_uint_eq(ids[3], 4);
+    xc_iter_free(it);
+    xc_db_close(db);
+}
+END_TEST
+
+START_TEST(test_write_ops)
+{
+    xc_db *w;
+    ck_assert_int_eq(xc_db_open_writable(dbpath, XC_DB_OPEN, &w), XC_ERR_NOT_FOUND);
+    ck_assert_ptr_null(w);
+    OK(xc_db_open_writable(dbpath, XC_DB_CREATE, &w));
+    ck_assert_int_eq(xc_db_is_writable(w), 1);
+    add_doc(w, "a", "alpha beta", NULL, NULL);
+    uint32_t id = add_doc(w, "b", "gamma delta", NULL, NULL);
+    ck_assert_uint_eq(add_doc(w, "b", "gamma epsilon", NULL, NULL), id); /* replaced */
+    int deleted;
+    OK(xc_db_delete_document(w, "Qa", &deleted));
+    ck_assert_int_eq(deleted, 1);
+    OK(xc_db_delete_document(w, "Qzz", &deleted));
+    ck_assert_int_eq(deleted, 0);
+    OK(xc_db_set_metadata(w, "k", "v1", 2));
+    OK(xc_db_commit(w));
+    uint32_t n;
+    OK(xc_db_doccount(w, &n));
+    ck_assert_uint_eq(n, 1);
+    char *v;
+    size_t len;
+    OK(xc_db_get_metadata(w, "k", &v, &len));
+    ck_assert_str_eq(v, "v1");
+    free(v);
+    OK(xc_db_set_metadata(w, "k", NULL, 0));
+    OK(xc_db_get_metadata(w, "k", &v, &len));
+    ck_assert_uint_eq(len, 0);
+    free(v);
+
+    /* add_document */
+    xc_doc *d;
+    OK(xc_doc_new(&d));
+    OK(xc_doc_add_term(d, "zeta", 4, 2));
+    uint32_t docid;
+    OK(xc_db_add_document(w, d, &docid));
+    ck_assert_uint_eq(docid, 3);
+    xc_doc_free(d);
+
+    /* XC_DB_CREATE on an existing database */
+    xc_db *w2;
+    xc_db_close(w);
+    ck_assert_int_eq(xc_db_open_writable(dbpath, XC_DB_CREATE, &w2), XC_ERR_DATABASE);
+    /* closing committed the pending add */
+    xc_db *r;
+    OK(xc_db_open(dbpath, &r));
+    OK(xc_db_doccount(r, &n));
+    ck_assert_uint_eq(n, 2);
+    /* writable-only calls on a read-only handle */
+    ck_assert_int_eq(xc_db_commit(r), XC_ERR_INVALID_OP);
+    ck_assert_int_eq(xc_db_add_spelling(r, "x", 1), XC_ERR_INVALID_OP);
+    ck_assert_int_eq(xc_db_set_metadata(r, "k", "v", 1), XC_ERR_INVALID_OP);
+    xc_db_close(r);
+}
+END_TEST
+
+START_TEST(test_transactions)
+{
+    xc_db *w, *r;
+    OK(xc_db_open_writable(dbpath, XC_DB_CREATE_OR_OPEN, &w));
+    add_doc(w, "0", "base", NULL, NULL);
+    OK(xc_db_commit(w));
+    OK(xc_db_open(dbpath, &r));
+    uint32_t n;
+
+    OK(xc_db_begin_transaction(w, 1));
+    add_doc(w, "1", "one", NULL, NULL);
+    ck_assert_int_eq(xc_db_commit(w), XC_ERR_INVALID_OP);
+    ck_assert_int_eq(xc_db_begin_transaction(w, 1), XC_ERR_INVALID_OP);
+    OK(xc_db_cancel_transaction(w));
+    OK(xc_db_doccount(w, &n));
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(xc_db_cancel_transaction(w), XC_ERR_INVALID_OP);
+    ck_assert_int_eq(xc_db_commit_transaction(w), XC_ERR_INVALID_OP);
+
+    OK(xc_db_begin_transaction(w, 1));
+    add_doc(w, "2", "two", NULL, NULL);
+    add_doc(w, "3", "three", NULL, NULL);
+    OK(xc_db_commit_transaction(w));
+    int reopened;
+    OK(xc_db_reopen(r, &reopened));
+    ck_assert_int_eq(reopened, 1);
+    OK(xc_db_doccount(r, &n));
+    ck_assert_uint_eq(n, 3);
+
+    /* a transaction left open is cancelled by close */
+    OK(xc_db_begin_transaction(w, 1));
+    add_doc(w, "4", "four", NULL, NULL);
+    xc_db_close(w);
+    OK(xc_db_reopen(r, NULL));
+    OK(xc_db_doccount(r, &n));
+    ck_assert_uint_eq(n, 3);
+    xc_doc *d;
+    ck_assert_int_eq(xc_db_get_document_by_term(r, "Q4", &d), XC_ERR_NOT_FOUND);
+    xc_db_close(r);
+}
+END_TEST
+
+START_TEST(test_errors_open)
+{
+    xc_db *db = (xc_db *)1;
+    ck_assert_int_eq(xc_db_open(dbpath, &db), XC_ERR_NOT_FOUND);
+    ck_assert_ptr_null(db);
+    ck_assert_str_ne(xc_errmsg(), "");
+
+    /* locked: a second writer fails at once */
+    xc_db *w1, *w2;
+    OK(xc_db_open_writable(dbpath, XC_DB_CREATE_OR_OPEN, &w1));
+    ck_assert_int_eq(xc_db_open_writable(dbpath, XC_DB_CREATE_OR_OPEN, &w2), XC_ERR_LOCKED);
+    ck_assert_ptr_null(w2);
+    ck_assert_ptr_nonnull(strstr(xc_errmsg(), "lock"));
+    xc_db_close(w1);
+    OK(xc_db_open_writable(dbpath, XC_DB_OPEN, &w2));
+    xc_db_close(w2);
+}
+END_TEST
+
+START_TEST(test_errors_corrupt)
+{
+    make_corpus(dbpath);
+    /* overwrite the postlist table with garbage */
+    char *tbl = th_path(dbpath, "postlist.glass");
+    size_t len;
+    char *content = th_read_file(tbl, &len);
+    ck_assert_ptr_nonnull(content);
+    memset(content, 0x5a, len);
+    ck_assert_int_eq(th_write_file(tbl, content, len), 0);
+    free(content);
+    free(tbl);
+    xc_db *db;
+    int rc = xc_db_open(dbpath, &db);
+    if (rc == XC_OK) {
+        uint32_t freq;
+        rc = xc_db_termfreq(db, "quick", 5, &freq);
+        if (rc == XC_OK) {
+            xc_query *q = term("quick");
+            xc_enquire *e;
+            xc_mset *m = NULL;
+            OK(xc_enquire_new(db, &e));
+            OK(xc_enquire_set_query(e, q, 0));
+            rc = xc_enquire_get_mset(e, 0, 10, 0, &m);
+            xc_mset_free(m);
+            xc_enquire_free(e);
+            xc_query_free(q);
+        }
+        xc_db_close(db);
+    }
+    ck_assert_msg(rc == XC_ERR_CORRUPT || rc == XC_ERR_DATABASE, "rc %d %s", rc, xc_errmsg());
+
+    /* a truncated version file */
+    char *ver = th_path(dbpath, "iamglass");
+    ck_assert_int_eq(th_write_file(ver, "x", 1), 0);
+    free(ver);
+    rc = xc_db_open(dbpath, &db);
+    ck_assert_msg(rc == XC_ERR_CORRUPT || rc == XC_ERR_DATABASE || rc == XC_ERR_VERSION ||
+                      rc == XC_ERR_NOT_FOUND,
+                  "rc %d %s", rc, xc_errmsg());
+}
+END_TEST
+
+/* Builds a text of 30 words that change with round and doc. */
+static void round_text(char *text, size_t size, int round, int i)
+{
+    size_t off = (size_t)snprintf(text, size, "common round%d", round);
+    for (int j = 0; j < 30 && off < size; j++)
+        off += (size_t)snprintf(text + off, size - off, " w%dx%dx%d", round, i, j);
+}
+
+START_TEST(test_errors_modified)
+{
+    xc_db *w, *r;
+    char text[512], id[16];
+    OK(xc_db_open_writable(dbpath, XC_DB_CREATE_OR_OPEN, &w));
+    for (int i = 0; i < 300; i++) {
+        snprintf(id, sizeof id, "%d", i);
+        round_text(text, sizeof text, 0, i);
+        add_doc(w, id, text, NULL, NULL);
+    }
+    OK(xc_db_commit(w));
+    OK(xc_db_open(dbpath, &r));
+    uint32_t n;
+    OK(xc_db_doccount(r, &n));
+    int rc = XC_OK, round;
+    for (round = 1; round < 30 && rc == XC_OK; round++) {
+        for (int i = 0; i < 300; i++) {
+            snprintf(id, sizeof id, "%d", i);
+            round_text(text, sizeof text, round, i);
+            add_doc(w, id, text, NULL, NULL);
+        }
+        OK(xc_db_commit(w));
+        if (round < 3)
+            continue; /* the reader's revision is still kept */
+        xc_iter *it = NULL;
+        rc = xc_db_allterms(r, "", &it);
+        xc_iter_free(it);
+        if (rc == XC_OK) {
+            xc_doc *d = NULL;
+            rc = xc_db_get_document_by_term(r, "Q7", &d);
+            if (rc == XC_OK) {
+                const char *s;
+                size_t len;
+                rc = xc_doc_get_data(d, &s, &len);
+            }
+            xc_doc_free(d);
+        }
+    }
+    ck_assert_msg(rc == XC_ERR_MODIFIED, "rc %d %s", rc, xc_errmsg());
+    ck_assert_str_ne(xc_errmsg(), "");
+    int reopened;
+    OK(xc_db_reopen(r, &reopened));
+    ck_assert_int_eq(reopened, 1);
+    xc_doc *d;
+    OK(xc_db_get_document_by_term(r, "Q7", &d));
+    const char *s;
+    size_t len;
+    OK(xc_doc_get_data(d, &s, &len));
+    char want[32];
+    snprintf(want, sizeof want, "round%d ", round - 1);
+    ck_assert_ptr_nonnull(strstr(s, want));
+    xc_doc_free(d);
+    xc_iter *it;
+    OK(xc_db_allterms(r, "", &it));
+    xc_iter_free(it);
+    xc_db_close(r);
+    xc_db_close(w);
+}
+END_TEST
+
+START_TEST(test_invalid_args)
+{
+    xc_db *db;
+    xc_doc *d;
+    xc_query *q;
+    xc_iter *it;
+    xc_enquire *e;
+    xc_mset *m;
+    char *s;
+    size_t len;
+    uint32_t u;
+    ck_assert_int_eq(xc_db_open(NULL, &db), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_db_open("x", NULL), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_db_open_writable(NULL, 0, &db), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_db_open_writable(dbpath, (xc_db_mode)42, &db), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_db_reopen(NULL, NULL), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_db_commit(NULL), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_db_begin_transaction(NULL, 1), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_db_commit_transaction(NULL), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_db_cancel_transaction(NULL), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_db_doccount(NULL, &u), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_db_termfreq(NULL, "a", 1, &u), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_db_get_metadata(NULL, "k", &s, &len), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_doc_new(NULL), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_doc_add_term(NULL, "a", 1, 1), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_db_allterms(NULL, "", &it), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_iter_next(NULL, NULL, NULL, NULL, NULL), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_query_term(NULL, 0, 1, 0, &q), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_query_term("", 0, 1, 0, &q), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_query_combine((xc_op)99, NULL, 0, 0, &q), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_query_scale(NULL, 1.0, &q), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_query_wildcard(NULL, 0, 0, &q), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_query_describe(NULL, &s), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_query_expand_synonyms(NULL, "a", "", &q), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_enquire_new(NULL, &e), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_enquire_set_query(NULL, NULL, 0), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_enquire_get_mset(NULL, 0, 10, 0, &m), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_mset_hit(NULL, 0, NULL), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_mset_snippet(NULL, "a", 1, 10, "none", "", "", "", 0, &s),
+                     XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_enquire_expand(NULL, NULL, 0, 10, NULL, &it), XC_ERR_INVALID_ARG);
+    ck_assert_uint_eq(xc_mset_size(NULL), 0);
+    ck_assert_int_eq(xc_query_is_empty(NULL), 1);
+    ck_assert_int_eq(xc_db_is_writable(NULL), 0);
+    ck_assert_uint_eq(xc_doc_docid(NULL), 0);
+    xc_db_close(NULL);
+    xc_doc_free(NULL);
+    xc_query_free(NULL);
+    xc_iter_free(NULL);
+    xc_enquire_free(NULL);
+    xc_mset_free(NULL);
+
+    /* too long terms */
+    char big[300];
+    memset(big, 'a', sizeof big);
+    OK(xc_doc_new(&d));
+    ck_assert_int_eq(xc_doc_add_posting(d, big, 246, 1, 1), XC_ERR_TOO_LONG);
+    ck_assert_int_eq(xc_doc_add_term(d, big, 300, 1), XC_ERR_TOO_LONG);
+    ck_assert_int_eq(xc_doc_add_boolean_term(d, "", 0), XC_ERR_INVALID_ARG);
+    OK(xc_doc_add_term(d, big, 245, 1));
+    xc_doc_free(d);
+    ck_assert_int_eq(xc_query_term(big, 246, 1, 0, &q), XC_ERR_TOO_LONG);
+}
+END_TEST
+
+START_TEST(test_stub)
+{
+    char *p1 = th_path(tmp, "one"), *p2 = th_path(tmp, "two"), *stub = th_path(tmp, "stub");
+    xc_db *w;
+    OK(xc_db_open_writable(p1, XC_DB_CREATE_OR_OPEN, &w));
+    add_doc(w, "1", "apple pie", NULL, NULL);
+    xc_db_close(w);
+    OK(xc_db_open_writable(p2, XC_DB_CREATE_OR_OPEN, &w));
+    add_doc(w, "2", "apple tart", NULL, NULL);
+    add_doc(w, "3", "pear tart", NULL, NULL);
+    xc_db_close(w);
+    char text[512];
+    snprintf(text, sizeof text, "auto %s\nauto %s\n", p1, p2);
+    ck_assert_int_eq(th_write_file(stub, text, strlen(text)), 0);
+    xc_db *db;
+    OK(xc_db_open(stub, &db));
+    uint32_t n, ids[16];
+    OK(xc_db_doccount(db, &n));
+    ck_assert_uint_eq(n, 3);
+    xc_query *q = term("apple");
+    ck_assert_uint_eq(run(db, q, ids), 2);
+    xc_query_free(q);
+    xc_db_close(db);
+    free(p1);
+    free(p2);
+    free(stub);
+}
+END_TEST
+
+START_TEST(test_spelling_synonyms)
+{
+    xc_db *w;
+    OK(xc_db_open_writable(dbpath, XC_DB_CREATE_OR_OPEN, &w));
+    OK(xc_db_add_spelling(w, "search", 5));
+    OK(xc_db_add_spelling(w, "seared", 1));
+    OK(xc_db_add_synonym(w, "car", "automobile"));
+    OK(xc_db_add_synonym(w, "car", "motor vehicle"));
+    OK(xc_db_add_synonym(w, "cat", "feline"));
+    OK(xc_db_add_synonym(w, "dog", "hound"));
+    OK(xc_db_clear_synonyms(w, "dog"));
+    OK(xc_db_commit(w));
+    char *s;
+    OK(xc_db_spelling_suggestion(w, "serch", 2, &s));
+    ck_assert_str_eq(s, "search");
+    free(s);
+    OK(xc_db_spelling_suggestion(w, "zzzzzz", 2, &s));
+    ck_assert_str_eq(s, "");
+    free(s);
+
+    xc_iter *it;
+    const char *t;
+    OK(xc_db_synonyms(w, "car", &it));
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, NULL, NULL), XC_OK);
+    ck_assert_str_eq(t, "automobile");
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, NULL, NULL), XC_OK);
+    ck_assert_str_eq(t, "motor vehicle");
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, NULL, NULL), XC_DONE);
+    xc_iter_free(it);
+    OK(xc_db_synonym_keys(w, "", &it));
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, NULL, NULL), XC_OK);
+    ck_assert_str_eq(t, "car");
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, NULL, NULL), XC_OK);
+    ck_assert_str_eq(t, "cat");
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, NULL, NULL), XC_DONE);
+    xc_iter_free(it);
+
+    xc_query *q;
+    char *desc;
+    OK(xc_query_expand_synonyms(w, "car", "E", &q));
+    OK(xc_query_describe(q, &desc));
+    ck_assert_ptr_nonnull(strstr(desc, "SYNONYM"));
+    ck_assert_ptr_nonnull(strstr(desc, "Ecar"));
+    ck_assert_ptr_nonnull(strstr(desc, "Eautomobile"));
+    ck_assert_ptr_nonnull(strstr(desc, "Emotor PHRASE 2 Evehicle"));
+    free(desc);
+    xc_query_free(q);
+    OK(xc_query_expand_synonyms(w, "bike", "", &q));
+    OK(xc_query_describe(q, &desc));
+    ck_assert_str_eq(desc, "Query(bike)");
+    free(desc);
+    xc_query_free(q);
+
+    OK(xc_db_clear_all_synonyms(w));
+    OK(xc_db_synonym_keys(w, "", &it));
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, NULL, NULL), XC_DONE);
+    xc_iter_free(it);
+    xc_db_close(w);
+}
+END_TEST
+
+START_TEST(test_queries)
+{
+    make_corpus(dbpath);
+    xc_db *db;
+    OK(xc_db_open(dbpath, &db));
+    uint32_t ids[16];
+    xc_query *quick = term("quick"), *fox = term("fox"), *lazy = term("lazy"),
+             *dog = term("dog"), *brown = term("brown"), *q;
+    xc_query *pair[2];
+
+    pair[0] = quick, pair[1] = fox;
+    OK(xc_query_combine(XC_OP_AND, pair, 2, 0, &q));
+    ck_assert_uint_eq(run(db, q, ids), 2); /* 1, 5 */
+    xc_query_free(q);
+    OK(xc_query_combine(XC_OP_OR, pair, 2, 0, &q));
+    ck_assert_uint_eq(run(db, q, ids), 4); /* 1 2 4 5 */
+    xc_query_free(q);
+    OK(xc_query_combine(XC_OP_AND_NOT, pair, 2, 0, &q));
+    ck_assert_uint_eq(run(db, q, ids), 1);
+    ck_assert_uint_eq(ids[0], 2);
+    xc_query_free(q);
+    OK(xc_query_combine(XC_OP_XOR, pair, 2, 0, &q));
+    ck_assert_uint_eq(run(db, q, ids), 2); /* 2, 4 */
+    xc_query_free(q);
+    OK(xc_query_combine(XC_OP_AND_MAYBE, pair, 2, 0, &q));
+    ck_assert_uint_eq(run(db, q, ids), 3);
+    xc_query_free(q);
+    pair[0] = lazy, pair[1] = dog;
+    OK(xc_query_combine(XC_OP_FILTER, pair, 2, 0, &q));
+    ck_assert_uint_eq(run(db, q, ids), 1);
+    ck_assert_uint_eq(ids[0], 1);
+    xc_query_free(q);
+
+    /* phrase and near */
+    pair[0] = quick, pair[1] = brown;
+    OK(xc_query_combine(XC_OP_PHRASE, pair, 2, 0, &q));
+    ck_assert_uint_eq(run(db, q, ids), 2);
+    xc_query_free(q);
+    pair[0] = brown, pair[1] = quick;
+    OK(xc_query_combine(XC_OP_PHRASE, pair, 2, 0, &q));
+    ck_assert_uint_eq(run(db, q, ids), 0);
+    xc_query_free(q);
+    OK(xc_query_combine(XC_OP_NEAR, pair, 2, 2, &q));
+    ck_assert_uint_eq(run(db, q, ids), 2);
+    xc_query_free(q);
+    pair[0] = quick, pair[1] = dog;
+    OK(xc_query_combine(XC_OP_NEAR, pair, 2, 3, &q));
+    ck_assert_uint_eq(run(db, q, ids), 1); /* doc 2 only; doc 1 is too far */
+    ck_assert_uint_eq(ids[0], 2);
+    xc_query_free(q);
+    OK(xc_query_combine(XC_OP_NEAR, pair, 2, 10, &q));
+    ck_assert_uint_eq(run(db, q, ids), 2);
+    xc_query_free(q);
+
+    /* synonym, max, elite set, NULL skipping, empty */
+    xc_query *three[3] = {quick, NULL, lazy};
+    OK(xc_query_combine(XC_OP_SYNONYM, three, 3, 0, &q));
+    ck_assert_uint_eq(run(db, q, ids), 4);
+    xc_query_free(q);
+    OK(xc_query_combine(XC_OP_MAX, three, 3, 0, &q));
+    ck_assert_uint_eq(run(db, q, ids), 4);
+    xc_query_free(q);
+    OK(xc_query_combine(XC_OP_ELITE_SET, three, 3, 1, &q));
+    ck_assert_uint_gt(run(db, q, ids), 0);
+    xc_query_free(q);
+    OK(xc_query_combine(XC_OP_OR, NULL, 0, 0, &q));
+    ck_assert_int_eq(xc_query_is_empty(q), 1);
+    ck_assert_uint_eq(run(db, q, ids), 0);
+    xc_query_free(q);
+    OK(xc_query_match_nothing(&q));
+    ck_assert_int_eq(xc_query_is_empty(q), 1);
+    xc_query_free(q);
+    OK(xc_query_match_all(&q));
+    ck_assert_int_eq(xc_query_is_empty(q), 0);
+    ck_assert_uint_eq(run(db, q, ids), 5);
+    xc_query_free(q);
+
+    /* scale weight: 0 makes a boolean query with weight 0 */
+    OK(xc_query_scale(quick, 0.0, &q));
+    {
+        xc_enquire *e;
+        xc_mset *m;
+        xc_hit h;
+        OK(xc_enquire_new(db, &e));
+        OK(xc_enquire_set_query(e, q, 0));
+        OK(xc_enquire_get_mset(e, 0, 10, 0, &m));
+        ck_assert_uint_eq(xc_mset_size(m), 3);
+        OK(xc_mset_hit(m, 0, &h));
+        ck_assert(h.weight == 0.0);
+        ck_assert_int_eq(xc_mset_hit(m, 3, &h), XC_ERR_INVALID_ARG);
+        xc_mset_free(m);
+        xc_enquire_free(e);
+    }
+    xc_query_free(q);
+    ck_assert_int_eq(xc_query_scale(quick, -1.0, &q), XC_ERR_INVALID_ARG);
+
+    /* value ranges on slot 0 (a b c a b) */
+    OK(xc_query_value_range(0, "a", "a", &q));
+    ck_assert_uint_eq(run(db, q, ids), 2);
+    xc_query_free(q);
+    OK(xc_query_value_range(0, "b", NULL, &q));
+    ck_assert_uint_eq(run(db, q, ids), 3);
+    xc_query_free(q);
+    OK(xc_query_value_range(0, NULL, "a", &q));
+    ck_assert_uint_eq(run(db, q, ids), 2);
+    xc_query_free(q);
+    OK(xc_query_value_range(1, NULL, NULL, &q));
+    ck_assert_uint_eq(run(db, q, ids), 4);
+    xc_query_free(q);
+
+    /* wildcards: "l" expands to lazy only; "" expands to everything */
+    OK(xc_query_wildcard("la", 0, XC_WILDCARD_LIMIT_ERROR, &q));
+    ck_assert_uint_eq(run(db, q, ids), 2);
+    xc_query_free(q);
+    OK(xc_query_wildcard("d", 1, XC_WILDCARD_LIMIT_ERROR, &q)); /* day dog */
+    {
+        xc_enquire *e;
+        xc_mset *m;
+        OK(xc_enquire_new(db, &e));
+        OK(xc_enquire_set_query(e, q, 0));
+        ck_assert_int_eq(xc_enquire_get_mset(e, 0, 10, 0, &m), XC_ERR_WILDCARD);
+        ck_assert_ptr_null(m);
+        xc_enquire_free(e);
+    }
+    xc_query_free(q);
+    OK(xc_query_wildcard("d", 1, XC_WILDCARD_LIMIT_FIRST, &q)); /* day */
+    ck_assert_uint_eq(run(db, q, ids), 1);
+    ck_assert_uint_eq(ids[0], 3);
+    xc_query_free(q);
+    OK(xc_query_wildcard("d", 1, XC_WILDCARD_LIMIT_MOST_FREQUENT, &q)); /* dog */
+    ck_assert_uint_eq(run(db, q, ids), 2);
+    xc_query_free(q);
+    ck_assert_int_eq(xc_query_wildcard("d", 1, (xc_wildcard_limit)9, &q), XC_ERR_INVALID_ARG);
+
+    char *desc;
+    OK(xc_query_describe(quick, &desc));
+    ck_assert_str_eq(desc, "Query(quick)");
+    free(desc);
+    xc_query_free(quick);
+    xc_query_free(fox);
+    xc_query_free(lazy);
+    xc_query_free(dog);
+    xc_query_free(brown);
+    xc_db_close(db);
+}
+END_TEST
+
+START_TEST(test_enquire)
+{
+    make_corpus(dbpath);
+    xc_db *db;
+    OK(xc_db_open(dbpath, &db));
+    xc_enquire *e;
+    xc_mset *m;
+    xc_hit h;
+    xc_query *q;
+    OK(xc_query_match_all(&q));
+    OK(xc_enquire_new(db, &e));
+    OK(xc_enquire_set_query(e, q, 0));
+    OK(xc_enquire_set_bm25(e, 1.2, 0, 1, 0.75, 0.5));
+    OK(xc_enquire_set_time_limit(e, 1.0));
+
+    /* sort by value, reversed: slot 0 values b a c a b -> c first */
+    OK(xc_enquire_set_sort(e, XC_SORT_VALUE, 0, 1));
+    OK(xc_enquire_get_mset(e, 0, 10, 0, &m));
+    ck_assert_uint_eq(xc_mset_size(m), 5);
+    OK(xc_mset_hit(m, 0, &h));
+    ck_assert_uint_eq(h.docid, 3);
+    ck_assert_uint_eq(h.rank, 0);
+    xc_mset_free(m);
+    OK(xc_enquire_set_sort(e, XC_SORT_VALUE_THEN_RELEVANCE, 0, 0));
+    OK(xc_enquire_get_mset(e, 1, 2, 0, &m));
+    ck_assert_uint_eq(xc_mset_size(m), 2);
+    OK(xc_mset_hit(m, 0, &h));
+    ck_assert_uint_eq(h.rank, 1);
+    xc_doc *d;
+    OK(xc_mset_document(m, 0, &d));
+    const char *s;
+    size_t len;
+    OK(xc_doc_get_value(d, 0, &s, &len));
+    ck_assert_str_eq(s, "a");
+    xc_doc_free(d);
+    ck_assert_int_eq(xc_mset_document(m, 5, &d), XC_ERR_INVALID_ARG);
+    uint32_t lo, est, hi;
+    xc_mset_matches(m, &lo, &est, &hi);
+    ck_assert_uint_eq(lo, 5);
+    ck_assert_uint_eq(est, 5);
+    ck_assert_uint_eq(hi, 5);
+    xc_mset_free(m);
+    OK(xc_enquire_set_sort(e, XC_SORT_RELEVANCE_THEN_VALUE, 0, 0));
+    OK(xc_enquire_set_sort(e, XC_SORT_RELEVANCE, 0, 0));
+    ck_assert_int_eq(xc_enquire_set_sort(e, (xc_sort)7, 0, 0), XC_ERR_INVALID_ARG);
+
+    /* collapse on slot 0: three distinct values */
+    OK(xc_enquire_set_collapse_key(e, 0, 1));
+    OK(xc_enquire_get_mset(e, 0, 10, 5, &m));
+    ck_assert_uint_eq(xc_mset_size(m), 3);
+    xc_mset_free(m);
+    OK(xc_enquire_set_collapse_key(e, 0, 0));
+
+    /* facets: slot 1 multi-valued, slot 0 whole values */
+    OK(xc_enquire_add_facet(e, 1, '\x1f'));
+    OK(xc_enquire_add_facet(e, 0, 0));
+    ck_assert_int_eq(xc_enquire_add_facet(e, 0, 0), XC_ERR_INVALID_ARG);
+    OK(xc_enquire_get_mset(e, 0, 1, 5, &m));
+    ck_assert_uint_eq(xc_mset_size(m), 1);
+    xc_iter *it;
+    const char *t;
+    uint32_t f;
+    OK(xc_mset_facet(m, 1, &it));
+    ck_assert_int_eq(xc_iter_next(it, &t, &len, &f, NULL), XC_OK);
+    ck_assert_str_eq(t, "red");
+    ck_assert_uint_eq(f, 3);
+    ck_assert_int_eq(xc_iter_next(it, &t, &len, &f, NULL), XC_OK);
+    ck_assert_str_eq(t, "green");
+    ck_assert_uint_eq(f, 2);
+    ck_assert_int_eq(xc_iter_next(it, &t, &len, &f, NULL), XC_OK);
+    ck_assert_str_eq(t, "blue");
+    ck_assert_uint_eq(f, 1);
+    ck_assert_int_eq(xc_iter_next(it, &t, &len, &f, NULL), XC_DONE);
+    xc_iter_free(it);
+    OK(xc_mset_facet(m, 0, &it));
+    ck_assert_int_eq(xc_iter_next(it, &t, &len, &f, NULL), XC_OK);
+    ck_assert_str_eq(t, "a"); /* a:2 b:2, tie broken by value */
+    ck_assert_uint_eq(f, 2);
+    ck_assert_int_eq(xc_iter_next(it, &t, &len, &f, NULL), XC_OK);
+    ck_assert_str_eq(t, "b");
+    xc_iter_free(it);
+    ck_assert_int_eq(xc_mset_facet(m, 9, &it), XC_ERR_INVALID_ARG);
+    xc_mset_free(m);
+    /* a second run does not accumulate */
+    OK(xc_enquire_get_mset(e, 0, 1, 5, &m));
+    OK(xc_mset_facet(m, 1, &it));
+    ck_assert_int_eq(xc_iter_next(it, &t, &len, &f, NULL), XC_OK);
+    ck_assert_uint_eq(f, 3);
+    xc_iter_free(it);
+    xc_mset_free(m);
+    xc_query_free(q);
+
+    /* expand: more like doc 1, excluding Q terms */
+    const uint32_t rel[] = {1};
+    const char *excl[] = {"Q", NULL};
+    OK(xc_enquire_expand(e, rel, 1, 5, excl, &it));
+    int n = 0;
+    double w;
+    while (xc_iter_next(it, &t, &len, NULL, &w) == XC_OK) {
+        ck_assert(t[0] != 'Q');
+        ck_assert(w > 0.0 || n > 0);
+        n++;
+    }
+    ck_assert_int_gt(n, 0);
+    ck_assert_int_le(n, 5);
+    xc_iter_free(it);
+    OK(xc_enquire_expand(e, rel, 1, 50, NULL, &it));
+    int sawq = 0;
+    while (xc_iter_next(it, &t, &len, NULL, NULL) == XC_OK)
+        if (t[0] == 'Q')
+            sawq = 1;
+    ck_assert(sawq);
+    xc_iter_free(it);
+    xc_enquire_free(e);
+    xc_db_close(db);
+}
+END_TEST
+
+START_TEST(test_snippets)
+{
+    xc_db *w;
+    OK(xc_db_open_writable(dbpath, XC_DB_CREATE_OR_OPEN, &w));
+    xc_doc *d;
+    OK(xc_doc_new(&d));
+    OK(xc_doc_add_posting(d, "Zrun", 4, 1, 1)); /* stem of running */
+    OK(xc_db_add_document(w, d, NULL));
+    xc_doc_free(d);
+    OK(xc_db_commit(w));
+    xc_query *q = term("Zrun");
+    xc_enquire *e;
+    xc_mset *m;
+    OK(xc_enquire_new(w, &e));
+    OK(xc_enquire_set_query(e, q, 0));
+    OK(xc_enquire_get_mset(e, 0, 10, 0, &m));
+    const char *text = "He was running & jumping all day.";
+    char *s;
+    OK(xc_mset_snippet(m, text, strlen(text), 200, "english", "[", "]", "~", 0, &s));
+    ck_assert_ptr_nonnull(strstr(s, "[running]"));
+    ck_assert_ptr_nonnull(strstr(s, "&amp;"));
+    free(s);
+    OK(xc_mset_snippet(m, text, strlen(text), 200, "none", "[", "]", "~", 0, &s));
+    ck_assert_ptr_null(strstr(s, "["));
+    free(s);
+    OK(xc_mset_snippet(m, text, strlen(text), 200, "none", "[", "]", "~",
+                       XC_SNIPPET_EMPTY_WITHOUT_MATCH, &s));
+    ck_assert_str_eq(s, "");
+    free(s);
+    ck_assert_int_eq(xc_mset_snippet(m, text, strlen(text), 200, "klingon", "[", "]", "~", 0, &s),
+                     XC_ERR_INVALID_ARG);
+    xc_mset_free(m);
+    xc_enquire_free(e);
+    xc_query_free(q);
+    xc_db_close(w);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("xapian-c");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_basics);
+    tcase_add_test(tc, test_documents);
+    tcase_add_test(tc, test_write_ops);
+    tcase_add_test(tc, test_transactions);
+    tcase_add_test(tc, test_errors_open);
+    tcase_add_test(tc, test_errors_corrupt);
+    tcase_add_test(tc, test_errors_modified);
+    tcase_add_test(tc, test_invalid_args);
+    tcase_add_test(tc, test_stub);
+    tcase_add_test(tc, test_spelling_synonyms);
+    tcase_add_test(tc, test_queries);
+    tcase_add_test(tc, test_enquire);
+    tcase_add_test(tc, test_snippets);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
