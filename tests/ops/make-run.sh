@@ -14,7 +14,7 @@ SOCASMA_RUN_DIR="$T/run" SOCASMA_RUN_LISTEN="127.0.0.1:$port" \
 pid=$!
 on_exit "kill $pid 2>/dev/null"
 i=0
-while [ $i -lt 600 ] && ! grep -q '^ready' "$T/out"; do
+while [ $i -lt 600 ] && ! grep -q '^ready' "$T/out" 2>/dev/null; do
     kill -0 $pid 2>/dev/null || break
     sleep 0.05; i=$((i + 1))
 done
