@@ -213,37 +213,52 @@ typedef struct {
 /* Splits a hyphen part into pieces (dotted acronyms and numbers stay whole). */
 static size_t split_part(const unsigned char *s, size_t ps, size_t pe, piece *out, size_t max)
 {
-    size_t k, ndots = 0, maxseg = 0, seg = 0;
-    int alldigit = 1;
+    size_t k, ndots = 0, maxseg = 0, minseg = (size_t)-1, seg = 0;
+    int alldigit = 1, segdigit = 1, anydigitseg = 0;
     for (size_t i = ps; i < pe; i += k) {
         int c = cls_at(s, pe, i, &k);
         if (c == TXT_C_DOT) {
             ndots++;
             if (seg > maxseg)
                 maxseg = seg;
+            if (seg < minseg)
+                minseg = seg;
+            anydigitseg |= segdigit;
             seg = 0;
+            segdigit = 1;
         } else {
             if (c == TXT_C_LETTER || c == TXT_C_DIGIT)
                 seg++;
+            if (c != TXT_C_DIGIT)
+                segdigit = 0;
             if (c != TXT_C_DIGIT && c != TXT_C_NUMSEP)
                 alldigit = 0;
         }
     }
     if (seg > maxseg)
         maxseg = seg;
+    if (seg < minseg)
+        minseg = seg;
+    anydigitseg |= segdigit;
     if (ndots == 0 || alldigit) {
         out[0] = (piece){ps, pe, 0, alldigit ? TXT_TOK_NUMBER : 0};
         return 1;
     }
-    if (maxseg == 1) { /* M.D, U.S.A */
+    if (maxseg <= 2 && minseg == 1 && !anydigitseg) { /* M.D, U.S.A, Ph.D */
         out[0] = (piece){ps, pe, 1, 0};
         return 1;
     }
     size_t n = 0, st = ps;
     for (size_t i = ps; i <= pe && n < max; i += k) {
         if (i == pe || cls_at(s, pe, i, &k) == TXT_C_DOT) {
-            if (i > st)
-                out[n++] = (piece){st, i, 0, 0};
+            if (i > st) {
+                unsigned fl = TXT_TOK_NUMBER;
+                size_t k3;
+                for (size_t q = st; q < i; q += k3)
+                    if (cls_at(s, i, q, &k3) != TXT_C_DIGIT && cls_at(s, i, q, &k3) != TXT_C_NUMSEP)
+                        fl = 0;
+                out[n++] = (piece){st, i, 0, fl};
+            }
             if (i == pe)
                 break;
             st = i + k;

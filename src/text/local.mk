@@ -3,3 +3,10 @@ noinst_LIBRARIES += src/text/libtext.a
 src_text_libtext_a_SOURCES = src/text/text.h src/text/text-internal.h \
 	src/text/utf8.c src/text/arena.c src/text/stopwords.c src/text/stem.c \
 	src/text/analyse.c src/text/glossary.c
+
+check_PROGRAMS += tests/text/test-text
+TESTS += tests/text/test-text
+tests_text_test_text_SOURCES = tests/text/test-text.c
+tests_text_test_text_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_text_test_text_LDADD = $(TEST_HELP) $(TEXT_LINK) $(TEST_LIBS)
+EXTRA_DIST += conf/synonyms.txt
