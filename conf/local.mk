@@ -33,6 +33,9 @@ $(CONF_GENERATED): Makefile
 	mv $@.tmp $@
 
 pkgsysconf_DATA = conf/socasma-search.conf
+# The glossary (written with src/text): the installed config names it as
+# "synonyms.txt", next to itself.
+dist_pkgsysconf_DATA = conf/synonyms.txt
 bin_SCRIPTS = conf/socasma-reindex
 systemdunit_DATA = conf/systemd/socasma-searchd.service \
 	conf/systemd/socasma-reindex.service
