@@ -203,14 +203,14 @@ int main(int argc, char **argv)
             if (parse_uint(optarg, &n) != 0) {
                 fprintf(stderr, "%s: --%s needs a non-negative number\n", prog,
                         c == O_LIMIT ? "limit" : "offset");
-                return EXIT_USAGE;
+                goto bad_usage;
             }
             json_object_set_new(req, c == O_LIMIT ? "limit" : "offset", json_integer(n));
             break;
         case O_LANG:
             if (strcmp(optarg, "en") && strcmp(optarg, "fr")) {
                 fprintf(stderr, "%s: --lang must be en or fr\n", prog);
-                return EXIT_USAGE;
+                goto bad_usage;
             }
             json_object_set_new(req, "lang", json_string(optarg));
             break;
@@ -222,28 +222,33 @@ int main(int argc, char **argv)
         case O_SORT:
             if (strcmp(optarg, "relevance") && strcmp(optarg, "date")) {
                 fprintf(stderr, "%s: --sort must be relevance or date\n", prog);
-                return EXIT_USAGE;
+                goto bad_usage;
             }
             json_object_set_new(req, "sort", json_string(optarg));
             break;
         case O_FACETS: json_object_set_new(req, "facets", json_true()); break;
         case O_STATS: stats = 1; break;
         case O_SUGGEST: suggest = 1; break;
-        case O_HELP: usage(stdout); return 0;
-        case O_VERSION: printf("socasma-search %s\n", PACKAGE_VERSION); return 0;
+        case O_HELP: usage(stdout); json_decref(req); json_decref(cats); json_decref(tags); return 0;
+        case O_VERSION:
+            printf("socasma-search %s\n", PACKAGE_VERSION);
+            json_decref(req);
+            json_decref(cats);
+            json_decref(tags);
+            return 0;
         default:
             fprintf(stderr, "%s: unknown or incomplete option %s\n", prog, argv[optind - 1]);
             usage(stderr);
-            return EXIT_USAGE;
+            goto bad_usage;
         }
     }
     if (sock && conn) {
         fprintf(stderr, "%s: --socket and --connect are exclusive\n", prog);
-        return EXIT_USAGE;
+        goto bad_usage;
     }
     if ((sock || conn) && db) {
         fprintf(stderr, "%s: --db cannot be used with --socket or --connect\n", prog);
-        return EXIT_USAGE;
+        goto bad_usage;
     }
     /* The query: the remaining arguments, joined by spaces. */
     size_t qlen = 1;
@@ -260,7 +265,8 @@ int main(int argc, char **argv)
         !json_object_get(req, "until") && !json_object_get(req, "lang")) {
         fprintf(stderr, "%s: no query\n", prog);
         usage(stderr);
-        return EXIT_USAGE;
+        free(q);
+        goto bad_usage;
     }
     json_object_set_new(req, "q", json_string(q ? q : ""));
     if (json_array_size(cats))
@@ -351,4 +357,10 @@ int main(int argc, char **argv)
     }
     json_decref(ans);
     return code;
+
+bad_usage:
+    json_decref(req);
+    json_decref(cats);
+    json_decref(tags);
+    return EXIT_USAGE;
 }

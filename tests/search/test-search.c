@@ -139,7 +139,7 @@ START_TEST(phrases_and_operators)
     for (size_t i = 0; i < nhits(a); i++) {
         const char *id = hit_id(a, i);
         ck_assert_msg(!strcmp(id, "sample-006") || !strcmp(id, "sample-007") ||
-                          !strcmp(id, "sample-008"),
+                          !strcmp(id, "sample-008") || !strcmp(id, "sample-016"),
                       "+covid gave %s", id);
     }
     ck_assert_int_gt(nhits(a), 0);
@@ -197,8 +197,8 @@ START_TEST(fields)
     }
     json_decref(a);
     a = search("tag:jumelage", NULL, 50);
-    ck_assert_int_eq(nhits(a), 1);
-    ck_assert_str_eq(hit_id(a, 0), "sample-002");
+    ck_assert_int_eq(nhits(a), 2);
+    ck_assert_str_eq(hit_id(a, 0), "sample-029"); /* newest first */
     json_decref(a);
     expect_absent("residency -category:residency", "sample-013");
 }
@@ -332,7 +332,7 @@ START_TEST(facets_and_pages)
     r.categories[0] = "Exams";
     r.since = "2020";
     ck_assert_int_eq(srch_search(eng, &r, &a), SRCH_OK);
-    ck_assert_int_eq(nhits(a), 3);
+    ck_assert_int_eq(nhits(a), 4);
     ck_assert_str_eq(hit_id(a, 0), "sample-027");
     json_decref(a);
     srch_request_init(&r);
@@ -351,8 +351,14 @@ END_TEST
 
 START_TEST(spelling)
 {
+    /* "residancy" stems like "residency" in English: hits, and a suggestion */
     json_t *a = search("residancy", NULL, 10);
     ck_assert_str_eq(json_string_value(json_object_get(a, "suggestion")), "residency");
+    ck_assert_int_gt(nhits(a), 0);
+    json_decref(a);
+    /* no hits at all: the corrected query's hits, flagged */
+    a = search("jumelagge", NULL, 10);
+    ck_assert_str_eq(json_string_value(json_object_get(a, "suggestion")), "jumelage");
     ck_assert(json_is_true(json_object_get(a, "corrected")));
     ck_assert_int_gt(nhits(a), 0);
     json_decref(a);
@@ -374,7 +380,7 @@ START_TEST(synonyms)
         return; /* no glossary in this tree yet */
     fclose(g);
     /* English acronym finds the French post that only says DHCEU */
-    expect_in_top("IMG", "sample-002", 10);
+    expect_in_top("IMG", "sample-002", 20);
     expect_in_top("family medicine", "sample-014", 10);
 }
 END_TEST
