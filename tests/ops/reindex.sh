@@ -103,6 +103,19 @@ reindex --force; rc=$?
 expect_eq "--force: exit 0" 0 "$rc"
 expect_eq "--force: 20 posts" 20 "$(count)"
 
+# Other export formats into a fresh database: a WordPress export, and the
+# same gzip'ed (the format is sniffed, the indexer reads gzip).
+printf '[index]\ndatabase = %s\n[reindex]\nexport_command = cat %s\n' \
+    "$T/wxr.db" "$top_srcdir/index/sample/sample.wxr.xml" >"$T/w.conf"
+"$REINDEX" --config "$T/w.conf" 2>"$T/log"; rc=$?
+expect_eq "WXR export: exit 0" 0 "$rc"
+expect_match "WXR export: the published posts, not the drafts" "done: read $total, added $total" "$(cat "$T/log")"
+printf '[index]\ndatabase = %s\n[reindex]\nexport_command = gzip -c %s\n' \
+    "$T/wxrgz.db" "$top_srcdir/index/sample/sample.wxr.xml" >"$T/w.conf"
+"$REINDEX" --config "$T/w.conf" 2>"$T/log"; rc=$?
+expect_eq "gzip'ed WXR export: exit 0" 0 "$rc"
+expect_match "gzip'ed WXR export: read" "done: read $total, added $total" "$(cat "$T/log")"
+
 # A missing config file.
 "$REINDEX" --config "$T/nope.conf" 2>"$T/log"; rc=$?
 expect_eq "missing config: exit 2" 2 "$rc"
