@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -899,6 +900,51 @@ START_TEST(test_snippets)
 }
 END_TEST
 
+static void *thread_fail(void *arg)
+{
+    xc_db *db;
+    int rc = xc_db_open("no/such/database/here", &db);
+    *(int *)arg = rc == XC_ERR_NOT_FOUND && strstr(xc_errmsg(), "no/such") != NULL;
+    return NULL;
+}
+
+START_TEST(test_errmsg_per_thread)
+{
+    ck_assert_int_eq(xc_query_term("", 0, 1, 0, &(xc_query *){NULL}), XC_ERR_INVALID_ARG);
+    const char *before = xc_errmsg();
+    ck_assert_ptr_nonnull(strstr(before, "empty term"));
+    int ok = 0;
+    pthread_t th;
+    ck_assert_int_eq(pthread_create(&th, NULL, thread_fail, &ok), 0);
+    ck_assert_int_eq(pthread_join(th, NULL), 0);
+    ck_assert_int_eq(ok, 1);
+    ck_assert_ptr_nonnull(strstr(xc_errmsg(), "empty term"));
+}
+END_TEST
+
+START_TEST(test_unflushed_transaction)
+{
+    xc_db *w, *r;
+    uint32_t n;
+    int reopened;
+    OK(xc_db_open_writable(dbpath, XC_DB_CREATE_OR_OPEN, &w));
+    OK(xc_db_commit(w));
+    OK(xc_db_open(dbpath, &r));
+    OK(xc_db_reopen(r, &reopened)); /* "may have changed": either value */
+    OK(xc_db_begin_transaction(w, 0));
+    add_doc(w, "1", "one", NULL, NULL);
+    OK(xc_db_commit_transaction(w));
+    OK(xc_db_doccount(w, &n));
+    ck_assert_uint_eq(n, 1); /* the writer sees it */
+    OK(xc_db_commit(w));
+    OK(xc_db_reopen(r, &reopened));
+    OK(xc_db_doccount(r, &n));
+    ck_assert_uint_eq(n, 1);
+    xc_db_close(r);
+    xc_db_close(w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("xapian-c");
@@ -918,6 +964,8 @@ int main(void)
     tcase_add_test(tc, test_queries);
     tcase_add_test(tc, test_enquire);
     tcase_add_test(tc, test_snippets);
+    tcase_add_test(tc, test_errmsg_per_thread);
+    tcase_add_test(tc, test_unflushed_transaction);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
