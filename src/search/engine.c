@@ -387,6 +387,18 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
     char *q = cut_query(e, req->q);
     if (!q)
         return SRCH_ERR_INTERNAL;
+    /* No language given: a query long enough to tell (a question, with its
+     * stopwords) is stemmed in its own language only; stems of the other
+     * language would match unrelated words and dilute the weights. Short
+     * queries keep both languages. */
+    if (lang == TXT_LANG_NONE) {
+        size_t words = 0;
+        for (const char *c = q; *c; c++)
+            if (*c != ' ' && (c == q || c[-1] == ' '))
+                words++;
+        if (words >= 4)
+            lang = txt_detect_lang(q, strlen(q), TXT_LANG_NONE);
+    }
     int result = SRCH_OK;
     for (int attempt = 0; attempt < 2; attempt++) {
         srch_parsed p, p2;
