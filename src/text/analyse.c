@@ -456,18 +456,25 @@ static txt_lang finish_langs(txt_analyser *a, txt_lang def)
     return txt_lang_decide(ten, tfr, def);
 }
 
-txt_lang txt_analyse_detect(txt_analyser *a, const char *text, size_t len,
-                            const txt_options *opt, txt_lang fallback)
+txt_lang txt_detect_lang(const char *text, size_t len, txt_lang fallback)
 {
-    (void)opt;
-    if (scan(a, text, len, 1) != TXT_OK)
+    if (!text)
         return fallback;
-    int ten = 0, tfr = 0;
-    for (size_t p = 0; p < a->npara; p++) {
-        ten += a->paras[p].en;
-        tfr += a->paras[p].fr;
+    /* scanning needs no stemmer: a bare analyser is enough */
+    txt_analyser *a = calloc(1, sizeof *a);
+    if (!a)
+        return fallback;
+    txt_lang r = fallback;
+    if (scan(a, text, len, 1) == TXT_OK) {
+        int ten = 0, tfr = 0;
+        for (size_t p = 0; p < a->npara; p++) {
+            ten += a->paras[p].en;
+            tfr += a->paras[p].fr;
+        }
+        r = txt_lang_decide(ten, tfr, fallback);
     }
-    return txt_lang_decide(ten, tfr, fallback);
+    txt_analyser_free(a);
+    return r;
 }
 
 static int add_stems(txt_analyser *a, txt_token *t, const sref *acc, txt_lang lang, int query)

@@ -10,3 +10,15 @@ tests_text_test_text_SOURCES = tests/text/test-text.c
 tests_text_test_text_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_text_test_text_LDADD = $(TEST_HELP) $(TEXT_LINK) $(TEST_LIBS)
 EXTRA_DIST += conf/synonyms.txt
+
+check_PROGRAMS += tests/text/test-text-corpus
+TESTS += tests/text/test-text-corpus
+tests_text_test_text_corpus_SOURCES = tests/text/test-text-corpus.c
+tests_text_test_text_corpus_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_text_test_text_corpus_LDADD = $(TEST_HELP) $(TEXT_LINK) $(JANSSON_LIBS) $(TEST_LIBS)
+
+check_PROGRAMS += tests/text/test-text-fuzz
+TESTS += tests/text/test-text-fuzz
+tests_text_test_text_fuzz_SOURCES = tests/text/test-text-fuzz.c
+tests_text_test_text_fuzz_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_text_test_text_fuzz_LDADD = $(TEST_HELP) $(TEXT_LINK) $(TEST_LIBS)

@@ -127,16 +127,3 @@ txt_lang txt_lang_decide(int en, int fr, txt_lang fallback)
         return TXT_LANG_FR;
     return fallback;
 }
-
-txt_lang txt_detect_lang(const char *text, size_t len, txt_lang fallback)
-{
-    if (!text)
-        return fallback;
-    txt_analyser *a;
-    if (txt_analyser_new(&a) != TXT_OK)
-        return fallback;
-    txt_options opt = {TXT_LANG_NONE, fallback, 1};
-    txt_lang r = txt_analyse_detect(a, text, len, &opt, fallback);
-    txt_analyser_free(a);
-    return r;
-}

@@ -82,8 +82,5 @@ int txt_stemmer_stems(txt_stemmer *st, txt_lang lang, const char *acc, size_t ac
 int txt_stemmer_raw(txt_stemmer *st, txt_lang lang, const char *w, size_t n, const char **out,
                     size_t *outlen);
 
-/* ---- analyse.c ---- */
-txt_lang txt_analyse_detect(txt_analyser *a, const char *text, size_t len,
-                            const txt_options *opt, txt_lang fallback);
 
 #endif
