@@ -12,5 +12,5 @@ dist_doc_DATA += doc/PROTOCOL.md
 # loopback port, driven by a small client of the project's own.
 check_PROGRAMS += tests/server/lineclient
 tests_server_lineclient_SOURCES = tests/server/lineclient.c
-TESTS += tests/server/daemon.sh tests/server/freshness.sh tests/server/client.sh
-EXTRA_DIST += tests/server/daemon.sh tests/server/freshness.sh tests/server/client.sh
+TESTS += tests/server/daemon.sh tests/server/freshness.sh tests/server/client.sh tests/server/limits.sh
+EXTRA_DIST += tests/server/daemon.sh tests/server/freshness.sh tests/server/client.sh tests/server/limits.sh
