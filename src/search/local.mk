@@ -12,3 +12,9 @@ tests_search_test_search_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_search_test_search_LDADD = $(TEST_HELP) $(SEARCH_LINK) $(TEST_LIBS)
 TESTS += tests/search/test-search tests/search/cli.sh
 EXTRA_DIST += tests/search/cli.sh
+
+check_PROGRAMS += tests/search/test-search-fuzz
+tests_search_test_search_fuzz_SOURCES = tests/search/test-search-fuzz.c
+tests_search_test_search_fuzz_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_search_test_search_fuzz_LDADD = $(TEST_HELP) $(SEARCH_LINK) $(TEST_LIBS)
+TESTS += tests/search/test-search-fuzz
