@@ -9,7 +9,8 @@ src_import_libimport_a_SOURCES = src/import/import.h src/import/internal.h \
 # The import library uses no other module of the tree: its tests link it
 # alone (IMPORT_LINK adds src/text for the programs).
 IMPORT_TEST_LINK = src/import/libimport.a $(JANSSON_LIBS) $(LIBXML_LIBS) $(ZLIB_LIBS)
-IMPORT_TESTS = tests/import/test-html tests/import/test-jsonl tests/import/test-wxr
+IMPORT_TESTS = tests/import/test-html tests/import/test-jsonl tests/import/test-wxr \
+	tests/import/test-import-fuzz
 check_PROGRAMS += $(IMPORT_TESTS)
 TESTS += $(IMPORT_TESTS)
 tests_import_test_html_SOURCES = tests/import/test-html.c
@@ -21,6 +22,9 @@ tests_import_test_jsonl_LDADD = $(TEST_HELP) $(IMPORT_TEST_LINK) $(TEST_LIBS)
 tests_import_test_wxr_SOURCES = tests/import/test-wxr.c
 tests_import_test_wxr_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_import_test_wxr_LDADD = $(TEST_HELP) $(IMPORT_TEST_LINK) $(TEST_LIBS)
+tests_import_test_import_fuzz_SOURCES = tests/import/test-import-fuzz.c
+tests_import_test_import_fuzz_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_import_test_import_fuzz_LDADD = $(TEST_HELP) $(IMPORT_TEST_LINK) $(TEST_LIBS)
 EXTRA_DIST += tests/import/data/edge.wxr.xml tests/import/data/malformed.wxr.xml
 
 # The description of the input formats (owned with this module).
