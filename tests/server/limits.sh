@@ -111,6 +111,18 @@ check "queue timeout: answers in order" cmp -s "$T/ids" "$T/ids.want"
 expect_match "after timeouts: answers again" '"pong":true' "$(ask '{"op":"ping"}')"
 stop
 
+# ---- 256 KiB of random bytes, on several connections at once: every answer
+# is a JSON object line, and the daemon goes on.
+printf '[server]\nthreads = 2\n' >"$T/two.conf"
+start "$T/two.conf"
+head -c 262144 /dev/urandom >"$T/garbage"
+"$LC" -U "$T/s" -c 4 <"$T/garbage" >"$T/garbage.out"
+check "garbage: some answers" test -s "$T/garbage.out"
+check "garbage: every answer is a JSON object" sh -c "! grep -avq '^{\"ok\":' '$T/garbage.out'"
+expect_match "after garbage: answers again" '"pong":true' "$(ask '{"op":"ping"}')"
+check "after garbage: still running" kill -0 $DPID
+stop
+
 # ---- a corrupted database: unavailable, the daemon goes on, then recovers
 printf '[server]\nthreads = 1\n' >"$T/plain.conf"
 start "$T/plain.conf"
