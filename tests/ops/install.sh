@@ -118,10 +118,30 @@ esac
 expect_eq "config: the glossary is the installed one" "$pkgsysconfdir/synonyms.txt" "$gpath"
 expect_match "socasma-searchd.service makes /run/socasma-search (the socket's directory)" \
     '^RuntimeDirectory=socasma-search$' "$(grep '^RuntimeDirectory=' "$unit")"
+expect_match "/run/socasma-search lets others reach the socket (its mode and group decide)" \
+    '^RuntimeDirectoryMode=0755$' "$(grep '^RuntimeDirectoryMode=' "$unit")"
 for u in "$unit" "$runit"; do
     expect_match "$(basename "$u") may write the database directory" \
         "^ReadWritePaths=(.* )?$pkglocalstatedir( |\$)" "$(grep '^ReadWritePaths=' "$u")"
 done
+# The units are valid for systemd, when this machine's systemd-analyze can
+# check a unit offline (it checks that ExecStart= programs exist: point
+# them into DESTDIR).
+mkdir "$T/units"
+printf '[Unit]\nDescription=probe\n[Service]\nType=oneshot\nExecStart=/bin/true\n' >"$T/units/probe.service"
+if command -v systemd-analyze >/dev/null 2>&1 &&
+   systemd-analyze verify --man=no "$T/units/probe.service" >/dev/null 2>&1; then
+    for u in socasma-searchd.service socasma-reindex.service socasma-reindex.timer; do
+        sed "s|$bindir/|$DEST$bindir/|g" "$DEST$systemdunitdir/$u" >"$T/units/$u"
+    done
+    out=$(cd "$T/units" && systemd-analyze verify --man=no socasma-searchd.service \
+          socasma-reindex.service socasma-reindex.timer 2>&1); rc=$?
+    # It only warns about some mistakes (a bad value is "ignoring"): any
+    # output is a failure too.
+    expect_eq "systemd-analyze verify accepts the units, silently" "0:" "$rc:$out"
+else
+    echo "note: systemd-analyze cannot verify units here; not checked"
+fi
 
 # ---- the installed programs at work, on the installed config ----
 # --config points into DESTDIR (the compiled-in path is not where the file
