@@ -51,7 +51,7 @@ static void usage(FILE *f)
             prog);
     fprintf(f, "\nConfig file: --config FILE, else $SOCASMA_CONFIG, else when it exists\n"
                "  %s\nelse none (built-in defaults).\n",
-            cfg_installed_path() ? cfg_installed_path() : "(no installed file)");
+            cfg_installed_path());
 }
 
 /* Snippet HTML to terminal text: <mark> to bold (or nothing), entities decoded. */

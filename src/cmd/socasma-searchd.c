@@ -28,7 +28,7 @@ static void usage(FILE *f)
             "Exit status: 0 after SIGTERM or SIGINT, 1 when it cannot start, 2 on usage errors.\n");
     fprintf(f, "\nConfig file: --config FILE, else $SOCASMA_CONFIG, else when it exists\n"
                "  %s\nelse none (built-in defaults).\n",
-            cfg_installed_path() ? cfg_installed_path() : "(no installed file)");
+            cfg_installed_path());
 }
 
 int main(int argc, char **argv)

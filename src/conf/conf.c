@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include "conf/conf.h"
+#include "src/conf/conf-paths.h" /* SOCASMA_SYSCONFDIR, made in the build tree */
 
 #include <ini.h>
 
@@ -410,11 +411,7 @@ static int handler(void *user, const char *section, const char *name, const char
 
 const char *cfg_installed_path(void)
 {
-#ifdef SOCASMA_SYSCONFDIR
     return SOCASMA_SYSCONFDIR "/" CFG_FILE_NAME;
-#else
-    return NULL;
-#endif
 }
 
 /* The file to read when none is named: $SOCASMA_CONFIG, else the installed

@@ -76,9 +76,8 @@ int cfg_load(cfg_config *c, const char *path, char *err, size_t errlen);
 
 /* The installed config file the programs read when neither --config nor
  * $SOCASMA_CONFIG names one: SOCASMA_SYSCONFDIR/socasma-search.conf, i.e.
- * $(sysconfdir)/socasma-search/socasma-search.conf as configured (NULL in a
- * build without SOCASMA_SYSCONFDIR). Static storage. The programs print it
- * in --help. */
+ * $(sysconfdir)/socasma-search/socasma-search.conf as configured. Static
+ * storage. The programs print it in --help. */
 const char *cfg_installed_path(void);
 
 /* Frees the strings of c (not c itself). */
