@@ -51,9 +51,25 @@ EXTRA_DIST += $(CONF_TEMPLATES) \
 	conf/examples/php/wordpress/socasma-search.php \
 	conf/examples/nginx/socasma-search.conf
 
-# Operations tests: socasma-reindex against a real database (and the daemon).
+# The directory of the database, made at install time so that the units'
+# ReadWritePaths= names an existing directory whatever the prefix (under
+# /var/lib systemd's StateDirectory= also makes it, owned by the service's
+# user; elsewhere give it to that user: chown socasma:socasma DIR).
+install-data-local:
+	$(MKDIR_P) '$(DESTDIR)$(pkglocalstatedir)'
+
+# Operations tests: socasma-reindex against a real database (and the daemon),
+# the PHP examples, `make run`, and `make install DESTDIR=...` with a run of
+# the installed programs (tests/ops/install.sh: it runs make itself, and
+# needs the configured directories).
 TESTS += tests/ops/reindex.sh tests/ops/php-client.sh tests/ops/php-page.sh \
-	tests/ops/make-run.sh
+	tests/ops/make-run.sh tests/ops/install.sh
 EXTRA_DIST += tests/ops/reindex.sh tests/ops/php-client.sh tests/ops/php-page.sh \
-	tests/ops/make-run.sh \
+	tests/ops/make-run.sh tests/ops/install.sh \
 	tests/ops/ops-lib.sh
+AM_TESTS_ENVIRONMENT += \
+	SOCASMA_MAKE='$(MAKE)'; export SOCASMA_MAKE; \
+	SOCASMA_INSTALL_DIRS="bindir='$(bindir)' pkgsysconfdir='$(pkgsysconfdir)' \
+	pkglocalstatedir='$(pkglocalstatedir)' systemdunitdir='$(systemdunitdir)' \
+	crondir='$(crondir)' mandir='$(mandir)' version='$(PACKAGE_VERSION)'"; \
+	export SOCASMA_INSTALL_DIRS;

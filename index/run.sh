@@ -68,7 +68,7 @@ ready: socasma-searchd is serving the sample archive
   socket: $sock
   tcp:    $listen
 Try, in another terminal:
-  printf 'permis\n' | nc -U $sock
+  printf 'permis\n' | nc -N -U $sock
   printf '{"op":"search","q":"équivalence","facets":true}\n' | nc -q1 ${listen%:*} ${listen##*:}
   $search --db $db 'permis restrictif'
   $search --socket $sock 'residency'

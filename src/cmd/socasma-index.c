@@ -35,8 +35,7 @@ static void usage(FILE *f)
           "(one transaction per run).\n"
           "SOURCE is a file, a directory (its *.jsonl, *.xml and their .gz, in name\n"
           "order) or - for standard input.\n\n"
-          "  --config FILE   configuration file (default: $SOCASMA_CONFIG, then the\n"
-          "                  system one if it exists)\n"
+          "  --config FILE   configuration file (default: see below)\n"
           "  --db DIR        database (default: the config's, else index/socasma.db)\n"
           "  --format F      auto (default), jsonl or wxr\n"
           "  --prune         delete the posts that are in none of the sources\n"
@@ -52,6 +51,9 @@ static void usage(FILE *f)
           "  3  the database is locked by another indexer\n"
           "  4  input or database error (database untouched)\n",
           f);
+    fprintf(f, "\nConfig file: --config FILE, else $SOCASMA_CONFIG, else when it exists\n"
+               "  %s\nelse none (built-in defaults).\n",
+            cfg_installed_path());
 }
 
 /* ---- the producer: read and prepare -------------------------------------- */

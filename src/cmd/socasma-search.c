@@ -26,7 +26,7 @@ static void usage(FILE *f)
     fprintf(f,
             "Usage: %s [OPTION]... QUERY...\n"
             "Search the archive, in the database directly or through the daemon.\n\n"
-            "  --config FILE        configuration file\n"
+            "  --config FILE        configuration file (default: see below)\n"
             "  --db DIR             database (default: the config's, or index/socasma.db)\n"
             "  --socket PATH        ask the daemon on this Unix socket\n"
             "  --connect HOST:PORT  ask the daemon at this TCP address\n"
@@ -49,6 +49,9 @@ static void usage(FILE *f)
             "date:, trailing wildcard*.\n\n"
             "Exit status: 0 hits found, 1 no hits, 2 usage error, 4 database or daemon error.\n",
             prog);
+    fprintf(f, "\nConfig file: --config FILE, else $SOCASMA_CONFIG, else when it exists\n"
+               "  %s\nelse none (built-in defaults).\n",
+            cfg_installed_path());
 }
 
 /* Snippet HTML to terminal text: <mark> to bold (or nothing), entities decoded. */
@@ -141,6 +144,21 @@ static void print_stats(const json_t *ans)
                                                                 : "unknown");
     print_counts("languages", json_object_get(ans, "langs"));
     print_counts("categories", json_object_get(ans, "categories"));
+    /* Through the daemon (--socket, --connect), its own figures too. */
+    const json_t *srv = json_object_get(ans, "server");
+    if (json_is_object(srv)) {
+        const json_t *lat = json_object_get(srv, "latency_ms");
+        printf("daemon: up %.0f s, %lld requests, %lld connections, queue %lld\n",
+               json_number_value(json_object_get(srv, "uptime_s")),
+               (long long)json_integer_value(json_object_get(srv, "requests")),
+               (long long)json_integer_value(json_object_get(srv, "connections")),
+               (long long)json_integer_value(json_object_get(srv, "queue_depth")));
+        printf("latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms\n",
+               json_number_value(json_object_get(lat, "p50")),
+               json_number_value(json_object_get(lat, "p95")),
+               json_number_value(json_object_get(lat, "p99")));
+        print_counts("errors", json_object_get(srv, "errors"));
+    }
 }
 
 static void print_suggest(const json_t *ans)
@@ -328,7 +346,7 @@ int main(int argc, char **argv)
     if (!ans)
         return EXIT_ERROR;
     if (json) {
-        char *s = json_dumps(ans, JSON_COMPACT);
+        char *s = json_dumps(ans, JSON_COMPACT | JSON_REAL_PRECISION(10));
         if (s)
             printf("%s\n", s);
         free(s);

@@ -15,7 +15,7 @@ static void usage(FILE *f)
     fprintf(f,
             "Usage: socasma-searchd [OPTION]...\n"
             "Serve searches over a line protocol (doc/PROTOCOL.md).\n\n"
-            "  --config FILE      configuration file\n"
+            "  --config FILE      configuration file (default: see below)\n"
             "  --db DIR           the database (default: the config's)\n"
             "  --socket PATH      listen on this Unix socket\n"
             "  --listen HOST:PORT listen on TCP (default 127.0.0.1:7700; port 0: any\n"
@@ -26,6 +26,9 @@ static void usage(FILE *f)
             "  --port-file FILE   write the TCP port actually bound to FILE\n"
             "  --help, --version\n\n"
             "Exit status: 0 after SIGTERM or SIGINT, 1 when it cannot start, 2 on usage errors.\n");
+    fprintf(f, "\nConfig file: --config FILE, else $SOCASMA_CONFIG, else when it exists\n"
+               "  %s\nelse none (built-in defaults).\n",
+            cfg_installed_path());
 }
 
 int main(int argc, char **argv)

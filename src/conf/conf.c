@@ -7,6 +7,7 @@
 #include <config.h>
 
 #include "conf/conf.h"
+#include "src/conf/conf-paths.h" /* SOCASMA_SYSCONFDIR, made in the build tree */
 
 #include <ini.h>
 
@@ -408,6 +409,11 @@ static int handler(void *user, const char *section, const char *name, const char
     return fail(st, "unknown key \"%s\" in [%s]", name, section);
 }
 
+const char *cfg_installed_path(void)
+{
+    return SOCASMA_SYSCONFDIR "/" CFG_FILE_NAME;
+}
+
 /* The file to read when none is named: $SOCASMA_CONFIG, else the installed
  * one when it exists, else none. */
 static const char *default_path(void)
@@ -415,11 +421,9 @@ static const char *default_path(void)
     const char *env = getenv("SOCASMA_CONFIG");
     if (env != NULL && *env != '\0')
         return env;
-#ifdef SOCASMA_SYSCONFDIR
-    static const char installed[] = SOCASMA_SYSCONFDIR "/" CFG_FILE_NAME;
-    if (access(installed, F_OK) == 0)
+    const char *installed = cfg_installed_path();
+    if (installed != NULL && access(installed, F_OK) == 0)
         return installed;
-#endif
     return NULL;
 }
 

@@ -74,6 +74,12 @@ int cfg_defaults(cfg_config *c);
  * only and still needs cfg_free(). */
 int cfg_load(cfg_config *c, const char *path, char *err, size_t errlen);
 
+/* The installed config file the programs read when neither --config nor
+ * $SOCASMA_CONFIG names one: SOCASMA_SYSCONFDIR/socasma-search.conf, i.e.
+ * $(sysconfdir)/socasma-search/socasma-search.conf as configured. Static
+ * storage. The programs print it in --help. */
+const char *cfg_installed_path(void);
+
 /* Frees the strings of c (not c itself). */
 void cfg_free(cfg_config *c);
 

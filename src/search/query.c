@@ -931,11 +931,15 @@ static node attempt(parser *ps, int strict)
     ps->nterms = 0;
     ps->nstop = 0;
     if (!strict) {
-        /* Plain words: the text as one run of words, no operators. */
+        /* Plain words: the text as one run of words, no operators. An
+         * operator that made the text unparsable ("ET" alone, "permis
+         * AND") is a word again, as typed: "ET" finds "et". */
         for (size_t j = 0; j < ps->nlx; j++) {
             lexeme *l = &ps->lx[j];
-            if (l->kind == LX_WORD || l->kind == LX_PHRASE) {
+            if (l->kind == LX_WORD || l->kind == LX_PHRASE || l->kind == LX_AND ||
+                l->kind == LX_OR || l->kind == LX_NOT) {
                 lexeme w = *l;
+                w.kind = LX_WORD;
                 w.field = F_NONE;
                 w.wildcard = 0;
                 w.mod = 0;

@@ -231,7 +231,7 @@ static char *answer_line(json_t *answer, json_t *id, size_t *len, const char **e
 {
     if (id)
         json_object_set(answer, "id", id);
-    char *text = json_dumps(answer, JSON_COMPACT);
+    char *text = json_dumps(answer, JSON_COMPACT | JSON_REAL_PRECISION(10));
     json_decref(answer);
     if (!text) {
         text = strdup("{\"ok\":false,\"error\":{\"code\":\"internal\",\"message\":\"cannot encode the answer\"}}");

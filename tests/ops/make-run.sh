@@ -20,7 +20,7 @@ while [ $i -lt 600 ] && ! grep -q '^ready' "$T/out" 2>/dev/null; do
 done
 out=$(cat "$T/out")
 expect_match "it says ready" "^ready: " "$out"
-expect_match "it suggests nc on the socket" "printf 'permis\\\\n' \| nc -U $T/run/socasma.sock" "$out"
+expect_match "it suggests nc on the socket" "printf 'permis\\\\n' \| nc -N -U $T/run/socasma.sock" "$out"
 expect_match "it suggests socasma-search" "socasma-search --socket $T/run/socasma.sock" "$out"
 check "the database is in the run directory" test -d "$T/run/socasma.db"
 res=$("$SOCASMA_SEARCH" --socket "$T/run/socasma.sock" --json 'permis restrictif')
