@@ -999,39 +999,53 @@ static xc_query *synonyms(parser *ps)
     return all;
 }
 
+/* 1 if the index knows the word in no form: neither the word nor any of
+ * its stems. */
+static int unknown_word(parser *ps, const srch_word *w)
+{
+    uint32_t freq = 0;
+    size_t wl = strlen(w->word);
+    if (!w->plain || wl < 3 || (w->word[0] >= '0' && w->word[0] <= '9'))
+        return 0;
+    if (xc_db_termfreq(ps->e->db, w->word, wl, &freq) != XC_OK || freq > 0)
+        return 0;
+    for (unsigned k = 0; k < w->nstems; k++)
+        if (xc_db_termfreq(ps->e->db, w->stems[k], strlen(w->stems[k]), &freq) != XC_OK ||
+            freq > 0)
+            return 0;
+    return 1;
+}
+
 /* Spelling corrections of the plain words of a question (SRCH_MIN_QUESTION
- * plain words or more) that the index knows in no form, neither the word
- * nor any of its stems: such a word adds nothing to the match, and a
- * question of several words always has hits, so the "no hits: search the
- * suggestion" rescue never runs for it. The spelling table's closest word
- * (at most 2 edits) is searched as well. A short query keeps the suggestion
- * for the visitor to choose. */
+ * plain words or more) that the index knows in no form: such a word adds
+ * nothing to the match, and a question of several words always has hits,
+ * so the "no hits: search the suggestion" rescue never runs for it. The
+ * spelling table's closest word (at most 2 edits) is searched as well. A
+ * question with more than SRCH_MAX_CORRECTIONS unknown words is about
+ * something the archive does not hold, not mistyped: it is left as it is
+ * (and a spelling lookup costs milliseconds). A short query keeps the
+ * suggestion for the visitor to choose. */
 static xc_query *corrections(parser *ps)
 {
     srch_parsed *p = ps->p;
     xc_query *all = NULL;
-    size_t nplain = 0;
+    size_t nplain = 0, nunknown = 0;
+    unsigned char unknown[SRCH_MAX_TERMS] = {0};
     if (!ps->e->db)
         return NULL;
     for (size_t j = 0; j < p->nwords; j++)
         nplain += p->words[j].plain ? 1 : 0;
     if (nplain < SRCH_MIN_QUESTION)
         return NULL;
-    for (size_t j = 0; j < p->nwords && !ps->oom; j++) {
-        const srch_word *w = &p->words[j];
-        uint32_t freq = 0;
-        size_t wl = strlen(w->word);
-        if (!w->plain || wl < 3 || (w->word[0] >= '0' && w->word[0] <= '9'))
-            continue;
-        if (xc_db_termfreq(ps->e->db, w->word, wl, &freq) != XC_OK || freq > 0)
-            continue;
-        int known = 0;
-        for (unsigned k = 0; k < w->nstems && !known; k++)
-            if (xc_db_termfreq(ps->e->db, w->stems[k], strlen(w->stems[k]), &freq) != XC_OK ||
-                freq > 0)
-                known = 1;
+    for (size_t j = 0; j < p->nwords && j < SRCH_MAX_TERMS; j++)
+        if ((unknown[j] = (unsigned char)unknown_word(ps, &p->words[j])) != 0)
+            nunknown++;
+    if (nunknown > SRCH_MAX_CORRECTIONS)
+        return NULL;
+    for (size_t j = 0; j < p->nwords && j < SRCH_MAX_TERMS && !ps->oom; j++) {
         char *s = NULL;
-        if (known || xc_db_spelling_suggestion(ps->e->db, w->word, 2, &s) != XC_OK || !s[0]) {
+        if (!unknown[j] ||
+            xc_db_spelling_suggestion(ps->e->db, p->words[j].word, 2, &s) != XC_OK || !s[0]) {
             free(s);
             continue;
         }

@@ -19,7 +19,8 @@
 #define SRCH_MIN_WILDCARD 3    /* shorter wildcard prefixes are taken literally */
 #define SRCH_MAX_OFFSET 10000  /* offset + limit at most this */
 #define SRCH_MIN_QUESTION 4    /* plain words from which a query is a question
-                                  (its unknown words are corrected) */
+                                  (its unknown words are corrected) ... */
+#define SRCH_MAX_CORRECTIONS 2 /* ... when it has at most this many */
 
 /* Ranking constants (doc/QUERY.md, "How results are ranked"). */
 #define SRCH_STEM_EXTEND 7     /* stems of this many bytes or more also match
