@@ -14,7 +14,9 @@
  * index was built: each word matches its folded form or its stems (both
  * languages' when no language is given), as one OP_SYNONYM so that BM25
  * counts it as one term. Field filters (author:, category:, tag:, lang:,
- * date:) are boolean and restrict the match. */
+ * date:) are boolean and restrict the match. The ranking choices (question
+ * words, inverted pronouns, stem extensions, corrections, language and
+ * proximity boosts) are explained in doc/QUERY.md, "How results are ranked". */
 #include <config.h>
 
 #include <stdio.h>
@@ -183,10 +185,62 @@ static void remember(parser *ps, const txt_token *t, size_t base, int plain)
     p->nwords++;
 }
 
+/* Snowball's French stemmer keeps the "-ent" of the third person plural
+ * ("regardent", "entourent"), since nouns end so too ("parent", "moment"):
+ * the verb never meets its other forms ("regarde", "regardé"). When the
+ * stem of the word without its "-nt" is the more frequent of the two in the
+ * index, the word is taken as that verb too: the stem term to add, or NULL. */
+static xc_query *verb_plural(parser *ps, const txt_token *t, const txt_stem *s, int title)
+{
+    if (!ps->e->db || s->lang != TXT_LANG_FR || (t->flags & TXT_TOK_NUMBER) || t->len < 6 ||
+        s->len < 5 || memcmp(s->term + s->len - 3, "ent", 3) != 0 ||
+        memcmp(t->word + t->len - 3, "ent", 3) != 0)
+        return NULL;
+    /* "devient", "obtient": singulars of the -venir and -tenir verbs */
+    if (memcmp(t->word + t->len - 4, "ient", 4) == 0 &&
+        (t->word[t->len - 5] == 'v' || t->word[t->len - 5] == 't'))
+        return NULL;
+    const char *red;
+    size_t rl;
+    if (txt_stem_word(ps->e->an, TXT_LANG_FR, t->word, t->len - 2, &red, &rl) != TXT_OK || rl < 3)
+        return NULL;
+    char a[300], b[300];
+    int na = snprintf(a, sizeof a, "%s%.*s", SCH_STEM_FR, (int)s->len, s->term);
+    int nb = snprintf(b, sizeof b, "%s%.*s", SCH_STEM_FR, (int)rl, red);
+    uint32_t fa = 0, fb = 0;
+    if (na < 0 || nb < 0 || na >= (int)sizeof a || nb >= (int)sizeof b ||
+        xc_db_termfreq(ps->e->db, a, (size_t)na, &fa) != XC_OK ||
+        xc_db_termfreq(ps->e->db, b, (size_t)nb, &fb) != XC_OK || fb <= fa)
+        return NULL;
+    size_t pl = strlen(SCH_STEM_FR);
+    return term(ps, stem_prefix(TXT_LANG_FR, title), b + pl, (size_t)nb - pl);
+}
+
+/* The term of a stem; a long stem (SRCH_STEM_EXTEND bytes or more) also
+ * matches the stems that extend it, at most SRCH_STEM_EXTENSIONS of them,
+ * the most frequent: Snowball removes inflections but few derivations, so
+ * "architectur" (architectures) also meets "architectural" (architecturale)
+ * and "internation" meets "international". Short stems do not extend:
+ * "cour" would take in "courant", "courrier". */
+static xc_query *stem_query(parser *ps, const txt_token *t, const txt_stem *s, int title)
+{
+    const char *pre = stem_prefix(s->lang, title);
+    xc_query *q = NULL;
+    if (s->len < SRCH_STEM_EXTEND || (t->flags & TXT_TOK_NUMBER) || !ps->e->db)
+        return term(ps, pre, s->term, s->len);
+    char buf[300];
+    int n = snprintf(buf, sizeof buf, "%s%.*s", pre, (int)s->len, s->term);
+    if (n < 0 || n >= (int)sizeof buf)
+        return NULL;
+    if (xc_query_wildcard(buf, SRCH_STEM_EXTENSIONS, XC_WILDCARD_LIMIT_MOST_FREQUENT, &q) != XC_OK)
+        ps->oom = 1;
+    return q;
+}
+
 /* The query of one token: its folded word or its stems, as one synonym. */
 static xc_query *token_query(parser *ps, const txt_token *t, int title)
 {
-    xc_query *subs[1 + TXT_MAX_STEMS];
+    xc_query *subs[1 + 2 * TXT_MAX_STEMS];
     size_t n = 0;
     subs[n++] = term(ps, title ? SCH_TITLE_WORD : SCH_WORD, t->word, t->len);
     for (unsigned k = 0; k < t->nstems && k < TXT_MAX_STEMS; k++) {
@@ -198,8 +252,11 @@ static xc_query *token_query(parser *ps, const txt_token *t, int title)
             if (t->stems[j].lang == s->lang && t->stems[j].len == s->len &&
                 memcmp(t->stems[j].term, s->term, s->len) == 0)
                 dup = 1;
-        if (!dup)
-            subs[n++] = term(ps, stem_prefix(s->lang, title), s->term, s->len);
+        if (dup)
+            continue;
+        subs[n++] = stem_query(ps, t, s, title);
+        subs[n] = verb_plural(ps, t, s, title);
+        n += subs[n] != NULL;
     }
     xc_query *q = combine(ps, XC_OP_SYNONYM, subs, n, 0);
     for (size_t j = 0; j < n; j++)
@@ -227,9 +284,49 @@ static xc_query *phrase_query(parser *ps, const txt_token *toks, size_t n, int t
     return q;
 }
 
+static int word_in(const txt_token *t, const char *const *list, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (t->len == strlen(list[k]) && memcmp(t->word, list[k], t->len) == 0)
+            return 1;
+    return 0;
+}
+
+/* Interrogatives that are no stopwords of the analyser (which only knows
+ * function words) but say nothing of the subject of a question: "combien",
+ * "comment", "how many". Dropped from queries like stopwords. */
+static int is_question_word(const txt_token *t)
+{
+    static const char *const qw[] = {"combien", "comment",    "lequel", "laquelle",
+                                     "lesquels", "lesquelles", "many",   "much"};
+    return word_in(t, qw, sizeof qw / sizeof qw[0]);
+}
+
+/* How many of the n parts of a word remain once an inverted French subject
+ * pronoun is cut off its end: "remporte-t-il", "gagnait-elle", "peut-on",
+ * "est-ce" (the analyser also strips the elided "t'" of "régresse-t'il").
+ * The pronoun is a stopword, and the phrase "remporte il" or the joined
+ * "remporteil" never match the passage that says "remporta": the verb
+ * alone is what the question means. Never in an English query ("add-on");
+ * "on" without the "t" only when the query is known to be French. */
+static size_t without_clitic(const parser *ps, const txt_token *const *parts, size_t n)
+{
+    static const char *const pron[] = {"il", "ils", "elle", "elles", "on", "je", "tu", "ce"};
+    if (n < 2 || ps->lang == TXT_LANG_EN ||
+        !word_in(parts[n - 1], pron, sizeof pron / sizeof pron[0]))
+        return n;
+    const txt_token *last = parts[n - 1], *before = parts[n - 2];
+    int t = before->len == 1 && before->word[0] == 't';
+    if (!t && ps->lang != TXT_LANG_FR && last->len == 2 && memcmp(last->word, "on", 2) == 0)
+        return n;
+    if (t)
+        return n >= 3 ? n - 2 : n;
+    return n - 1;
+}
+
 /* Words of a lexeme (not a phrase): one token gives its token query; a word
  * the analyser splits ("post-doctoral", "foo/bar") gives the phrase of its
- * parts OR its joined form. */
+ * parts OR its joined form (an inverted pronoun is cut off first). */
 static node words_node(parser *ps, const lexeme *l, int title, int plain)
 {
     node nd = {NULL, 0};
@@ -241,22 +338,25 @@ static node words_node(parser *ps, const lexeme *l, int title, int plain)
         ps->oom = 1;
         return nd;
     }
+    const txt_token *parts[SRCH_MAX_TERMS];
     size_t nparts = 0;
     const txt_token *joined = NULL;
     for (size_t j = 0; j < r.ntokens; j++) {
         if (r.tokens[j].flags & TXT_TOK_JOINED)
             joined = &r.tokens[j];
-        else
-            nparts++;
+        else if (nparts < SRCH_MAX_TERMS)
+            parts[nparts++] = &r.tokens[j];
+    }
+    size_t kept = without_clitic(ps, parts, nparts);
+    if (kept < nparts) {
+        nparts = kept;
+        joined = NULL; /* it holds the pronoun */
     }
     if (nparts == 0)
         return nd;
     if (nparts == 1) {
-        const txt_token *t = NULL;
-        for (size_t j = 0; j < r.ntokens; j++)
-            if (!(r.tokens[j].flags & TXT_TOK_JOINED))
-                t = &r.tokens[j];
-        if (is_stop(t) && !ps->allow_stop && !title) {
+        const txt_token *t = parts[0];
+        if ((is_stop(t) || is_question_word(t)) && !ps->allow_stop && !title) {
             ps->nstop++;
             return nd;
         }
@@ -265,12 +365,16 @@ static node words_node(parser *ps, const lexeme *l, int title, int plain)
         ps->nterms++;
         return nd;
     }
-    nd.q = phrase_query(ps, r.tokens, r.ntokens, title);
+    xc_query *subs[SRCH_MAX_TERMS];
+    for (size_t j = 0; j < nparts; j++)
+        subs[j] = term(ps, title ? SCH_TITLE_WORD : SCH_WORD, parts[j]->word, parts[j]->len);
+    nd.q = combine(ps, XC_OP_PHRASE, subs, nparts, (uint32_t)nparts);
+    for (size_t j = 0; j < nparts; j++)
+        qfree(subs[j]);
     if (joined)
         nd.q = combine2(ps, XC_OP_OR, nd.q, token_query(ps, joined, title));
-    for (size_t j = 0; j < r.ntokens; j++)
-        if (!(r.tokens[j].flags & TXT_TOK_JOINED))
-            remember(ps, &r.tokens[j], l->start, 0);
+    for (size_t j = 0; j < nparts; j++)
+        remember(ps, parts[j], l->start, 0);
     ps->nterms += nparts;
     return nd;
 }
@@ -895,6 +999,83 @@ static xc_query *synonyms(parser *ps)
     return all;
 }
 
+/* 1 if the index knows the word in no form: neither the word nor any of
+ * its stems. */
+static int unknown_word(parser *ps, const srch_word *w)
+{
+    uint32_t freq = 0;
+    size_t wl = strlen(w->word);
+    if (!w->plain || wl < 3 || (w->word[0] >= '0' && w->word[0] <= '9'))
+        return 0;
+    if (xc_db_termfreq(ps->e->db, w->word, wl, &freq) != XC_OK || freq > 0)
+        return 0;
+    for (unsigned k = 0; k < w->nstems; k++)
+        if (xc_db_termfreq(ps->e->db, w->stems[k], strlen(w->stems[k]), &freq) != XC_OK ||
+            freq > 0)
+            return 0;
+    return 1;
+}
+
+/* Spelling corrections of the plain words of a question (SRCH_MIN_QUESTION
+ * plain words or more) that the index knows in no form: such a word adds
+ * nothing to the match, and a question of several words always has hits,
+ * so the "no hits: search the suggestion" rescue never runs for it. The
+ * spelling table's closest word (at most 2 edits) is searched as well. A
+ * question with more than SRCH_MAX_CORRECTIONS unknown words is about
+ * something the archive does not hold, not mistyped: it is left as it is
+ * (and a spelling lookup costs milliseconds). A short query keeps the
+ * suggestion for the visitor to choose. */
+static xc_query *corrections(parser *ps)
+{
+    srch_parsed *p = ps->p;
+    xc_query *all = NULL;
+    size_t nplain = 0, nunknown = 0;
+    unsigned char unknown[SRCH_MAX_TERMS] = {0};
+    if (!ps->e->db)
+        return NULL;
+    for (size_t j = 0; j < p->nwords; j++)
+        nplain += p->words[j].plain ? 1 : 0;
+    if (nplain < SRCH_MIN_QUESTION)
+        return NULL;
+    for (size_t j = 0; j < p->nwords && j < SRCH_MAX_TERMS; j++)
+        if ((unknown[j] = (unsigned char)unknown_word(ps, &p->words[j])) != 0)
+            nunknown++;
+    if (nunknown > SRCH_MAX_CORRECTIONS)
+        return NULL;
+    for (size_t j = 0; j < p->nwords && j < SRCH_MAX_TERMS && !ps->oom; j++) {
+        char *s = NULL;
+        if (!unknown[j] ||
+            xc_db_spelling_suggestion(ps->e->db, p->words[j].word, 2, &s) != XC_OK || !s[0]) {
+            free(s);
+            continue;
+        }
+        txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
+        txt_result r;
+        if (txt_analyse(ps->e->an, s, strlen(s), &opt, 1, &r) != TXT_OK)
+            ps->oom = 1;
+        else if (r.ntokens == 1 && !is_stop(&r.tokens[0]))
+            all = combine2(ps, XC_OP_OR, all, token_query(ps, &r.tokens[0], 0));
+        free(s);
+    }
+    return all;
+}
+
+/* When the query's language is known (given, or told from a question by
+ * the engine), posts written in it get SRCH_LANG_BONUS, about the weight of
+ * one more matched word ("mixed" posts half): in a bilingual archive, a
+ * question asked in French wants the French post before its English twin,
+ * and English questions match French posts through shared words ("empire
+ * ottoman"). */
+static xc_query *language_bonus(parser *ps)
+{
+    const char *keys[2] = {txt_lang_code(ps->lang), "mixed"};
+    double w[2] = {SRCH_LANG_BONUS, SRCH_LANG_BONUS / 2};
+    xc_query *q = NULL;
+    if (xc_query_value_weight(SCH_SLOT_MAINLANG, keys, w, 2, 0.0, &q) != XC_OK)
+        ps->oom = 1;
+    return q;
+}
+
 /* ---- entry point ------------------------------------------------------------ */
 
 void srch_parsed_free(srch_parsed *p)
@@ -1005,7 +1186,12 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
             xc_query *syn = synonyms(&ps);
             if (syn)
                 main = combine2(&ps, XC_OP_OR, main, scaled(&ps, syn, 0.5));
+            xc_query *corr = corrections(&ps);
+            if (corr)
+                main = combine2(&ps, XC_OP_OR, main, corr);
         }
+        if (ps.lang != TXT_LANG_NONE)
+            main = combine2(&ps, XC_OP_AND_MAYBE, main, language_bonus(&ps));
         xc_query *b = boosts(&ps);
         if (b)
             main = combine2(&ps, XC_OP_AND_MAYBE, main, scaled(&ps, b, 0.1));

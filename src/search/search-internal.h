@@ -18,6 +18,17 @@
 #define SRCH_MAX_NGRAM 5       /* longest glossary key looked up, in words */
 #define SRCH_MIN_WILDCARD 3    /* shorter wildcard prefixes are taken literally */
 #define SRCH_MAX_OFFSET 10000  /* offset + limit at most this */
+#define SRCH_MIN_QUESTION 4    /* plain words from which a query is a question
+                                  (its unknown words are corrected) ... */
+#define SRCH_MAX_CORRECTIONS 2 /* ... when it has at most this many */
+
+/* Ranking constants (doc/QUERY.md, "How results are ranked"). */
+#define SRCH_STEM_EXTEND 7     /* stems of this many bytes or more also match
+                                  the stems that extend them ... */
+#define SRCH_STEM_EXTENSIONS 10 /* ... at most this many, the most frequent */
+#define SRCH_LANG_BONUS 5.0    /* weight of a post in the query's language */
+#define SRCH_MIN_QUESTION 4    /* plain words from which a query is taken as a
+                                  question (unknown words corrected) */
 
 struct srch_engine {
     char *db_path;

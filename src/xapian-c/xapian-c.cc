@@ -1002,6 +1002,30 @@ int xc_query_value_range(uint32_t slot, const char *lo, const char *hi, xc_query
     XC_CATCH
 }
 
+int xc_query_value_weight(uint32_t slot, const char *const *keys, const double *weights,
+                          size_t n, double default_weight, xc_query **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(n == 0 || (keys && weights));
+    NEED(default_weight >= 0.0);
+    for (size_t i = 0; i < n; i++)
+        NEED(keys[i] && weights[i] >= 0.0);
+    XC_TRY
+    // Reference-counted by the query once released: it outlives this call.
+    Xapian::ValueMapPostingSource *src = new Xapian::ValueMapPostingSource(slot);
+    try {
+        for (size_t i = 0; i < n; i++)
+            src->add_mapping(keys[i], weights[i]);
+        src->set_default_weight(default_weight);
+    } catch (...) {
+        delete src;
+        throw;
+    }
+    return give_query(Xapian::Query(src->release()), out);
+    XC_CATCH
+}
+
 int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_limit limit,
                       xc_query **out)
 {

@@ -277,6 +277,13 @@ int xc_query_scale(const xc_query *q, double factor, xc_query **out);
  * be NULL (or lo "") for an open end; documents without a value in slot
  * never match, even with both ends open. */
 int xc_query_value_range(uint32_t slot, const char *lo, const char *hi, xc_query **out);
+/* A weight without terms: each document whose value in slot equals keys[i]
+ * gets weights[i], one with another value default_weight (weights >= 0).
+ * It matches every document that has a value in slot (and no other), so it
+ * belongs on the right of an AND_MAYBE, to favour some documents among
+ * those the left side matched. */
+int xc_query_value_weight(uint32_t slot, const char *const *keys, const double *weights,
+                          size_t n, double default_weight, xc_query **out);
 /* Every term starting with prefix, ORed (OP_SYNONYM), expanded when searched
  * against the database, with at most max_expansion terms (0: no limit). */
 int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_limit limit,

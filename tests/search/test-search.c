@@ -371,6 +371,62 @@ START_TEST(spelling)
 }
 END_TEST
 
+static json_int_t total_of(const char *q)
+{
+    json_t *a = search(q, NULL, 10);
+    json_int_t t = json_integer_value(json_object_get(a, "total"));
+    json_decref(a);
+    return t;
+}
+
+/* The ranking rules for questions (doc/QUERY.md, "How results are
+ * ranked"), each on a query the rule changes. */
+START_TEST(questions)
+{
+    /* an inverted pronoun is cut off its verb: "accorde-t-il" finds
+     * "l'accorde" and "accordé" (the phrase "accorde t il" finds nothing) */
+    expect_in_top("accorde-t-il", "sample-004", 5);
+    expect_in_top("accorde-t-il", "sample-012", 5);
+    expect_in_top("accorde-t'il", "sample-004", 5);
+    expect_in_top("Répondent-ils à notre lettre ?", "sample-021", 1);
+    /* "-ent" plurals meet their verb when the index says it is one:
+     * "demandent" finds "demande" and "demander" */
+    expect_in_top("demandent", "sample-025", 5);
+    expect_in_top("demandent", "sample-006", 5);
+    /* a long stem meets the stems that extend it: "hospital" (French stem)
+     * finds "centre hospitalier" */
+    expect_in_top("hospital", "sample-012", 3);
+    /* question words are dropped like stopwords, but searched alone */
+    ck_assert_int_eq(total_of("combien OQLF"), total_of("OQLF"));
+    ck_assert_int_eq(total_of("how many OQLF"), total_of("OQLF"));
+    expect_in_top("combien", "sample-010", 3);
+    /* a question's unknown word is searched as its correction, and the
+     * suggestion is still offered */
+    json_t *a = search("which posts and pages talk about Hungery", NULL, 10);
+    ck_assert_str_eq(hit_id(a, 0), "sample-009");
+    ck_assert(json_is_string(json_object_get(a, "suggestion")));
+    ck_assert_ptr_null(json_object_get(a, "corrected"));
+    json_decref(a);
+    /* a short query keeps the rescue: no hits, the correction's, flagged */
+    a = search("Hungery", NULL, 10);
+    ck_assert(json_is_true(json_object_get(a, "corrected")));
+    ck_assert_str_eq(hit_id(a, 0), "sample-009");
+    json_decref(a);
+    /* a question's language puts its posts first: the OQLF posts share the
+     * words "OQLF", "Québec", "Collège", "médecins" in both languages */
+    a = search("Et l'OQLF au Québec pour le Collège des médecins ?", NULL, 10);
+    ck_assert_int_ge(rank_of(a, "sample-023"), 0);
+    ck_assert_int_ge(rank_of(a, "sample-022"), 0); /* found, but after */
+    ck_assert_int_lt(rank_of(a, "sample-023"), rank_of(a, "sample-022"));
+    json_decref(a);
+    a = search("What about the OQLF in Québec for the Collège des médecins?", NULL, 10);
+    ck_assert_int_ge(rank_of(a, "sample-022"), 0);
+    ck_assert_int_ge(rank_of(a, "sample-023"), 0);
+    ck_assert_int_lt(rank_of(a, "sample-022"), rank_of(a, "sample-023"));
+    json_decref(a);
+}
+END_TEST
+
 START_TEST(synonyms)
 {
     char *gl = th_path(th_srcdir(), "conf/synonyms.txt");
@@ -482,6 +538,7 @@ int main(void)
     tcase_add_test(tc, snippets);
     tcase_add_test(tc, facets_and_pages);
     tcase_add_test(tc, spelling);
+    tcase_add_test(tc, questions);
     tcase_add_test(tc, synonyms);
     tcase_add_test(tc, suggest_doc_stats);
     tcase_add_test(tc, request_json);

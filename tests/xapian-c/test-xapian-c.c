@@ -707,6 +707,29 @@ START_TEST(test_queries)
     ck_assert_uint_eq(run(db, q, ids), 4);
     xc_query_free(q);
 
+    /* value weights on slot 0 (b a c a b): favour "b" (1 and 5) among
+     * quick OR fox (1 2 4 5); alone it matches every document with a value */
+    {
+        const char *keys[1] = {"b"};
+        double w[1] = {100.0}, bad[1] = {-1.0};
+        xc_query *vw, *both[2];
+        OK(xc_query_value_weight(0, keys, w, 1, 0.0, &vw));
+        ck_assert_uint_eq(run(db, vw, ids), 5);
+        ck_assert(ids[0] != ids[1] && (ids[0] == 1 || ids[0] == 5) && (ids[1] == 1 || ids[1] == 5));
+        pair[0] = quick, pair[1] = fox;
+        OK(xc_query_combine(XC_OP_OR, pair, 2, 0, &both[0]));
+        both[1] = vw;
+        OK(xc_query_combine(XC_OP_AND_MAYBE, both, 2, 0, &q));
+        ck_assert_uint_eq(run(db, q, ids), 4);
+        ck_assert(ids[0] != ids[1] && (ids[0] == 1 || ids[0] == 5) && (ids[1] == 1 || ids[1] == 5));
+        xc_query_free(q);
+        xc_query_free(both[0]);
+        xc_query_free(vw);
+        ck_assert_int_eq(xc_query_value_weight(0, keys, bad, 1, 0.0, &q), XC_ERR_INVALID_ARG);
+        ck_assert_int_eq(xc_query_value_weight(0, keys, w, 1, -1.0, &q), XC_ERR_INVALID_ARG);
+        ck_assert_int_eq(xc_query_value_weight(0, NULL, w, 1, 0.0, &q), XC_ERR_INVALID_ARG);
+    }
+
     /* wildcards: "l" expands to lazy only; "" expands to everything */
     OK(xc_query_wildcard("la", 0, XC_WILDCARD_LIMIT_ERROR, &q));
     ck_assert_uint_eq(run(db, q, ids), 2);
