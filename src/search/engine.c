@@ -72,6 +72,16 @@ void srch_engine_free(srch_engine *e)
     free(e);
 }
 
+void srch_engine_timings(const srch_engine *e, srch_timings *out)
+{
+    if (!out)
+        return;
+    if (e)
+        *out = e->t;
+    else
+        memset(out, 0, sizeof *out);
+}
+
 static int unavailable(srch_engine *e, int rc)
 {
     set_err(e, "database %s unavailable: %s", e->db_path, xc_errmsg());
@@ -300,8 +310,11 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         if (rc == XC_OK)
             rc = xc_db_doccount(e->db, &check);
     }
+    double t1 = srch_now();
     if (rc == XC_OK)
         rc = xc_enquire_get_mset(enq, offset, limit, check, &ms);
+    double t2 = srch_now();
+    e->t.match_ms += (t2 - t1) * 1000.0;
     if (rc != XC_OK) {
         xc_enquire_free(enq);
         return rc;
@@ -312,6 +325,9 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     json_t *hits = json_array();
     txt_lang hl = req->lang ? txt_lang_parse(req->lang) : TXT_LANG_NONE;
     unsigned sw = req->snippet_words < 0 ? e->cfg.snippet_words : (unsigned)req->snippet_words;
+    srch_snipper *snip = NULL;
+    if (snippets && sw > 0 && size > 0 && srch_snipper_new(e, p, &snip) != 0)
+        rc = XC_ERR_NOMEM;
     for (uint32_t i = 0; i < size && rc == XC_OK; i++) {
         xc_hit h;
         xc_doc *doc = NULL;
@@ -330,17 +346,24 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         const char *body = NULL;
         hit_fields(hit, data, dlen, &body, &jd);
         json_object_set_new(hit, "score", json_integer(by_date ? 0 : h.percent));
+        double t3 = srch_now();
+        e->t.fetch_ms += (t3 - t2) * 1000.0;
+        t2 = t3;
         if (snippets && sw > 0) {
             json_t *lj = json_object_get(hit, "lang");
             txt_lang dl = hl != TXT_LANG_NONE ? hl : txt_lang_parse(json_string_value(lj));
-            char *sn = body ? srch_snippet(e, p, body, strlen(body), dl, sw) : NULL;
+            char *sn = body ? srch_snippet(snip, body, strlen(body), dl, sw) : NULL;
             json_object_set_new(hit, "snippet", json_string(sn ? sn : ""));
             free(sn);
+            t3 = srch_now();
+            e->t.snippet_ms += (t3 - t2) * 1000.0;
+            t2 = t3;
         }
         json_decref(jd);
         xc_doc_free(doc);
         json_array_append_new(hits, hit);
     }
+    srch_snipper_free(snip);
     if (rc == XC_OK) {
         json_object_set_new(ans, "total", json_integer(est));
         json_object_set_new(ans, "hits", hits);
@@ -410,6 +433,7 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
             st = srch_parse(e, q, strlen(q), lang, &p);
         else
             memset(&p, 0, sizeof p);
+        e->t.parse_ms += (srch_now() - t0) * 1000.0;
         if (st != SRCH_OK) {
             json_decref(ans);
             xc_query_free(rfilter);
@@ -421,8 +445,11 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
         uint32_t nhits = 0;
         int rc = run(e, req, &p, rfilter, offset, limit, 1, ans, &nhits);
         char *sugg = NULL;
-        if (rc == XC_OK && p.has_text)
+        if (rc == XC_OK && p.has_text) {
+            double ts = srch_now();
             sugg = srch_spelling(e, q, &p);
+            e->t.spelling_ms += (srch_now() - ts) * 1000.0;
+        }
         if (rc == XC_OK && sugg && nhits == 0 && offset == 0) {
             /* No hits: the corrected query's hits, flagged. */
             if (srch_parse(e, sugg, strlen(sugg), lang, &p2) == SRCH_OK) {
@@ -459,6 +486,8 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
         break;
     }
     free(q);
+    e->t.searches++;
+    e->t.total_ms += (srch_now() - t0) * 1000.0;
     return result;
 }
 

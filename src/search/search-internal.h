@@ -26,6 +26,7 @@ struct srch_engine {
     txt_analyser *an;
     double last_reopen;      /* monotonic seconds of the last open/reopen */
     unsigned reopen_ms;
+    srch_timings t;          /* time per phase (srch_engine_timings) */
     char err[512];
 };
 
@@ -59,10 +60,17 @@ int srch_date_range(const char *since, const char *until, xc_query **out);
 /* Expands a date to YYYYMMDD (hi: the last day it covers). 0 on success. */
 int srch_date_expand(const char *s, size_t len, int hi, char out[9]);
 
-/* The snippet of text for the words of p: HTML-escaped, matches in <mark>.
- * malloc'ed; NULL when out of memory. */
-char *srch_snippet(srch_engine *e, const srch_parsed *p, const char *text, size_t len,
-                   txt_lang lang, unsigned nwords);
+/* The highlighter of one parsed query: its keys and a memo of the words
+ * already analysed, shared by the hits of the query (snippet.c). */
+typedef struct srch_snipper srch_snipper;
+/* Makes the highlighter of p (which must outlive it); 0, or -1 when out of
+ * memory (*out NULL). */
+int srch_snipper_new(srch_engine *e, const srch_parsed *p, srch_snipper **out);
+void srch_snipper_free(srch_snipper *sp);
+/* The snippet of about nwords words of text for the query: HTML-escaped,
+ * matches in <mark>. malloc'ed; NULL when out of memory. */
+char *srch_snippet(srch_snipper *sp, const char *text, size_t len, txt_lang lang,
+                   unsigned nwords);
 
 /* A spelling suggestion for q (malloc'ed), or NULL when every word is
  * known or nothing better is found. */

@@ -68,7 +68,8 @@ char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p)
             continue;
         char *raw = raw_lower(q, w);
         char *s = raw ? lookup(e, raw) : NULL;
-        if (!s)
+        /* the folded word, unless it is what was just looked up */
+        if (!s && (!raw || strcmp(raw, w->word) != 0))
             s = lookup(e, w->word);
         free(raw);
         if (s && !folds_to(s, w->word)) {
