@@ -67,6 +67,7 @@ void srch_engine_free(srch_engine *e)
     if (!e)
         return;
     xc_db_close(e->db);
+    srch_speller_free(e->speller);
     txt_analyser_free(e->an);
     free(e->db_path);
     free(e);

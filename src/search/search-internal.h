@@ -27,6 +27,7 @@ struct srch_engine {
     double last_reopen;      /* monotonic seconds of the last open/reopen */
     unsigned reopen_ms;
     srch_timings t;          /* time per phase (srch_engine_timings) */
+    struct srch_speller *speller; /* index of the spelling table (NULL: not read yet) */
     char err[512];
 };
 
@@ -75,6 +76,22 @@ char *srch_snippet(srch_snipper *sp, const char *text, size_t len, txt_lang lang
 /* A spelling suggestion for q (malloc'ed), or NULL when every word is
  * known or nothing better is found. */
 char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p);
+
+/* The in-memory index of the spelling table (speller.c). */
+typedef struct srch_speller srch_speller;
+/* Reads the spelling table of db into a new index: an xc status. */
+int srch_speller_new(xc_db *db, srch_speller **out);
+void srch_speller_free(srch_speller *sp);
+/* The database revision the index was read at. */
+uint64_t srch_speller_revision(const srch_speller *sp);
+/* The nearest word of the table within max_edit edits (the most frequent
+ * among equals), or NULL (none, or word itself is more frequent). The
+ * string belongs to the index. */
+const char *srch_speller_nearest(srch_speller *sp, const char *word, unsigned max_edit);
+/* The most frequent word of the table that folds to folded, when it is
+ * not raw (the word as typed) and more frequent than raw, or NULL.
+ * Belongs to the index. */
+const char *srch_speller_accented(const srch_speller *sp, const char *folded, const char *raw);
 
 /* Monotonic time in seconds. */
 double srch_now(void);

@@ -848,6 +848,21 @@ int xc_db_spelling_suggestion(xc_db *db, const char *word, unsigned max_edit, ch
     XC_CATCH
 }
 
+int xc_db_spellings(xc_db *db, xc_iter **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(db);
+    XC_TRY
+    Xapian::Database &d = db->db();
+    std::unique_ptr<xc_iter> h(new xc_iter);
+    for (Xapian::TermIterator t = d.spellings_begin(); t != d.spellings_end(); ++t)
+        h->items.push_back(Item{*t, t.get_termfreq(), 0.0});
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
 int xc_db_add_synonym(xc_db *db, const char *term, const char *synonym)
 {
     NEED(db && term && synonym && *term && *synonym);

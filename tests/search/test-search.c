@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/testhelp.h"
 #include "search/search.h"
@@ -467,6 +468,121 @@ START_TEST(unavailable_then_back)
 }
 END_TEST
 
+/* A database of its own, made from posts written by the test. */
+static srch_engine *own_db(const char *name, const char *jsonl, char **dir)
+{
+    char *d = th_path(tmp, name);
+    char *src = th_path(tmp, "own.jsonl");
+    th_write_file(src, jsonl, strlen(jsonl));
+    char cmd[4096];
+    const char *top = getenv("top_builddir");
+    snprintf(cmd, sizeof cmd, "'%s/src/socasma-index' --quiet --db '%s' '%s' >/dev/null",
+             top ? top : ".", d, src);
+    ck_assert_int_eq(system(cmd), 0);
+    free(src);
+    srch_engine *e = NULL;
+    ck_assert_int_eq(srch_engine_new(d, NULL, &e), SRCH_OK);
+    *dir = d;
+    return e;
+}
+
+static json_t *search_in(srch_engine *e, const char *q, const char *lang)
+{
+    srch_request r;
+    json_t *a = NULL;
+    srch_request_init(&r);
+    r.q = q;
+    r.lang = lang;
+    ck_assert_int_eq(srch_search(e, &r, &a), SRCH_OK);
+    return a;
+}
+
+static const char *first_snippet(json_t *a)
+{
+    const char *s = json_string_value(json_object_get(json_array_get(json_object_get(a, "hits"), 0), "snippet"));
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+/* The highlighter reads only the words that may match (by their first
+ * letters) and the window it prints: words whose stem changes its first
+ * letters still light up, and a match at the very end of a long body is
+ * found. */
+START_TEST(snippet_candidates)
+{
+    char posts[8192], filler[3000] = "";
+    for (int i = 0; i < 150; i++)
+        strcat(filler, "lorem ipsum ");
+    snprintf(posts, sizeof posts,
+             "{\"id\":\"p1\",\"title\":\"One\",\"lang\":\"en\",\"body\":\"We keep using it; "
+             "the crying child was dying to go, lying down.\"}\n"
+             "{\"id\":\"p2\",\"title\":\"Two\",\"lang\":\"en\",\"body\":\"%s"
+             "the last word is zanzibar.\"}\n"
+             "{\"id\":\"p3\",\"title\":\"Trois\",\"lang\":\"fr\",\"body\":\"Le C\u0152UR de "
+             "l\u2019\u00e9quivalence : les M\u00c9DECINS \u00ab na\u00efve \u00bb, post-doctoral.\"}\n",
+             filler);
+    char *dir = NULL;
+    srch_engine *e = own_db("own-snippets", posts, &dir);
+    json_t *a = search_in(e, "use", "en");
+    ck_assert_ptr_nonnull(strstr(first_snippet(a), "<mark>using</mark>"));
+    json_decref(a);
+    a = search_in(e, "cry die lie", "en");
+    const char *sn = first_snippet(a);
+    ck_assert_msg(strstr(sn, "<mark>crying</mark>") && strstr(sn, "<mark>dying</mark>") &&
+                      strstr(sn, "<mark>lying</mark>"), "%s", sn);
+    json_decref(a);
+    a = search_in(e, "zanzibar", NULL);
+    sn = first_snippet(a);
+    ck_assert_msg(strstr(sn, "<mark>zanzibar</mark>."), "%s", sn);
+    ck_assert_msg(!strncmp(sn, "\xe2\x80\xa6 ", 4), "%s", sn); /* cut before: … */
+    json_decref(a);
+    a = search_in(e, "coeur equivalence medecin naive postdoctoral", "fr");
+    sn = first_snippet(a);
+    ck_assert_msg(strstr(sn, "<mark>C\xc5\x92UR</mark>") &&
+                      strstr(sn, "<mark>\xc3\xa9quivalence</mark>") &&
+                      strstr(sn, "<mark>M\xc3\x89" "DECINS</mark>") &&
+                      strstr(sn, "<mark>na\xc3\xafve</mark>") && strstr(sn, "<mark>post</mark>-<mark>doctoral</mark>"),
+                  "%s", sn);
+    json_decref(a);
+    srch_engine_free(e);
+    th_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* The spelling index follows the database: a word added by a reindex is
+ * suggested by the same engine once it has seen the new revision. */
+START_TEST(spelling_after_reindex)
+{
+    char *dir = NULL;
+    srch_engine *e = own_db("own-spelling",
+                            "{\"id\":\"s1\",\"title\":\"One\",\"lang\":\"en\",\"body\":\"plain words\"}\n",
+                            &dir);
+    json_t *a = search_in(e, "quokkas", NULL);
+    ck_assert(json_is_null(json_object_get(a, "suggestion")));
+    json_decref(a);
+    char *src = th_path(tmp, "own.jsonl");
+    const char *more = "{\"id\":\"s1\",\"title\":\"One\",\"lang\":\"en\",\"body\":\"plain words\"}\n"
+                       "{\"id\":\"s2\",\"title\":\"Two\",\"lang\":\"en\",\"body\":\"a quokka\"}\n";
+    th_write_file(src, more, strlen(more));
+    char cmd[4096];
+    const char *top = getenv("top_builddir");
+    snprintf(cmd, sizeof cmd, "'%s/src/socasma-index' --quiet --db '%s' '%s' >/dev/null",
+             top ? top : ".", dir, src);
+    ck_assert_int_eq(system(cmd), 0);
+    free(src);
+    usleep(300 * 1000); /* the engine looks for a new revision every 200 ms */
+    a = search_in(e, "quokkas", NULL);
+    ck_assert_msg(json_is_string(json_object_get(a, "suggestion")) &&
+                      !strcmp(json_string_value(json_object_get(a, "suggestion")), "quokka"),
+                  "no suggestion after the reindex");
+    json_decref(a);
+    srch_engine_free(e);
+    th_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("search");
@@ -486,6 +602,8 @@ int main(void)
     tcase_add_test(tc, suggest_doc_stats);
     tcase_add_test(tc, request_json);
     tcase_add_test(tc, unavailable_then_back);
+    tcase_add_test(tc, snippet_candidates);
+    tcase_add_test(tc, spelling_after_reindex);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
