@@ -231,22 +231,15 @@ typedef struct {
     int by_date;      /* no text: newest first */
 } plan;
 
-static void hit_fields(json_t *hit, const char *data, size_t len, const char **body,
-                       json_t **doc)
+static void hit_fields(json_t *hit, const srch_docdata *d)
 {
-    json_error_t jerr;
-    *doc = json_loadb(data, len, 0, &jerr);
-    *body = NULL;
     static const char *keys[] = {"id", "title", "url", "date", "lang", "author"};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-        json_t *v = *doc ? json_object_get(*doc, keys[k]) : NULL;
+        json_t *v = d->fields ? json_object_get(d->fields, keys[k]) : NULL;
         json_object_set_new(hit, keys[k], json_is_string(v) ? json_incref(v) : json_string(""));
     }
-    json_t *c = *doc ? json_object_get(*doc, "categories") : NULL;
+    json_t *c = d->fields ? json_object_get(d->fields, "categories") : NULL;
     json_object_set_new(hit, "categories", json_is_array(c) ? json_incref(c) : json_array());
-    json_t *b = *doc ? json_object_get(*doc, "body") : NULL;
-    if (json_is_string(b))
-        *body = json_string_value(b);
 }
 
 /* One run of the match for the parsed query; fills ans (hits, total,
@@ -343,9 +336,15 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
             xc_doc_free(doc);
             break;
         }
-        json_t *hit = json_object(), *jd = NULL;
-        const char *body = NULL;
-        hit_fields(hit, data, dlen, &body, &jd);
+        json_t *hit = json_object();
+        srch_docdata dd;
+        if (srch_docdata_parse(data, dlen, &dd) < 0) {
+            json_decref(hit);
+            xc_doc_free(doc);
+            rc = XC_ERR_NOMEM;
+            break;
+        }
+        hit_fields(hit, &dd);
         json_object_set_new(hit, "score", json_integer(by_date ? 0 : h.percent));
         double t3 = srch_now();
         e->t.fetch_ms += (t3 - t2) * 1000.0;
@@ -353,14 +352,18 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         if (snippets && sw > 0) {
             json_t *lj = json_object_get(hit, "lang");
             txt_lang dl = hl != TXT_LANG_NONE ? hl : txt_lang_parse(json_string_value(lj));
-            char *sn = body ? srch_snippet(snip, body, strlen(body), dl, sw) : NULL;
+            size_t bl = 0;
+            /* a few bytes past the scan limit: the snippet cuts it as before */
+            char *body = srch_docdata_body(&dd, SRCH_SNIPPET_SCAN + 16, &bl);
+            char *sn = body ? srch_snippet(snip, body, bl, dl, sw) : NULL;
             json_object_set_new(hit, "snippet", json_string(sn ? sn : ""));
             free(sn);
+            free(body);
             t3 = srch_now();
             e->t.snippet_ms += (t3 - t2) * 1000.0;
             t2 = t3;
         }
-        json_decref(jd);
+        srch_docdata_free(&dd);
         xc_doc_free(doc);
         json_array_append_new(hits, hit);
     }

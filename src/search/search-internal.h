@@ -61,6 +61,24 @@ int srch_date_range(const char *since, const char *until, xc_query **out);
 /* Expands a date to YYYYMMDD (hi: the last day it covers). 0 on success. */
 int srch_date_expand(const char *s, size_t len, int hi, char out[9]);
 
+/* A hit's stored data (docdata.c): the fields of the JSON object without
+ * its body, and the body still JSON-escaped. */
+typedef struct {
+    json_t *fields;       /* the object without "body" (NULL if not JSON) */
+    const char *body;     /* into the data: the body's characters, escaped */
+    size_t body_len;
+    int body_plain;       /* 1: body is already decoded (a blob of another shape) */
+} srch_docdata;
+/* Parses data (which must outlive out): 0, or -1 when out of memory. */
+int srch_docdata_parse(const char *data, size_t len, srch_docdata *out);
+void srch_docdata_free(srch_docdata *d);
+/* The first max bytes (or a few more, to end a character) of the body,
+ * decoded, NUL-terminated, malloc'ed; NULL when there is none. */
+char *srch_docdata_body(const srch_docdata *d, size_t max, size_t *len);
+
+/* Only the first SRCH_SNIPPET_SCAN bytes of a body are read for snippets. */
+#define SRCH_SNIPPET_SCAN 24000
+
 /* The highlighter of one parsed query: its keys and a memo of the words
  * already analysed, shared by the hits of the query (snippet.c). */
 typedef struct srch_snipper srch_snipper;

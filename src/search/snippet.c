@@ -26,7 +26,7 @@
 
 #include "search/search-internal.h"
 
-#define SNIPPET_SCAN 24000
+#define SNIPPET_SCAN SRCH_SNIPPET_SCAN
 #define KEY_UNKNOWN (-1) /* a letter the byte folder does not know */
 
 /* A confirmed run: its index among the runs and what it matched. */
