@@ -15,7 +15,9 @@
  *      are analysed, each distinct run once per query (a memo shared by the
  *      hits), which confirms or rejects them;
  *   2. the window of N runs with the most distinct matched words, then the
- *      most matches, is analysed in full and printed.
+ *      most matches, is printed: its runs are copied, and only those that
+ *      hold a match (and the first and last, which are cut at their first
+ *      and last word) are analysed again, to put their matches in <mark>.
  * Runs separated by blanks are analysed exactly as inside the whole text
  * (the tokeniser never joins across a blank), so the highlighted words are
  * those a full analysis would give. */
@@ -433,6 +435,21 @@ static int is_candidate(const srch_snipper *sp, const unsigned char *s, size_t a
 {
     int prev_word = 0;
     for (size_t i = a; i < z;) {
+        unsigned char c = s[i];
+        if (c < 0x80 && (prev_word || !isalnum_ascii(c))) {
+            prev_word = isalnum_ascii(c);
+            i++;
+            continue;
+        }
+        if (c < 0x80 && i + 1 < z && isalnum_ascii(s[i + 1])) {
+            /* the common case, two ASCII letters: most pieces stop here */
+            unsigned k2 = ((unsigned)(c | 0x20) << 8) | (s[i + 1] | 0x20);
+            if (!bit(sp->key1, c | 0x20) && !bit(sp->short2, k2) && !bit(sp->key2, k2)) {
+                prev_word = 1;
+                i += 2;
+                continue;
+            }
+        }
         char f[2];
         int nf, kind;
         size_t k = fold_char(s, i, z, f, &nf, &kind);
@@ -576,10 +593,83 @@ static size_t scan_limit(const char *text, size_t len)
     return cut;
 }
 
+/* Appends the blanks between two runs, each run of line breaks and tabs
+ * as one space. */
+static int add_gap(srch_buf *b, const char *s, size_t a, size_t z)
+{
+    int ok = 1, space = 0;
+    size_t run = a;
+    for (size_t j = a; j < z && ok; j++) {
+        char c = s[j];
+        if (c == '\n' || c == '\r' || c == '\t') {
+            ok &= srch_buf_add_html(b, s + run, j - run) == 0;
+            if (!space)
+                ok &= srch_buf_adds(b, " ") == 0;
+            space = 1;
+            run = j + 1;
+        } else if (c != ' ')
+            space = 0;
+    }
+    return ok && srch_buf_add_html(b, s + run, z - run) == 0;
+}
+
+/* 1 if run k is a confirmed match (sp->hits is in run order). */
+static int run_matched(const srch_snipper *sp, size_t nhits, size_t k)
+{
+    size_t lo = 0, hi = nhits;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (sp->hits[mid].run == k)
+            return 1;
+        if (sp->hits[mid].run < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* Appends run [a, z) of text: from its first token when first, to its last
+ * token when last (*tend: where that token ends), its matches in <mark>.
+ * Only runs that hold a match or end the window are analysed; the others
+ * are copied as they are (a run holds no blank to collapse). */
+static int add_run(srch_snipper *sp, srch_buf *b, const char *text, size_t a, size_t z,
+                   txt_lang lang, int analyse, int first, int last, size_t *tend)
+{
+    *tend = z;
+    if (!analyse)
+        return srch_buf_add_html(b, text + a, z - a) == 0;
+    txt_options opt = {lang, TXT_LANG_NONE, 1};
+    txt_result r;
+    if (txt_analyse(sp->e->an, text + a, z - a, &opt, 1, &r) != TXT_OK)
+        return 0;
+    const txt_token **tok;
+    int *m;
+    long n = mark_tokens(sp->p, &r, &tok, &m);
+    if (n < 0)
+        return 0;
+    int ok = 1;
+    size_t at = first && n ? tok[0]->start : 0, end = last && n ? tok[n - 1]->end : z - a;
+    for (long i = 0; i < n && ok; i++) {
+        ok &= srch_buf_add_html(b, text + a + at, tok[i]->start - at) == 0;
+        if (m[i] >= 0)
+            ok &= srch_buf_adds(b, "<mark>") == 0;
+        ok &= srch_buf_add_html(b, text + a + tok[i]->start, tok[i]->end - tok[i]->start) == 0;
+        if (m[i] >= 0)
+            ok &= srch_buf_adds(b, "</mark>") == 0;
+        at = tok[i]->end;
+    }
+    if (ok && end > at)
+        ok &= srch_buf_add_html(b, text + a + at, end - at) == 0;
+    *tend = a + end;
+    free(tok);
+    free(m);
+    return ok;
+}
+
 char *srch_snippet(srch_snipper *sp, const char *text, size_t len, txt_lang lang,
                    unsigned nwords)
 {
-    const srch_parsed *p = sp->p;
     if (nwords == 0)
         nwords = 30;
     len = scan_limit(text, len);
@@ -593,95 +683,27 @@ char *srch_snippet(srch_snipper *sp, const char *text, size_t len, txt_lang lang
     size_t wr = nwords < nruns ? nwords : nruns;
     size_t r0 = best_window(sp, nhits, nruns, wr);
     size_t r1 = r0 + wr; /* runs [r0, r1) */
-    size_t base = sp->rs[r0], stop = sp->re[r1 - 1];
-    const char *wt = text + base;
-
-    txt_options opt = {lang, TXT_LANG_NONE, 1};
-    txt_result r;
-    if (txt_analyse(sp->e->an, wt, stop - base, &opt, 1, &r) != TXT_OK)
-        return NULL;
-    const txt_token **tok;
-    int *m;
-    long ntl = mark_tokens(p, &r, &tok, &m);
-    if (ntl < 0)
-        return NULL;
-    size_t n = (size_t)ntl;
-    if (n == 0) {
-        free(tok);
-        free(m);
-        return strdup("");
-    }
-    /* Within the window (usually nwords tokens already): the old rule, the
-     * nwords tokens with the most distinct matched words. */
-    size_t best = 0, w = nwords < n ? nwords : n;
-    long best_score = -1;
-    if (p->nwords) {
-        unsigned char seen[64];
-        for (size_t s = 0; s + w <= n; s++) {
-            if (m[s] < 0 && s > 0)
-                continue; /* windows start on a match (or at the beginning) */
-            memset(seen, 0, sizeof seen);
-            long distinct = 0, count = 0;
-            for (size_t j = s; j < s + w; j++)
-                if (m[j] >= 0) {
-                    count++;
-                    size_t id = (size_t)m[j] % sizeof seen;
-                    if (!seen[id])
-                        seen[id] = 1, distinct++;
-                }
-            long score = distinct * 1000 + count;
-            if (score > best_score)
-                best_score = score, best = s;
-        }
-        size_t back = w / 5;
-        if (best_score > 0) {
-            best = best > back ? best - back : 0;
-            if (best + w > n)
-                best = n > w ? n - w : 0;
-        }
-    }
     srch_buf b = {0};
     int ok = 1;
-    size_t end = best + w;
-    if (best > 0 || r0 > 0)
+    size_t tend = 0;
+    if (r0 > 0)
         ok &= srch_buf_adds(&b, "\xe2\x80\xa6 ") == 0; /* … */
-    for (size_t i = best; i < end && ok; i++) {
-        const txt_token *t = tok[i];
-        if (i > best) {
-            /* the text between two words, spaces collapsed */
-            size_t a = tok[i - 1]->end, z = t->start;
-            int space = 0;
-            size_t run = a;
-            for (size_t j = a; j < z && ok; j++) {
-                char c = wt[j];
-                if (c == '\n' || c == '\r' || c == '\t') {
-                    ok &= srch_buf_add_html(&b, wt + run, j - run) == 0;
-                    if (!space)
-                        ok &= srch_buf_adds(&b, " ") == 0;
-                    space = 1;
-                    run = j + 1;
-                } else if (c != ' ')
-                    space = 0;
-            }
-            ok &= srch_buf_add_html(&b, wt + run, z - run) == 0;
-        }
-        if (m[i] >= 0)
-            ok &= srch_buf_adds(&b, "<mark>") == 0;
-        ok &= srch_buf_add_html(&b, wt + t->start, t->end - t->start) == 0;
-        if (m[i] >= 0)
-            ok &= srch_buf_adds(&b, "</mark>") == 0;
+    for (size_t k = r0; k < r1 && ok; k++) {
+        if (k > r0)
+            ok &= add_gap(&b, text, sp->re[k - 1], sp->rs[k]);
+        int first = k == r0, last = k + 1 == r1;
+        int analyse = first || last || run_matched(sp, nhits, k);
+        ok &= add_run(sp, &b, text, sp->rs[k], sp->re[k], lang, analyse, first, last, &tend);
     }
-    if (ok && (end < n || r1 < nruns))
+    if (ok && r1 < nruns)
         ok &= srch_buf_adds(&b, " \xe2\x80\xa6") == 0;
     else if (ok) {
         /* closing punctuation of the last word (". ", "?") */
-        size_t a = base + tok[n - 1]->end, z = a;
+        size_t a = tend, z = a;
         while (z < len && z - a < 3 && text[z] != ' ' && text[z] != '\n')
             z++;
         ok &= srch_buf_add_html(&b, text + a, z - a) == 0;
     }
-    free(tok);
-    free(m);
     if (!ok) {
         free(b.s);
         return NULL;
