@@ -3,8 +3,8 @@
  * Xapian's get_spelling_suggestion reads and merges the table's trigram
  * lists from disk on every call: 0.2 to 8 ms per word, several words per
  * query. This index holds every word of the table (with its frequency) and,
- * for each trigram of code points ("^^a", "^ab", "abc", ..., "z$$"), the
- * words that contain it, as arrays. A lookup counts the trigrams each word
+ * for each trigram of code points ("^ab", "abc", ..., "yz$"), the words
+ * that contain it, as arrays. A lookup counts the trigrams each word
  * shares with the query word, computes the edit distance (insertions,
  * deletions, substitutions and transpositions of adjacent letters, on code
  * points) for the words sharing enough of them (an edit changes at most 4
@@ -46,6 +46,7 @@ struct srch_speller {
     uint32_t *off;       /* word i at pool + off[i] */
     uint32_t *freq;
     uint8_t *ncp;        /* code points of each word (0: over MAX_CP) */
+    uint64_t *letters;   /* the set of its code points (bit cp % 64) */
     gram_slot *grams;    /* trigram -> index into gstart */
     size_t capgrams, ngrams;
     uint32_t *gstart;    /* postings of gram g: post[gstart[g] .. gstart[g + 1]) */
@@ -89,16 +90,35 @@ static uint64_t gram_key(uint32_t a, uint32_t b, uint32_t c)
     return ((uint64_t)a << 42) | ((uint64_t)b << 21) | (uint64_t)c;
 }
 
-/* The trigrams of cp[0..n) padded: n + 2 keys into out. */
+/* The trigrams of cp[0..n) with one mark at each end ("^ab", "abc", ...,
+ * "yz$"): n keys into out. As in Xapian's table, a word's first and last
+ * letters alone are no trigram: they would bring in every word that starts
+ * or ends so, for little. */
 static size_t grams_of(const uint32_t *cp, size_t n, uint64_t *out)
 {
-    uint32_t pad[MAX_CP + 4];
-    pad[0] = pad[1] = PAD_HEAD;
-    memcpy(pad + 2, cp, n * sizeof *cp);
-    pad[n + 2] = pad[n + 3] = PAD_TAIL;
-    for (size_t i = 0; i < n + 2; i++)
+    uint32_t pad[MAX_CP + 2];
+    pad[0] = PAD_HEAD;
+    memcpy(pad + 1, cp, n * sizeof *cp);
+    pad[n + 1] = PAD_TAIL;
+    for (size_t i = 0; i < n; i++)
         out[i] = gram_key(pad[i], pad[i + 1], pad[i + 2]);
-    return n + 2;
+    return n;
+}
+
+static uint64_t letter_set(const uint32_t *cp, size_t n)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        m |= 1ull << (cp[i] % 64);
+    return m;
+}
+
+static unsigned popcount64(uint64_t x)
+{
+    unsigned c = 0;
+    for (; x; x &= x - 1)
+        c++;
+    return c;
 }
 
 static uint64_t mix(uint64_t k)
@@ -126,6 +146,7 @@ void srch_speller_free(srch_speller *sp)
     free(sp->off);
     free(sp->freq);
     free(sp->ncp);
+    free(sp->letters);
     free(sp->grams);
     free(sp->gstart);
     free(sp->post);
@@ -262,13 +283,14 @@ int srch_speller_new(xc_db *db, srch_speller **out)
     size_t nw = sp->nwords;
     if (rc == XC_OK) {
         sp->ncp = calloc(nw ? nw : 1, 1);
+        sp->letters = calloc(nw ? nw : 1, sizeof *sp->letters);
         sp->count = calloc(nw ? nw : 1, sizeof *sp->count);
         sp->touched = malloc((nw ? nw : 1) * sizeof *sp->touched);
         sp->capgrams = 1024;
         while (sp->capgrams < nw * 2)
             sp->capgrams *= 2;
         sp->grams = calloc(sp->capgrams, sizeof *sp->grams);
-        if (!sp->ncp || !sp->count || !sp->touched || !sp->grams)
+        if (!sp->ncp || !sp->letters || !sp->count || !sp->touched || !sp->grams)
             rc = XC_ERR_NOMEM;
     }
     /* the trigrams: count, then place (postings in word order) */
@@ -283,6 +305,7 @@ int srch_speller_new(xc_db *db, srch_speller **out)
             if (n == 0 || n > MAX_CP)
                 continue;
             sp->ncp[i] = (uint8_t)n;
+            sp->letters[i] = letter_set(cp, n);
             size_t ng = grams_of(cp, n, keys);
             for (size_t g = 0; g < ng; g++) {
                 gram_slot *s = gram_find(sp->grams, sp->capgrams, keys[g]);
@@ -410,12 +433,13 @@ static long find_word(const srch_speller *sp, const char *w)
 const char *srch_speller_nearest(srch_speller *sp, const char *word, unsigned max_edit)
 {
     uint32_t q[MAX_CP + 1], cp[MAX_CP + 1];
-    uint64_t keys[MAX_CP + 2];
+    uint64_t keys[MAX_CP];
     size_t n = utf8_decode(word, strlen(word), q, MAX_CP + 1);
     if (n < 2 || n > MAX_CP)
         return NULL;
     size_t ng = grams_of(q, n, keys);
     unsigned best_d = max_edit + 1;
+    uint64_t qletters = letter_set(q, n);
     /* count shared trigrams (each distinct trigram of the word once) */
     size_t nt = 0;
     for (size_t g = 0; g < ng; g++) {
@@ -435,7 +459,8 @@ const char *srch_speller_nearest(srch_speller *sp, const char *word, unsigned ma
         }
     }
     /* An edit changes at most 4 trigrams (3, or 4 for a transposition):
-     * words within d edits share at least max(n, m) + 2 - 4d of them. d is
+     * words within d edits share at least max(n, m) - 4d of them, and at
+     * least one (the candidates are the words that share a trigram). d is
      * max_edit, then the best distance found so far. */
     long best = -1;
     unsigned limit = max_edit;
@@ -444,7 +469,10 @@ const char *srch_speller_nearest(srch_speller *sp, const char *word, unsigned ma
         size_t m = sp->ncp[wd];
         if (m == 0 || (m > n ? m - n : n - m) > limit)
             continue;
-        if ((long)sp->count[wd] < (long)((m > n ? m : n) + 2) - 4 * (long)limit)
+        if ((long)sp->count[wd] < (long)(m > n ? m : n) - 4 * (long)limit)
+            continue;
+        /* an edit adds or removes at most two letters of the set */
+        if (popcount64(sp->letters[wd] ^ qletters) > 2 * limit)
             continue;
         const char *w = sp->pool + sp->off[wd];
         utf8_decode(w, strlen(w), cp, MAX_CP + 1);
