@@ -15,9 +15,9 @@
  *      are analysed, each distinct run once per query (a memo shared by the
  *      hits), which confirms or rejects them;
  *   2. the window of N runs with the most distinct matched words, then the
- *      most matches, is printed: its runs are copied, and only those that
- *      hold a match (and the first and last, which are cut at their first
- *      and last word) are analysed again, to put their matches in <mark>.
+ *      most matches, is printed: its runs are copied (the first from its
+ *      first letter, the last to its last), with the tokens that matched,
+ *      kept by the memo, in <mark>.
  * Runs separated by blanks are analysed exactly as inside the whole text
  * (the tokeniser never joins across a blank), so the highlighted words are
  * those a full analysis would give. */
@@ -31,12 +31,25 @@
 #define SNIPPET_SCAN SRCH_SNIPPET_SCAN
 #define KEY_UNKNOWN (-1) /* a letter the byte folder does not know */
 
-/* A confirmed run: its index among the runs and what it matched. */
+/* A confirmed run: its index among the runs, what it matched and where
+ * its tokens are (in sp->toks, relative to the run's first letter). */
 typedef struct {
     uint32_t run;
     uint32_t count;      /* matched tokens */
     uint64_t mask;       /* bit (id % 64) of each query word matched */
+    uint32_t trim;       /* bytes of leading punctuation before the analysed part */
+    uint32_t tok;        /* first token in sp->toks */
+    uint32_t ntok;       /* NO_TOKENS: not kept (analyse again) */
 } hit_run;
+
+#define NO_TOKENS 0xFFFFFFFFu
+#define MAX_KEPT 64 /* tokens kept per run */
+
+/* A token of a matched run: its bytes and whether it is a match. */
+typedef struct {
+    uint16_t start, end;
+    uint16_t mark;
+} run_tok;
 
 /* A memo entry: an analysed run (bytes and language) and its result. */
 typedef struct {
@@ -45,6 +58,7 @@ typedef struct {
     txt_lang lang;
     uint32_t count;
     uint64_t mask;
+    uint32_t tok, ntok;  /* its tokens in sp->toks when it matched */
 } memo_ent;
 
 struct srch_snipper {
@@ -63,6 +77,8 @@ struct srch_snipper {
     size_t caprun;
     hit_run *hits;
     size_t caphits;
+    run_tok *toks;
+    size_t ntoks, captoks;
 };
 
 static int bit(const uint8_t *set, unsigned k) { return set[k >> 3] & (1u << (k & 7)); }
@@ -248,6 +264,7 @@ void srch_snipper_free(srch_snipper *sp)
     free(sp->rs);
     free(sp->re);
     free(sp->hits);
+    free(sp->toks);
     free(sp);
 }
 
@@ -336,7 +353,7 @@ static uint64_t hash_bytes(const char *s, size_t n, txt_lang lang)
 
 /* What a candidate run matches (analysed once per query and language). */
 static int confirm_lower(srch_snipper *sp, const char *s, size_t n, txt_lang lang,
-                         uint32_t *count, uint64_t *mask)
+                         uint32_t *count, uint64_t *mask, uint32_t *tokat, uint32_t *ntok)
 {
     uint64_t h = hash_bytes(s, n, lang);
     if (sp->nmemo * 2 >= sp->capmemo) {
@@ -362,6 +379,8 @@ static int confirm_lower(srch_snipper *sp, const char *s, size_t n, txt_lang lan
         if (m->hash == h && m->len == n && m->lang == lang && !memcmp(sp->pool + m->off, s, n)) {
             *count = m->count;
             *mask = m->mask;
+            *tokat = m->tok;
+            *ntok = m->ntok;
             return 0;
         }
     }
@@ -382,6 +401,29 @@ static int confirm_lower(srch_snipper *sp, const char *s, size_t n, txt_lang lan
             (*count)++;
             *mask |= 1ull << ((unsigned)m[i] % 64);
         }
+    /* A matched run keeps its tokens for printing. */
+    *tokat = 0;
+    *ntok = NO_TOKENS;
+    if (*count && nt <= MAX_KEPT && n <= 0xFFFF) {
+        if (sp->ntoks + (size_t)nt > sp->captoks) {
+            size_t nc = sp->captoks ? sp->captoks * 2 : 256;
+            while (nc < sp->ntoks + (size_t)nt)
+                nc *= 2;
+            run_tok *nt2 = realloc(sp->toks, nc * sizeof *nt2);
+            if (!nt2) {
+                free(tok);
+                free(m);
+                return -1;
+            }
+            sp->toks = nt2;
+            sp->captoks = nc;
+        }
+        *tokat = (uint32_t)sp->ntoks;
+        *ntok = (uint32_t)nt;
+        for (long i = 0; i < nt; i++)
+            sp->toks[sp->ntoks++] = (run_tok){(uint16_t)tok[i]->start, (uint16_t)tok[i]->end,
+                                              (uint16_t)(m[i] >= 0)};
+    }
     free(tok);
     free(m);
     if (sp->npool + n > sp->cappool) {
@@ -395,14 +437,14 @@ static int confirm_lower(srch_snipper *sp, const char *s, size_t n, txt_lang lan
         sp->cappool = nc;
     }
     memcpy(sp->pool + sp->npool, s, n);
-    sp->memo[j] = (memo_ent){h, sp->npool, n, lang, *count, *mask};
+    sp->memo[j] = (memo_ent){h, sp->npool, n, lang, *count, *mask, *tokat, *ntok};
     sp->npool += n;
     sp->nmemo++;
     return 0;
 }
 
 static int confirm(srch_snipper *sp, const unsigned char *raw, size_t n, txt_lang lang,
-                   uint32_t *count, uint64_t *mask)
+                   uint32_t *count, uint64_t *mask, uint32_t *tokat, uint32_t *ntok)
 {
     /* ASCII capitals change no match either: "Comme" is "comme" */
     char small[64], *s = small;
@@ -410,7 +452,7 @@ static int confirm(srch_snipper *sp, const unsigned char *raw, size_t n, txt_lan
         return -1;
     for (size_t i = 0; i < n; i++)
         s[i] = (char)(raw[i] >= 'A' && raw[i] <= 'Z' ? raw[i] + ('a' - 'A') : raw[i]);
-    int rc = confirm_lower(sp, s, n, lang, count, mask);
+    int rc = confirm_lower(sp, s, n, lang, count, mask, tokat, ntok);
     if (s != small)
         free(s);
     return rc;
@@ -418,14 +460,30 @@ static int confirm(srch_snipper *sp, const unsigned char *raw, size_t n, txt_lan
 
 /* ---- pass 1: runs and candidates -------------------------------------------- */
 
+/* Byte classes of the scan: 1 blank (cuts runs), 2 ASCII letter or digit,
+ * 4 non-ASCII. */
+static const unsigned char byte_class[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0, 0,
+    0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
+    0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, 0,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+};
+#define C_BLANK 1
+#define C_ALNUM 2
+#define C_HIGH 4
+
 static int isalnum_ascii(unsigned char c)
 {
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+    return byte_class[c] & C_ALNUM;
 }
 
 static int is_blank(unsigned char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+    return byte_class[c] & C_BLANK;
 }
 
 /* 1 if a run may hold a match: a piece (letters or digits after
@@ -436,8 +494,8 @@ static int is_candidate(const srch_snipper *sp, const unsigned char *s, size_t a
     int prev_word = 0;
     for (size_t i = a; i < z;) {
         unsigned char c = s[i];
-        if (c < 0x80 && (prev_word || !isalnum_ascii(c))) {
-            prev_word = isalnum_ascii(c);
+        if (!(byte_class[c] & C_HIGH) && (prev_word || !(byte_class[c] & C_ALNUM))) {
+            prev_word = byte_class[c] & C_ALNUM;
             i++;
             continue;
         }
@@ -489,11 +547,9 @@ static long scan_runs(srch_snipper *sp, const char *text, size_t len, txt_lang l
         if (i >= len)
             break;
         size_t a = i;
-        int word = 0; /* a letter, a digit or any non-ASCII byte */
-        while (i < len && !is_blank(s[i])) {
-            unsigned char c = s[i++];
-            word |= c >= 0x80 || isalnum_ascii(c);
-        }
+        unsigned word = 0; /* a letter, a digit or any non-ASCII byte */
+        while (i < len && !(byte_class[s[i]] & C_BLANK))
+            word |= byte_class[s[i++]];
         if (!word)
             continue; /* punctuation alone ("-", "+") is no word of the window */
         if (n == sp->caprun) {
@@ -520,7 +576,8 @@ static long scan_runs(srch_snipper *sp, const char *text, size_t len, txt_lang l
                 ta++;
             while (tz > ta && s[tz - 1] < 0x80 && !isalnum_ascii(s[tz - 1]))
                 tz--;
-            if (confirm(sp, s + ta, tz - ta, lang, &count, &mask) < 0)
+            uint32_t tokat, ntok;
+            if (confirm(sp, s + ta, tz - ta, lang, &count, &mask, &tokat, &ntok) < 0)
                 return -1;
             if (count) {
                 if (nh == sp->caphits) {
@@ -531,7 +588,8 @@ static long scan_runs(srch_snipper *sp, const char *text, size_t len, txt_lang l
                     sp->hits = nhr;
                     sp->caphits = nc;
                 }
-                sp->hits[nh++] = (hit_run){(uint32_t)n, count, mask};
+                sp->hits[nh++] = (hit_run){(uint32_t)n, count, mask, (uint32_t)(ta - a), tokat,
+                                           ntok};
             }
         }
         n++;
@@ -613,58 +671,78 @@ static int add_gap(srch_buf *b, const char *s, size_t a, size_t z)
     return ok && srch_buf_add_html(b, s + run, z - run) == 0;
 }
 
-/* 1 if run k is a confirmed match (sp->hits is in run order). */
-static int run_matched(const srch_snipper *sp, size_t nhits, size_t k)
+/* The confirmed run k, or NULL (sp->hits is in run order). */
+static const hit_run *run_hit(const srch_snipper *sp, size_t nhits, size_t k)
 {
     size_t lo = 0, hi = nhits;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (sp->hits[mid].run == k)
-            return 1;
+            return &sp->hits[mid];
         if (sp->hits[mid].run < k)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return 0;
+    return NULL;
 }
 
-/* Appends run [a, z) of text: from its first token when first, to its last
- * token when last (*tend: where that token ends), its matches in <mark>.
- * Only runs that hold a match or end the window are analysed; the others
- * are copied as they are (a run holds no blank to collapse). */
-static int add_run(srch_snipper *sp, srch_buf *b, const char *text, size_t a, size_t z,
-                   txt_lang lang, int analyse, int first, int last, size_t *tend)
+/* Appends text[a, z) with <mark> around [ts, te) for each match (in
+ * order, absolute offsets) that lies inside it. */
+static int mark_one(srch_buf *b, const char *text, size_t *at, size_t z, size_t ts, size_t te)
 {
-    *tend = z;
-    if (!analyse)
-        return srch_buf_add_html(b, text + a, z - a) == 0;
+    if (ts < *at || te > z)
+        return 1;
+    int ok = srch_buf_add_html(b, text + *at, ts - *at) == 0;
+    ok &= srch_buf_adds(b, "<mark>") == 0;
+    ok &= srch_buf_add_html(b, text + ts, te - ts) == 0;
+    ok &= srch_buf_adds(b, "</mark>") == 0;
+    *at = te;
+    return ok;
+}
+
+/* Appends run [a, z) of text: from its first letter when first, to its
+ * last letter when last (*tend: where it stops), its matches in <mark>.
+ * The tokens of a matched run come from the memo; only a matched run whose
+ * tokens were not kept is analysed again. */
+static int add_run(srch_snipper *sp, srch_buf *b, const char *text, size_t a, size_t z,
+                   txt_lang lang, const hit_run *h, int first, int last, size_t *tend)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t pa = a, pz = z;
+    if (first)
+        while (pa < pz && !(byte_class[s[pa]] & (C_ALNUM | C_HIGH)))
+            pa++;
+    if (last)
+        while (pz > pa && !(byte_class[s[pz - 1]] & (C_ALNUM | C_HIGH)))
+            pz--;
+    *tend = pz;
+    if (!h)
+        return srch_buf_add_html(b, text + pa, pz - pa) == 0;
+    size_t base = a + h->trim, at = pa; /* token offsets are from base */
+    int ok = 1;
+    if (h->ntok != NO_TOKENS) {
+        const run_tok *tk = sp->toks + h->tok;
+        for (uint32_t i = 0; i < h->ntok && ok; i++)
+            if (tk[i].mark)
+                ok &= mark_one(b, text, &at, pz, base + tk[i].start, base + tk[i].end);
+        return ok && srch_buf_add_html(b, text + at, pz - at) == 0;
+    }
     txt_options opt = {lang, TXT_LANG_NONE, 1};
     txt_result r;
-    if (txt_analyse(sp->e->an, text + a, z - a, &opt, 1, &r) != TXT_OK)
+    if (txt_analyse(sp->e->an, text + base, z - base, &opt, 1, &r) != TXT_OK)
         return 0;
     const txt_token **tok;
     int *m;
     long n = mark_tokens(sp->p, &r, &tok, &m);
     if (n < 0)
         return 0;
-    int ok = 1;
-    size_t at = first && n ? tok[0]->start : 0, end = last && n ? tok[n - 1]->end : z - a;
-    for (long i = 0; i < n && ok; i++) {
-        ok &= srch_buf_add_html(b, text + a + at, tok[i]->start - at) == 0;
+    for (long i = 0; i < n && ok; i++)
         if (m[i] >= 0)
-            ok &= srch_buf_adds(b, "<mark>") == 0;
-        ok &= srch_buf_add_html(b, text + a + tok[i]->start, tok[i]->end - tok[i]->start) == 0;
-        if (m[i] >= 0)
-            ok &= srch_buf_adds(b, "</mark>") == 0;
-        at = tok[i]->end;
-    }
-    if (ok && end > at)
-        ok &= srch_buf_add_html(b, text + a + at, end - at) == 0;
-    *tend = a + end;
+            ok &= mark_one(b, text, &at, pz, base + tok[i]->start, base + tok[i]->end);
     free(tok);
     free(m);
-    return ok;
+    return ok && srch_buf_add_html(b, text + at, pz - at) == 0;
 }
 
 char *srch_snippet(srch_snipper *sp, const char *text, size_t len, txt_lang lang,
@@ -691,9 +769,8 @@ char *srch_snippet(srch_snipper *sp, const char *text, size_t len, txt_lang lang
     for (size_t k = r0; k < r1 && ok; k++) {
         if (k > r0)
             ok &= add_gap(&b, text, sp->re[k - 1], sp->rs[k]);
-        int first = k == r0, last = k + 1 == r1;
-        int analyse = first || last || run_matched(sp, nhits, k);
-        ok &= add_run(sp, &b, text, sp->rs[k], sp->re[k], lang, analyse, first, last, &tend);
+        ok &= add_run(sp, &b, text, sp->rs[k], sp->re[k], lang, run_hit(sp, nhits, k), k == r0,
+                      k + 1 == r1, &tend);
     }
     if (ok && r1 < nruns)
         ok &= srch_buf_adds(&b, " \xe2\x80\xa6") == 0;
