@@ -14,10 +14,10 @@
  * It also maps each folded word to the most frequent spelling that folds to
  * it, to give typed words back their accents.
  *
- * The index is made on the first lookup (the table of a 10,000-post base
- * loads in a few milliseconds) and again after the database changed
- * revision. Memory: about 12 bytes per trigram occurrence plus the words;
- * one index per engine, so per daemon worker thread. */
+ * The index is made on the first lookup (the 34,000 words of a 10,000-post
+ * archive load in some 20 ms of CPU) and again after the database changed
+ * revision. Memory: about 160 bytes per word of the table (5 MB for
+ * 34,000); one index per engine, so per daemon worker thread. */
 #include <config.h>
 
 #include <stdlib.h>
