@@ -519,7 +519,9 @@ START_TEST(snippet_candidates)
              "{\"id\":\"p2\",\"title\":\"Two\",\"lang\":\"en\",\"body\":\"%s"
              "the last word is zanzibar.\"}\n"
              "{\"id\":\"p3\",\"title\":\"Trois\",\"lang\":\"fr\",\"body\":\"Le C\u0152UR de "
-             "l\u2019\u00e9quivalence : les M\u00c9DECINS \u00ab na\u00efve \u00bb, post-doctoral.\"}\n",
+             "l\u2019\u00e9quivalence : les M\u00c9DECINS \u00ab na\u00efve \u00bb, post-doctoral.\"}\n"
+             "{\"id\":\"p4\",\"title\":\"Four\",\"lang\":\"en\",\"body\":\"Tab\\there \\\"quoted\\\" "
+             "back\\\\slash \\ud83d\\ude00 kiwi.\"}\n",
              filler);
     char *dir = NULL;
     srch_engine *e = own_db("own-snippets", posts, &dir);
@@ -543,6 +545,11 @@ START_TEST(snippet_candidates)
                       strstr(sn, "<mark>M\xc3\x89" "DECINS</mark>") &&
                       strstr(sn, "<mark>na\xc3\xafve</mark>") && strstr(sn, "<mark>post</mark>-<mark>doctoral</mark>"),
                   "%s", sn);
+    json_decref(a);
+    /* the stored body is decoded from its JSON escapes, then HTML-escaped */
+    a = search_in(e, "kiwi", NULL);
+    ck_assert_str_eq(first_snippet(a), "Tab here &quot;quoted&quot; back\\slash \xf0\x9f\x98\x80 "
+                                       "<mark>kiwi</mark>.");
     json_decref(a);
     srch_engine_free(e);
     th_rmtree(dir);
