@@ -30,7 +30,8 @@ int srch_docdata_parse(const char *data, size_t len, srch_docdata *out)
         }
     }
     json_error_t jerr;
-    if (k && len >= 2 && data[len - 1] == '}' && data[len - 2] == '"') {
+    if (k && len >= 2 && data[len - 1] == '}' && data[len - 2] == '"' &&
+        k + kl <= data + len - 2) {
         size_t hl = (size_t)(k - data);
         char *head = malloc(hl + 2);
         if (!head)

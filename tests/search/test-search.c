@@ -13,6 +13,7 @@
 
 #include "lib/testhelp.h"
 #include "search/search.h"
+#include "search/search-internal.h"
 
 static char *tmp, *dbdir;
 static srch_engine *eng;
@@ -557,6 +558,42 @@ START_TEST(snippet_candidates)
 }
 END_TEST
 
+/* A hit's stored data: fields without the body, the body decoded on
+ * demand, whatever the shape of the blob. */
+START_TEST(docdata_shapes)
+{
+    srch_docdata d;
+    size_t n;
+    char *b;
+    const char *last = "{\"id\":\"a\",\"title\":\"T,\\\"body\\\":\\\"x\",\"body\":\"l1\\nl2 \\u00e9\\\"\"}";
+    ck_assert_int_eq(srch_docdata_parse(last, strlen(last), &d), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(d.fields, "title")), "T,\"body\":\"x");
+    ck_assert_ptr_null(json_object_get(d.fields, "body"));
+    b = srch_docdata_body(&d, 100, &n);
+    ck_assert_str_eq(b, "l1\nl2 \xc3\xa9\"");
+    ck_assert_uint_eq(n, 9);
+    free(b);
+    b = srch_docdata_body(&d, 2, &n); /* bounded */
+    ck_assert_str_eq(b, "l1");
+    free(b);
+    srch_docdata_free(&d);
+    const char *first = "{\"body\":\"hello\",\"id\":\"b\"}";
+    ck_assert_int_eq(srch_docdata_parse(first, strlen(first), &d), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(d.fields, "id")), "b");
+    b = srch_docdata_body(&d, 100, &n);
+    ck_assert_str_eq(b, "hello");
+    free(b);
+    srch_docdata_free(&d);
+    const char *broken[] = {"{\"id\":\"c\",\"body\":\"}", "not json", ""};
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_eq(srch_docdata_parse(broken[i], strlen(broken[i]), &d), 0);
+        b = srch_docdata_body(&d, 100, &n);
+        free(b);
+        srch_docdata_free(&d);
+    }
+}
+END_TEST
+
 /* The spelling index follows the database: a word added by a reindex is
  * suggested by the same engine once it has seen the new revision. */
 START_TEST(spelling_after_reindex)
@@ -611,6 +648,7 @@ int main(void)
     tcase_add_test(tc, unavailable_then_back);
     tcase_add_test(tc, snippet_candidates);
     tcase_add_test(tc, spelling_after_reindex);
+    tcase_add_test(tc, docdata_shapes);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);
