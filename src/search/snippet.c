@@ -106,7 +106,7 @@ static size_t fold_char(const unsigned char *s, size_t i, size_t len, char out[2
     unsigned char d = i + 1 < len ? s[i + 1] : 0;
     if (c == 0xC3 && d >= 0x80 && d <= 0xBF) {
         /* U+00C0..U+00FF: Latin-1 letters, except the signs × and ÷ */
-        static const char base[64] = "aaaaaaaceeeeiiiidnooooo/ouuuuyts"
+        static const char base[65] = "aaaaaaaceeeeiiiidnooooo/ouuuuyts"
                                      "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
         unsigned k = d - 0x80;
         char b = base[k];
