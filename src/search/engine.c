@@ -89,6 +89,10 @@ static int unavailable(srch_engine *e, int rc)
     (void)rc;
     xc_db_close(e->db);
     e->db = NULL;
+    /* A database made again from scratch may reach the same revision
+     * number: the spelling index is read again from the one that opens. */
+    srch_speller_free(e->speller);
+    e->speller = NULL;
     return SRCH_ERR_UNAVAILABLE;
 }
 
@@ -97,6 +101,8 @@ static int ready(srch_engine *e)
 {
     double now = srch_now();
     if (!e->db) {
+        srch_speller_free(e->speller);
+        e->speller = NULL;
         int rc = xc_db_open(e->db_path, &e->db);
         if (rc != XC_OK) {
             e->db = NULL;
