@@ -67,9 +67,20 @@ void srch_engine_free(srch_engine *e)
     if (!e)
         return;
     xc_db_close(e->db);
+    srch_speller_free(e->speller);
     txt_analyser_free(e->an);
     free(e->db_path);
     free(e);
+}
+
+void srch_engine_timings(const srch_engine *e, srch_timings *out)
+{
+    if (!out)
+        return;
+    if (e)
+        *out = e->t;
+    else
+        memset(out, 0, sizeof *out);
 }
 
 static int unavailable(srch_engine *e, int rc)
@@ -78,6 +89,10 @@ static int unavailable(srch_engine *e, int rc)
     (void)rc;
     xc_db_close(e->db);
     e->db = NULL;
+    /* A database made again from scratch may reach the same revision
+     * number: the spelling index is read again from the one that opens. */
+    srch_speller_free(e->speller);
+    e->speller = NULL;
     return SRCH_ERR_UNAVAILABLE;
 }
 
@@ -86,6 +101,8 @@ static int ready(srch_engine *e)
 {
     double now = srch_now();
     if (!e->db) {
+        srch_speller_free(e->speller);
+        e->speller = NULL;
         int rc = xc_db_open(e->db_path, &e->db);
         if (rc != XC_OK) {
             e->db = NULL;
@@ -220,22 +237,15 @@ typedef struct {
     int by_date;      /* no text: newest first */
 } plan;
 
-static void hit_fields(json_t *hit, const char *data, size_t len, const char **body,
-                       json_t **doc)
+static void hit_fields(json_t *hit, const srch_docdata *d)
 {
-    json_error_t jerr;
-    *doc = json_loadb(data, len, 0, &jerr);
-    *body = NULL;
     static const char *keys[] = {"id", "title", "url", "date", "lang", "author"};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-        json_t *v = *doc ? json_object_get(*doc, keys[k]) : NULL;
+        json_t *v = d->fields ? json_object_get(d->fields, keys[k]) : NULL;
         json_object_set_new(hit, keys[k], json_is_string(v) ? json_incref(v) : json_string(""));
     }
-    json_t *c = *doc ? json_object_get(*doc, "categories") : NULL;
+    json_t *c = d->fields ? json_object_get(d->fields, "categories") : NULL;
     json_object_set_new(hit, "categories", json_is_array(c) ? json_incref(c) : json_array());
-    json_t *b = *doc ? json_object_get(*doc, "body") : NULL;
-    if (json_is_string(b))
-        *body = json_string_value(b);
 }
 
 /* One run of the match for the parsed query; fills ans (hits, total,
@@ -300,8 +310,11 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         if (rc == XC_OK)
             rc = xc_db_doccount(e->db, &check);
     }
+    double t1 = srch_now();
     if (rc == XC_OK)
         rc = xc_enquire_get_mset(enq, offset, limit, check, &ms);
+    double t2 = srch_now();
+    e->t.match_ms += (t2 - t1) * 1000.0;
     if (rc != XC_OK) {
         xc_enquire_free(enq);
         return rc;
@@ -312,6 +325,9 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     json_t *hits = json_array();
     txt_lang hl = req->lang ? txt_lang_parse(req->lang) : TXT_LANG_NONE;
     unsigned sw = req->snippet_words < 0 ? e->cfg.snippet_words : (unsigned)req->snippet_words;
+    srch_snipper *snip = NULL;
+    if (snippets && sw > 0 && size > 0 && srch_snipper_new(e, p, &snip) != 0)
+        rc = XC_ERR_NOMEM;
     for (uint32_t i = 0; i < size && rc == XC_OK; i++) {
         xc_hit h;
         xc_doc *doc = NULL;
@@ -326,21 +342,38 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
             xc_doc_free(doc);
             break;
         }
-        json_t *hit = json_object(), *jd = NULL;
-        const char *body = NULL;
-        hit_fields(hit, data, dlen, &body, &jd);
+        json_t *hit = json_object();
+        srch_docdata dd;
+        if (srch_docdata_parse(data, dlen, &dd) < 0) {
+            json_decref(hit);
+            xc_doc_free(doc);
+            rc = XC_ERR_NOMEM;
+            break;
+        }
+        hit_fields(hit, &dd);
         json_object_set_new(hit, "score", json_integer(by_date ? 0 : h.percent));
+        double t3 = srch_now();
+        e->t.fetch_ms += (t3 - t2) * 1000.0;
+        t2 = t3;
         if (snippets && sw > 0) {
             json_t *lj = json_object_get(hit, "lang");
             txt_lang dl = hl != TXT_LANG_NONE ? hl : txt_lang_parse(json_string_value(lj));
-            char *sn = body ? srch_snippet(e, p, body, strlen(body), dl, sw) : NULL;
+            size_t bl = 0;
+            /* a few bytes past the scan limit: the snippet cuts it as before */
+            char *body = srch_docdata_body(&dd, SRCH_SNIPPET_SCAN + 16, &bl);
+            char *sn = body ? srch_snippet(snip, body, bl, dl, sw) : NULL;
             json_object_set_new(hit, "snippet", json_string(sn ? sn : ""));
             free(sn);
+            free(body);
+            t3 = srch_now();
+            e->t.snippet_ms += (t3 - t2) * 1000.0;
+            t2 = t3;
         }
-        json_decref(jd);
+        srch_docdata_free(&dd);
         xc_doc_free(doc);
         json_array_append_new(hits, hit);
     }
+    srch_snipper_free(snip);
     if (rc == XC_OK) {
         json_object_set_new(ans, "total", json_integer(est));
         json_object_set_new(ans, "hits", hits);
@@ -410,6 +443,7 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
             st = srch_parse(e, q, strlen(q), lang, &p);
         else
             memset(&p, 0, sizeof p);
+        e->t.parse_ms += (srch_now() - t0) * 1000.0;
         if (st != SRCH_OK) {
             json_decref(ans);
             xc_query_free(rfilter);
@@ -421,8 +455,11 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
         uint32_t nhits = 0;
         int rc = run(e, req, &p, rfilter, offset, limit, 1, ans, &nhits);
         char *sugg = NULL;
-        if (rc == XC_OK && p.has_text)
+        if (rc == XC_OK && p.has_text) {
+            double ts = srch_now();
             sugg = srch_spelling(e, q, &p);
+            e->t.spelling_ms += (srch_now() - ts) * 1000.0;
+        }
         if (rc == XC_OK && sugg && nhits == 0 && offset == 0) {
             /* No hits: the corrected query's hits, flagged. */
             if (srch_parse(e, sugg, strlen(sugg), lang, &p2) == SRCH_OK) {
@@ -459,6 +496,8 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
         break;
     }
     free(q);
+    e->t.searches++;
+    e->t.total_ms += (srch_now() - t0) * 1000.0;
     return result;
 }
 

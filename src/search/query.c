@@ -1023,8 +1023,8 @@ static int unknown_word(parser *ps, const srch_word *w)
  * spelling table's closest word (at most 2 edits) is searched as well. A
  * question with more than SRCH_MAX_CORRECTIONS unknown words is about
  * something the archive does not hold, not mistyped: it is left as it is
- * (and a spelling lookup costs milliseconds). A short query keeps the
- * suggestion for the visitor to choose. */
+ * (each lookup is an edit-distance scan of the in-memory speller). A
+ * short query keeps the suggestion for the visitor to choose. */
 static xc_query *corrections(parser *ps)
 {
     srch_parsed *p = ps->p;
@@ -1042,20 +1042,17 @@ static xc_query *corrections(parser *ps)
             nunknown++;
     if (nunknown > SRCH_MAX_CORRECTIONS)
         return NULL;
-    for (size_t j = 0; j < p->nwords && j < SRCH_MAX_TERMS && !ps->oom; j++) {
-        char *s = NULL;
-        if (!unknown[j] ||
-            xc_db_spelling_suggestion(ps->e->db, p->words[j].word, 2, &s) != XC_OK || !s[0]) {
-            free(s);
+    srch_speller *sp = srch_engine_speller(ps->e);
+    for (size_t j = 0; j < p->nwords && j < SRCH_MAX_TERMS && sp && !ps->oom; j++) {
+        const char *s = unknown[j] ? srch_speller_nearest(sp, p->words[j].word, 2) : NULL;
+        if (!s || !s[0])
             continue;
-        }
         txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
         txt_result r;
         if (txt_analyse(ps->e->an, s, strlen(s), &opt, 1, &r) != TXT_OK)
             ps->oom = 1;
         else if (r.ntokens == 1 && !is_stop(&r.tokens[0]))
             all = combine2(ps, XC_OP_OR, all, token_query(ps, &r.tokens[0], 0));
-        free(s);
     }
     return all;
 }

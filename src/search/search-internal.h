@@ -37,6 +37,8 @@ struct srch_engine {
     txt_analyser *an;
     double last_reopen;      /* monotonic seconds of the last open/reopen */
     unsigned reopen_ms;
+    srch_timings t;          /* time per phase (srch_engine_timings) */
+    struct srch_speller *speller; /* index of the spelling table (NULL: not read yet) */
     char err[512];
 };
 
@@ -70,14 +72,59 @@ int srch_date_range(const char *since, const char *until, xc_query **out);
 /* Expands a date to YYYYMMDD (hi: the last day it covers). 0 on success. */
 int srch_date_expand(const char *s, size_t len, int hi, char out[9]);
 
-/* The snippet of text for the words of p: HTML-escaped, matches in <mark>.
- * malloc'ed; NULL when out of memory. */
-char *srch_snippet(srch_engine *e, const srch_parsed *p, const char *text, size_t len,
-                   txt_lang lang, unsigned nwords);
+/* A hit's stored data (docdata.c): the fields of the JSON object without
+ * its body, and the body still JSON-escaped. */
+typedef struct {
+    json_t *fields;       /* the object without "body" (NULL if not JSON) */
+    const char *body;     /* into the data: the body's characters, escaped */
+    size_t body_len;
+    int body_plain;       /* 1: body is already decoded (a blob of another shape) */
+} srch_docdata;
+/* Parses data (which must outlive out): 0, or -1 when out of memory. */
+int srch_docdata_parse(const char *data, size_t len, srch_docdata *out);
+void srch_docdata_free(srch_docdata *d);
+/* The first max bytes (or a few more, to end a character) of the body,
+ * decoded, NUL-terminated, malloc'ed; NULL when there is none. */
+char *srch_docdata_body(const srch_docdata *d, size_t max, size_t *len);
+
+/* Only the first SRCH_SNIPPET_SCAN bytes of a body are read for snippets. */
+#define SRCH_SNIPPET_SCAN 24000
+
+/* The highlighter of one parsed query: its keys and a memo of the words
+ * already analysed, shared by the hits of the query (snippet.c). */
+typedef struct srch_snipper srch_snipper;
+/* Makes the highlighter of p (which must outlive it); 0, or -1 when out of
+ * memory (*out NULL). */
+int srch_snipper_new(srch_engine *e, const srch_parsed *p, srch_snipper **out);
+void srch_snipper_free(srch_snipper *sp);
+/* The snippet of about nwords words of text for the query: HTML-escaped,
+ * matches in <mark>. malloc'ed; NULL when out of memory. */
+char *srch_snippet(srch_snipper *sp, const char *text, size_t len, txt_lang lang,
+                   unsigned nwords);
 
 /* A spelling suggestion for q (malloc'ed), or NULL when every word is
  * known or nothing better is found. */
 char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p);
+
+/* The in-memory index of the spelling table (speller.c). */
+typedef struct srch_speller srch_speller;
+/* Reads the spelling table of db into a new index: an xc status. */
+int srch_speller_new(xc_db *db, srch_speller **out);
+void srch_speller_free(srch_speller *sp);
+/* The database revision the index was read at. */
+uint64_t srch_speller_revision(const srch_speller *sp);
+/* The nearest word of the table within max_edit edits (the most frequent
+ * among equals), or NULL (none, or word itself is more frequent). The
+ * string belongs to the index. */
+const char *srch_speller_nearest(srch_speller *sp, const char *word, unsigned max_edit);
+/* The most frequent word of the table that folds to folded, when it is
+ * not raw (the word as typed) and more frequent than raw, or NULL.
+ * Belongs to the index. */
+const char *srch_speller_accented(const srch_speller *sp, const char *folded, const char *raw);
+
+/* The engine's index of its database's spelling table, read again after a
+ * new revision (spell.c); NULL when it cannot be read. Belongs to e. */
+srch_speller *srch_engine_speller(srch_engine *e);
 
 /* Monotonic time in seconds. */
 double srch_now(void);

@@ -105,6 +105,20 @@ int srch_doc(srch_engine *e, const char *id, json_t **out);
  * "langs":{...},"categories":{...}}. */
 int srch_stats(srch_engine *e, json_t **out);
 
+/* Where an engine's searches spent their time, summed over every
+ * srch_search since the engine was made (for bench/: the answer itself
+ * carries only took_ms). Milliseconds. */
+typedef struct {
+    uint64_t searches;
+    double parse_ms;    /* request filters, language detection, query parsing */
+    double match_ms;    /* the match (Xapian's get_mset), facet counting included */
+    double fetch_ms;    /* reading each hit's stored data */
+    double snippet_ms;  /* cutting the snippets */
+    double spelling_ms; /* spelling suggestions */
+    double total_ms;    /* the whole of srch_search */
+} srch_timings;
+void srch_engine_timings(const srch_engine *e, srch_timings *out);
+
 /* Error answer: {"ok":false,"error":{"code":C,"message":M}}. */
 json_t *srch_error_json(const char *code, const char *message);
 

@@ -1,8 +1,10 @@
 /* spell.c: "did you mean". A query word that is not in the index (as its
  * folded form) is looked up in the spelling table, which the indexer fills
- * with the lower-cased words as written (accents kept). A suggestion that
- * folds to the same word is no correction; when some word is corrected, the
- * other words are shown with their accents too ("medecine familliale" ->
+ * with the lower-cased words as written (accents kept): the nearest word
+ * within two edits, found in the in-memory index of the table (speller.c).
+ * A suggestion that folds to the same word is no correction; when some
+ * word is corrected, the other words are shown with their accents too, the
+ * most frequent spelling that folds to them ("medecine familliale" ->
  * "médecine familiale"). */
 #include <config.h>
 
@@ -12,20 +14,30 @@
 #include "search/search-internal.h"
 #include "store/schema.h"
 
+/* The index of the spelling table, read again when the database changed
+ * revision; NULL when it cannot be read (then there is no suggestion). */
+srch_speller *srch_engine_speller(srch_engine *e)
+{
+    uint64_t rev = 0;
+    if (xc_db_revision(e->db, &rev) != XC_OK)
+        return NULL;
+    if (e->speller && srch_speller_revision(e->speller) == rev)
+        return e->speller;
+    srch_speller_free(e->speller);
+    e->speller = NULL;
+    srch_speller *sp = NULL;
+    if (srch_speller_new(e->db, &sp) == XC_OK)
+        e->speller = sp;
+    return e->speller;
+}
+
 /* The spelling table's best match for the word as typed (lower-cased by
  * the table's own rules: we pass the folded word and the raw one). */
 static char *lookup(srch_engine *e, const char *word)
 {
-    char *s = NULL;
-    if (xc_db_spelling_suggestion(e->db, word, 2, &s) != XC_OK) {
-        free(s);
-        return NULL;
-    }
-    if (!s[0]) {
-        free(s);
-        return NULL;
-    }
-    return s;
+    srch_speller *sp = srch_engine_speller(e);
+    const char *s = sp ? srch_speller_nearest(sp, word, 2) : NULL;
+    return s ? strdup(s) : NULL;
 }
 
 static int folds_to(const char *s, const char *word)
@@ -68,7 +80,8 @@ char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p)
             continue;
         char *raw = raw_lower(q, w);
         char *s = raw ? lookup(e, raw) : NULL;
-        if (!s)
+        /* the folded word, unless it is what was just looked up */
+        if (!s && (!raw || strcmp(raw, w->word) != 0))
             s = lookup(e, w->word);
         free(raw);
         if (s && !folds_to(s, w->word)) {
@@ -80,16 +93,15 @@ char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p)
     char *out = NULL;
     if (changed) {
         /* The known words, with their accents from the table. */
-        for (size_t i = 0; i < n; i++) {
+        srch_speller *sp = srch_engine_speller(e);
+        for (size_t i = 0; i < n && sp; i++) {
             const srch_word *w = &p->words[i];
             if (rep[i] || !w->plain)
                 continue;
             char *raw = raw_lower(q, w);
-            char *s = raw ? lookup(e, raw) : NULL;
-            if (s && folds_to(s, w->word) && strcmp(s, raw) != 0)
-                rep[i] = s;
-            else
-                free(s);
+            const char *s = raw ? srch_speller_accented(sp, w->word, raw) : NULL;
+            if (s)
+                rep[i] = strdup(s);
             free(raw);
         }
         srch_buf b = {0};

@@ -1,5 +1,11 @@
 /* pool.c: worker threads, each with its own srch_engine, a bounded job
- * queue and a done queue returned to the loop through uv_async. */
+ * queue and a done queue returned to the loop through uv_async.
+ *
+ * A job wakes the worker that went idle last (a stack of idle workers,
+ * each waiting on its own condition variable): at low load the same thread,
+ * with its engine and caches warm, answers request after request, instead
+ * of the workers taking turns as one shared condition variable would make
+ * them. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -8,9 +14,18 @@
 
 #include "server/pool.h"
 
+typedef struct worker worker;
+struct worker {
+    srv_pool *pool;
+    pthread_cond_t cv;
+    int idle;          /* 1: on the idle stack */
+    worker *below;     /* next on the idle stack */
+};
+
 struct srv_pool {
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    worker *workers;
+    worker *idle_top;  /* the worker that went idle last */
     srv_job *head, *tail;
     unsigned depth, queue_max;
     int stopping;
@@ -51,14 +66,21 @@ static void drain_done(uv_async_t *a)
 
 static void *worker_main(void *arg)
 {
-    srv_pool *p = arg;
+    worker *w = arg;
+    srv_pool *p = w->pool;
     srch_engine *engine = NULL;
     unsigned gen = 0;
     int have = 0;
     for (;;) {
         pthread_mutex_lock(&p->mu);
-        while (!p->head && !p->stopping)
-            pthread_cond_wait(&p->cv, &p->mu);
+        while (!p->head && !p->stopping) {
+            if (!w->idle) {
+                w->idle = 1;
+                w->below = p->idle_top;
+                p->idle_top = w;
+            }
+            pthread_cond_wait(&w->cv, &p->mu);
+        }
         if (!p->head) {
             pthread_mutex_unlock(&p->mu);
             break;
@@ -106,7 +128,6 @@ int srv_pool_start(srv_pool **out, uv_loop_t *loop, unsigned n, unsigned queue_m
     if (!p)
         return -1;
     pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
     pthread_mutex_init(&p->done_mu, NULL);
     p->queue_max = queue_max ? queue_max : 1;
     p->db_path = strdup(db_path ? db_path : "");
@@ -118,9 +139,14 @@ int srv_pool_start(srv_pool **out, uv_loop_t *loop, unsigned n, unsigned queue_m
     /* Jobs keep their connections open; the async alone keeps nothing alive. */
     uv_unref((uv_handle_t *)&p->async);
     p->threads = calloc(n, sizeof *p->threads);
-    for (unsigned i = 0; i < n; i++) {
-        if (pthread_create(&p->threads[i], NULL, worker_main, p) != 0)
+    p->workers = calloc(n, sizeof *p->workers);
+    for (unsigned i = 0; i < n && p->threads && p->workers; i++) {
+        p->workers[i].pool = p;
+        pthread_cond_init(&p->workers[i].cv, NULL);
+        if (pthread_create(&p->threads[i], NULL, worker_main, &p->workers[i]) != 0) {
+            pthread_cond_destroy(&p->workers[i].cv);
             break;
+        }
         p->nthreads++;
     }
     if (p->nthreads == 0) {
@@ -146,7 +172,12 @@ int srv_pool_submit(srv_pool *p, srv_job *job)
         p->head = job;
     p->tail = job;
     p->depth++;
-    pthread_cond_signal(&p->cv);
+    worker *w = p->idle_top;
+    if (w) {
+        p->idle_top = w->below;
+        w->idle = 0;
+        pthread_cond_signal(&w->cv);
+    }
     pthread_mutex_unlock(&p->mu);
     return 0;
 }
@@ -180,15 +211,18 @@ void srv_pool_stop(srv_pool *p)
 {
     pthread_mutex_lock(&p->mu);
     p->stopping = 1;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
     for (unsigned i = 0; i < p->nthreads; i++)
+        pthread_cond_signal(&p->workers[i].cv);
+    pthread_mutex_unlock(&p->mu);
+    for (unsigned i = 0; i < p->nthreads; i++) {
         pthread_join(p->threads[i], NULL);
+        pthread_cond_destroy(&p->workers[i].cv);
+    }
     drain_done(&p->async);
     free(p->threads);
+    free(p->workers);
     free(p->db_path);
     pthread_mutex_destroy(&p->mu);
-    pthread_cond_destroy(&p->cv);
     pthread_mutex_destroy(&p->done_mu);
     /* The async handle is closed by the loop, which frees p afterwards. */
     uv_close((uv_handle_t *)&p->async, pool_closed);

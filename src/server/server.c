@@ -195,7 +195,9 @@ static void flush_ready(conn *c)
                 if (strcmp(err_codes[i], sl->err) == 0)
                     s->errors[i]++;
         }
-        log_request(s, c, sl);
+        /* The answer goes out first, the access log line after it (a
+         * write to the log file is no part of the client's wait). */
+        size_t sent = sl->len;
         if (!c->closed) {
             write_req *wr = malloc(sizeof *wr);
             if (wr) {
@@ -216,6 +218,9 @@ static void flush_ready(conn *c)
                 free(sl->text);
         } else
             free(sl->text);
+        sl->text = NULL;
+        sl->len = sent;
+        log_request(s, c, sl);
         free(sl->query);
         memset(sl, 0, sizeof *sl);
         c->seq_send++;

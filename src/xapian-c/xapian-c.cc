@@ -165,6 +165,7 @@ struct xc_enquire {
 
 struct xc_mset {
     Xapian::MSet ms;
+    Xapian::Database db; /* what the match read: documents are read from it */
     std::map<uint32_t, std::vector<Item>> facets;
     std::map<std::string, Xapian::Stem> stemmers;
 };
@@ -848,6 +849,21 @@ int xc_db_spelling_suggestion(xc_db *db, const char *word, unsigned max_edit, ch
     XC_CATCH
 }
 
+int xc_db_spellings(xc_db *db, xc_iter **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(db);
+    XC_TRY
+    Xapian::Database &d = db->db();
+    std::unique_ptr<xc_iter> h(new xc_iter);
+    for (Xapian::TermIterator t = d.spellings_begin(); t != d.spellings_end(); ++t)
+        h->items.push_back(Item{*t, t.get_termfreq(), 0.0});
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
 int xc_db_add_synonym(xc_db *db, const char *term, const char *synonym)
 {
     NEED(db && term && synonym && *term && *synonym);
@@ -1228,6 +1244,7 @@ int xc_enquire_get_mset(xc_enquire *enq, uint32_t first, uint32_t maxitems,
         s->counts.clear();
     std::unique_ptr<xc_mset> h(new xc_mset);
     h->ms = enq->enq.get_mset(first, maxitems, check_at_least);
+    h->db = enq->db->db();
     for (auto &s : enq->spies) {
         std::vector<Item> &v = h->facets[s->slot];
         for (const auto &kv : s->counts)
@@ -1285,7 +1302,9 @@ int xc_mset_document(xc_mset *ms, uint32_t i, xc_doc **out)
         return fail(XC_ERR_INVALID_ARG, "hit index out of range");
     XC_TRY
     std::unique_ptr<xc_doc> h(new xc_doc);
-    h->doc = ms->ms[i].get_document();
+    /* The hit exists: reading it lazily skips the check that MSet's
+     * get_document makes (a lookup of its length) before each document. */
+    h->doc = ms->db.get_document(*ms->ms[i], Xapian::DOC_ASSUME_VALID);
     *out = h.release();
     return XC_OK;
     XC_CATCH

@@ -224,6 +224,9 @@ int xc_db_add_spelling(xc_db *db, const char *word, uint32_t freqinc);
 /* The best spelling suggestion for word within max_edit edits: *out is a
  * malloc'ed string (free()), "" when there is none. */
 int xc_db_spelling_suggestion(xc_db *db, const char *word, unsigned max_edit, char **out);
+/* Every word of the spelling table, in byte order, with its frequency (for
+ * a caller that keeps its own index of the table). */
+int xc_db_spellings(xc_db *db, xc_iter **out);
 /* Adds synonym to the synonyms of term (writable only). A term of several
  * words is space-separated. */
 int xc_db_add_synonym(xc_db *db, const char *term, const char *synonym);

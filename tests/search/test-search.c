@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/testhelp.h"
 #include "search/search.h"
+#include "search/search-internal.h"
 
 static char *tmp, *dbdir;
 static srch_engine *eng;
@@ -523,6 +525,164 @@ START_TEST(unavailable_then_back)
 }
 END_TEST
 
+/* A database of its own, made from posts written by the test. */
+static srch_engine *own_db(const char *name, const char *jsonl, char **dir)
+{
+    char *d = th_path(tmp, name);
+    char *src = th_path(tmp, "own.jsonl");
+    th_write_file(src, jsonl, strlen(jsonl));
+    char cmd[4096];
+    const char *top = getenv("top_builddir");
+    snprintf(cmd, sizeof cmd, "'%s/src/socasma-index' --quiet --db '%s' '%s' >/dev/null",
+             top ? top : ".", d, src);
+    ck_assert_int_eq(system(cmd), 0);
+    free(src);
+    srch_engine *e = NULL;
+    ck_assert_int_eq(srch_engine_new(d, NULL, &e), SRCH_OK);
+    *dir = d;
+    return e;
+}
+
+static json_t *search_in(srch_engine *e, const char *q, const char *lang)
+{
+    srch_request r;
+    json_t *a = NULL;
+    srch_request_init(&r);
+    r.q = q;
+    r.lang = lang;
+    ck_assert_int_eq(srch_search(e, &r, &a), SRCH_OK);
+    return a;
+}
+
+static const char *first_snippet(json_t *a)
+{
+    const char *s = json_string_value(json_object_get(json_array_get(json_object_get(a, "hits"), 0), "snippet"));
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+/* The highlighter reads only the words that may match (by their first
+ * letters) and the window it prints: words whose stem changes its first
+ * letters still light up, and a match at the very end of a long body is
+ * found. */
+START_TEST(snippet_candidates)
+{
+    char posts[8192], filler[3000] = "";
+    for (int i = 0; i < 150; i++)
+        strcat(filler, "lorem ipsum ");
+    snprintf(posts, sizeof posts,
+             "{\"id\":\"p1\",\"title\":\"One\",\"lang\":\"en\",\"body\":\"We keep using it; "
+             "the crying child was dying to go, lying down.\"}\n"
+             "{\"id\":\"p2\",\"title\":\"Two\",\"lang\":\"en\",\"body\":\"%s"
+             "the last word is zanzibar.\"}\n"
+             "{\"id\":\"p3\",\"title\":\"Trois\",\"lang\":\"fr\",\"body\":\"Le C\u0152UR de "
+             "l\u2019\u00e9quivalence : les M\u00c9DECINS \u00ab na\u00efve \u00bb, post-doctoral.\"}\n"
+             "{\"id\":\"p4\",\"title\":\"Four\",\"lang\":\"en\",\"body\":\"Tab\\there \\\"quoted\\\" "
+             "back\\\\slash \\ud83d\\ude00 kiwi.\"}\n",
+             filler);
+    char *dir = NULL;
+    srch_engine *e = own_db("own-snippets", posts, &dir);
+    json_t *a = search_in(e, "use", "en");
+    ck_assert_ptr_nonnull(strstr(first_snippet(a), "<mark>using</mark>"));
+    json_decref(a);
+    a = search_in(e, "cry die lie", "en");
+    const char *sn = first_snippet(a);
+    ck_assert_msg(strstr(sn, "<mark>crying</mark>") && strstr(sn, "<mark>dying</mark>") &&
+                      strstr(sn, "<mark>lying</mark>"), "%s", sn);
+    json_decref(a);
+    a = search_in(e, "zanzibar", NULL);
+    sn = first_snippet(a);
+    ck_assert_msg(strstr(sn, "<mark>zanzibar</mark>."), "%s", sn);
+    ck_assert_msg(!strncmp(sn, "\xe2\x80\xa6 ", 4), "%s", sn); /* cut before: … */
+    json_decref(a);
+    a = search_in(e, "coeur equivalence medecin naive postdoctoral", "fr");
+    sn = first_snippet(a);
+    ck_assert_msg(strstr(sn, "<mark>C\xc5\x92UR</mark>") &&
+                      strstr(sn, "<mark>\xc3\xa9quivalence</mark>") &&
+                      strstr(sn, "<mark>M\xc3\x89" "DECINS</mark>") &&
+                      strstr(sn, "<mark>na\xc3\xafve</mark>") && strstr(sn, "<mark>post</mark>-<mark>doctoral</mark>"),
+                  "%s", sn);
+    json_decref(a);
+    /* the stored body is decoded from its JSON escapes, then HTML-escaped */
+    a = search_in(e, "kiwi", NULL);
+    ck_assert_str_eq(first_snippet(a), "Tab here &quot;quoted&quot; back\\slash \xf0\x9f\x98\x80 "
+                                       "<mark>kiwi</mark>.");
+    json_decref(a);
+    srch_engine_free(e);
+    th_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* A hit's stored data: fields without the body, the body decoded on
+ * demand, whatever the shape of the blob. */
+START_TEST(docdata_shapes)
+{
+    srch_docdata d;
+    size_t n;
+    char *b;
+    const char *last = "{\"id\":\"a\",\"title\":\"T,\\\"body\\\":\\\"x\",\"body\":\"l1\\nl2 \\u00e9\\\"\"}";
+    ck_assert_int_eq(srch_docdata_parse(last, strlen(last), &d), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(d.fields, "title")), "T,\"body\":\"x");
+    ck_assert_ptr_null(json_object_get(d.fields, "body"));
+    b = srch_docdata_body(&d, 100, &n);
+    ck_assert_str_eq(b, "l1\nl2 \xc3\xa9\"");
+    ck_assert_uint_eq(n, 9);
+    free(b);
+    b = srch_docdata_body(&d, 2, &n); /* bounded */
+    ck_assert_str_eq(b, "l1");
+    free(b);
+    srch_docdata_free(&d);
+    const char *first = "{\"body\":\"hello\",\"id\":\"b\"}";
+    ck_assert_int_eq(srch_docdata_parse(first, strlen(first), &d), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(d.fields, "id")), "b");
+    b = srch_docdata_body(&d, 100, &n);
+    ck_assert_str_eq(b, "hello");
+    free(b);
+    srch_docdata_free(&d);
+    const char *broken[] = {"{\"id\":\"c\",\"body\":\"}", "not json", ""};
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_eq(srch_docdata_parse(broken[i], strlen(broken[i]), &d), 0);
+        b = srch_docdata_body(&d, 100, &n);
+        free(b);
+        srch_docdata_free(&d);
+    }
+}
+END_TEST
+
+/* The spelling index follows the database: a word added by a reindex is
+ * suggested by the same engine once it has seen the new revision. */
+START_TEST(spelling_after_reindex)
+{
+    char *dir = NULL;
+    srch_engine *e = own_db("own-spelling",
+                            "{\"id\":\"s1\",\"title\":\"One\",\"lang\":\"en\",\"body\":\"plain words\"}\n",
+                            &dir);
+    json_t *a = search_in(e, "quokkas", NULL);
+    ck_assert(json_is_null(json_object_get(a, "suggestion")));
+    json_decref(a);
+    char *src = th_path(tmp, "own.jsonl");
+    const char *more = "{\"id\":\"s1\",\"title\":\"One\",\"lang\":\"en\",\"body\":\"plain words\"}\n"
+                       "{\"id\":\"s2\",\"title\":\"Two\",\"lang\":\"en\",\"body\":\"a quokka\"}\n";
+    th_write_file(src, more, strlen(more));
+    char cmd[4096];
+    const char *top = getenv("top_builddir");
+    snprintf(cmd, sizeof cmd, "'%s/src/socasma-index' --quiet --db '%s' '%s' >/dev/null",
+             top ? top : ".", dir, src);
+    ck_assert_int_eq(system(cmd), 0);
+    free(src);
+    usleep(300 * 1000); /* the engine looks for a new revision every 200 ms */
+    a = search_in(e, "quokkas", NULL);
+    ck_assert_msg(json_is_string(json_object_get(a, "suggestion")) &&
+                      !strcmp(json_string_value(json_object_get(a, "suggestion")), "quokka"),
+                  "no suggestion after the reindex");
+    json_decref(a);
+    srch_engine_free(e);
+    th_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("search");
@@ -543,6 +703,9 @@ int main(void)
     tcase_add_test(tc, suggest_doc_stats);
     tcase_add_test(tc, request_json);
     tcase_add_test(tc, unavailable_then_back);
+    tcase_add_test(tc, snippet_candidates);
+    tcase_add_test(tc, spelling_after_reindex);
+    tcase_add_test(tc, docdata_shapes);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_set_fork_status(sr, CK_NOFORK);

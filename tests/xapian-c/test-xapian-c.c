@@ -555,6 +555,21 @@ START_TEST(test_spelling_synonyms)
     OK(xc_db_spelling_suggestion(w, "zzzzzz", 2, &s));
     ck_assert_str_eq(s, "");
     free(s);
+    /* the whole table, in byte order, with frequencies */
+    {
+        xc_iter *sp;
+        const char *word;
+        uint32_t freq;
+        OK(xc_db_spellings(w, &sp));
+        ck_assert_int_eq(xc_iter_next(sp, &word, NULL, &freq, NULL), XC_OK);
+        ck_assert_str_eq(word, "search");
+        ck_assert_uint_eq(freq, 5);
+        ck_assert_int_eq(xc_iter_next(sp, &word, NULL, &freq, NULL), XC_OK);
+        ck_assert_str_eq(word, "seared");
+        ck_assert_uint_eq(freq, 1);
+        ck_assert_int_eq(xc_iter_next(sp, &word, NULL, &freq, NULL), XC_DONE);
+        xc_iter_free(sp);
+    }
 
     xc_iter *it;
     const char *t;
