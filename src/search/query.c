@@ -782,13 +782,25 @@ static node parse_unary(parser *ps)
     }
 }
 
+/* The words remembered since index first were excluded (-word, NOT): they
+ * are not what the visitor looks for, so no spelling suggestion is made for
+ * them and they do not count as words of a question. */
+static void unplain_since(parser *ps, size_t first)
+{
+    for (size_t j = first; j < ps->p->nwords; j++)
+        ps->p->words[j].plain = 0;
+}
+
 static node parse_and(parser *ps)
 {
     node left = parse_unary(ps);
     while (!ps->error && ps->i < ps->nlx &&
            (ps->lx[ps->i].kind == LX_AND || ps->lx[ps->i].kind == LX_NOT)) {
         lx_kind k = ps->lx[ps->i++].kind;
+        size_t first = ps->p->nwords;
         node right = parse_unary(ps);
+        if (k == LX_NOT)
+            unplain_since(ps, first);
         if (k == LX_AND) {
             left.q = combine2(ps, XC_OP_AND, left.q, right.q);
             left.filter = left.filter && right.filter;
@@ -828,7 +840,10 @@ static node parse_query(parser *ps)
             ps->error = 1; /* an operator with nothing on its left */
             break;
         }
+        size_t first = ps->p->nwords;
         node c = parse_or(ps);
+        if (mod == '-')
+            unplain_since(ps, first);
         if (!c.q)
             continue;
         if (mod == '-')

@@ -62,6 +62,67 @@ static char *raw_lower(const char *q, const srch_word *w)
     return s;
 }
 
+/* 1 if the index holds one of the word's stems. */
+static int known_by_stem(srch_engine *e, const srch_word *w)
+{
+    for (unsigned k = 0; k < w->nstems; k++) {
+        uint32_t freq = 0;
+        if (xc_db_termfreq(e->db, w->stems[k], strlen(w->stems[k]), &freq) == XC_OK && freq > 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 if the suggestion s differs from the word only by an ending and the
+ * index knows the word by its stem: "exams" and "restrictifs" are other
+ * forms of "exam" and "restrictif", rightly spelt, and already find what
+ * those find. ("residancy" shares its stem with "residency" too, but
+ * differs inside the word: a misspelling, suggested.) */
+static int inflection(srch_engine *e, const srch_word *w, const char *s)
+{
+    char *f = NULL;
+    int same_start = 0;
+    if (txt_normalise(s, strlen(s), &f) == TXT_OK) {
+        size_t a = strlen(f), b = strlen(w->word);
+        same_start = strncmp(f, w->word, a < b ? a : b) == 0;
+    }
+    free(f);
+    return same_start && known_by_stem(e, w);
+}
+
+/* 1 if w is the query's last word, typed up to the end of the query (no
+ * space after it: the visitor may still be typing it), and the start of a
+ * word of the index ("permis restr" is on its way to "restrictif", not a
+ * misspelling of "est"). */
+static int completes(srch_engine *e, const char *q, const srch_word *w)
+{
+    if (q[w->end] != '\0')
+        return 0;
+    xc_iter *it = NULL;
+    int found = 0;
+    if (xc_db_allterms(e->db, w->word, &it) == XC_OK) {
+        const char *term;
+        size_t tl;
+        uint32_t freq;
+        found = xc_iter_next(it, &term, &tl, &freq, NULL) == XC_OK;
+    }
+    xc_iter_free(it);
+    return found;
+}
+
+/* 1 if s is a stopword of English or French: a correction to "est" or
+ * "the" would hardly be what was meant, and stopwords alone are not
+ * searched. */
+static int is_stopword(const char *s)
+{
+    char *f = NULL;
+    int stop = 0;
+    if (txt_normalise(s, strlen(s), &f) == TXT_OK)
+        stop = txt_is_stopword(TXT_LANG_EN, f, strlen(f)) || txt_is_stopword(TXT_LANG_FR, f, strlen(f));
+    free(f);
+    return stop;
+}
+
 char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p)
 {
     if (!e->db || !p->nwords)
@@ -78,12 +139,18 @@ char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p)
             continue;
         if (xc_db_termfreq(e->db, w->word, strlen(w->word), &freq) != XC_OK || freq > 0)
             continue;
+        if (i == n - 1 && completes(e, q, w))
+            continue;
         char *raw = raw_lower(q, w);
         char *s = raw ? lookup(e, raw) : NULL;
         /* the folded word, unless it is what was just looked up */
         if (!s && (!raw || strcmp(raw, w->word) != 0))
             s = lookup(e, w->word);
         free(raw);
+        if (s && (is_stopword(s) || inflection(e, w, s))) {
+            free(s);
+            s = NULL;
+        }
         if (s && !folds_to(s, w->word)) {
             rep[i] = s;
             changed = 1;

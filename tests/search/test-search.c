@@ -370,6 +370,21 @@ START_TEST(spelling)
     a = search("residency", NULL, 10);
     ck_assert(json_is_null(json_object_get(a, "suggestion")));
     json_decref(a);
+    /* No suggestion: for a last word still being typed that starts a word
+     * of the index ("restr": "restrictif", not "est"), for an excluded word,
+     * for another form of a known word, or towards a stopword. */
+    const char *none[] = {"permis restr", "+carms -usa", "carms NOT usa", "carms SAUF usa",
+                          "restrictifs", "exams", "résidences", "permis restr "};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        a = search(none[i], NULL, 10);
+        ck_assert_msg(json_is_null(json_object_get(a, "suggestion")), "[%s]: suggestion %s", none[i],
+                      json_string_value(json_object_get(a, "suggestion")));
+        json_decref(a);
+    }
+    /* a misspelling in the middle of a query is still corrected */
+    a = search("permis residancy", NULL, 10);
+    ck_assert_str_eq(json_string_value(json_object_get(a, "suggestion")), "permis residency");
+    json_decref(a);
 }
 END_TEST
 
@@ -658,7 +673,7 @@ START_TEST(spelling_after_reindex)
     srch_engine *e = own_db("own-spelling",
                             "{\"id\":\"s1\",\"title\":\"One\",\"lang\":\"en\",\"body\":\"plain words\"}\n",
                             &dir);
-    json_t *a = search_in(e, "quokkas", NULL);
+    json_t *a = search_in(e, "quokas", NULL);
     ck_assert(json_is_null(json_object_get(a, "suggestion")));
     json_decref(a);
     char *src = th_path(tmp, "own.jsonl");
@@ -672,7 +687,7 @@ START_TEST(spelling_after_reindex)
     ck_assert_int_eq(system(cmd), 0);
     free(src);
     usleep(300 * 1000); /* the engine looks for a new revision every 200 ms */
-    a = search_in(e, "quokkas", NULL);
+    a = search_in(e, "quokas", NULL);
     ck_assert_msg(json_is_string(json_object_get(a, "suggestion")) &&
                       !strcmp(json_string_value(json_object_get(a, "suggestion")), "quokka"),
                   "no suggestion after the reindex");
