@@ -554,11 +554,17 @@ static int suggest_once(srch_engine *e, const char *q, uint32_t limit, json_t *a
         xc_iter_free(it);
         qsort(c, nc, sizeof *c, cand_cmp);
         char *head = strndup(q, ws);
+        /* The lexicon holds folded words; show each with its accents as the
+           archive mostly writes it ("résidence", not "residence"). */
+        srch_speller *sp = nc ? srch_engine_speller(e) : NULL;
         for (size_t i = 0; i < nc && i < limit && head; i++) {
-            size_t n = strlen(head) + strlen(c[i].term) + 1;
+            const char *shown = sp ? srch_speller_accented(sp, c[i].term, c[i].term) : NULL;
+            if (!shown)
+                shown = c[i].term;
+            size_t n = strlen(head) + strlen(shown) + 1;
             char *s = malloc(n);
             if (s) {
-                snprintf(s, n, "%s%s", head, c[i].term);
+                snprintf(s, n, "%s%s", head, shown);
                 json_array_append_new(comp, json_string(s));
             }
             free(s);

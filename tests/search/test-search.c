@@ -470,6 +470,17 @@ START_TEST(suggest_doc_stats)
     ck_assert(found);
     ck_assert_int_gt(json_array_size(json_object_get(a, "titles")), 0);
     json_decref(a);
+    /* completions carry the accents the archive writes them with */
+    const char *typed[] = {"equi", "ÉQUI", "quebe"}, *want[] = {"équivalence", "équivalence", "québec"};
+    for (size_t k = 0; k < 3; k++) {
+        ck_assert_int_eq(srch_suggest(eng, typed[k], 5, &a), SRCH_OK);
+        c = json_object_get(a, "completions");
+        found = 0;
+        for (size_t i = 0; i < json_array_size(c); i++)
+            found |= !strcmp(json_string_value(json_array_get(c, i)), want[k]);
+        ck_assert_msg(found, "[%s]: no completion %s", typed[k], want[k]);
+        json_decref(a);
+    }
 
     ck_assert_int_eq(srch_doc(eng, "sample-004", &a), SRCH_OK);
     ck_assert_str_eq(json_string_value(json_object_get(json_object_get(a, "doc"), "id")), "sample-004");
