@@ -15,8 +15,9 @@
  * languages' when no language is given), as one OP_SYNONYM so that BM25
  * counts it as one term. Field filters (author:, category:, tag:, lang:,
  * date:) are boolean and restrict the match. The ranking choices (question
- * words, inverted pronouns, stem extensions, corrections, language and
- * proximity boosts) are explained in doc/QUERY.md, "How results are ranked". */
+ * words, inverted pronouns, stem extensions, corrections, names, language
+ * and proximity boosts) are explained in doc/QUERY.md, "How results are
+ * ranked". */
 #include <config.h>
 
 #include <stdio.h>
@@ -62,6 +63,7 @@ typedef struct {
     int allow_stop; /* stopwords searched (the query has nothing else) */
     int nstop;      /* stopwords dropped */
     int complex;    /* operators, +/- or fields were used */
+    int names;      /* a question in mixed case: capitalised words are names */
     size_t nterms;
     srch_parsed *p;
 } parser;
@@ -302,6 +304,18 @@ static int is_question_word(const txt_token *t)
     return word_in(t, qw, sizeof qw / sizeof qw[0]);
 }
 
+/* 1 if the token t of lexeme l is a name: a question in mixed case
+ * (ps->names) writes it with a capital though it is not its first word
+ * ("Lavoisier", "Transnistrie", "CORT"). Names are what a question is
+ * about and are rarely paraphrased by the passage that answers it, while
+ * its other words often are ("longueur" for "long de"); BM25's IDF alone
+ * weighs a name like any rare word. Numbers are left as they are. */
+static int is_name(const parser *ps, const lexeme *l, const txt_token *t)
+{
+    return ps->names && l != ps->lx && !(t->flags & TXT_TOK_NUMBER) &&
+           txt_initial_case(ps->text + l->start + t->start, t->end - t->start) > 0;
+}
+
 /* How many of the n parts of a word remain once an inverted French subject
  * pronoun is cut off its end: "remporte-t-il", "gagnait-elle", "peut-on",
  * "est-ce" (the analyser also strips the elided "t'" of "régresse-t'il").
@@ -361,6 +375,8 @@ static node words_node(parser *ps, const lexeme *l, int title, int plain)
             return nd;
         }
         nd.q = token_query(ps, t, title);
+        if (plain && is_name(ps, l, t))
+            nd.q = scaled(ps, nd.q, SRCH_NAME_WEIGHT);
         remember(ps, t, l->start, plain);
         ps->nterms++;
         return nd;
@@ -1169,6 +1185,18 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
                          q + ps.lx[j].start);
                 ps.lang = txt_lang_parse(code);
             }
+    /* Names weigh more in questions only (SRCH_MIN_QUESTION words or more,
+     * no operators), and only when the text is in mixed case: in a text
+     * typed in capitals every word would be a "name". */
+    size_t nlexwords = 0;
+    int lower = 0;
+    for (size_t j = 0; j < ps.nlx; j++)
+        if (ps.lx[j].kind == LX_WORD) {
+            nlexwords++;
+            if (txt_initial_case(q + ps.lx[j].start, ps.lx[j].len) < 0)
+                lower = 1;
+        }
+    ps.names = !ps.complex && lower && nlexwords >= SRCH_MIN_QUESTION;
     int syntax_error = ps.error;
     node nd = {NULL, 0};
     for (int pass = 0; pass < 4; pass++) {

@@ -137,6 +137,12 @@ int txt_normalise(const char *text, size_t len, char **out);
  * letters; fallback when it cannot tell. */
 txt_lang txt_detect_lang(const char *text, size_t len, txt_lang fallback);
 
+/* The case of the first character of the UTF-8 text s[0..len): 1 upper
+ * (or title) case letter, -1 lower case letter, 0 anything else (a digit, a
+ * letter without case, invalid UTF-8, empty). The query side tells names
+ * ("Lavoisier", "CORT") from ordinary words with it. */
+int txt_initial_case(const char *s, size_t len);
+
 /* 1 if word (normalised) is a stopword of lang. */
 int txt_is_stopword(txt_lang lang, const char *word, size_t len);
 

@@ -86,6 +86,18 @@ int txt_class(int32_t cp)
     }
 }
 
+int txt_initial_case(const char *s, size_t len)
+{
+    int32_t cp;
+    if (!s || len == 0 || txt_utf8_decode((const unsigned char *)s, len, &cp) == 0 || cp < 0)
+        return 0;
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LT: return 1;
+    case UTF8PROC_CATEGORY_LL: return -1;
+    default: return 0;
+    }
+}
+
 int txt_buf_reserve(txt_buf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)

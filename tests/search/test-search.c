@@ -2,7 +2,8 @@
  * the real indexer from the project's sample archive (index/sample), in
  * both languages: word analysis, every construct of the query language,
  * malformed queries, snippets and their escaping, facets, pagination,
- * spelling, completion, doc, stats, freshness and an absent database. */
+ * spelling, completion, doc, stats, freshness and an absent database, and
+ * the ranking rules for questions. */
 #include <config.h>
 
 #include <check.h>
@@ -444,6 +445,59 @@ START_TEST(questions)
 }
 END_TEST
 
+static const char *first_id(const char *q)
+{
+    static char id[64];
+    json_t *a = search(q, NULL, 10);
+    ck_assert_uint_gt(nhits(a), 0);
+    snprintf(id, sizeof id, "%s", hit_id(a, 0));
+    json_decref(a);
+    return id;
+}
+
+static int rank_in(const char *q, const char *id)
+{
+    json_t *a = search(q, NULL, 20);
+    int r = rank_of(a, id);
+    json_decref(a);
+    return r;
+}
+
+/* A capitalised word inside a question is a name and weighs more
+ * (SRCH_NAME_WEIGHT): the post that names the place comes before the
+ * posts that share the question's other words. Not the question's first
+ * word (every sentence starts with a capital), not in a text typed in
+ * capitals, not in a short query. */
+START_TEST(names)
+{
+    /* sample-014 names Gatineau; sample-017 is about the licence and
+     * "exercer" */
+    ck_assert_str_eq(first_id("Quel examen faut-il passer pour exercer à gatineau ?"),
+                     "sample-017");
+    ck_assert_str_eq(first_id("Quel examen faut-il passer pour exercer à Gatineau ?"),
+                     "sample-014");
+    ck_assert_str_eq(first_id("quel examen faut-il passer pour exercer à Gatineau ?"),
+                     "sample-014");
+    /* the first word, and a text in capitals: no name */
+    ck_assert_str_eq(first_id("Gatineau : quel examen faut-il passer pour exercer ?"),
+                     "sample-017");
+    ck_assert_str_eq(first_id("QUEL EXAMEN FAUT-IL PASSER POUR EXERCER À GATINEAU ?"),
+                     "sample-017");
+    /* English: sample-018 is the post about Ontario */
+    int named = rank_in("which exam must physicians pass to practise in Ontario?", "sample-018");
+    int plain = rank_in("which exam must physicians pass to practise in ontario?", "sample-018");
+    ck_assert_int_ge(named, 0);
+    ck_assert_int_lt(named, plain);
+    /* a short query is left as typed: the capital changes nothing */
+    json_t *a = search("residency Ontario", NULL, 10), *b = search("residency ontario", NULL, 10);
+    ck_assert_uint_eq(nhits(a), nhits(b));
+    for (size_t i = 0; i < nhits(a); i++)
+        ck_assert_str_eq(hit_id(a, i), hit_id(b, i));
+    json_decref(a);
+    json_decref(b);
+}
+END_TEST
+
 START_TEST(synonyms)
 {
     char *gl = th_path(th_srcdir(), "conf/synonyms.txt");
@@ -725,6 +779,7 @@ int main(void)
     tcase_add_test(tc, facets_and_pages);
     tcase_add_test(tc, spelling);
     tcase_add_test(tc, questions);
+    tcase_add_test(tc, names);
     tcase_add_test(tc, synonyms);
     tcase_add_test(tc, suggest_doc_stats);
     tcase_add_test(tc, request_json);

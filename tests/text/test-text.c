@@ -465,6 +465,26 @@ START_TEST(test_stem_word)
 }
 END_TEST
 
+/* The case of a word's first character, as the query side tells names. */
+START_TEST(test_initial_case)
+{
+    ck_assert_int_eq(txt_initial_case("Lavoisier", 9), 1);
+    ck_assert_int_eq(txt_initial_case("CORT", 4), 1);
+    ck_assert_int_eq(txt_initial_case("\xc3\x89tats", 6), 1);    /* États */
+    ck_assert_int_eq(txt_initial_case("\xc5\x92uvre", 6), 1);    /* Œuvre */
+    ck_assert_int_eq(txt_initial_case("\xc7\x85" "a", 3), 1);       /* U+01C5, title case */
+    ck_assert_int_eq(txt_initial_case("lavoisier", 9), -1);
+    ck_assert_int_eq(txt_initial_case("\xc3\xa9tats", 6), -1);   /* états */
+    ck_assert_int_eq(txt_initial_case("2016", 4), 0);
+    ck_assert_int_eq(txt_initial_case("\xe6\x9d\xb1", 3), 0);   /* a letter without case */
+    ck_assert_int_eq(txt_initial_case("\xc3", 1), 0);             /* cut UTF-8 */
+    ck_assert_int_eq(txt_initial_case("\xff" "A", 2), 0);         /* invalid byte */
+    ck_assert_int_eq(txt_initial_case("", 0), 0);
+    ck_assert_int_eq(txt_initial_case(NULL, 3), 0);
+    ck_assert_int_eq(txt_initial_case("A", 0), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("text");
@@ -479,6 +499,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_normalise);
     tcase_add_test(tc, test_glossary);
     tcase_add_test(tc, test_stem_word);
+    tcase_add_test(tc, test_initial_case);
     suite_add_tcase(s, tc);
     return s;
 }
