@@ -10,6 +10,11 @@
 
 struct store {
     xc_db *db;            /* NULL for a read-only store without a database */
+    char *path;           /* the database's path, as given */
+    int fresh;            /* the database has never held a document (last docid 0) */
+    store_shard **shards; /* a parallel build in progress (shard.c), else NULL */
+    unsigned nshards;
+    int db_lost;          /* after a parallel build, PATH could not be reopened */
     int read_only;
     unsigned title_weight;
     char *glossary_path;
@@ -22,6 +27,28 @@ struct store {
     store_worker *worker; /* for store_put */
     char err[1024];
 };
+
+/* One shard of a parallel build (shard.c): a scratch database written by
+ * one thread. */
+struct store_shard {
+    const store *owner;   /* read only (title weight, ...), never written */
+    xc_db *db;
+    char *path;
+    idmap spell;          /* spelling words of this shard, with counts */
+    uint64_t added;
+    char err[1024];
+};
+
+/* shard.c, for store.c: the build directory beside the database
+ * (PATH.socasma-build), removed with everything in it; and the merge. */
+char *store_build_dir(const char *path);
+int store_remove_tree(const char *dir);
+void store_shards_discard(store *s);
+int store_shards_commit(store *s);
+
+/* store.c, for shard.c. */
+int store_write_run_meta(store *s, xc_db *db);
+
 
 struct store_worker {
     txt_analyser *an;
