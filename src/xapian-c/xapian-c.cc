@@ -371,8 +371,8 @@ int xc_db_compact(const char *const *sources, size_t n, const char *dest)
     for (size_t i = 0; i < n; i++)
         all.add_database(Xapian::Database(sources[i]));
     // Renumbering (the default) concatenates the sources' docid ranges.
-    // FULL packs the blocks: the output is what a reader searches from now
-    // on, and the next incremental run only touches a few of them.
+    // FULL (Xapian's default level) packs the blocks: the output is what
+    // readers search from now on; FULLER would make later updates costly.
     all.compact(dest, Xapian::Compactor::FULL);
     return XC_OK;
     XC_CATCH

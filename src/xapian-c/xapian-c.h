@@ -104,14 +104,14 @@ int xc_db_open_writable(const char *path, xc_db_mode mode, xc_db **out);
 int xc_db_open_writable_flags(const char *path, xc_db_mode mode, unsigned flags, xc_db **out);
 
 /* (Added.) Compacts the n databases at sources (n >= 1), read as one, into a
- * new database at dest (created; it must not exist, or be an empty
- * directory). Document ids are renumbered by concatenation: those of
+ * new database at dest (created; a database already there is replaced, so
+ * give a fresh path). Document ids are renumbered by concatenation: those of
  * sources[0] first, then those of sources[1] shifted past them, and so on.
  * Postings, positions, values, data, spelling frequencies (summed over the
  * sources) and synonyms (united) are merged; for a metadata key present in
  * several sources the first source's value is kept. The output is durable
  * (fsynced) when the call returns. Errors: XC_ERR_NOT_FOUND (a source),
- * XC_ERR_DATABASE (dest exists, I/O), XC_ERR_NOMEM. Holds no lock on the
+ * XC_ERR_DATABASE (I/O), XC_ERR_NOMEM. Holds no lock on the
  * sources: the caller makes sure nobody writes them meanwhile. */
 int xc_db_compact(const char *const *sources, size_t n, const char *dest);
 
