@@ -327,7 +327,6 @@ int store_shards_commit(store *s)
     s->fresh = 0;
     xc_db_close(s->db); /* the old, empty database, now in the build directory */
     xc_db_close(m);     /* its handle names the build directory: reopen by PATH */
-    store_shards_discard(s);
     s->db = NULL;
     if (xc_db_open_writable(s->path, XC_DB_OPEN, &s->db) != XC_OK) {
         /* Another writer took the lock in between: harmless for this run,
@@ -335,5 +334,6 @@ int store_shards_commit(store *s)
         s->db = NULL;
         s->db_lost = 1;
     }
+    store_shards_discard(s);
     return STORE_OK;
 }
