@@ -335,5 +335,8 @@ int store_shards_commit(store *s)
         s->db_lost = 1;
     }
     store_shards_discard(s);
+    /* The posts of this run are the database's now: a next run of this
+     * store reads them again (store_begin) before comparing. */
+    s->reload_old = 1;
     return STORE_OK;
 }

@@ -14,6 +14,7 @@ struct store {
     int fresh;            /* the database has never held a document (last docid 0) */
     store_shard **shards; /* a parallel build in progress (shard.c), else NULL */
     unsigned nshards;
+    int reload_old;       /* s->old predates a parallel build: read it again */
     int db_lost;          /* after a parallel build, PATH could not be reopened */
     int read_only;
     unsigned title_weight;
@@ -48,6 +49,8 @@ int store_shards_commit(store *s);
 
 /* store.c, for shard.c. */
 int store_write_run_meta(store *s, xc_db *db);
+/* (Re)reads every (id, hash) pair of s->db into s->old. */
+int store_load_hashes(store *s);
 
 
 struct store_worker {

@@ -62,7 +62,7 @@ static int make_parents(const char *path, char *err, size_t errlen)
 }
 
 /* Reads every (id, hash) pair from the SCH_HASHID terms: one lexicon scan. */
-static int load_hashes(store *s)
+int store_load_hashes(store *s)
 {
     xc_iter *it = NULL;
     int rc = xc_db_allterms(s->db, SCH_HASHID, &it);
@@ -161,7 +161,7 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
         if (xc_db_lastdocid(s->db, &last) == XC_OK && last == 0)
             s->fresh = 1;
     }
-    if (s->db && (rc = load_hashes(s)) != STORE_OK) {
+    if (s->db && (rc = store_load_hashes(s)) != STORE_OK) {
         snprintf(err, errlen, "%s: %s", path, s->err);
         store_close(s);
         return rc;
@@ -203,6 +203,13 @@ int store_begin(store *s)
     if (s->db_lost) {
         set_err(s, "another writer took the database after a parallel build: open it again");
         return STORE_ERR_LOCKED;
+    }
+    if (s->reload_old) {
+        idmap_free(&s->old);
+        int rc = store_load_hashes(s);
+        if (rc != STORE_OK)
+            return rc;
+        s->reload_old = 0;
     }
     memset(&s->counts, 0, sizeof s->counts);
     idmap_free(&s->seen);
