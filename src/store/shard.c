@@ -113,6 +113,13 @@ int store_shards_begin(store *s, unsigned n)
             set_err(s, "a parallel build needs an open run on a new database");
         return STORE_ERR_INVALID;
     }
+    struct stat sb;
+    if (lstat(s->path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        /* A symbolic link would be swapped itself, not the directory it
+         * names: keep to one writer. */
+        set_err(s, "%s: not a directory: no parallel build", s->path);
+        return STORE_ERR_DB;
+    }
     char *dir = store_build_dir(s->path);
     if (!dir) {
         set_err(s, "out of memory");
