@@ -225,17 +225,25 @@ out:
 
 /* ---- a new database in shards ---------------------------------------------- */
 
-/* Posts waiting for one shard's thread. */
-#define SHARD_QUEUE 64
+/* A post waiting for a builder thread, with the chunk it belongs to. */
+typedef struct job_post {
+    imp_post *post;
+    unsigned chunk;
+    size_t bytes; /* its share of the input, for the queue's bound */
+    struct job_post *next;
+} job_post;
 
+/* One builder thread and the posts waiting for it. The queue holds up to
+ * twice a chunk's worth of input, so that the reader can fill the next
+ * builder's chunk while this one still works on its own. */
 typedef struct {
     pthread_mutex_t mu;
     pthread_cond_t nonempty, nonfull;
-    imp_post *buf[SHARD_QUEUE];
-    size_t head, n;
+    job_post *head, *tail;
+    size_t bytes, max_bytes;
     int finished; /* the main thread has no more posts for it */
     int stop;     /* the run is abandoned: drop everything */
-    int failed;   /* the shard failed: msg says why */
+    int failed;   /* the builder failed: msg says why */
     char msg[1024];
     store_shard *sh;
     pthread_t th;
@@ -246,32 +254,39 @@ static void *shard_thread(void *arg)
     shard_job *j = arg;
     store_worker *w = NULL;
     int failed = 0;
+    long chunk = -1;
     char msg[sizeof j->msg] = "";
     if (store_worker_new(&w) != STORE_OK) {
         failed = 1;
         snprintf(msg, sizeof msg, "out of memory");
     }
-    for (;;) {
+    while (!failed) {
         pthread_mutex_lock(&j->mu);
-        while (j->n == 0 && !j->finished && !j->stop)
+        while (!j->head && !j->finished && !j->stop)
             pthread_cond_wait(&j->nonempty, &j->mu);
-        imp_post *post = NULL;
-        if (j->n > 0 && !j->stop) {
-            post = j->buf[j->head];
-            j->head = (j->head + 1) % SHARD_QUEUE;
-            j->n--;
+        job_post *jp = NULL;
+        if (j->head && !j->stop) {
+            jp = j->head;
+            j->head = jp->next;
+            if (!j->head)
+                j->tail = NULL;
+            j->bytes -= jp->bytes;
             pthread_cond_signal(&j->nonfull);
         }
         pthread_mutex_unlock(&j->mu);
-        if (!post)
+        if (!jp)
             break;
-        if (!failed && store_shard_put(j->sh, w, post) != STORE_OK) {
-            failed = 1;
-            snprintf(msg, sizeof msg, "%s", store_shard_errmsg(j->sh));
+        if ((long)jp->chunk != chunk) {
+            chunk = jp->chunk;
+            if (store_shard_chunk(j->sh, jp->chunk) != STORE_OK)
+                failed = 1;
         }
-        imp_post_free(post);
+        if (!failed && store_shard_put(j->sh, w, jp->post) != STORE_OK)
+            failed = 1;
         if (failed)
-            break;
+            snprintf(msg, sizeof msg, "%s", store_shard_errmsg(j->sh));
+        imp_post_free(jp->post);
+        free(jp);
     }
     pthread_mutex_lock(&j->mu);
     int stop = j->stop;
@@ -293,21 +308,37 @@ static void *shard_thread(void *arg)
     return NULL;
 }
 
-/* Hands post to j; -1 (post freed) if the shard has failed or stopped. */
-static int shard_push(shard_job *j, imp_post *post)
+/* Hands post (chunk, bytes) to j; -1 (post freed) if the builder has failed
+ * or stopped, or out of memory. */
+static int shard_push(shard_job *j, imp_post *post, unsigned chunk, size_t bytes)
 {
+    job_post *jp = malloc(sizeof *jp);
+    if (!jp) {
+        imp_post_free(post);
+        return -1;
+    }
+    jp->post = post;
+    jp->chunk = chunk;
+    jp->bytes = bytes;
+    jp->next = NULL;
     pthread_mutex_lock(&j->mu);
-    while (j->n == SHARD_QUEUE && !j->stop)
+    while (j->head && j->bytes + bytes > j->max_bytes && !j->stop)
         pthread_cond_wait(&j->nonfull, &j->mu);
     int stop = j->stop;
     if (!stop) {
-        j->buf[(j->head + j->n) % SHARD_QUEUE] = post;
-        j->n++;
+        if (j->tail)
+            j->tail->next = jp;
+        else
+            j->head = jp;
+        j->tail = jp;
+        j->bytes += bytes;
         pthread_cond_signal(&j->nonempty);
     }
     pthread_mutex_unlock(&j->mu);
-    if (stop)
+    if (stop) {
         imp_post_free(post);
+        free(jp);
+    }
     return stop ? -1 : 0;
 }
 
@@ -325,12 +356,23 @@ static void shard_end(shard_job *j, int stop)
 static double now_s(void);
 static void progress(uint64_t nread, double t0, uint64_t done, uint64_t total, int final);
 
-/* The run on a new database with n shards: this thread reads the sources,
- * checks each post's id (so messages and duplicate decisions come in input
- * order, as with one writer) and deals the posts round-robin to the shards'
- * threads, which analyse and write them. Returns 0 or an exit code (a fatal
- * error, already printed); *nread and *reader_rejected as the two-thread
- * pipeline counts them. */
+/* Input per chunk: the input is cut into about CHUNKS_PER_RUN chunks (when
+ * its size is known), within these bounds. Each chunk costs a scratch
+ * database, its own spelling words and a source in the final merge, so
+ * not too small; the reader keeps up to two chunks per builder in memory,
+ * so not too large. */
+#define CHUNKS_PER_RUN 16
+#define CHUNK_MIN_BYTES (512u * 1024u)
+#define CHUNK_MAX_BYTES (16u * 1024u * 1024u)
+#define CHUNK_UNKNOWN_BYTES (8u * 1024u * 1024u)
+
+/* The run on a new database with n builder threads: this thread reads the
+ * sources, checks each post's id (so messages and duplicate decisions come
+ * in input order, as with one writer), cuts the accepted posts into chunks
+ * of consecutive posts and deals the chunks round-robin to the builders,
+ * which analyse and write them. Returns 0 or an exit code (a fatal error,
+ * already printed); *nread and *reader_rejected as the two-thread pipeline
+ * counts them. */
 static int run_sharded(store *st, unsigned n, const char *dbpath, char **paths, size_t npaths,
                        imp_format format, uint64_t total, int tty, double t0, uint64_t *nread,
                        uint64_t *reader_rejected)
@@ -342,11 +384,20 @@ static int run_sharded(store *st, unsigned n, const char *dbpath, char **paths, 
     }
     unsigned started = 0;
     int fatal = 0;
+    uint64_t chunk_bytes = total ? total / CHUNKS_PER_RUN : CHUNK_UNKNOWN_BYTES;
+    if (chunk_bytes < CHUNK_MIN_BYTES)
+        chunk_bytes = CHUNK_MIN_BYTES;
+    if (chunk_bytes > CHUNK_MAX_BYTES)
+        chunk_bytes = CHUNK_MAX_BYTES;
+    const char *env = getenv("SOCASMA_INDEX_CHUNK_BYTES"); /* for benchmarks */
+    if (env && atol(env) > 0)
+        chunk_bytes = (uint64_t)atol(env);
     for (unsigned i = 0; i < n; i++) {
         pthread_mutex_init(&jobs[i].mu, NULL);
         pthread_cond_init(&jobs[i].nonempty, NULL);
         pthread_cond_init(&jobs[i].nonfull, NULL);
         jobs[i].sh = store_shard_at(st, i);
+        jobs[i].max_bytes = 2 * chunk_bytes;
     }
     for (unsigned i = 0; i < n && !fatal; i++) {
         if (pthread_create(&jobs[i].th, NULL, shard_thread, &jobs[i]) != 0) {
@@ -357,9 +408,9 @@ static int run_sharded(store *st, unsigned n, const char *dbpath, char **paths, 
         }
     }
     char err[1024];
-    uint64_t base = 0, pdone = 0;
+    uint64_t base = 0, pdone = 0, prev = 0, chunk_start = 0;
     double last = t0;
-    unsigned next = 0;
+    unsigned chunk = 0, nposts_in_chunk = 0;
     for (size_t i = 0; i < npaths && !fatal; i++) {
         imp_reader *r = NULL;
         err[0] = '\0';
@@ -416,11 +467,23 @@ static int run_sharded(store *st, unsigned n, const char *dbpath, char **paths, 
                 fatal = EXIT_ERROR;
                 break;
             }
-            if (shard_push(&jobs[next], post) != 0) {
-                fatal = EXIT_ERROR; /* the shard's message is printed below */
+            /* A new chunk once this one holds its share of the input. */
+            if (nposts_in_chunk > 0 && pdone - chunk_start >= chunk_bytes) {
+                chunk++;
+                nposts_in_chunk = 0;
+                chunk_start = pdone;
+            }
+            /* The source name belongs to the reader, which may be closed
+             * before a builder gets the post; a builder needs no FILE:LINE
+             * (the record checks were made here). */
+            post->source = NULL;
+            size_t bytes = pdone > prev ? (size_t)(pdone - prev) : 1;
+            prev = pdone;
+            nposts_in_chunk++;
+            if (shard_push(&jobs[chunk % n], post, chunk, bytes) != 0) {
+                fatal = EXIT_ERROR; /* the builder's message is printed below */
                 break;
             }
-            next = (next + 1) % n;
             if (tty && (*nread & 255) == 0) {
                 double t = now_s();
                 if (t - last >= 0.25) {
@@ -441,9 +504,12 @@ static int run_sharded(store *st, unsigned n, const char *dbpath, char **paths, 
             fprintf(stderr, "socasma-index: %s: %s\n", dbpath, jobs[i].msg);
             fatal = EXIT_ERROR;
         }
-        /* Posts left behind by a stopped shard. */
-        for (size_t k = 0; k < jobs[i].n; k++)
-            imp_post_free(jobs[i].buf[(jobs[i].head + k) % SHARD_QUEUE]);
+        /* Posts left behind by a stopped builder. */
+        for (job_post *jp = jobs[i].head, *nx; jp; jp = nx) {
+            nx = jp->next;
+            imp_post_free(jp->post);
+            free(jp);
+        }
         pthread_mutex_destroy(&jobs[i].mu);
         pthread_cond_destroy(&jobs[i].nonempty);
         pthread_cond_destroy(&jobs[i].nonfull);

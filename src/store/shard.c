@@ -1,10 +1,10 @@
-/* shard.c: a new database built in parallel shards (see store.h, "A NEW
- * DATABASE IN PARALLEL SHARDS", and doc/INDEXING.md). Each shard is a
- * scratch Xapian database written by one thread; at the commit they are
- * compacted into one database, which is swapped with the (empty) target in
- * one atomic rename. Everything lives in PATH.socasma-build beside the
- * target, so a killed run leaves the target as it was and its leftovers in
- * one directory that the next run removes. */
+/* shard.c: a new database built in parallel (see store.h, "A NEW DATABASE
+ * IN PARALLEL SHARDS", and doc/INDEXING.md). Each chunk of consecutive
+ * posts is a scratch Xapian database written by one builder thread; at the
+ * commit the chunks are compacted, in order, into one database, which is
+ * swapped with the (empty) target in one atomic rename. Everything lives in
+ * PATH.socasma-build beside the target, so a killed run leaves the target
+ * as it was and its leftovers in one directory that the next run removes. */
 #include <config.h>
 
 #include <errno.h>
@@ -102,8 +102,18 @@ static void shard_free(store_shard *sh)
         return;
     xc_db_close(sh->db);
     idmap_free(&sh->spell);
-    free(sh->path);
+    free(sh->dir);
     free(sh);
+}
+
+/* The path of chunk i: the directory's names sort in chunk order. */
+static char *chunk_path(const char *dir, unsigned i)
+{
+    size_t len = strlen(dir) + 32;
+    char *p = malloc(len);
+    if (p)
+        snprintf(p, len, "%s/chunk-%06u", dir, i);
+    return p;
 }
 
 int store_shards_begin(store *s, unsigned n)
@@ -143,32 +153,22 @@ int store_shards_begin(store *s, unsigned n)
         return STORE_ERR_NOMEM;
     }
     s->nshards = n;
-    int rc = STORE_OK;
-    for (unsigned i = 0; i < n && rc == STORE_OK; i++) {
+    for (unsigned i = 0; i < n; i++) {
         store_shard *sh = calloc(1, sizeof *sh);
-        size_t len = strlen(dir) + 32;
-        if (!sh || !(sh->path = malloc(len))) {
+        if (!sh || !(sh->dir = strdup(dir))) {
             free(sh);
+            free(dir);
+            store_shards_discard(s);
             set_err(s, "out of memory");
-            rc = STORE_ERR_NOMEM;
-            break;
+            return STORE_ERR_NOMEM;
         }
         sh->owner = s;
+        sh->chunk = -1;
         idmap_init(&sh->spell);
         s->shards[i] = sh;
-        snprintf(sh->path, len, "%s/shard-%u", dir, i);
-        /* No fsync: a shard is scratch, thrown away if the run dies; the
-         * merged database is written durably. */
-        int xrc = xc_db_open_writable_flags(sh->path, XC_DB_CREATE, XC_DB_NO_SYNC, &sh->db);
-        if (xrc != XC_OK) {
-            set_err(s, "%s: cannot create a shard: %s", sh->path, xc_errmsg());
-            rc = xrc == XC_ERR_NOMEM ? STORE_ERR_NOMEM : STORE_ERR_DB;
-        }
     }
     free(dir);
-    if (rc != STORE_OK)
-        store_shards_discard(s);
-    return rc;
+    return STORE_OK;
 }
 
 store_shard *store_shard_at(store *s, unsigned i)
@@ -179,6 +179,56 @@ store_shard *store_shard_at(store *s, unsigned i)
 const char *store_shard_errmsg(const store_shard *sh)
 {
     return sh ? sh->err : "no shard";
+}
+
+/* Writes the chunk's spelling words (the compaction sums the chunks'
+ * frequencies), commits and closes it. */
+static int close_chunk(store_shard *sh)
+{
+    if (!sh->db)
+        return STORE_OK;
+    int rc = XC_OK;
+    for (size_t i = 0; rc == XC_OK && i < sh->spell.cap; i++)
+        if (sh->spell.slots[i].key)
+            rc = xc_db_add_spelling(sh->db, sh->spell.slots[i].key, sh->spell.slots[i].n);
+    if (rc == XC_OK)
+        rc = xc_db_commit(sh->db);
+    if (rc != XC_OK) {
+        snprintf(sh->err, sizeof sh->err, "cannot write chunk %ld: %s", sh->chunk, xc_errmsg());
+        return rc == XC_ERR_NOMEM ? STORE_ERR_NOMEM : STORE_ERR_DB;
+    }
+    idmap_free(&sh->spell);
+    xc_db_close(sh->db);
+    sh->db = NULL;
+    return STORE_OK;
+}
+
+int store_shard_chunk(store_shard *sh, unsigned index)
+{
+    if (!sh || sh->finished)
+        return STORE_ERR_INVALID;
+    int rc = close_chunk(sh);
+    if (rc != STORE_OK)
+        return rc;
+    char *path = chunk_path(sh->dir, index);
+    if (!path) {
+        snprintf(sh->err, sizeof sh->err, "out of memory");
+        return STORE_ERR_NOMEM;
+    }
+    /* No fsync: a chunk is scratch, thrown away if the run dies; the
+     * merged database is written durably. */
+    int xrc = xc_db_open_writable_flags(path, XC_DB_CREATE, XC_DB_NO_SYNC, &sh->db);
+    if (xrc != XC_OK) {
+        snprintf(sh->err, sizeof sh->err, "%s: cannot create a chunk: %s", path, xc_errmsg());
+        free(path);
+        sh->db = NULL;
+        return xrc == XC_ERR_NOMEM ? STORE_ERR_NOMEM : STORE_ERR_DB;
+    }
+    free(path);
+    sh->chunk = index;
+    if (index + 1 > sh->nchunks)
+        sh->nchunks = index + 1;
+    return STORE_OK;
 }
 
 int store_shard_put(store_shard *sh, store_worker *w, const imp_post *post)
@@ -214,24 +264,12 @@ int store_shard_put(store_shard *sh, store_worker *w, const imp_post *post)
 
 int store_shard_finish(store_shard *sh)
 {
-    if (!sh || !sh->db)
+    if (!sh || sh->finished)
         return STORE_ERR_INVALID;
-    /* Each shard's spelling frequencies; the compaction sums them. */
-    int rc = XC_OK;
-    for (size_t i = 0; rc == XC_OK && i < sh->spell.cap; i++)
-        if (sh->spell.slots[i].key)
-            rc = xc_db_add_spelling(sh->db, sh->spell.slots[i].key, sh->spell.slots[i].n);
-    if (rc == XC_OK)
-        rc = xc_db_commit(sh->db);
-    if (rc != XC_OK) {
-        snprintf(sh->err, sizeof sh->err, "%s: cannot write the shard: %s", sh->path,
-                 xc_errmsg());
-        return rc == XC_ERR_NOMEM ? STORE_ERR_NOMEM : STORE_ERR_DB;
-    }
-    idmap_free(&sh->spell);
-    xc_db_close(sh->db);
-    sh->db = NULL;
-    return STORE_OK;
+    int rc = close_chunk(sh);
+    if (rc == STORE_OK)
+        sh->finished = 1;
+    return rc;
 }
 
 void store_shards_discard(store *s)
@@ -276,16 +314,25 @@ int store_shards_commit(store *s)
 {
     if (!s || !s->shards)
         return STORE_ERR_INVALID;
-    for (unsigned i = 0; i < s->nshards; i++)
-        if (s->shards[i]->db) {
+    unsigned nchunks = 0;
+    for (unsigned i = 0; i < s->nshards; i++) {
+        if (!s->shards[i]->finished) {
             set_err(s, "a shard was not finished");
             return STORE_ERR_INVALID;
         }
+        if (s->shards[i]->nchunks > nchunks)
+            nchunks = s->shards[i]->nchunks;
+    }
     char *dir = store_build_dir(s->path);
     size_t len = dir ? strlen(dir) + 16 : 0;
     char *merged = dir ? malloc(len) : NULL;
-    const char **src = calloc(s->nshards, sizeof *src);
-    if (!merged || !src) {
+    char **src = calloc(nchunks ? nchunks : 1, sizeof *src);
+    int nomem = !merged || !src;
+    for (unsigned i = 0; !nomem && i < nchunks; i++)
+        nomem = !(src[i] = chunk_path(dir, i));
+    if (nomem) {
+        for (unsigned i = 0; src && i < nchunks; i++)
+            free(src[i]);
         free(dir);
         free(merged);
         free(src);
@@ -293,11 +340,10 @@ int store_shards_commit(store *s)
         return STORE_ERR_NOMEM;
     }
     snprintf(merged, len, "%s/merged", dir);
-    for (unsigned i = 0; i < s->nshards; i++)
-        src[i] = s->shards[i]->path;
     xc_db *m = NULL;
     int st = STORE_OK; /* a store_status */
-    int rc = xc_db_compact(src, s->nshards, merged);
+    /* The chunks in order: their posts get the ids one writer gives them. */
+    int rc = xc_db_compact((const char *const *)src, nchunks, merged);
     if (rc != XC_OK)
         set_err(s, "cannot merge the shards: %s", xc_errmsg());
     /* The merged database, locked by this process from now on: the lock on
@@ -315,6 +361,8 @@ int store_shards_commit(store *s)
         set_err(s, "cannot swap %s and %s: %s", merged, s->path, strerror(errno));
         rc = XC_ERR_DATABASE;
     }
+    for (unsigned i = 0; i < nchunks; i++)
+        free(src[i]);
     free(src);
     free(merged);
     free(dir);

@@ -29,13 +29,16 @@ struct store {
     char err[1024];
 };
 
-/* One shard of a parallel build (shard.c): a scratch database written by
- * one thread. */
+/* One builder thread of a parallel build (shard.c): it writes a series of
+ * scratch databases, the chunks it is handed, one at a time. */
 struct store_shard {
     const store *owner;   /* read only (title weight, ...), never written */
-    xc_db *db;
-    char *path;
-    idmap spell;          /* spelling words of this shard, with counts */
+    char *dir;            /* the build directory */
+    xc_db *db;            /* the chunk being written, or NULL */
+    long chunk;           /* its index, -1 before the first */
+    unsigned nchunks;     /* 1 + the highest chunk index written */
+    int finished;
+    idmap spell;          /* spelling words of the chunk, with counts */
     uint64_t added;
     char err[1024];
 };

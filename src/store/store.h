@@ -27,18 +27,23 @@
  *
  * A NEW DATABASE IN PARALLEL SHARDS
  *   When the database has never held a document (a first, full import),
- *   every post is new and a run may build it in n shards at once, one
- *   thread each, instead of one transaction on the database:
- *   store_shards_begin() creates n scratch databases in PATH.socasma-build
- *   beside the database; the store's thread reads the posts and
- *   store_claim()s each one (id checks, duplicates: the first one is kept),
- *   then hands it to one shard's thread, which store_shard_put()s it and
- *   finally store_shard_finish()es. store_commit() then compacts the shards
- *   into one new database (Xapian's compaction), writes the glossary and
- *   the metadata into it and swaps it with the (empty) database atomically
- *   (rename with RENAME_EXCHANGE). The writer lock on PATH is held by the
- *   store the whole time; store_cancel() / store_close() remove the shards.
- *   Document ids are those of the shards concatenated.
+ *   every post is new and a run may build it with n threads at once
+ *   instead of one transaction on the database. The input is cut into
+ *   chunks of consecutive posts, numbered from 0; each chunk is written by
+ *   one thread into its own scratch database, and the chunks are merged in
+ *   their order, so that the posts keep the document ids one writer gives
+ *   them (ties in relevance are broken by document id).
+ *   store_shards_begin() prepares n builders (store_shard) and the
+ *   directory PATH.socasma-build beside the database; the store's thread
+ *   reads the posts and store_claim()s each one (id checks, duplicates: the
+ *   first one is kept), then hands it to a builder's thread, which opens
+ *   each chunk it is given with store_shard_chunk(), store_shard_put()s its
+ *   posts and finally store_shard_finish()es. store_commit() then compacts
+ *   the chunks in order into one new database (Xapian's compaction), writes
+ *   the glossary and the metadata into it and swaps it with the (empty)
+ *   database atomically (rename with RENAME_EXCHANGE). The writer lock on
+ *   PATH is held by the store the whole time; store_cancel() /
+ *   store_close() remove the build.
  *
  * ERRORS
  *   Functions return STORE_OK (0) or a negative store_status; the message
@@ -162,12 +167,13 @@ typedef struct store_shard store_shard;
  * left unchanged or pruned), no shard build begun yet. */
 int store_can_shard(const store *s);
 
-/* Creates n (1..16) empty shards in PATH.socasma-build (removing what a
- * killed run left there), in the store's thread, during a run. Checks that
- * the file system can swap two directories atomically: STORE_ERR_DB with a
- * message if not (the caller then indexes without shards). */
+/* Prepares n (1..16) builders and creates PATH.socasma-build (removing
+ * what a killed run left there), in the store's thread, during a run.
+ * Checks that the file system can swap two directories atomically:
+ * STORE_ERR_DB with a message if not (the caller then indexes without
+ * shards). */
 int store_shards_begin(store *s, unsigned n);
-/* The i-th shard (NULL out of range). */
+/* The i-th builder (NULL out of range). */
 store_shard *store_shard_at(store *s, unsigned i);
 
 /* The id checks of store_prepare(): STORE_ERR_RECORD (message in err, "FILE:LINE: ..."),
@@ -180,12 +186,16 @@ int store_check_post(const imp_post *post, char *err, size_t errlen);
  * is kept), STORE_ERR_NOMEM. */
 int store_claim(store *s, const imp_post *post);
 
-/* In the shard's thread only (one thread per shard, with its own worker):
- * analyses a claimed post (borrowed) and adds it to the shard.
- * STORE_ERR_NOMEM, STORE_ERR_DB (message in store_shard_errmsg()). */
+/* In the builder's thread only (one thread per builder, with its own
+ * worker). store_shard_chunk() closes the builder's current chunk, if any,
+ * and starts chunk number index (each index given to exactly one builder;
+ * every index from 0 to the highest must be used). store_shard_put()
+ * analyses a claimed post (borrowed) and adds it to the current chunk.
+ * store_shard_finish() closes the last chunk, after the builder's last
+ * post. Errors: STORE_ERR_NOMEM, STORE_ERR_DB (message in
+ * store_shard_errmsg()), STORE_ERR_INVALID (no chunk open). */
+int store_shard_chunk(store_shard *sh, unsigned index);
 int store_shard_put(store_shard *sh, store_worker *w, const imp_post *post);
-/* In the shard's thread, after its last post: writes its spelling words and
- * commits it. */
 int store_shard_finish(store_shard *sh);
 const char *store_shard_errmsg(const store_shard *sh);
 

@@ -8,14 +8,13 @@
  *   dbinfo synonyms DB TERM      the synonyms of TERM, one per line
  *   dbinfo spell DB WORD         the spelling suggestion for WORD
  *   dbinfo meta DB KEY           a metadata value
- *   dbinfo dump DB               everything a search can see, without
- *                                document ids: per post (in id order) its
- *                                data, values, terms with wdf and
- *                                positions; the lexicon with frequencies;
- *                                the spelling and synonym tables; the
- *                                metadata but the time of the run. Two
- *                                databases with the same dump answer every
- *                                search alike (but for ties in docid order).
+ *   dbinfo dump DB               everything a search can see: per post (in
+ *                                id order) its document id, data, values,
+ *                                terms with wdf and positions; the lexicon
+ *                                with frequencies; the spelling and
+ *                                synonym tables; the metadata but the time
+ *                                of the run. Two databases with the same
+ *                                dump answer every search alike.
  * Exit 0, or 1 with a message on any error. */
 #include <config.h>
 
@@ -99,11 +98,11 @@ static int dump(xc_db *db)
         if (!t || xc_db_get_document_by_term(db, t, &d) != XC_OK ||
             xc_doc_get_data(d, &v, &vlen) != XC_OK)
             return die("document");
-        printf("post %s\ndata %.*s\n", t, (int)vlen, v);
+        uint32_t docid = xc_doc_docid(d);
+        printf("post %s docid %u\ndata %.*s\n", t, docid, (int)vlen, v);
         for (uint32_t slot = 0; slot < 16; slot++)
             if (xc_doc_get_value(d, slot, &v, &vlen) == XC_OK && vlen)
                 printf("value %u %.*s\n", slot, (int)vlen, v);
-        uint32_t docid = xc_doc_docid(d);
         xc_doc_free(d);
         xc_iter *tl;
         if (xc_db_termlist(db, docid, "", &tl) != XC_OK)

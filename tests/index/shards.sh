@@ -1,6 +1,7 @@
-# shards.sh: a new database built in parallel shards (the default for a
-# first import) holds exactly what one writer builds: same posts, terms,
-# positions, values, data, lexicon, spelling and synonym tables (dbinfo dump).
+# shards.sh: a new database built in parallel (the default for a first
+# import) holds exactly what one writer builds: same posts, document ids,
+# terms, positions, values, data, lexicon, spelling and synonym tables
+# (dbinfo dump), whether the input makes one chunk or many.
 # Rejected records give the same messages and counts; --strict commits
 # nothing; the writer lock is held during the build; kill -9 during the
 # shard build or during the merge leaves the database at its last committed
@@ -11,7 +12,8 @@ DBINFO="$top_builddir/tests/index/dbinfo"
 conf="$T/test.conf"
 printf '[index]\nglossary = %s/conf/synonyms.txt\n' "$top_srcdir" >"$conf"
 
-# same_as_one_writer NAME FILE...: --shards 1, 2 and 3 give the same dump.
+# same_as_one_writer NAME FILE...: --shards 1, 2 and 3 give the same dump,
+# with the default chunks and with chunks of 20 kB (SOCASMA_INDEX_CHUNK_BYTES).
 same_as_one_writer() {
     name=$1; shift
     "$SOCASMA_INDEX" --config "$conf" --db "$T/$name-1" --shards 1 --quiet "$@" ||
@@ -21,8 +23,10 @@ same_as_one_writer() {
     check "$name: some posts ($n)" test "$n" -gt 0
     check "$name: synonyms loaded" grep -q '^synonym ' "$T/$name-1.dump"
     check "$name: spelling words" grep -q '^spelling ' "$T/$name-1.dump"
-    for k in 2 3; do
-        out=$("$SOCASMA_INDEX" --config "$conf" --db "$T/$name-$k" --shards $k --json "$@"); rc=$?
+    for k in 2 3 2s; do
+        if [ $k = 2s ]; then chunk=20000; else chunk=; fi
+        out=$(SOCASMA_INDEX_CHUNK_BYTES=$chunk "$SOCASMA_INDEX" --config "$conf" \
+            --db "$T/$name-$k" --shards ${k%s} --json "$@"); rc=$?
         expect_eq "$name: $k shards: exit 0, all added" "0 $n" "$rc $(json_field "$out" added)"
         "$DBINFO" dump "$T/$name-$k" >"$T/$name-$k.dump" || fail "$name: dump"
         if cmp -s "$T/$name-1.dump" "$T/$name-$k.dump"; then

@@ -334,10 +334,11 @@ START_TEST(test_glossary)
 }
 END_TEST
 
-/* A new database built in shards: only on a database that never held a
- * post; claims reject duplicates; the shards merge into the database, swapped
- * in at the commit; spelling frequencies add up; the lock stays held; a
- * cancelled build leaves nothing. */
+/* A new database built in parallel: only on a database that never held a
+ * post; claims reject duplicates; the chunks merge in order into the
+ * database (same document ids as one writer), swapped in at the commit;
+ * spelling frequencies add up; the lock stays held; a cancelled build
+ * leaves nothing. */
 START_TEST(test_shards)
 {
     imp_post a = make_post("a", "Alpha", "Search body one.", "en");
@@ -359,6 +360,9 @@ START_TEST(test_shards)
         ck_assert_int_eq(store_check_post(posts[i], NULL, 0), STORE_OK);
         ck_assert_int_eq(store_claim(s, posts[i]), STORE_OK);
         store_shard *sh = store_shard_at(s, i % 2);
+        if (i < 2) /* no chunk open yet */
+            ck_assert_int_eq(store_shard_put(sh, w, posts[i]), STORE_ERR_INVALID);
+        ck_assert_int_eq(store_shard_chunk(sh, i), STORE_OK);
         ck_assert_int_eq(store_shard_put(sh, w, posts[i]), STORE_OK);
     }
     ck_assert_int_eq(store_claim(s, &a), STORE_ERR_RECORD);
@@ -375,12 +379,17 @@ START_TEST(test_shards)
     s = open_store(NULL);
     ck_assert_int_eq(store_begin(s), STORE_OK);
     ck_assert_int_eq(store_shards_begin(s, 2), STORE_OK);
+    /* chunk 0 (a, b) to builder 1, chunk 1 (c) to builder 0: the merged
+     * database keeps the posts in chunk order */
+    ck_assert_int_eq(store_shard_chunk(store_shard_at(s, 1), 0), STORE_OK);
+    ck_assert_int_eq(store_shard_chunk(store_shard_at(s, 0), 1), STORE_OK);
     for (unsigned i = 0; i < 3; i++) {
         ck_assert_int_eq(store_claim(s, posts[i]), STORE_OK);
-        ck_assert_int_eq(store_shard_put(store_shard_at(s, i % 2), w, posts[i]), STORE_OK);
+        ck_assert_int_eq(store_shard_put(store_shard_at(s, i < 2), w, posts[i]), STORE_OK);
     }
     for (unsigned i = 0; i < 2; i++)
         ck_assert_int_eq(store_shard_finish(store_shard_at(s, i)), STORE_OK);
+    ck_assert_int_eq(store_shard_finish(store_shard_at(s, 0)), STORE_ERR_INVALID);
     store_counts sc;
     store_get_counts(s, &sc);
     ck_assert_uint_eq(sc.added, 3);
@@ -408,6 +417,13 @@ START_TEST(test_shards)
     xc_db *db = open_reader();
     ck_assert_uint_eq(freq(db, "Qc"), 1);
     ck_assert_uint_eq(freq(db, "search"), 2);
+    const char *order[] = {"Qa", "Qb", "Qc"};
+    for (unsigned i = 0; i < 3; i++) {
+        xc_doc *d;
+        ck_assert_int_eq(xc_db_get_document_by_term(db, order[i], &d), XC_OK);
+        ck_assert_uint_eq(xc_doc_docid(d), i + 1);
+        xc_doc_free(d);
+    }
     xc_iter *it;
     const char *t;
     uint32_t f = 0;
