@@ -85,7 +85,7 @@ head -n 100 "$T/gen.jsonl" >&3
 err=$("$SOCASMA_INDEX" --db "$T/lock" --quiet "$T/gen.jsonl" 2>&1); rc=$?
 expect_eq "second indexer during a parallel build exits 3" 3 "$rc"
 expect_match "second indexer says why" 'database is locked by another indexer' "$err"
-check "the build directory exists during the build" test -d "$T/lock.socasma-build/shard-1"
+check "the build directory exists during the build" test -d "$T/lock.socasma-build"
 tail -n +101 "$T/gen.jsonl" >&3
 exec 3>&-
 wait "$first"; rc=$?
@@ -97,7 +97,11 @@ expect_eq "first indexer completes" "0 4000" "$rc $("$DBINFO" count "$T/lock")"
 pid=$!
 exec 3>"$T/fifo"
 head -n 2000 "$T/gen.jsonl" >&3
-while [ ! -d "$T/killb.socasma-build/shard-1" ]; do sleep 0.01; done
+# Wait (at most about 60 s) until the first chunk is being written.
+i=0
+while [ ! -d "$T/killb.socasma-build/chunk-000000" ] && [ $i -lt 6000 ]; do
+    sleep 0.01; i=$((i + 1))
+done
 sleep 0.2
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
