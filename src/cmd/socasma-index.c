@@ -234,8 +234,8 @@ typedef struct job_post {
 } job_post;
 
 /* One builder thread and the posts waiting for it. The queue holds up to
- * twice a chunk's worth of input, so that the reader can fill the next
- * builder's chunk while this one still works on its own. */
+ * one and a half chunks' worth of input, so that the reader can fill the
+ * next builder's chunk while this one still works on its own. */
 typedef struct {
     pthread_mutex_t mu;
     pthread_cond_t nonempty, nonfull;
@@ -359,8 +359,8 @@ static void progress(uint64_t nread, double t0, uint64_t done, uint64_t total, i
 /* Input per chunk: the input is cut into about CHUNKS_PER_RUN chunks (when
  * its size is known), within these bounds. Each chunk costs a scratch
  * database, its own spelling words and a source in the final merge, so
- * not too small; the reader keeps up to two chunks per builder in memory,
- * so not too large. */
+ * not too small; the reader keeps up to one and a half chunks per builder
+ * in memory, so not too large. */
 #define CHUNKS_PER_RUN 16
 #define CHUNK_MIN_BYTES (512u * 1024u)
 #define CHUNK_MAX_BYTES (16u * 1024u * 1024u)
@@ -397,7 +397,7 @@ static int run_sharded(store *st, unsigned n, const char *dbpath, char **paths, 
         pthread_cond_init(&jobs[i].nonempty, NULL);
         pthread_cond_init(&jobs[i].nonfull, NULL);
         jobs[i].sh = store_shard_at(st, i);
-        jobs[i].max_bytes = 2 * chunk_bytes;
+        jobs[i].max_bytes = chunk_bytes + chunk_bytes / 2;
     }
     for (unsigned i = 0; i < n && !fatal; i++) {
         if (pthread_create(&jobs[i].th, NULL, shard_thread, &jobs[i]) != 0) {
