@@ -393,21 +393,39 @@ void store_prepared_free(store_prepared *p)
     free(p);
 }
 
+static void post_where(const imp_post *post, char *where, size_t n)
+{
+    where[0] = '\0';
+    if (post->source)
+        snprintf(where, n, "%s:%lu", post->source, post->line);
+}
+
+int store_check_post(const imp_post *post, char *err, size_t errlen)
+{
+    if (!post)
+        return STORE_ERR_INVALID;
+    if (!post->id || !post->id[0] || strlen(post->id) + strlen(SCH_HASHID) + 16 > MAX_TERM) {
+        char where[512];
+        post_where(post, where, sizeof where);
+        if (err && errlen)
+            snprintf(err, errlen, "%s%s%s", where, where[0] ? ": " : "",
+                     post->id && post->id[0] ? "id too long" : "post has no id");
+        return STORE_ERR_RECORD;
+    }
+    return STORE_OK;
+}
+
 int store_prepare(const store *s, store_worker *w, const imp_post *post, store_prepared **out,
                   char *err, size_t errlen)
 {
     if (!s || !w || !post || !out)
         return STORE_ERR_INVALID;
     *out = NULL;
-    char where[512] = "";
-    if (post->source)
-        snprintf(where, sizeof where, "%s:%lu", post->source, post->line);
-    if (!post->id || !post->id[0] || strlen(post->id) + strlen(SCH_HASHID) + 16 > MAX_TERM) {
-        if (err && errlen)
-            snprintf(err, errlen, "%s%s%s", where, where[0] ? ": " : "",
-                     post->id && post->id[0] ? "id too long" : "post has no id");
-        return STORE_ERR_RECORD;
-    }
+    int crc = store_check_post(post, err, errlen);
+    if (crc != STORE_OK)
+        return crc;
+    char where[512];
+    post_where(post, where, sizeof where);
     store_prepared *p = calloc(1, sizeof *p);
     if (!p)
         return STORE_ERR_NOMEM;

@@ -4,7 +4,7 @@ noinst_LIBRARIES += src/store/libstore.a
 src_store_libstore_a_SOURCES = \
 	src/store/store.h src/store/schema.h src/store/store-internal.h \
 	src/store/idmap.h src/store/idmap.c \
-	src/store/document.c src/store/store.c
+	src/store/document.c src/store/store.c src/store/shard.c
 
 
 check_PROGRAMS += tests/store/test-store

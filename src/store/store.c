@@ -62,7 +62,7 @@ static int make_parents(const char *path, char *err, size_t errlen)
 }
 
 /* Reads every (id, hash) pair from the SCH_HASHID terms: one lexicon scan. */
-static int load_hashes(store *s)
+int store_load_hashes(store *s)
 {
     xc_iter *it = NULL;
     int rc = xc_db_allterms(s->db, SCH_HASHID, &it);
@@ -117,6 +117,11 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
     idmap_init(&s->spell);
     s->title_weight = opt && opt->title_weight ? opt->title_weight : 3;
     s->read_only = opt ? opt->read_only : 0;
+    if (!(s->path = strdup(path))) {
+        store_close(s);
+        snprintf(err, errlen, "out of memory");
+        return STORE_ERR_NOMEM;
+    }
     if (opt && opt->glossary_path && !(s->glossary_path = strdup(opt->glossary_path))) {
         store_close(s);
         snprintf(err, errlen, "out of memory");
@@ -145,7 +150,18 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
         store_close(s);
         return from_xc(rc);
     }
-    if (s->db && (rc = load_hashes(s)) != STORE_OK) {
+    if (s->db && !s->read_only) {
+        /* What a killed parallel build left beside the database: nobody else
+         * can be using it, as this process holds the lock. */
+        char *dir = store_build_dir(path);
+        if (dir)
+            store_remove_tree(dir);
+        free(dir);
+        uint32_t last = 0;
+        if (xc_db_lastdocid(s->db, &last) == XC_OK && last == 0)
+            s->fresh = 1;
+    }
+    if (s->db && (rc = store_load_hashes(s)) != STORE_OK) {
         snprintf(err, errlen, "%s: %s", path, s->err);
         store_close(s);
         return rc;
@@ -165,7 +181,9 @@ void store_close(store *s)
         return;
     if (s->in_run)
         store_cancel(s);
+    store_shards_discard(s);
     xc_db_close(s->db);
+    free(s->path);
     idmap_free(&s->old);
     idmap_free(&s->seen);
     idmap_free(&s->spell);
@@ -181,6 +199,17 @@ int store_begin(store *s)
     if (s->in_run) {
         set_err(s, "a run is already open");
         return STORE_ERR_INVALID;
+    }
+    if (s->db_lost) {
+        set_err(s, "another writer took the database after a parallel build: open it again");
+        return STORE_ERR_LOCKED;
+    }
+    if (s->reload_old) {
+        idmap_free(&s->old);
+        int rc = store_load_hashes(s);
+        if (rc != STORE_OK)
+            return rc;
+        s->reload_old = 0;
     }
     memset(&s->counts, 0, sizeof s->counts);
     idmap_free(&s->seen);
@@ -199,8 +228,40 @@ int store_begin(store *s)
 
 void store_get_counts(const store *s, store_counts *c)
 {
-    if (s && c)
-        *c = s->counts;
+    if (!s || !c)
+        return;
+    *c = s->counts;
+    for (unsigned i = 0; i < s->nshards; i++)
+        if (s->shards[i])
+            c->added += s->shards[i]->added;
+}
+
+int store_claim(store *s, const imp_post *post)
+{
+    if (!s || !post || !post->id)
+        return STORE_ERR_INVALID;
+    if (!s->in_run || s->failed) {
+        set_err(s, s->failed ? "the run has failed" : "no run is open");
+        return STORE_ERR_INVALID;
+    }
+    idmap_entry *seen;
+    int fresh;
+    if (idmap_put(&s->seen, post->id, strlen(post->id), &seen, &fresh) != 0) {
+        set_err(s, "out of memory");
+        s->failed = 1;
+        return STORE_ERR_NOMEM;
+    }
+    if (!fresh) {
+        char where[512] = "";
+        if (post->source)
+            snprintf(where, sizeof where, "%s:%lu", post->source, post->line);
+        set_err(s, "%s%sduplicate id \"%s\" in this run (the first one is kept)", where,
+                where[0] ? ": " : "", post->id);
+        s->counts.rejected++;
+        return STORE_ERR_RECORD;
+    }
+    seen->n = 1;
+    return STORE_OK;
 }
 
 static int add_spelling(store *s, const store_prepared *p)
@@ -390,9 +451,9 @@ int store_load_glossary(xc_db *db, const char *path, char *err, size_t errlen)
     return STORE_OK;
 }
 
-static int set_meta(store *s, const char *key, const char *value)
+static int set_meta(xc_db *db, store *s, const char *key, const char *value)
 {
-    int rc = xc_db_set_metadata(s->db, key, value, strlen(value));
+    int rc = xc_db_set_metadata(db, key, value, strlen(value));
     if (rc != XC_OK)
         set_err(s, "cannot write metadata: %s", xc_errmsg());
     return rc;
@@ -405,6 +466,29 @@ static int meta_equals(store *s, const char *key, const char *value)
     int eq = xc_db_get_metadata(s->db, key, &v, &len) == XC_OK && strcmp(v, value) == 0;
     free(v);
     return eq;
+}
+
+/* The glossary into the synonym table, and the run's metadata. */
+int store_write_run_meta(store *s, xc_db *db)
+{
+    char digest[17];
+    if (glossary_digest(s->glossary_path, digest) != 0) {
+        set_err(s, "%s: cannot read the glossary", s->glossary_path);
+        return STORE_ERR_GLOSSARY;
+    }
+    int grc = store_load_glossary(db, s->glossary_path, s->err, sizeof s->err);
+    if (grc != STORE_OK)
+        return grc;
+    char now[32];
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (set_meta(db, s, SCH_META_VERSION, SCH_VERSION) != XC_OK ||
+        set_meta(db, s, SCH_META_LAST_INDEX, now) != XC_OK ||
+        set_meta(db, s, SCH_META_GLOSSARY, digest) != XC_OK)
+        return STORE_ERR_DB;
+    return STORE_OK;
 }
 
 int store_commit(store *s)
@@ -422,6 +506,13 @@ int store_commit(store *s)
     if (!s->db || s->read_only) {
         s->in_run = 0;
         return STORE_OK;
+    }
+    if (s->shards) {
+        store_counts c;
+        store_get_counts(s, &c);
+        if (c.added > 0)
+            return store_shards_commit(s);
+        store_shards_discard(s); /* nothing in them: an ordinary commit */
     }
     char digest[17];
     if (glossary_digest(s->glossary_path, digest) != 0) {
@@ -445,27 +536,13 @@ int store_commit(store *s)
         store_cancel(s);
         return from_xc(rc);
     }
-    int grc = store_load_glossary(s->db, s->glossary_path, s->err, sizeof s->err);
+    int grc = store_write_run_meta(s, s->db);
     if (grc != STORE_OK) {
         char keep[sizeof s->err];
         memcpy(keep, s->err, sizeof keep);
         store_cancel(s);
         memcpy(s->err, keep, sizeof keep);
         return grc;
-    }
-    char now[32];
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    if (set_meta(s, SCH_META_VERSION, SCH_VERSION) != XC_OK ||
-        set_meta(s, SCH_META_LAST_INDEX, now) != XC_OK ||
-        set_meta(s, SCH_META_GLOSSARY, digest) != XC_OK) {
-        char keep[sizeof s->err];
-        memcpy(keep, s->err, sizeof keep);
-        store_cancel(s);
-        memcpy(s->err, keep, sizeof keep);
-        return STORE_ERR_DB;
     }
     rc = xc_db_commit_transaction(s->db);
     s->in_run = 0;
@@ -481,6 +558,7 @@ int store_cancel(store *s)
     if (!s || !s->in_run)
         return s ? STORE_OK : STORE_ERR_INVALID;
     s->in_run = 0;
+    store_shards_discard(s);
     if (s->db && !s->read_only) {
         int rc = xc_db_cancel_transaction(s->db);
         if (rc != XC_OK) {

@@ -25,6 +25,26 @@
  *   uses its own store_worker. store_apply() writes it, in the store's
  *   thread. Every other function belongs to the thread that opened the store.
  *
+ * A NEW DATABASE IN PARALLEL SHARDS
+ *   When the database has never held a document (a first, full import),
+ *   every post is new and a run may build it with n threads at once
+ *   instead of one transaction on the database. The input is cut into
+ *   chunks of consecutive posts, numbered from 0; each chunk is written by
+ *   one thread into its own scratch database, and the chunks are merged in
+ *   their order, so that the posts keep the document ids one writer gives
+ *   them (ties in relevance are broken by document id).
+ *   store_shards_begin() prepares n builders (store_shard) and the
+ *   directory PATH.socasma-build beside the database; the store's thread
+ *   reads the posts and store_claim()s each one (id checks, duplicates: the
+ *   first one is kept), then hands it to a builder's thread, which opens
+ *   each chunk it is given with store_shard_chunk(), store_shard_put()s its
+ *   posts and finally store_shard_finish()es. store_commit() then compacts
+ *   the chunks in order into one new database (Xapian's compaction), writes
+ *   the glossary and the metadata into it and swaps it with the (empty)
+ *   database atomically (rename with RENAME_EXCHANGE). The writer lock on
+ *   PATH is held by the store the whole time; store_cancel() /
+ *   store_close() remove the build.
+ *
  * ERRORS
  *   Functions return STORE_OK (0) or a negative store_status; the message
  *   of the last failure is kept in the handle: store_errmsg(). A post
@@ -91,7 +111,8 @@ int store_begin(store *s);
 /* What store_put / store_apply did with a post. */
 typedef enum { STORE_ADDED = 1, STORE_UPDATED = 2, STORE_UNCHANGED = 3 } store_outcome;
 
-/* Counters of the current run (zeroed by store_begin). */
+/* Counters of the current run (zeroed by store_begin). With shards, call it
+ * only while no shard is being written. */
 typedef struct {
     uint64_t added, updated, unchanged, deleted, rejected;
 } store_counts;
@@ -127,7 +148,8 @@ void store_prepared_free(store_prepared *p);
 int store_prune(store *s, uint64_t *deleted);
 
 /* Loads the glossary (when given) into the synonym table, records the
- * schema version and the time, commits the run. STORE_ERR_GLOSSARY,
+ * schema version and the time, commits the run. With shards (every shard
+ * finished): merges them and swaps the result in (see above). STORE_ERR_GLOSSARY,
  * STORE_ERR_DB; on error the run is cancelled. */
 int store_commit(store *s);
 /* Cancels the run: nothing of it is written. */
@@ -135,6 +157,47 @@ int store_cancel(store *s);
 
 /* Number of posts in the database, as last committed or in the open run. */
 int store_doccount(store *s, uint32_t *count);
+
+/* ---- a new database in parallel shards (see above) ----------------------- */
+
+typedef struct store_shard store_shard;
+
+/* 1 if the open run may use shards: a writable store whose database has
+ * never held a document (its last docid is 0, so nothing can be updated,
+ * left unchanged or pruned), no shard build begun yet. */
+int store_can_shard(const store *s);
+
+/* Prepares n (1..16) builders and creates PATH.socasma-build (removing
+ * what a killed run left there), in the store's thread, during a run.
+ * Checks that the file system can swap two directories atomically:
+ * STORE_ERR_DB with a message if not (the caller then indexes without
+ * shards). */
+int store_shards_begin(store *s, unsigned n);
+/* The i-th builder (NULL out of range). */
+store_shard *store_shard_at(store *s, unsigned i);
+
+/* The id checks of store_prepare(): STORE_ERR_RECORD (message in err, "FILE:LINE: ..."),
+ * for a post without id or with an id too long for a term; else STORE_OK. */
+int store_check_post(const imp_post *post, char *err, size_t errlen);
+
+/* The duplicate check of store_apply(), done in the store's thread before a
+ * post goes to a shard: STORE_ERR_RECORD (counted as rejected, message in
+ * store_errmsg()) if this run named the post's id already (the first one
+ * is kept), STORE_ERR_NOMEM. */
+int store_claim(store *s, const imp_post *post);
+
+/* In the builder's thread only (one thread per builder, with its own
+ * worker). store_shard_chunk() closes the builder's current chunk, if any,
+ * and starts chunk number index (each index given to exactly one builder;
+ * every index from 0 to the highest must be used). store_shard_put()
+ * analyses a claimed post (borrowed) and adds it to the current chunk.
+ * store_shard_finish() closes the last chunk, after the builder's last
+ * post. Errors: STORE_ERR_NOMEM, STORE_ERR_DB (message in
+ * store_shard_errmsg()), STORE_ERR_INVALID (no chunk open). */
+int store_shard_chunk(store_shard *sh, unsigned index);
+int store_shard_put(store_shard *sh, store_worker *w, const imp_post *post);
+int store_shard_finish(store_shard *sh);
+const char *store_shard_errmsg(const store_shard *sh);
 
 /* The content hash of a post as stored in SCH_SLOT_HASH (16 hex digits +
  * NUL) for the given title weight. */

@@ -336,6 +336,49 @@ int xc_db_open_writable(const char *path, xc_db_mode mode, xc_db **out)
     XC_CATCH
 }
 
+int xc_db_open_writable_flags(const char *path, xc_db_mode mode, unsigned flags, xc_db **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(path);
+    NEED((flags & ~XC_DB_NO_SYNC) == 0);
+    int action;
+    switch (mode) {
+    case XC_DB_CREATE_OR_OPEN: action = Xapian::DB_CREATE_OR_OPEN; break;
+    case XC_DB_CREATE_OR_OVERWRITE: action = Xapian::DB_CREATE_OR_OVERWRITE; break;
+    case XC_DB_OPEN: action = Xapian::DB_OPEN; break;
+    case XC_DB_CREATE: action = Xapian::DB_CREATE; break;
+    default: return fail(XC_ERR_INVALID_ARG, "invalid xc_db_mode");
+    }
+    if (flags & XC_DB_NO_SYNC)
+        action |= Xapian::DB_NO_SYNC;
+    XC_TRY
+    std::unique_ptr<xc_db> h(new xc_db);
+    // No DB_RETRY_LOCK: a held lock fails at once with DatabaseLockError.
+    h->wdb = Xapian::WritableDatabase(path, action);
+    h->writable = true;
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_compact(const char *const *sources, size_t n, const char *dest)
+{
+    NEED(sources && n > 0 && dest);
+    for (size_t i = 0; i < n; i++)
+        NEED(sources[i]);
+    XC_TRY
+    Xapian::Database all;
+    for (size_t i = 0; i < n; i++)
+        all.add_database(Xapian::Database(sources[i]));
+    // Renumbering (the default) concatenates the sources' docid ranges.
+    // FULL (Xapian's default level) packs the blocks: the output is what
+    // readers search from now on; FULLER would make later updates costly.
+    all.compact(dest, Xapian::Compactor::FULL);
+    return XC_OK;
+    XC_CATCH
+}
+
 void xc_db_close(xc_db *db)
 {
     if (!db)
@@ -838,17 +881,6 @@ int xc_db_add_spelling(xc_db *db, const char *word, uint32_t freqinc)
     XC_CATCH
 }
 
-int xc_db_spelling_suggestion(xc_db *db, const char *word, unsigned max_edit, char **out)
-{
-    NEED(out);
-    *out = nullptr;
-    NEED(db && word);
-    XC_TRY
-    *out = dup_string(db->db().get_spelling_suggestion(word, max_edit));
-    return XC_OK;
-    XC_CATCH
-}
-
 int xc_db_spellings(xc_db *db, xc_iter **out)
 {
     NEED(out);
@@ -860,6 +892,17 @@ int xc_db_spellings(xc_db *db, xc_iter **out)
     for (Xapian::TermIterator t = d.spellings_begin(); t != d.spellings_end(); ++t)
         h->items.push_back(Item{*t, t.get_termfreq(), 0.0});
     *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_spelling_suggestion(xc_db *db, const char *word, unsigned max_edit, char **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(db && word);
+    XC_TRY
+    *out = dup_string(db->db().get_spelling_suggestion(word, max_edit));
     return XC_OK;
     XC_CATCH
 }

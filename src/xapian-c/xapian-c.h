@@ -96,6 +96,25 @@ int xc_db_open(const char *path, xc_db **out);
  * can also be read (search, fetch). */
 int xc_db_open_writable(const char *path, xc_db_mode mode, xc_db **out);
 
+/* (Added.) As xc_db_open_writable, with flags: XC_DB_NO_SYNC skips the
+ * fsync of each commit (Xapian's DB_NO_SYNC): faster, but a power cut may
+ * lose or corrupt the database. Only for scratch databases that are thrown
+ * away when the process dies (the indexer's shards). */
+#define XC_DB_NO_SYNC 1u
+int xc_db_open_writable_flags(const char *path, xc_db_mode mode, unsigned flags, xc_db **out);
+
+/* (Added.) Compacts the n databases at sources (n >= 1), read as one, into a
+ * new database at dest (created; a database already there is replaced, so
+ * give a fresh path). Document ids are renumbered by concatenation: those of
+ * sources[0] first, then those of sources[1] shifted past them, and so on.
+ * Postings, positions, values, data, spelling frequencies (summed over the
+ * sources) and synonyms (united) are merged; for a metadata key present in
+ * several sources the first source's value is kept. The output is durable
+ * (fsynced) when the call returns. Errors: XC_ERR_NOT_FOUND (a source),
+ * XC_ERR_DATABASE (I/O), XC_ERR_NOMEM. Holds no lock on the
+ * sources: the caller makes sure nobody writes them meanwhile. */
+int xc_db_compact(const char *const *sources, size_t n, const char *dest);
+
 /* Closes and frees the handle. For a writable database an active transaction
  * is cancelled; other uncommitted changes are committed by Xapian, so call
  * xc_db_commit() first and check its status. Accepts NULL. */

@@ -8,6 +8,13 @@
  *   dbinfo synonyms DB TERM      the synonyms of TERM, one per line
  *   dbinfo spell DB WORD         the spelling suggestion for WORD
  *   dbinfo meta DB KEY           a metadata value
+ *   dbinfo dump DB               everything a search can see: per post (in
+ *                                id order) its document id, data, values,
+ *                                terms with wdf and positions; the lexicon
+ *                                with frequencies; the spelling and
+ *                                synonym tables; the metadata but the time
+ *                                of the run. Two databases with the same
+ *                                dump answer every search alike.
  * Exit 0, or 1 with a message on any error. */
 #include <config.h>
 
@@ -58,10 +65,100 @@ static int docs(xc_db *db, char **keys, int nkeys)
     return rc == XC_DONE ? 0 : die("iterate");
 }
 
+static int print_iter(xc_iter *it, const char *what)
+{
+    const char *t;
+    size_t len;
+    uint32_t f;
+    int rc;
+    while ((rc = xc_iter_next(it, &t, &len, &f, NULL)) == XC_OK)
+        printf("%s %.*s %u\n", what, (int)len, t, f);
+    xc_iter_free(it);
+    return rc == XC_DONE ? 0 : die(what);
+}
+
+static int dump(xc_db *db)
+{
+    uint32_t n;
+    double avlen;
+    if (xc_db_doccount(db, &n) != XC_OK || xc_db_avlength(db, &avlen) != XC_OK)
+        return die("doccount");
+    printf("doccount %u\navlength %.9g\n", n, avlen);
+    xc_iter *ids;
+    if (xc_db_allterms(db, SCH_ID, &ids) != XC_OK)
+        return die("allterms");
+    const char *term;
+    size_t len;
+    int rc;
+    while ((rc = xc_iter_next(ids, &term, &len, NULL, NULL)) == XC_OK) {
+        char *t = strndup(term, len);
+        xc_doc *d;
+        const char *v;
+        size_t vlen;
+        if (!t || xc_db_get_document_by_term(db, t, &d) != XC_OK ||
+            xc_doc_get_data(d, &v, &vlen) != XC_OK)
+            return die("document");
+        uint32_t docid = xc_doc_docid(d);
+        printf("post %s docid %u\ndata %.*s\n", t, docid, (int)vlen, v);
+        for (uint32_t slot = 0; slot < 16; slot++)
+            if (xc_doc_get_value(d, slot, &v, &vlen) == XC_OK && vlen)
+                printf("value %u %.*s\n", slot, (int)vlen, v);
+        xc_doc_free(d);
+        xc_iter *tl;
+        if (xc_db_termlist(db, docid, "", &tl) != XC_OK)
+            return die("termlist");
+        const char *tt;
+        size_t tlen;
+        uint32_t wdf;
+        while (xc_iter_next(tl, &tt, &tlen, &wdf, NULL) == XC_OK) {
+            uint32_t *pos;
+            size_t np;
+            if (xc_db_positions(db, docid, tt, tlen, &pos, &np) != XC_OK)
+                return die("positions");
+            printf("term %.*s %u", (int)tlen, tt, wdf);
+            for (size_t i = 0; i < np; i++)
+                printf(" %u", pos[i]);
+            putchar('\n');
+            free(pos);
+        }
+        xc_iter_free(tl);
+        free(t);
+    }
+    xc_iter_free(ids);
+    if (rc != XC_DONE)
+        return die("iterate");
+    xc_iter *it;
+    if (xc_db_allterms(db, "", &it) != XC_OK || print_iter(it, "lexicon") != 0)
+        return die("lexicon");
+    if (xc_db_spellings(db, &it) != XC_OK || print_iter(it, "spelling") != 0)
+        return die("spellings");
+    xc_iter *keys;
+    if (xc_db_synonym_keys(db, "", &keys) != XC_OK)
+        return die("synonym keys");
+    while (xc_iter_next(keys, &term, &len, NULL, NULL) == XC_OK) {
+        char *k = strndup(term, len);
+        printf("synonyms of %s\n", k ? k : "");
+        if (!k || xc_db_synonyms(db, k, &it) != XC_OK || print_iter(it, "synonym") != 0)
+            return die("synonyms");
+        free(k);
+    }
+    xc_iter_free(keys);
+    const char *meta[] = {SCH_META_VERSION, SCH_META_GLOSSARY};
+    for (size_t i = 0; i < 2; i++) {
+        char *v;
+        size_t vlen;
+        if (xc_db_get_metadata(db, meta[i], &v, &vlen) != XC_OK)
+            return die("metadata");
+        printf("meta %s %s\n", meta[i], v);
+        free(v);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fputs("usage: dbinfo count|revision|docs|termfreq|synonyms|spell|meta DB [ARG...]\n",
+        fputs("usage: dbinfo count|revision|docs|termfreq|synonyms|spell|meta|dump DB [ARG...]\n",
               stderr);
         return 2;
     }
@@ -100,6 +197,8 @@ int main(int argc, char **argv)
                                                                    : die("spelling");
         if (ret == 0)
             free(s);
+    } else if (strcmp(cmd, "dump") == 0 && argc == 3) {
+        ret = dump(db);
     } else if (strcmp(cmd, "meta") == 0 && argc == 4) {
         char *v;
         size_t len;

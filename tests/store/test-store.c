@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/testhelp.h"
 #include "store/schema.h"
@@ -333,6 +334,129 @@ START_TEST(test_glossary)
 }
 END_TEST
 
+/* A new database built in parallel: only on a database that never held a
+ * post; claims reject duplicates; the chunks merge in order into the
+ * database (same document ids as one writer), swapped in at the commit;
+ * spelling frequencies add up; the lock stays held; a cancelled build
+ * leaves nothing. */
+START_TEST(test_shards)
+{
+    imp_post a = make_post("a", "Alpha", "Search body one.", "en");
+    imp_post b = make_post("b", "Beta", "Search body two.", "en");
+    imp_post c = make_post("c", "Gamma", "Troisième recherche.", "fr");
+    char *path = th_path(tmp, "db"), *build = th_path(tmp, "db.socasma-build");
+    store *s = open_store(NULL);
+    ck_assert_int_eq(store_can_shard(s), 0); /* no run open */
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    ck_assert_int_eq(store_can_shard(s), 1);
+    ck_assert_int_eq(store_shards_begin(s, 0), STORE_ERR_INVALID);
+    ck_assert_int_eq(store_shards_begin(s, 2), STORE_OK);
+    ck_assert_int_eq(store_can_shard(s), 0); /* begun already */
+    ck_assert_ptr_null(store_shard_at(s, 2));
+    store_worker *w;
+    ck_assert_int_eq(store_worker_new(&w), STORE_OK);
+    const imp_post *posts[] = {&a, &b, &c};
+    for (unsigned i = 0; i < 3; i++) {
+        ck_assert_int_eq(store_check_post(posts[i], NULL, 0), STORE_OK);
+        ck_assert_int_eq(store_claim(s, posts[i]), STORE_OK);
+        store_shard *sh = store_shard_at(s, i % 2);
+        if (i < 2) /* no chunk open yet */
+            ck_assert_int_eq(store_shard_put(sh, w, posts[i]), STORE_ERR_INVALID);
+        ck_assert_int_eq(store_shard_chunk(sh, i), STORE_OK);
+        ck_assert_int_eq(store_shard_put(sh, w, posts[i]), STORE_OK);
+    }
+    ck_assert_int_eq(store_claim(s, &a), STORE_ERR_RECORD);
+    ck_assert_ptr_nonnull(strstr(store_errmsg(s), "test.jsonl:7: duplicate id \"a\""));
+    imp_post noid = make_post("", "T", "B", "en");
+    char err[256];
+    ck_assert_int_eq(store_check_post(&noid, err, sizeof err), STORE_ERR_RECORD);
+    ck_assert_ptr_nonnull(strstr(err, "post has no id"));
+    /* unfinished shards cannot be committed */
+    ck_assert_int_eq(store_commit(s), STORE_ERR_INVALID);
+    store_close(s);
+    ck_assert_int_eq(access(build, F_OK), -1); /* closing removed the build */
+
+    s = open_store(NULL);
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    ck_assert_int_eq(store_shards_begin(s, 2), STORE_OK);
+    /* chunk 0 (a, b) to builder 1, chunk 1 (c) to builder 0: the merged
+     * database keeps the posts in chunk order */
+    ck_assert_int_eq(store_shard_chunk(store_shard_at(s, 1), 0), STORE_OK);
+    ck_assert_int_eq(store_shard_chunk(store_shard_at(s, 0), 1), STORE_OK);
+    for (unsigned i = 0; i < 3; i++) {
+        ck_assert_int_eq(store_claim(s, posts[i]), STORE_OK);
+        ck_assert_int_eq(store_shard_put(store_shard_at(s, i < 2), w, posts[i]), STORE_OK);
+    }
+    for (unsigned i = 0; i < 2; i++)
+        ck_assert_int_eq(store_shard_finish(store_shard_at(s, i)), STORE_OK);
+    ck_assert_int_eq(store_shard_finish(store_shard_at(s, 0)), STORE_ERR_INVALID);
+    store_counts sc;
+    store_get_counts(s, &sc);
+    ck_assert_uint_eq(sc.added, 3);
+    ck_assert_uint_eq(sc.rejected, 0);
+    ck_assert_int_eq(store_commit(s), STORE_OK);
+    store_get_counts(s, &sc);
+    ck_assert_uint_eq(sc.added, 3);
+    uint32_t n;
+    ck_assert_int_eq(store_doccount(s, &n), STORE_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(access(build, F_OK), -1);
+    /* the store still holds the lock on the new database */
+    store *s2 = NULL;
+    ck_assert_int_eq(store_open(path, NULL, &s2, err, sizeof err), STORE_ERR_LOCKED);
+    /* and can run again, incrementally, with one writer */
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    ck_assert_int_eq(store_can_shard(s), 0);
+    store_outcome oc;
+    ck_assert_int_eq(store_put(s, &a, &oc), STORE_OK);
+    ck_assert_int_eq(oc, STORE_UNCHANGED);
+    ck_assert_int_eq(store_cancel(s), STORE_OK);
+    store_close(s);
+    store_worker_free(w);
+
+    xc_db *db = open_reader();
+    ck_assert_uint_eq(freq(db, "Qc"), 1);
+    ck_assert_uint_eq(freq(db, "search"), 2);
+    const char *order[] = {"Qa", "Qb", "Qc"};
+    for (unsigned i = 0; i < 3; i++) {
+        xc_doc *d;
+        ck_assert_int_eq(xc_db_get_document_by_term(db, order[i], &d), XC_OK);
+        ck_assert_uint_eq(xc_doc_docid(d), i + 1);
+        xc_doc_free(d);
+    }
+    xc_iter *it;
+    const char *t;
+    uint32_t f = 0;
+    int found = 0;
+    ck_assert_int_eq(xc_db_spellings(db, &it), XC_OK);
+    while (xc_iter_next(it, &t, NULL, &f, NULL) == XC_OK)
+        if (strcmp(t, "search") == 0) {
+            found = 1;
+            ck_assert_uint_eq(f, 2); /* one from each shard */
+        }
+    xc_iter_free(it);
+    ck_assert_int_eq(found, 1);
+    char *v;
+    size_t len;
+    ck_assert_int_eq(xc_db_get_metadata(db, SCH_META_VERSION, &v, &len), XC_OK);
+    ck_assert_str_eq(v, SCH_VERSION);
+    free(v);
+    xc_db_close(db);
+    /* a database that has held posts is not new, even emptied */
+    s = open_store(NULL);
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    ck_assert_int_eq(store_prune(s, NULL), STORE_OK);
+    ck_assert_int_eq(store_commit(s), STORE_OK);
+    store_close(s);
+    s = open_store(NULL);
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    ck_assert_int_eq(store_can_shard(s), 0);
+    store_close(s);
+    free(path);
+    free(build);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("store");
@@ -343,6 +467,7 @@ int main(void)
     tcase_add_test(tc, test_incremental);
     tcase_add_test(tc, test_cancel_and_lock);
     tcase_add_test(tc, test_glossary);
+    tcase_add_test(tc, test_shards);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);

@@ -983,6 +983,96 @@ START_TEST(test_unflushed_transaction)
 }
 END_TEST
 
+/* xc_db_compact: two shards into one database: docids concatenated,
+ * positions and values kept, spelling frequencies summed, synonyms united,
+ * the first source's metadata kept; a shard opened without fsync. */
+START_TEST(test_compact)
+{
+    char *a = th_path(tmp, "a"), *b = th_path(tmp, "b"), *out = th_path(tmp, "out");
+    xc_db *w;
+    OK(xc_db_open_writable_flags(a, XC_DB_CREATE, XC_DB_NO_SYNC, &w));
+    ck_assert_uint_eq(add_doc(w, "1", "the quick brown fox", "b", NULL), 1);
+    ck_assert_uint_eq(add_doc(w, "2", "a lazy dog", "a", NULL), 2);
+    OK(xc_db_add_spelling(w, "search", 2));
+    OK(xc_db_add_spelling(w, "brown", 1));
+    OK(xc_db_add_synonym(w, "car", "automobile"));
+    OK(xc_db_set_metadata(w, "k", "from a", 6));
+    OK(xc_db_commit(w));
+    xc_db_close(w);
+    OK(xc_db_open_writable_flags(b, XC_DB_CREATE, XC_DB_NO_SYNC, &w));
+    ck_assert_uint_eq(add_doc(w, "3", "quick lazy cats", "c", NULL), 1);
+    OK(xc_db_add_spelling(w, "search", 3));
+    OK(xc_db_add_synonym(w, "car", "motor vehicle"));
+    OK(xc_db_set_metadata(w, "k", "from b", 6));
+    OK(xc_db_commit(w));
+    xc_db_close(w);
+    ck_assert_int_eq(xc_db_open_writable_flags(a, XC_DB_OPEN, 99, &w), XC_ERR_INVALID_ARG);
+
+    const char *src[] = {a, b};
+    OK(xc_db_compact(src, 2, out));
+    xc_db *r;
+    OK(xc_db_open(out, &r));
+    uint32_t n;
+    OK(xc_db_doccount(r, &n));
+    ck_assert_uint_eq(n, 3);
+    xc_doc *d;
+    OK(xc_db_get_document_by_term(r, "Q3", &d));
+    ck_assert_uint_eq(xc_doc_docid(d), 3); /* after a's two documents */
+    const char *v;
+    size_t len;
+    OK(xc_doc_get_data(d, &v, &len));
+    ck_assert_str_eq(v, "quick lazy cats");
+    OK(xc_doc_get_value(d, 0, &v, &len));
+    ck_assert_str_eq(v, "c");
+    xc_doc_free(d);
+    uint32_t *pos;
+    size_t np;
+    OK(xc_db_positions(r, 3, "lazy", 4, &pos, &np));
+    ck_assert_uint_eq(np, 1);
+    ck_assert_uint_eq(pos[0], 2);
+    free(pos);
+    OK(xc_db_termfreq(r, "quick", 5, &n));
+    ck_assert_uint_eq(n, 2);
+
+    xc_iter *it;
+    const char *t;
+    uint32_t f;
+    OK(xc_db_spellings(r, &it));
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, &f, NULL), XC_OK);
+    ck_assert_str_eq(t, "brown");
+    ck_assert_uint_eq(f, 1);
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, &f, NULL), XC_OK);
+    ck_assert_str_eq(t, "search");
+    ck_assert_uint_eq(f, 5); /* 2 + 3 */
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, &f, NULL), XC_DONE);
+    xc_iter_free(it);
+    OK(xc_db_synonyms(r, "car", &it));
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, NULL, NULL), XC_OK);
+    ck_assert_str_eq(t, "automobile");
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, NULL, NULL), XC_OK);
+    ck_assert_str_eq(t, "motor vehicle");
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, NULL, NULL), XC_DONE);
+    xc_iter_free(it);
+    char *m;
+    OK(xc_db_get_metadata(r, "k", &m, &len));
+    ck_assert_str_eq(m, "from a");
+    free(m);
+    xc_db_close(r);
+
+    /* A missing source is an error. */
+    char *none = th_path(tmp, "none"), *out2 = th_path(tmp, "out2");
+    const char *bad[] = {a, none};
+    ck_assert_int_eq(xc_db_compact(bad, 2, out2), XC_ERR_NOT_FOUND);
+    ck_assert_int_eq(xc_db_compact(NULL, 2, out2), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_db_compact(src, 0, out2), XC_ERR_INVALID_ARG);
+    free(none);
+    free(out2);
+    free(a);
+    free(b);
+    free(out);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("xapian-c");
@@ -1004,6 +1094,7 @@ int main(void)
     tcase_add_test(tc, test_snippets);
     tcase_add_test(tc, test_errmsg_per_thread);
     tcase_add_test(tc, test_unflushed_transaction);
+    tcase_add_test(tc, test_compact);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
