@@ -399,10 +399,6 @@ int main(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_first_error_wins);
     tcase_add_test(tc, test_shipped_file);
-    SRunner *sr = srunner_create(s);
     suite_add_tcase(s, tc);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return th_run_suite(s, 0);
 }

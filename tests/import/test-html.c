@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "import/import.h"
+#include "lib/testhelp.h"
 
 static const struct { const char *html, *text; } cases[] = {
     {"", ""},
@@ -81,9 +82,5 @@ int main(void)
     tcase_add_loop_test(tc, test_table, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, test_embedded_nul);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return th_run_suite(s, 0);
 }

@@ -25,10 +25,7 @@ static unsigned long posts_read, errors_seen;
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
 static uint32_t rnd(uint32_t n)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 33) % n;
+    return th_rand(&rng_state, n);
 }
 
 static const char *inserts[] = {"<", ">", "&", "&#0;", "&#xD800;", "&bogus;", "]]>", "<![CDATA[",
@@ -224,9 +221,5 @@ int main(void)
     tcase_add_test(tc, mutated_wxr);
     tcase_add_test(tc, mutated_html);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run_suite(su, 0);
 }

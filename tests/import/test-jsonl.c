@@ -445,9 +445,5 @@ int main(void)
     tcase_add_test(tc, test_expand_sources);
     tcase_add_test(tc, test_dates_and_formats);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return th_run_suite(s, 0);
 }

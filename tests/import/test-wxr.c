@@ -348,9 +348,5 @@ int main(void)
     tcase_add_test(tc, test_shared_sample_same_posts);
     tcase_add_test(tc, test_own_sample_same_posts);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return th_run_suite(s, 0);
 }

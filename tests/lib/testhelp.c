@@ -104,3 +104,24 @@ int th_write_file(const char *path, const void *data, size_t len)
     int rc = fclose(f);
     return (put == len && rc == 0) ? 0 : -1;
 }
+
+int th_run_suite(Suite *s, int nofork)
+{
+    SRunner *sr = srunner_create(s);
+    if (nofork)
+        srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
+
+uint32_t th_rand(uint64_t *state, uint32_t n)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return (uint32_t)((x * 0x2545f4914f6cdd1dull) >> 33) % n;
+}

@@ -25,7 +25,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <utf8proc.h>
 
 #include "conf/conf.h"
 #include "lib/testhelp.h"
@@ -79,40 +78,6 @@ static void teardown(void)
     th_rmtree(tmp);
     free(tmp);
     free(dbdir);
-}
-
-/* The spellings of a word a person may type. mode 0: upper case;
- * 1: accents removed; 2: apostrophes swapped (' and ’). malloc'ed. */
-static char *respell(const char *s, int mode)
-{
-    if (mode == 1) {
-        utf8proc_uint8_t *out = NULL;
-        utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,
-                                          UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
-                                              UTF8PROC_STRIPMARK);
-        ck_assert_int_ge(n, 0);
-        return (char *)out;
-    }
-    size_t len = strlen(s);
-    char *r = malloc(len * 4 + 1);
-    ck_assert_ptr_nonnull(r);
-    size_t w = 0;
-    for (size_t i = 0; i < len;) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k =
-            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
-        ck_assert_int_gt(k, 0);
-        i += (size_t)k;
-        if (mode == 0)
-            cp = utf8proc_toupper(cp);
-        else if (cp == '\'')
-            cp = 0x2019;
-        else if (cp == 0x2019)
-            cp = '\'';
-        w += (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)r + w);
-    }
-    r[w] = '\0';
-    return r;
 }
 
 /* 1 when the query-side analysis of w gives a word to search. */
@@ -212,7 +177,7 @@ static size_t check_post(const char *id, size_t *searches)
         strset typed = {0};
         set_add(&typed, w);
         for (int mode = 0; mode < 3; mode++) {
-            char *q = respell(w, mode);
+            char *q = th_respell(w, mode);
             set_add(&typed, q);
             free(q);
         }
@@ -278,9 +243,5 @@ static Suite *suite(void)
 int main(void)
 {
     Suite *s = suite();
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return th_run_suite(s, 0);
 }

@@ -45,14 +45,10 @@ static void unbuild_db(void)
     free(dbdir);
 }
 
-/* xorshift64*: small, seeded, the same sequence on every machine. */
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 static uint32_t rnd(uint32_t n)
 {
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return (uint32_t)((rng_state * 0x2545f4914f6cdd1dull) >> 33) % n;
+    return th_rand(&rng_state, n);
 }
 
 static const char *pieces[] = {
@@ -181,10 +177,5 @@ int main(void)
     tcase_add_test(tc, random_queries);
     tcase_add_test(tc, random_suggest);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run_suite(su, 1);
 }

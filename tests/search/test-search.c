@@ -788,10 +788,5 @@ int main(void)
     tcase_add_test(tc, spelling_after_reindex);
     tcase_add_test(tc, docdata_shapes);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_set_fork_status(sr, CK_NOFORK);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run_suite(s, 1);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/testhelp.h"
 #include "server/server.h"
 
 START_TEST(lines_split_anywhere)
@@ -125,9 +126,5 @@ int main(void)
     tcase_add_test(tc, latency_percentiles);
     tcase_add_test(tc, hostport);
     suite_add_tcase(s, tc);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return th_run_suite(s, 0);
 }

@@ -469,9 +469,5 @@ int main(void)
     tcase_add_test(tc, test_glossary);
     tcase_add_test(tc, test_shards);
     suite_add_tcase(su, tc);
-    SRunner *sr = srunner_create(su);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run_suite(su, 0);
 }

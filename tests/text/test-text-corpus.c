@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <utf8proc.h>
 
 #include "lib/testhelp.h"
 #include "text/text.h"
@@ -154,37 +153,6 @@ static int query_meets(const char *q, const strset *set, char *why, size_t whyle
     return 1;
 }
 
-static char *map_cps(const char *s, int mode)
-{
-    /* mode 0: upper case; 1: accents removed; 2: apostrophes swapped */
-    utf8proc_uint8_t *out = NULL;
-    if (mode == 1) {
-        utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,
-                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK);
-        return (char *)out;
-    }
-    size_t len = strlen(s);
-    char *r = malloc(len * 4 + 8);
-    ck_assert_ptr_nonnull(r);
-    size_t w = 0;
-    for (size_t i = 0; i < len;) {
-        utf8proc_int32_t cp;
-        utf8proc_ssize_t k =
-            utf8proc_iterate((const utf8proc_uint8_t *)s + i, (utf8proc_ssize_t)(len - i), &cp);
-        ck_assert_int_gt(k, 0);
-        i += (size_t)k;
-        if (mode == 0)
-            cp = utf8proc_toupper(cp);
-        else if (cp == '\'')
-            cp = 0x2019;
-        else if (cp == 0x2019)
-            cp = '\'';
-        w += (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)r + w);
-    }
-    r[w] = '\0';
-    return r;
-}
-
 static size_t check_post(const char *title, const char *body, const char *langcode)
 {
     txt_lang lang = txt_lang_parse(langcode);
@@ -208,7 +176,7 @@ static size_t check_post(const char *title, const char *body, const char *langco
         if (!*w)
             continue;
         for (int mode = -1; mode < 3; mode++) {
-            char *q = mode < 0 ? strdup(w) : map_cps(w, mode);
+            char *q = mode < 0 ? strdup(w) : th_respell(w, mode);
             char why[256];
             ck_assert_msg(query_meets(q, &set, why, sizeof why), "post word [%s] typed [%s]: %s",
                           w, q, why);
@@ -269,9 +237,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return th_run_suite(suite(), 0);
 }
