@@ -315,25 +315,7 @@ int xc_db_open(const char *path, xc_db **out)
 
 int xc_db_open_writable(const char *path, xc_db_mode mode, xc_db **out)
 {
-    NEED(out);
-    *out = nullptr;
-    NEED(path);
-    int action;
-    switch (mode) {
-    case XC_DB_CREATE_OR_OPEN: action = Xapian::DB_CREATE_OR_OPEN; break;
-    case XC_DB_CREATE_OR_OVERWRITE: action = Xapian::DB_CREATE_OR_OVERWRITE; break;
-    case XC_DB_OPEN: action = Xapian::DB_OPEN; break;
-    case XC_DB_CREATE: action = Xapian::DB_CREATE; break;
-    default: return fail(XC_ERR_INVALID_ARG, "invalid xc_db_mode");
-    }
-    XC_TRY
-    std::unique_ptr<xc_db> h(new xc_db);
-    // No DB_RETRY_LOCK: a held lock fails at once with DatabaseLockError.
-    h->wdb = Xapian::WritableDatabase(path, action);
-    h->writable = true;
-    *out = h.release();
-    return XC_OK;
-    XC_CATCH
+    return xc_db_open_writable_flags(path, mode, 0, out);
 }
 
 int xc_db_open_writable_flags(const char *path, xc_db_mode mode, unsigned flags, xc_db **out)
