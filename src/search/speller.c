@@ -318,8 +318,8 @@ int srch_speller_new(xc_db *db, srch_speller **out)
             for (size_t i = 0; i < nw; i++)
                 bylen[at[sp->ncp[i]]++] = (uint32_t)i;
         }
-        for (size_t j = 0; j < nw && rc == XC_OK; j++) {
-            size_t i = pass == 1 ? bylen[j] : j;
+        for (size_t r = 0; r < nw && rc == XC_OK; r++) {
+            size_t i = pass == 1 ? bylen[r] : r;
             const char *word = sp->pool + sp->off[i];
             size_t n = utf8_decode(word, strlen(word), cp, MAX_CP + 1);
             if (n == 0 || n > MAX_CP)
