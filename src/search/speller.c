@@ -4,8 +4,9 @@
  * lists from disk on every call: 0.2 to 8 ms per word, several words per
  * query. This index holds every word of the table (with its frequency) and,
  * for each trigram of code points ("^ab", "abc", ..., "yz$"), the words
- * that contain it, as arrays. A lookup counts the trigrams each word
- * shares with the query word, computes the edit distance (insertions,
+ * that contain it, as arrays (sorted by the words' lengths). A lookup
+ * counts the trigrams each word of a near length shares with the query
+ * word, computes the edit distance (insertions,
  * deletions, substitutions and transpositions of adjacent letters, on code
  * points) for the words sharing enough of them (an edit changes at most 4
  * trigrams), and answers the nearest word within max_edit edits, the most
