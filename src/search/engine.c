@@ -68,6 +68,7 @@ void srch_engine_free(srch_engine *e)
         return;
     xc_db_close(e->db);
     srch_speller_free(e->speller);
+    srch_termfreq_free(e);
     txt_analyser_free(e->an);
     free(e->db_path);
     free(e);
@@ -93,6 +94,7 @@ static int unavailable(srch_engine *e, int rc)
      * number: the spelling index is read again from the one that opens. */
     srch_speller_free(e->speller);
     e->speller = NULL;
+    srch_termfreq_clear(e);
     return SRCH_ERR_UNAVAILABLE;
 }
 
@@ -103,6 +105,7 @@ static int ready(srch_engine *e)
     if (!e->db) {
         srch_speller_free(e->speller);
         e->speller = NULL;
+        srch_termfreq_clear(e);
         int rc = xc_db_open(e->db_path, &e->db);
         if (rc != XC_OK) {
             e->db = NULL;
@@ -114,6 +117,10 @@ static int ready(srch_engine *e)
     }
     if ((now - e->last_reopen) * 1000.0 >= e->reopen_ms) {
         int rc = xc_db_reopen(e->db, NULL);
+        /* the revision tells a new state of the database; emptying the
+         * memo at each reopen also covers a database made again at the
+         * same path that reached the same revision number */
+        srch_termfreq_clear(e);
         if (rc != XC_OK)
             return unavailable(e, rc);
         e->last_reopen = now;
@@ -126,6 +133,7 @@ static int ready(srch_engine *e)
 static int after_failure(srch_engine *e, int rc, int attempt)
 {
     if (rc == XC_ERR_MODIFIED && attempt == 0) {
+        srch_termfreq_clear(e);
         if (xc_db_reopen(e->db, NULL) == XC_OK) {
             e->last_reopen = srch_now();
             return RETRY;

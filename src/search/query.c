@@ -211,8 +211,8 @@ static xc_query *verb_plural(parser *ps, const txt_token *t, const txt_stem *s, 
     int nb = snprintf(b, sizeof b, "%s%.*s", SCH_STEM_FR, (int)rl, red);
     uint32_t fa = 0, fb = 0;
     if (na < 0 || nb < 0 || na >= (int)sizeof a || nb >= (int)sizeof b ||
-        xc_db_termfreq(ps->e->db, a, (size_t)na, &fa) != XC_OK ||
-        xc_db_termfreq(ps->e->db, b, (size_t)nb, &fb) != XC_OK || fb <= fa)
+        srch_termfreq(ps->e, a, (size_t)na, &fa) != XC_OK ||
+        srch_termfreq(ps->e, b, (size_t)nb, &fb) != XC_OK || fb <= fa)
         return NULL;
     size_t pl = strlen(SCH_STEM_FR);
     return term(ps, stem_prefix(TXT_LANG_FR, title), b + pl, (size_t)nb - pl);
@@ -1038,10 +1038,10 @@ static int unknown_word(parser *ps, const srch_word *w)
     size_t wl = strlen(w->word);
     if (!w->plain || wl < 3 || (w->word[0] >= '0' && w->word[0] <= '9'))
         return 0;
-    if (xc_db_termfreq(ps->e->db, w->word, wl, &freq) != XC_OK || freq > 0)
+    if (srch_termfreq(ps->e, w->word, wl, &freq) != XC_OK || freq > 0)
         return 0;
     for (unsigned k = 0; k < w->nstems; k++)
-        if (xc_db_termfreq(ps->e->db, w->stems[k], strlen(w->stems[k]), &freq) != XC_OK ||
+        if (srch_termfreq(ps->e, w->stems[k], strlen(w->stems[k]), &freq) != XC_OK ||
             freq > 0)
             return 0;
     return 1;

@@ -32,6 +32,16 @@
 #define SRCH_MIN_QUESTION 4    /* plain words from which a query is taken as a
                                   question (unknown words corrected) */
 
+/* A slot of the memo of term frequencies (termfreq.c). */
+#define SRCH_TF_TERM 55     /* terms of this length or longer are not kept */
+#define SRCH_TF_SLOTS 2048  /* a power of two */
+typedef struct {
+    uint32_t gen;           /* the memo's generation it was written in */
+    uint32_t freq;
+    uint8_t len;            /* the term's length */
+    char term[SRCH_TF_TERM];
+} srch_tf_slot;
+
 struct srch_engine {
     char *db_path;
     cfg_config cfg;          /* copy of the settings we use (strings not kept) */
@@ -41,6 +51,9 @@ struct srch_engine {
     unsigned reopen_ms;
     srch_timings t;          /* time per phase (srch_engine_timings) */
     struct srch_speller *speller; /* index of the spelling table (NULL: not read yet) */
+    srch_tf_slot *tf;        /* memo of term frequencies (NULL: empty) */
+    uint64_t tf_revision;    /* the revision it holds */
+    uint32_t tf_gen;         /* its slots of other generations are empty */
     char err[512];
 };
 
@@ -127,6 +140,14 @@ const char *srch_speller_accented(const srch_speller *sp, const char *folded, co
 /* The engine's index of its database's spelling table, read again after a
  * new revision (spell.c); NULL when it cannot be read. Belongs to e. */
 srch_speller *srch_engine_speller(srch_engine *e);
+
+/* The number of documents indexing term, from the engine's memo (read
+ * from the database on a miss): an xc status. */
+int srch_termfreq(srch_engine *e, const char *term, size_t len, uint32_t *freq);
+/* Empties the memo (the database was opened or reopened). */
+void srch_termfreq_clear(srch_engine *e);
+/* Frees the memo (with the engine). */
+void srch_termfreq_free(srch_engine *e);
 
 /* Monotonic time in seconds. */
 double srch_now(void);

@@ -67,7 +67,7 @@ static int known_by_stem(srch_engine *e, const srch_word *w)
 {
     for (unsigned k = 0; k < w->nstems; k++) {
         uint32_t freq = 0;
-        if (xc_db_termfreq(e->db, w->stems[k], strlen(w->stems[k]), &freq) == XC_OK && freq > 0)
+        if (srch_termfreq(e, w->stems[k], strlen(w->stems[k]), &freq) == XC_OK && freq > 0)
             return 1;
     }
     return 0;
@@ -137,7 +137,7 @@ char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p)
         uint32_t freq = 0;
         if (!w->plain || strlen(w->word) < 3)
             continue;
-        if (xc_db_termfreq(e->db, w->word, strlen(w->word), &freq) != XC_OK || freq > 0)
+        if (srch_termfreq(e, w->word, strlen(w->word), &freq) != XC_OK || freq > 0)
             continue;
         if (i == n - 1 && completes(e, q, w))
             continue;

@@ -4,8 +4,9 @@
  * lists from disk on every call: 0.2 to 8 ms per word, several words per
  * query. This index holds every word of the table (with its frequency) and,
  * for each trigram of code points ("^ab", "abc", ..., "yz$"), the words
- * that contain it, as arrays. A lookup counts the trigrams each word
- * shares with the query word, computes the edit distance (insertions,
+ * that contain it, as arrays (sorted by the words' lengths). A lookup
+ * counts the trigrams each word of a near length shares with the query
+ * word, computes the edit distance (insertions,
  * deletions, substitutions and transpositions of adjacent letters, on code
  * points) for the words sharing enough of them (an edit changes at most 4
  * trigrams), and answers the nearest word within max_edit edits, the most
@@ -293,13 +294,33 @@ int srch_speller_new(xc_db *db, srch_speller **out)
         if (!sp->ncp || !sp->letters || !sp->count || !sp->touched || !sp->grams)
             rc = XC_ERR_NOMEM;
     }
-    /* the trigrams: count, then place (postings in word order) */
+    /* the trigrams: count, then place. The second pass takes the words by
+     * length (then in table order), so each trigram's postings are sorted
+     * by the words' lengths: a lookup reads only the run of lengths within
+     * max_edit of the word's (most postings of a common trigram are words
+     * too long or too short to be within two edits). */
     uint32_t *gcount = NULL;
     size_t gcap = 0, total = 0;
     uint32_t cp[MAX_CP + 1];
     uint64_t keys[MAX_CP + 2];
+    uint32_t *bylen = NULL;
     for (int pass = 0; pass < 2 && rc == XC_OK; pass++) {
-        for (size_t i = 0; i < nw && rc == XC_OK; i++) {
+        if (pass == 1) {
+            size_t at[MAX_CP + 2] = {0};
+            bylen = malloc((nw ? nw : 1) * sizeof *bylen);
+            if (!bylen) {
+                rc = XC_ERR_NOMEM;
+                break;
+            }
+            for (size_t i = 0; i < nw; i++)
+                at[sp->ncp[i] + 1]++;
+            for (size_t l = 1; l <= MAX_CP + 1; l++)
+                at[l] += at[l - 1];
+            for (size_t i = 0; i < nw; i++)
+                bylen[at[sp->ncp[i]]++] = (uint32_t)i;
+        }
+        for (size_t r = 0; r < nw && rc == XC_OK; r++) {
+            size_t i = pass == 1 ? bylen[r] : r;
             const char *word = sp->pool + sp->off[i];
             size_t n = utf8_decode(word, strlen(word), cp, MAX_CP + 1);
             if (n == 0 || n > MAX_CP)
@@ -364,6 +385,7 @@ int srch_speller_new(xc_db *db, srch_speller **out)
         }
     }
     free(gcount);
+    free(bylen);
     if (rc == XC_OK && build_folds(sp) < 0)
         rc = XC_ERR_NOMEM;
     if (rc != XC_OK) {
@@ -452,8 +474,20 @@ const char *srch_speller_nearest(srch_speller *sp, const char *word, unsigned ma
         gram_slot *s = gram_find(sp->grams, sp->capgrams, keys[g]);
         if (!s->key)
             continue;
-        for (uint32_t k = sp->gstart[s->idx]; k < sp->gstart[s->idx + 1]; k++) {
+        /* the postings of lengths n - max_edit .. n + max_edit (sorted by
+         * length): the others cannot be within max_edit edits */
+        uint32_t lo = sp->gstart[s->idx], hi = sp->gstart[s->idx + 1];
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (sp->ncp[sp->post[mid]] + (size_t)max_edit < n)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (uint32_t k = lo; k < sp->gstart[s->idx + 1]; k++) {
             uint32_t wd = sp->post[k];
+            if (sp->ncp[wd] > n + max_edit)
+                break;
             if (sp->count[wd]++ == 0)
                 sp->touched[nt++] = wd;
         }

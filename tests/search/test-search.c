@@ -730,6 +730,43 @@ START_TEST(docdata_shapes)
 }
 END_TEST
 
+/* The fields of a stored blob are the object jansson reads from the text
+ * before the body, whether the fast reader of plain strings takes them or
+ * leaves them to jansson (escapes, numbers, nesting, bad UTF-8, spaces). */
+START_TEST(docdata_fields_as_jansson)
+{
+    const char *heads[] = {
+        "{\"id\":\"p1\",\"title\":\"Caf\xc3\xa9 \\u00e9t\xc3\xa9\",\"categories\":[\"a\",\"b c\"],\"tags\":[]",
+        "{\"id\":\"p2\",\"title\":\"\",\"categories\":[],\"lang\":\"fr\",\"lang\":\"en\"",
+        "{ \"id\" : \"p3\" , \"tags\" : [ \"x\" , \"y\" ] ",
+        "{\"id\":7,\"title\":\"n\"",
+        "{\"id\":\"p5\",\"more\":{\"a\":\"b\"}",
+        "{\"id\":\"p6\",\"title\":\"bad \xff\"",
+        "{\"id\":\"p7\",\"title\":\"tab\there\"",
+        "{\"id\":\"p8\",\"categories\":[\"a\",]",
+    };
+    for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
+        char data[512], whole[512];
+        snprintf(data, sizeof data, "%s,\"body\":\"text\"}", heads[i]);
+        snprintf(whole, sizeof whole, "%s}", heads[i]);
+        json_error_t jerr;
+        json_t *want = json_loads(whole, 0, &jerr);
+        srch_docdata d;
+        ck_assert_int_eq(srch_docdata_parse(data, strlen(data), &d), 0);
+        if (want) {
+            ck_assert_msg(d.fields && json_equal(d.fields, want), "head %zu", i);
+            size_t n;
+            char *b = srch_docdata_body(&d, 100, &n);
+            ck_assert_str_eq(b, "text");
+            free(b);
+        } else /* the whole blob is not JSON either */
+            ck_assert_msg(!d.fields, "head %zu", i);
+        json_decref(want);
+        srch_docdata_free(&d);
+    }
+}
+END_TEST
+
 /* The spelling index follows the database: a word added by a reindex is
  * suggested by the same engine once it has seen the new revision. */
 START_TEST(spelling_after_reindex)
@@ -787,6 +824,7 @@ int main(void)
     tcase_add_test(tc, snippet_candidates);
     tcase_add_test(tc, spelling_after_reindex);
     tcase_add_test(tc, docdata_shapes);
+    tcase_add_test(tc, docdata_fields_as_jansson);
     suite_add_tcase(s, tc);
     return th_run_suite(s, 1);
 }
