@@ -29,8 +29,6 @@
 #define SRCH_LANG_BONUS 5.0    /* weight of a post in the query's language */
 #define SRCH_NAME_WEIGHT 1.5   /* weight of a capitalised word (a name) inside
                                   a question, the other words weighing 1 */
-#define SRCH_MIN_QUESTION 4    /* plain words from which a query is taken as a
-                                  question (unknown words corrected) */
 
 /* A slot of the memo of term frequencies (termfreq.c). */
 #define SRCH_TF_TERM 55     /* terms of this length or longer are not kept */
