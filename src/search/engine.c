@@ -412,6 +412,26 @@ static char *cut_query(const srch_engine *e, const char *q)
     return strndup(q ? q : "", len);
 }
 
+/* 1 if q ends in a word of at least SRCH_MIN_WILDCARD letters or digits
+ * typed up to its end (no space, quote, parenthesis or '*' after it, no
+ * field or operator in it): a word the visitor may still be typing. */
+static int last_word_open(const char *q)
+{
+    size_t len = strlen(q), ws = len;
+    while (ws > 0 && q[ws - 1] != ' ' && q[ws - 1] != '\t')
+        ws--;
+    if (len - ws < SRCH_MIN_WILDCARD)
+        return 0;
+    for (size_t i = ws; i < len; i++) {
+        unsigned char c = (unsigned char)q[i];
+        if (c == '*' || c == '"' || c == '(' || c == ')' || c == ':' || c == '-' || c == '+')
+            return 0;
+    }
+    unsigned char last = (unsigned char)q[len - 1];
+    return last >= 0x80 || (last >= '0' && last <= '9') || (last >= 'a' && last <= 'z') ||
+           (last >= 'A' && last <= 'Z');
+}
+
 int srch_search(srch_engine *e, const srch_request *req, json_t **out)
 {
     double t0 = srch_now();
@@ -481,6 +501,33 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
                     json_object_set_new(ans, "corrected", json_true());
                 } else
                     json_decref(ans2);
+            }
+        }
+        if (rc == XC_OK && nhits == 0 && offset == 0 && p.has_text &&
+            !json_object_get(ans, "corrected") && last_word_open(q)) {
+            /* Still no hits, and the query ends in a word being typed
+               ("restr"): the hits of that word as a prefix ("restr*"),
+               flagged, as a search box that searches as one types. */
+            size_t ql = strlen(q);
+            char *q2 = malloc(ql + 2);
+            srch_parsed p3;
+            if (q2) {
+                memcpy(q2, q, ql);
+                memcpy(q2 + ql, "*", 2);
+                if (srch_parse(e, q2, ql + 1, lang, &p3) == SRCH_OK) {
+                    json_t *ans3 = json_object();
+                    json_object_set_new(ans3, "ok", json_true());
+                    uint32_t n3 = 0;
+                    rc = run(e, req, &p3, rfilter, offset, limit, 1, ans3, &n3);
+                    if (rc == XC_OK && n3 > 0) {
+                        json_decref(ans);
+                        ans = ans3;
+                        json_object_set_new(ans, "completed", json_true());
+                    } else
+                        json_decref(ans3);
+                    srch_parsed_free(&p3);
+                }
+                free(q2);
             }
         }
         srch_parsed_free(&p);

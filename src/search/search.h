@@ -87,6 +87,7 @@ const char *srch_errmsg(const srch_engine *e);
  *   {"ok":true,"total":N,"offset":N,"limit":N,"hits":[...],
  *    "facets":{...} (when asked),"suggestion":S or null,
  *    "corrected":true (when the hits are those of the suggestion),
+ *    "completed":true (when they are those of the last word as a prefix),
  *    "took_ms":T}
  * with each hit {"id","title","url","date","lang","categories","author",
  * "score","snippet"}; the caller json_decref()s it. */

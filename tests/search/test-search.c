@@ -382,6 +382,19 @@ START_TEST(spelling)
                       json_string_value(json_object_get(a, "suggestion")));
         json_decref(a);
     }
+    /* No hits and a last word being typed: the hits of that word as a
+     * prefix, flagged "completed"; not after a space, not when the query
+     * has hits of its own, and nothing when no word starts so. */
+    a = search("restr", NULL, 10);
+    ck_assert(json_is_true(json_object_get(a, "completed")));
+    ck_assert_int_ge(rank_of(a, "sample-003"), 0);
+    json_decref(a);
+    const char *open_none[] = {"restr ", "permis restr", "xyzqw", "\"restr\""};
+    for (size_t i = 0; i < sizeof open_none / sizeof open_none[0]; i++) {
+        a = search(open_none[i], NULL, 10);
+        ck_assert_msg(!json_object_get(a, "completed"), "[%s] completed", open_none[i]);
+        json_decref(a);
+    }
     /* a misspelling in the middle of a query is still corrected */
     a = search("permis residancy", NULL, 10);
     ck_assert_str_eq(json_string_value(json_object_get(a, "suggestion")), "permis residency");
