@@ -412,6 +412,31 @@ static char *cut_query(const srch_engine *e, const char *q)
     return strndup(q ? q : "", len);
 }
 
+/* Runs text instead of a query that found nothing (first page only). When
+ * it has hits, its answer replaces *ans, marked with flag ("corrected",
+ * "completed"), and *nhits is set. Returns the xc status of the search. */
+static int rescue(srch_engine *e, const srch_request *req, const char *text, txt_lang lang,
+                  xc_query *rfilter, uint32_t limit, const char *flag, json_t **ans,
+                  uint32_t *nhits)
+{
+    srch_parsed p;
+    if (srch_parse(e, text, strlen(text), lang, &p) != SRCH_OK)
+        return XC_OK; /* out of memory: the first answer stands */
+    json_t *other = json_object();
+    json_object_set_new(other, "ok", json_true());
+    uint32_t n = 0;
+    int rc = run(e, req, &p, rfilter, 0, limit, 1, other, &n);
+    if (rc == XC_OK && n > 0) {
+        json_decref(*ans);
+        *ans = other;
+        json_object_set_new(other, flag, json_true());
+        *nhits = n;
+    } else
+        json_decref(other);
+    srch_parsed_free(&p);
+    return rc;
+}
+
 /* 1 if q ends in a word of at least SRCH_MIN_WILDCARD letters or digits
  * typed up to its end (no space, quote, parenthesis or '*' after it, no
  * field or operator in it): a word the visitor may still be typing. */
@@ -462,10 +487,9 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
     }
     int result = SRCH_OK;
     for (int attempt = 0; attempt < 2; attempt++) {
-        srch_parsed p, p2;
+        srch_parsed p;
         xc_query *rfilter = NULL;
         json_t *ans = json_object();
-        memset(&p2, 0, sizeof p2);
         st = request_filter(e, req, &rfilter);
         if (st == SRCH_OK)
             st = srch_parse(e, q, strlen(q), lang, &p);
@@ -488,50 +512,23 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
             sugg = srch_spelling(e, q, &p);
             e->t.spelling_ms += (srch_now() - ts) * 1000.0;
         }
-        if (rc == XC_OK && sugg && nhits == 0 && offset == 0) {
+        if (rc == XC_OK && sugg && nhits == 0 && offset == 0)
             /* No hits: the corrected query's hits, flagged. */
-            if (srch_parse(e, sugg, strlen(sugg), lang, &p2) == SRCH_OK) {
-                json_t *ans2 = json_object();
-                json_object_set_new(ans2, "ok", json_true());
-                uint32_t n2 = 0;
-                rc = run(e, req, &p2, rfilter, offset, limit, 1, ans2, &n2);
-                if (rc == XC_OK && n2 > 0) {
-                    json_decref(ans);
-                    ans = ans2;
-                    json_object_set_new(ans, "corrected", json_true());
-                } else
-                    json_decref(ans2);
-            }
-        }
-        if (rc == XC_OK && nhits == 0 && offset == 0 && p.has_text &&
-            !json_object_get(ans, "corrected") && last_word_open(q)) {
+            rc = rescue(e, req, sugg, lang, rfilter, limit, "corrected", &ans, &nhits);
+        if (rc == XC_OK && nhits == 0 && offset == 0 && p.has_text && last_word_open(q)) {
             /* Still no hits, and the query ends in a word being typed
                ("restr"): the hits of that word as a prefix ("restr*"),
                flagged, as a search box that searches as one types. */
             size_t ql = strlen(q);
             char *q2 = malloc(ql + 2);
-            srch_parsed p3;
             if (q2) {
                 memcpy(q2, q, ql);
                 memcpy(q2 + ql, "*", 2);
-                if (srch_parse(e, q2, ql + 1, lang, &p3) == SRCH_OK) {
-                    json_t *ans3 = json_object();
-                    json_object_set_new(ans3, "ok", json_true());
-                    uint32_t n3 = 0;
-                    rc = run(e, req, &p3, rfilter, offset, limit, 1, ans3, &n3);
-                    if (rc == XC_OK && n3 > 0) {
-                        json_decref(ans);
-                        ans = ans3;
-                        json_object_set_new(ans, "completed", json_true());
-                    } else
-                        json_decref(ans3);
-                    srch_parsed_free(&p3);
-                }
+                rc = rescue(e, req, q2, lang, rfilter, limit, "completed", &ans, &nhits);
                 free(q2);
             }
         }
         srch_parsed_free(&p);
-        srch_parsed_free(&p2);
         xc_query_free(rfilter);
         if (rc != XC_OK) {
             free(sugg);
