@@ -40,16 +40,6 @@ static char *lookup(srch_engine *e, const char *word)
     return s ? strdup(s) : NULL;
 }
 
-static int folds_to(const char *s, const char *word)
-{
-    char *f = NULL;
-    int same = 0;
-    if (txt_normalise(s, strlen(s), &f) == TXT_OK)
-        same = strcmp(f, word) == 0;
-    free(f);
-    return same;
-}
-
 /* The raw query word, lower-cased ASCII (the table is lower-case). */
 static char *raw_lower(const char *q, const srch_word *w)
 {
@@ -73,21 +63,15 @@ static int known_by_stem(srch_engine *e, const srch_word *w)
     return 0;
 }
 
-/* 1 if the suggestion s differs from the word only by an ending and the
- * index knows the word by its stem: "exams" and "restrictifs" are other
- * forms of "exam" and "restrictif", rightly spelt, and already find what
- * those find. ("residancy" shares its stem with "residency" too, but
- * differs inside the word: a misspelling, suggested.) */
-static int inflection(srch_engine *e, const srch_word *w, const char *s)
+/* 1 if the suggestion, folded (f), differs from the word only by an
+ * ending and the index knows the word by its stem: "exams" and
+ * "restrictifs" are other forms of "exam" and "restrictif", rightly spelt,
+ * and already find what those find. ("residancy" shares its stem with
+ * "residency" too, but differs inside the word: a misspelling, suggested.) */
+static int inflection(srch_engine *e, const srch_word *w, const char *f)
 {
-    char *f = NULL;
-    int same_start = 0;
-    if (txt_normalise(s, strlen(s), &f) == TXT_OK) {
-        size_t a = strlen(f), b = strlen(w->word);
-        same_start = strncmp(f, w->word, a < b ? a : b) == 0;
-    }
-    free(f);
-    return same_start && known_by_stem(e, w);
+    size_t a = strlen(f), b = strlen(w->word);
+    return strncmp(f, w->word, a < b ? a : b) == 0 && known_by_stem(e, w);
 }
 
 /* 1 if w is the query's last word, typed up to the end of the query (no
@@ -110,17 +94,24 @@ static int completes(srch_engine *e, const char *q, const srch_word *w)
     return found;
 }
 
-/* 1 if s is a stopword of English or French: a correction to "est" or
- * "the" would hardly be what was meant, and stopwords alone are not
- * searched. */
-static int is_stopword(const char *s)
+/* 1 if the suggestion, folded (f), is a stopword of English or French: a
+ * correction to "est" or "the" would hardly be what was meant, and
+ * stopwords alone are not searched. */
+static int is_stopword(const char *f)
+{
+    return txt_is_stopword(TXT_LANG_EN, f, strlen(f)) || txt_is_stopword(TXT_LANG_FR, f, strlen(f));
+}
+
+/* 1 if the suggestion s is worth making for w: not the word itself once
+ * folded, not a stopword, not another form of it. */
+static int worth_suggesting(srch_engine *e, const srch_word *w, const char *s)
 {
     char *f = NULL;
-    int stop = 0;
+    int worth = 0;
     if (txt_normalise(s, strlen(s), &f) == TXT_OK)
-        stop = txt_is_stopword(TXT_LANG_EN, f, strlen(f)) || txt_is_stopword(TXT_LANG_FR, f, strlen(f));
+        worth = strcmp(f, w->word) != 0 && !is_stopword(f) && !inflection(e, w, f);
     free(f);
-    return stop;
+    return worth;
 }
 
 char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p)
@@ -147,11 +138,7 @@ char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p)
         if (!s && (!raw || strcmp(raw, w->word) != 0))
             s = lookup(e, w->word);
         free(raw);
-        if (s && (is_stopword(s) || inflection(e, w, s))) {
-            free(s);
-            s = NULL;
-        }
-        if (s && !folds_to(s, w->word)) {
+        if (s && worth_suggesting(e, w, s)) {
             rep[i] = s;
             changed = 1;
         } else
