@@ -108,6 +108,9 @@ static void print_human(const json_t *ans, int tty)
     if (json_is_true(json_object_get(ans, "corrected")))
         printf("No results for your query; showing results for \"%s\".\n\n",
                str(ans, "suggestion"));
+    else if (json_is_true(json_object_get(ans, "completed")))
+        printf("No results for your query; showing results for its last word as the start of "
+               "a word.\n\n");
     else if (json_is_string(json_object_get(ans, "suggestion")))
         printf("Did you mean: %s\n\n", str(ans, "suggestion"));
     json_array_foreach(hits, i, h)

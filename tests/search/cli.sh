@@ -23,6 +23,11 @@ expect_eq "--json is one line" 1 "$(printf '%s\n' "$out" | wc -l | tr -d ' ')"
 "$SOCASMA_SEARCH" --db "$DB" zzzqqqxxyy >/dev/null; rc=$?
 expect_eq "no hits: exit 1" 1 "$rc"
 
+out=$("$SOCASMA_SEARCH" --db "$DB" restr); rc=$?
+expect_eq "a word being typed: exit 0" 0 "$rc"
+expect_match "a word being typed: says so" 'last word as the start of a word' "$out"
+expect_match "a word being typed: its hits" 'permis restrictif' "$out"
+
 "$SOCASMA_SEARCH" --db "$DB" --bogus x >/dev/null 2>&1; rc=$?
 expect_eq "unknown option: exit 2" 2 "$rc"
 "$SOCASMA_SEARCH" --db "$DB" --limit -3 x >/dev/null 2>&1; rc=$?
