@@ -97,10 +97,12 @@ expect_match "after the cap: answers again" '"pong":true' "$(ask '{"op":"ping"}'
 
 # One worker and a 10 ms budget in the queue: among 500 pipelined searches
 # the later ones waited longer than that and are answered "timeout"; all
-# are answered, in order.
+# are answered, in order. (Each asks for every hit, long snippets and
+# facets, so that the 128 requests the daemon holds at once take well over
+# 10 ms even on a fast machine.)
 i=0
 while [ $i -lt 500 ]; do
-    echo "{\"op\":\"search\",\"q\":\"residency licence permis médecine familiale equivalence exam match stage québec canada\",\"facets\":true,\"id\":$i}"; i=$((i + 1))
+    echo "{\"op\":\"search\",\"q\":\"residency licence permis médecine familiale equivalence exam match stage québec canada\",\"facets\":true,\"limit\":100,\"snippet\":100,\"id\":$i}"; i=$((i + 1))
 done >"$T/many.in"
 "$LC" -U "$T/s" <"$T/many.in" >"$T/many.out"
 expect_eq "queue timeout: every request answered" 500 "$(wc -l <"$T/many.out" | tr -d ' ')"
