@@ -1112,6 +1112,7 @@ void srch_parsed_free(srch_parsed *p)
         return;
     qfree(p->query);
     qfree(p->filter);
+    qfree(p->boost);
     for (size_t j = 0; j < p->nwords; j++) {
         free(p->words[j].word);
         for (unsigned k = 0; k < p->words[j].nstems; k++)
@@ -1232,10 +1233,10 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
         }
         if (ps.lang != TXT_LANG_NONE)
             main = combine2(&ps, XC_OP_AND_MAYBE, main, language_bonus(&ps));
+        p->query = main;
         xc_query *b = boosts(&ps);
         if (b)
-            main = combine2(&ps, XC_OP_AND_MAYBE, main, scaled(&ps, b, 0.1));
-        p->query = main;
+            p->boost = scaled(&ps, b, 0.1);
     }
     free(ps.lx);
     if (ps.oom) {

@@ -18,6 +18,9 @@
 #define SRCH_MAX_NGRAM 5       /* longest glossary key looked up, in words */
 #define SRCH_MIN_WILDCARD 3    /* shorter wildcard prefixes are taken literally */
 #define SRCH_MAX_OFFSET 10000  /* offset + limit at most this */
+#define SRCH_RERANK_DEPTH 30   /* the proximity bonus reorders this many best hits
+                                * (at most SRCH_RERANK_MAX) */
+#define SRCH_RERANK_MAX 100
 #define SRCH_MIN_QUESTION 4    /* plain words from which a query is a question
                                   (its unknown words are corrected) ... */
 #define SRCH_MAX_CORRECTIONS 2 /* ... when it has at most this many */
@@ -47,6 +50,7 @@ struct srch_engine {
     txt_analyser *an;
     double last_reopen;      /* monotonic seconds of the last open/reopen */
     unsigned reopen_ms;
+    unsigned rerank_depth;   /* SRCH_RERANK_DEPTH (tests change it) */
     srch_timings t;          /* time per phase (srch_engine_timings) */
     struct srch_speller *speller; /* index of the spelling table (NULL: not read yet) */
     srch_tf_slot *tf;        /* memo of term frequencies (NULL: empty) */
@@ -68,6 +72,8 @@ typedef struct {
 typedef struct {
     xc_query *query;         /* NULL: nothing to search for (filters only, or empty) */
     xc_query *filter;        /* boolean filters from the query text (NULL: none) */
+    xc_query *boost;         /* proximity bonus, weighed on the best hits of query
+                              * only (see engine.c, rerank); NULL: none */
     srch_word *words;
     size_t nwords, capwords;
     int has_text;            /* the text gave at least one searchable item */

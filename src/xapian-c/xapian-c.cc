@@ -1067,6 +1067,67 @@ int xc_query_value_weight(uint32_t slot, const char *const *keys, const double *
     XC_CATCH
 }
 
+namespace {
+
+// The documents of a fixed, sorted list of docids, with no weight: the
+// right side of an OP_FILTER that confines a costly query (NEAR, PHRASE) to
+// a few documents already found, so its positions are read for those only.
+class DocidSetSource : public Xapian::PostingSource {
+    std::vector<Xapian::docid> ids;
+    size_t at = 0;
+    bool started = false;
+
+  public:
+    explicit DocidSetSource(std::vector<Xapian::docid> v) : ids(std::move(v))
+    {
+        set_maxweight(0.0);
+    }
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return ids.size(); }
+    Xapian::doccount get_termfreq_max() const override { return ids.size(); }
+    void init(const Xapian::Database &) override
+    {
+        at = 0;
+        started = false;
+    }
+    void next(double) override
+    {
+        if (started)
+            at++;
+        started = true;
+    }
+    void skip_to(Xapian::docid did, double) override
+    {
+        started = true;
+        at = std::lower_bound(ids.begin() + at, ids.end(), did) - ids.begin();
+    }
+    bool at_end() const override { return started && at >= ids.size(); }
+    Xapian::docid get_docid() const override { return ids[at]; }
+    PostingSource *clone() const override { return new DocidSetSource(ids); }
+    std::string name() const override { return std::string(); }
+};
+
+} // namespace
+
+int xc_query_docids(const uint32_t *ids, size_t n, xc_query **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(n == 0 || ids);
+    for (size_t i = 0; i < n; i++)
+        NEED(ids[i] > 0);
+    XC_TRY
+    std::vector<Xapian::docid> v(ids, ids + n);
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    if (v.empty())
+        return give_query(Xapian::Query(), out);
+    // Reference-counted by the query once released: it outlives this call.
+    DocidSetSource *src = new DocidSetSource(std::move(v));
+    return give_query(Xapian::Query(src->release()), out);
+    XC_CATCH
+}
+
 int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_limit limit,
                       xc_query **out)
 {

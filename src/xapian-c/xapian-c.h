@@ -306,6 +306,11 @@ int xc_query_value_range(uint32_t slot, const char *lo, const char *hi, xc_query
  * those the left side matched. */
 int xc_query_value_weight(uint32_t slot, const char *const *keys, const double *weights,
                           size_t n, double default_weight, xc_query **out);
+/* The documents whose ids are in ids[0..n-1] (any order, duplicates
+ * allowed, each > 0), with no weight: meant as the right side of an
+ * XC_OP_FILTER, to run a costly query (NEAR, PHRASE) on a few documents
+ * only. n == 0 gives the query that matches nothing. */
+int xc_query_docids(const uint32_t *ids, size_t n, xc_query **out);
 /* Every term starting with prefix, ORed (OP_SYNONYM), expanded when searched
  * against the database, with at most max_expansion terms (0: no limit). */
 int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_limit limit,

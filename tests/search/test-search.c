@@ -352,6 +352,141 @@ START_TEST(facets_and_pages)
 }
 END_TEST
 
+/* The proximity bonus reorders the best hits after the match (engine.c,
+ * rerank). Checked against Xapian weighing the query and the bonus apart,
+ * each over the whole archive: where the depth covers the whole match, the
+ * hits are in the order of the two weights added up. Pages are slices of
+ * one result, also across the depth; scores keep the order. */
+static json_t *search_page(const char *q, const char *lang, uint32_t offset, uint32_t limit)
+{
+    srch_request r;
+    json_t *a = NULL;
+    srch_request_init(&r);
+    r.q = q;
+    r.lang = lang;
+    r.offset = offset;
+    r.limit = limit;
+    ck_assert_int_eq(srch_search(eng, &r, &a), SRCH_OK);
+    return a;
+}
+
+/* Xapian's weight of q for every document (w[docid], 0 if unmatched). */
+static void weigh_all(xc_query *q, double *w, size_t nw)
+{
+    xc_enquire *en;
+    xc_mset *ms;
+    memset(w, 0, nw * sizeof *w);
+    ck_assert_int_eq(xc_enquire_new(eng->db, &en), XC_OK);
+    ck_assert_int_eq(xc_enquire_set_query(en, q, 0), XC_OK);
+    ck_assert_int_eq(xc_enquire_set_bm25(en, eng->cfg.bm25_k1 > 0 ? eng->cfg.bm25_k1 : 1.2, 0, 1,
+                                         eng->cfg.bm25_b, 0.5),
+                     XC_OK);
+    ck_assert_int_eq(xc_enquire_get_mset(en, 0, (uint32_t)nw, 0, &ms), XC_OK);
+    for (uint32_t i = 0; i < xc_mset_size(ms); i++) {
+        xc_hit h;
+        ck_assert_int_eq(xc_mset_hit(ms, i, &h), XC_OK);
+        ck_assert_uint_lt(h.docid, nw);
+        w[h.docid] = h.weight;
+    }
+    xc_mset_free(ms);
+    xc_enquire_free(en);
+}
+
+/* The post id of a document. */
+static char *post_id(uint32_t docid)
+{
+    xc_doc *d;
+    const char *data;
+    size_t len;
+    ck_assert_int_eq(xc_db_get_document(eng->db, docid, &d), XC_OK);
+    ck_assert_int_eq(xc_doc_get_data(d, &data, &len), XC_OK);
+    json_t *o = json_loadb(data, len, 0, NULL);
+    char *id = strdup(json_string_value(json_object_get(o, "id")));
+    json_decref(o);
+    xc_doc_free(d);
+    return id;
+}
+
+START_TEST(proximity_rerank)
+{
+    const char *qs[] = {"how do I get a restricted licence to practise medicine",
+                        "permis d'exercice restrictif pour les médecins",
+                        "examen du conseil médical du canada",
+                        "residency match for international medical graduates",
+                        "médecins diplômés à l'étranger résidence",
+                        "family medicine residency positions in Ontario",
+                        "bourse pour les étudiants en médecine",
+                        "practice ready assessment program"};
+    enum { NW = 256 };
+    double wq[NW], wb[NW];
+    int reordered = 0;
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        /* no language in the request (it would filter): the engine tells
+         * it from the question, as the parse below does */
+        json_t *ans = search_page(qs[i], NULL, 0, 10);
+        size_t n = nhits(ans);
+        ck_assert_int_gt(n, 1);
+        srch_parsed p;
+        txt_lang lang = txt_detect_lang(qs[i], strlen(qs[i]), TXT_LANG_NONE);
+        ck_assert_int_eq(srch_parse(eng, qs[i], strlen(qs[i]), lang, &p), SRCH_OK);
+        ck_assert_ptr_nonnull(p.query);
+        ck_assert_ptr_nonnull(p.boost);
+        weigh_all(p.query, wq, NW);
+        weigh_all(p.boost, wb, NW);
+        srch_parsed_free(&p);
+        /* the expected order: by the sum, ties by docid */
+        uint32_t order[NW];
+        size_t m = 0;
+        for (uint32_t d = 1; d < NW; d++)
+            if (wq[d] > 0)
+                order[m++] = d;
+        ck_assert_uint_le(m, eng->rerank_depth); /* the depth covers the match */
+        for (size_t x = 1; x < m; x++)
+            for (size_t y = x; y > 0; y--) {
+                uint32_t a = order[y - 1], b = order[y];
+                double sa = wq[a] + wb[a], sb = wq[b] + wb[b];
+                if (sa > sb || (sa == sb && a < b))
+                    break;
+                order[y - 1] = b, order[y] = a;
+            }
+        ck_assert_uint_eq(n, m < 10 ? m : 10);
+        for (size_t k = 0; k < n; k++) {
+            char *id = post_id(order[k]);
+            ck_assert_msg(!strcmp(id, hit_id(ans, k)), "[%s] rank %zu: %s expected, %s given",
+                          qs[i], k, id, hit_id(ans, k));
+            free(id);
+            /* the bonus changed the order of the match somewhere */
+            if (k > 0 && wq[order[k]] > wq[order[k - 1]])
+                reordered = 1;
+        }
+        json_int_t prev = 100;
+        for (size_t k = 0; k < n; k++) {
+            json_int_t sc = json_integer_value(
+                json_object_get(json_array_get(json_object_get(ans, "hits"), k), "score"));
+            ck_assert_msg(sc >= 0 && sc <= prev, "[%s] score %lld after %lld", qs[i], (long long)sc,
+                          (long long)prev);
+            prev = sc;
+        }
+        json_decref(ans);
+    }
+    ck_assert_msg(reordered, "the proximity bonus reordered no hit of these questions");
+    /* a depth inside the page: pages of 2 are still slices of one page */
+    unsigned saved = eng->rerank_depth;
+    eng->rerank_depth = 3;
+    const char *q = "restricted licence to practise medicine in Canada";
+    json_t *all = search_page(q, NULL, 0, 8);
+    ck_assert_int_ge(nhits(all), 6);
+    for (uint32_t off = 0; off < 6; off += 2) {
+        json_t *pg = search_page(q, NULL, off, 2);
+        for (size_t k = 0; k < nhits(pg); k++)
+            ck_assert_str_eq(hit_id(pg, k), hit_id(all, off + k));
+        json_decref(pg);
+    }
+    json_decref(all);
+    eng->rerank_depth = saved;
+}
+END_TEST
+
 START_TEST(spelling)
 {
     /* "residancy" stems like "residency" in English: hits, and a suggestion */
@@ -827,6 +962,7 @@ int main(void)
     tcase_add_test(tc, malformed_never_fail);
     tcase_add_test(tc, snippets);
     tcase_add_test(tc, facets_and_pages);
+    tcase_add_test(tc, proximity_rerank);
     tcase_add_test(tc, spelling);
     tcase_add_test(tc, questions);
     tcase_add_test(tc, names);

@@ -745,6 +745,32 @@ START_TEST(test_queries)
         ck_assert_int_eq(xc_query_value_weight(0, NULL, w, 1, 0.0, &q), XC_ERR_INVALID_ARG);
     }
 
+    /* a docid set confines a query to those documents (any order,
+     * duplicates allowed), adds no weight, and empty matches nothing */
+    {
+        const uint32_t set[4] = {5, 2, 3, 5}, zero[1] = {0};
+        xc_query *ds, *both[2], *or;
+        OK(xc_query_docids(set, 4, &ds));
+        pair[0] = quick, pair[1] = fox;
+        OK(xc_query_combine(XC_OP_OR, pair, 2, 0, &or));
+        both[0] = or, both[1] = ds;
+        OK(xc_query_combine(XC_OP_FILTER, both, 2, 0, &q));
+        ck_assert_uint_eq(run(db, q, ids), 2); /* (1 2 4 5) and (2 3 5) */
+        ck_assert(ids[0] != ids[1] && (ids[0] == 2 || ids[0] == 5) && (ids[1] == 2 || ids[1] == 5));
+        xc_query_free(q);
+        xc_query_free(ds);
+        OK(xc_query_docids(set, 0, &ds));
+        ck_assert(xc_query_is_empty(ds));
+        both[1] = ds;
+        OK(xc_query_combine(XC_OP_FILTER, both, 2, 0, &q));
+        ck_assert_uint_eq(run(db, q, ids), 0);
+        xc_query_free(q);
+        xc_query_free(ds);
+        xc_query_free(or);
+        ck_assert_int_eq(xc_query_docids(zero, 1, &q), XC_ERR_INVALID_ARG);
+        ck_assert_int_eq(xc_query_docids(NULL, 1, &q), XC_ERR_INVALID_ARG);
+    }
+
     /* wildcards: "l" expands to lazy only; "" expands to everything */
     OK(xc_query_wildcard("la", 0, XC_WILDCARD_LIMIT_ERROR, &q));
     ck_assert_uint_eq(run(db, q, ids), 2);
