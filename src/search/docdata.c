@@ -1,4 +1,4 @@
-/* docdata.c: reads a hit's stored data (the JSON object of schema.h) for
+/* docdata.c: reads a hit's stored record (the JSON object of schema.h) for
  * the answer. The body is most of the blob and the answer needs none of it
  * (only the highlighter reads it, and only its first bytes), so the object
  * is parsed without its body, and the body string is decoded on demand, up
@@ -10,6 +10,15 @@
 #include <string.h>
 
 #include "search/search-internal.h"
+#include "store/schema.h"
+
+int srch_record(xc_doc *doc, const char **data, size_t *len)
+{
+    int rc = xc_doc_get_value(doc, SCH_SLOT_RECORD, data, len);
+    if (rc == XC_OK && *len == 0)
+        rc = xc_doc_get_data(doc, data, len); /* written by schema 1 */
+    return rc;
+}
 
 #define BODY_KEY ",\"body\":\""
 

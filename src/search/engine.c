@@ -442,7 +442,7 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         size_t dlen = 0;
         rc = xc_db_get_document(e->db, rh[i].docid, &doc);
         if (rc == XC_OK)
-            rc = xc_doc_get_data(doc, &data, &dlen);
+            rc = srch_record(doc, &data, &dlen);
         if (rc != XC_OK) {
             xc_doc_free(doc);
             break;
@@ -824,7 +824,7 @@ int srch_doc(srch_engine *e, const char *id, json_t **out)
             return SRCH_ERR_NOT_FOUND;
         }
         if (rc == XC_OK)
-            rc = xc_doc_get_data(doc, &data, &len);
+            rc = srch_record(doc, &data, &len);
         if (rc == XC_OK) {
             json_error_t jerr;
             json_t *d = json_loadb(data, len, 0, &jerr);

@@ -99,6 +99,10 @@ typedef struct {
     size_t body_len;
     int body_plain;       /* 1: body is already decoded (a blob of another shape) */
 } srch_docdata;
+/* The stored record of a document (store/schema.h): the value in
+ * SCH_SLOT_RECORD, or the document data in a database of schema 1. Points
+ * into doc. Returns an xc status. */
+int srch_record(xc_doc *doc, const char **data, size_t *len);
 /* Parses data (which must outlive out): 0, or -1 when out of memory. */
 int srch_docdata_parse(const char *data, size_t len, srch_docdata *out);
 void srch_docdata_free(srch_docdata *d);

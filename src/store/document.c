@@ -273,7 +273,7 @@ static json_t *str_array(char **v, size_t n)
     return a;
 }
 
-static void set_data(builder *b, const imp_post *post, const char *lang)
+static void set_record(builder *b, const imp_post *post, const char *lang)
 {
     json_t *o = json_object();
     if (!o) {
@@ -291,7 +291,7 @@ static void set_data(builder *b, const imp_post *post, const char *lang)
     json_object_set_new(o, "body", json_string(post->body));
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
-    if (!s || xc_doc_set_data(b->doc, s, strlen(s)) != XC_OK)
+    if (!s || xc_doc_set_value(b->doc, SCH_SLOT_RECORD, s, strlen(s)) != XC_OK)
         b->rc = STORE_ERR_NOMEM;
     free(s);
 }
@@ -377,7 +377,7 @@ static void build(builder *b, store_worker *w, const imp_post *post, unsigned ti
     free(cats);
     free(tags);
     set_value(b, SCH_SLOT_AUTHOR, post->author, strlen(post->author));
-    set_data(b, post, post->lang[0] ? post->lang : mainlang);
+    set_record(b, post, post->lang[0] ? post->lang : mainlang);
 }
 
 void store_prepared_free(store_prepared *p)

@@ -46,7 +46,7 @@ static int docs(xc_db *db, char **keys, int nkeys)
         const char *data;
         size_t dlen;
         if (!t || xc_db_get_document_by_term(db, t, &d) != XC_OK ||
-            xc_doc_get_data(d, &data, &dlen) != XC_OK)
+            xc_doc_get_value(d, SCH_SLOT_RECORD, &data, &dlen) != XC_OK)
             return die("document");
         json_t *o = json_loadb(data, dlen, 0, NULL), *out = json_object();
         for (int i = 0; i < nkeys; i++) {

@@ -15,6 +15,7 @@
 #include "lib/testhelp.h"
 #include "search/search.h"
 #include "search/search-internal.h"
+#include "store/schema.h"
 
 static char *tmp, *dbdir;
 static srch_engine *eng;
@@ -399,7 +400,7 @@ static char *post_id(uint32_t docid)
     const char *data;
     size_t len;
     ck_assert_int_eq(xc_db_get_document(eng->db, docid, &d), XC_OK);
-    ck_assert_int_eq(xc_doc_get_data(d, &data, &len), XC_OK);
+    ck_assert_int_eq(srch_record(d, &data, &len), XC_OK);
     json_t *o = json_loadb(data, len, 0, NULL);
     char *id = strdup(json_string_value(json_object_get(o, "id")));
     json_decref(o);
@@ -868,6 +869,20 @@ START_TEST(docdata_shapes)
     ck_assert_str_eq(b, "hello");
     free(b);
     srch_docdata_free(&d);
+    /* the record is the value of SCH_SLOT_RECORD; a document written by
+     * schema 1 has it as its data */
+    xc_doc *doc;
+    const char *rec;
+    size_t rlen;
+    ck_assert_int_eq(xc_doc_new(&doc), XC_OK);
+    ck_assert_int_eq(xc_doc_set_data(doc, "{\"id\":\"old\"}", 12), XC_OK);
+    ck_assert_int_eq(srch_record(doc, &rec, &rlen), XC_OK);
+    ck_assert_uint_eq(rlen, 12);
+    ck_assert(!memcmp(rec, "{\"id\":\"old\"}", 12));
+    ck_assert_int_eq(xc_doc_set_value(doc, SCH_SLOT_RECORD, "{\"id\":\"new\"}", 12), XC_OK);
+    ck_assert_int_eq(srch_record(doc, &rec, &rlen), XC_OK);
+    ck_assert(rlen == 12 && !memcmp(rec, "{\"id\":\"new\"}", 12));
+    xc_doc_free(doc);
     const char *broken[] = {"{\"id\":\"c\",\"body\":\"}", "not json", ""};
     for (size_t i = 0; i < 3; i++) {
         ck_assert_int_eq(srch_docdata_parse(broken[i], strlen(broken[i]), &d), 0);

@@ -148,7 +148,10 @@ START_TEST(test_layout)
     char h[17];
     store_post_hash(&p, 3, h);
     ck_assert_str_eq(v, h);
+    /* the record is a value; the data (compressed by Xapian) stays empty */
     ck_assert_int_eq(xc_doc_get_data(d, &v, &vlen), XC_OK);
+    ck_assert_uint_eq(vlen, 0);
+    ck_assert_int_eq(xc_doc_get_value(d, SCH_SLOT_RECORD, &v, &vlen), XC_OK);
     json_t *o = json_loadb(v, vlen, 0, NULL);
     ck_assert_ptr_nonnull(o);
     ck_assert_str_eq(json_string_value(json_object_get(o, "id")), "p1");
