@@ -46,6 +46,7 @@ int cfg_defaults(cfg_config *c)
     c->queue_max = 256;
     c->max_connections = 1024;
     c->idle_timeout_ms = 60000;
+    c->spin_us = 200;
     c->max_line = 16384;
     c->request_timeout_ms = 5000;
     c->log_queries = 0;
@@ -337,6 +338,12 @@ static int handler(void *user, const char *section, const char *name, const char
         if (!parse_uint(st, name, value, 1, 1000000, &u))
             return 0;
         c->max_connections = (unsigned)u;
+        return 1;
+    }
+    if (KEY("server", "spin")) {
+        if (!parse_uint(st, name, value, 0, 100000, &u))
+            return 0;
+        c->spin_us = (unsigned)u;
         return 1;
     }
     if (KEY("server", "idle_timeout")) {

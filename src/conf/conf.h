@@ -44,6 +44,8 @@ typedef struct {
     unsigned idle_timeout_ms; /* idle_timeout = 60000 */
     size_t max_line;          /* max_line = 16384 : bytes in one request line */
     unsigned request_timeout_ms; /* request_timeout = 5000 */
+    unsigned spin_us;         /* spin = 200 : microseconds a thread without work spins before
+                                 it sleeps (src/server/pool.c); 0: never */
     char *pid_file;           /* pid_file = (none) */
     char *access_log;         /* access_log = (none) : "-" is standard error */
     int log_queries;          /* log_queries = no : write query texts in the access log */

@@ -8,9 +8,12 @@
  * them. */
 #include <config.h>
 
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "server/pool.h"
 
@@ -41,6 +44,17 @@ struct srv_pool {
     uv_async_t async;
     void (*on_done)(srv_job *, void *);
     void *arg;
+    /* Spinning (see srv_pool_set_spin): */
+    unsigned spin_us;
+    atomic_uint queued;   /* depth, for spinning workers to read unlocked */
+    unsigned spinning;    /* workers spinning for a job (under mu) */
+    uv_idle_t idle;       /* active while the loop spins */
+    unsigned inflight;    /* jobs submitted and not yet drained (loop thread) */
+    uint64_t spin_until;  /* the loop spins until then after a job is done */
+    unsigned peak;        /* most jobs in flight at once lately (since peak_ns) */
+    uint64_t peak_ns;
+    unsigned ncores;
+    int closing;          /* handles still to close before p is freed */
 };
 
 uint64_t srv_now_ns(void)
@@ -50,6 +64,59 @@ uint64_t srv_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* ---- spinning -------------------------------------------------------------
+
+ * Handing a request from the loop to a worker and back costs two thread
+ * wake-ups, and a wake-up of a thread whose core went idle is slow on a
+ * virtual machine (about 50 microseconds measured on the 2-core VM of
+ * doc/ARCHITECTURE.md, against 3 on one core): with a client that waits for
+ * each answer, four such wake-ups doubled the daemon's own cost. So a
+ * thread that runs out of work first spins for a while (spin_us,
+ * sched_yield between looks, so that any other runnable thread of its core
+ * goes first) before it sleeps: a worker waiting for the next job, the loop
+ * for a while after it answered (the client's next request), and the loop
+ * while jobs run, but only when they and as many clients leave it a core
+ * (2 x the most jobs in flight lately <= cores): spinning beside two
+ * searches and their clients on two cores took a third of the daemon's
+ * throughput. At full load nobody spins: the workers always have a job.
+ * 0 turns it off. */
+
+#define PEAK_WINDOW_NS 20000000u /* "lately": 20 ms */
+
+static int loop_should_spin(const srv_pool *p)
+{
+    if (!p->spin_us)
+        return 0;
+    if (p->inflight > 0)
+        return 2 * p->peak <= p->ncores;
+    return srv_now_ns() < p->spin_until;
+}
+
+/* Called on the loop thread when a job is submitted. */
+static void note_peak(srv_pool *p)
+{
+    uint64_t now = srv_now_ns();
+    if (p->inflight > p->peak || now - p->peak_ns > PEAK_WINDOW_NS) {
+        p->peak = p->inflight;
+        p->peak_ns = now;
+    }
+}
+
+static void on_loop_spin(uv_idle_t *h)
+{
+    srv_pool *p = h->data;
+    if (!loop_should_spin(p))
+        uv_idle_stop(h);
+    else
+        sched_yield();
+}
+
+static void loop_spin_update(srv_pool *p)
+{
+    if (loop_should_spin(p))
+        uv_idle_start(&p->idle, on_loop_spin); /* no-op when active */
+}
+
 static void drain_done(uv_async_t *a)
 {
     srv_pool *p = a->data;
@@ -57,11 +124,33 @@ static void drain_done(uv_async_t *a)
     srv_job *j = p->done_head;
     p->done_head = p->done_tail = NULL;
     pthread_mutex_unlock(&p->done_mu);
+    for (srv_job *k = j; k; k = k->next)
+        if (p->inflight > 0)
+            p->inflight--;
+    if (j)
+        p->spin_until = srv_now_ns() + (uint64_t)p->spin_us * 1000u;
     while (j) {
         srv_job *next = j->next;
         p->on_done(j, p->arg);
         j = next;
     }
+    loop_spin_update(p);
+}
+
+/* A worker with no job spins up to spin_us for one (mu held on entry and
+ * on return). */
+static void worker_spin(srv_pool *p)
+{
+    unsigned us = p->spin_us;
+    if (!us || p->head || p->stopping)
+        return;
+    p->spinning++;
+    pthread_mutex_unlock(&p->mu);
+    uint64_t until = srv_now_ns() + (uint64_t)us * 1000u;
+    while (atomic_load_explicit(&p->queued, memory_order_acquire) == 0 && srv_now_ns() < until)
+        sched_yield();
+    pthread_mutex_lock(&p->mu);
+    p->spinning--;
 }
 
 static void *worker_main(void *arg)
@@ -73,6 +162,7 @@ static void *worker_main(void *arg)
     int have = 0;
     for (;;) {
         pthread_mutex_lock(&p->mu);
+        worker_spin(p);
         while (!p->head && !p->stopping) {
             if (!w->idle) {
                 w->idle = 1;
@@ -90,6 +180,7 @@ static void *worker_main(void *arg)
         if (!p->head)
             p->tail = NULL;
         p->depth--;
+        atomic_store_explicit(&p->queued, p->depth, memory_order_release);
         if (!have || gen != p->generation) {
             /* Made under the lock so the settings cannot change meanwhile. */
             srch_engine_free(engine);
@@ -117,7 +208,9 @@ static void *worker_main(void *arg)
 
 static void pool_closed(uv_handle_t *h)
 {
-    free(h->data);
+    srv_pool *p = h->data;
+    if (--p->closing == 0)
+        free(p);
 }
 
 int srv_pool_start(srv_pool **out, uv_loop_t *loop, unsigned n, unsigned queue_max,
@@ -136,8 +229,14 @@ int srv_pool_start(srv_pool **out, uv_loop_t *loop, unsigned n, unsigned queue_m
     p->arg = arg;
     uv_async_init(loop, &p->async, drain_done);
     p->async.data = p;
+    uv_idle_init(loop, &p->idle);
+    p->idle.data = p;
+    long nc = sysconf(_SC_NPROCESSORS_ONLN);
+    p->ncores = nc > 0 ? (unsigned)nc : 1;
+    atomic_init(&p->queued, 0);
     /* Jobs keep their connections open; the async alone keeps nothing alive. */
     uv_unref((uv_handle_t *)&p->async);
+    uv_unref((uv_handle_t *)&p->idle);
     p->threads = calloc(n, sizeof *p->threads);
     p->workers = calloc(n, sizeof *p->workers);
     for (unsigned i = 0; i < n && p->threads && p->workers; i++) {
@@ -172,13 +271,18 @@ int srv_pool_submit(srv_pool *p, srv_job *job)
         p->head = job;
     p->tail = job;
     p->depth++;
-    worker *w = p->idle_top;
+    atomic_store_explicit(&p->queued, p->depth, memory_order_release);
+    p->inflight++;
+    /* a spinning worker takes the job without a wake-up */
+    worker *w = p->spinning >= p->depth ? NULL : p->idle_top;
     if (w) {
         p->idle_top = w->below;
         w->idle = 0;
         pthread_cond_signal(&w->cv);
     }
     pthread_mutex_unlock(&p->mu);
+    note_peak(p);
+    loop_spin_update(p);
     return 0;
 }
 
@@ -224,6 +328,15 @@ void srv_pool_stop(srv_pool *p)
     free(p->db_path);
     pthread_mutex_destroy(&p->mu);
     pthread_mutex_destroy(&p->done_mu);
-    /* The async handle is closed by the loop, which frees p afterwards. */
+    /* The handles are closed by the loop, which frees p after both. */
+    p->closing = 2;
+    uv_close((uv_handle_t *)&p->idle, pool_closed);
     uv_close((uv_handle_t *)&p->async, pool_closed);
+}
+
+void srv_pool_set_spin(srv_pool *p, unsigned spin_us)
+{
+    pthread_mutex_lock(&p->mu);
+    p->spin_us = spin_us;
+    pthread_mutex_unlock(&p->mu);
 }

@@ -33,6 +33,10 @@ unsigned srv_pool_depth(srv_pool *p);
  * next job (SIGHUP: glossary, limits). cfg is copied by the engines. */
 void srv_pool_reconfigure(srv_pool *p, const char *db_path, const cfg_config *cfg);
 void srv_pool_set_queue_max(srv_pool *p, unsigned queue_max);
+/* How long (microseconds) a worker without a job, and the loop while jobs
+ * run or after one is done, spin before they sleep (pool.c says why);
+ * 0: never. Call on the loop thread. */
+void srv_pool_set_spin(srv_pool *p, unsigned spin_us);
 /* Stops the workers (after the queue is empty) and frees the pool. */
 void srv_pool_stop(srv_pool *p);
 

@@ -892,6 +892,7 @@ static void on_hup(uv_signal_t *h, int signum)
      * old one is unused. The caller's own stays the caller's. */
     srv_pool_reconfigure(s->pool, n->db_path, n);
     srv_pool_set_queue_max(s->pool, n->queue_max ? n->queue_max : 256);
+    srv_pool_set_spin(s->pool, n->spin_us);
     if (old != s->first_cfg) {
         cfg_free(old);
         free(old);
@@ -930,6 +931,7 @@ int srv_run(cfg_config *cfg, const srv_options *opt, char *err, size_t errlen)
         snprintf(err, errlen, "cannot start the worker threads");
         goto out;
     }
+    srv_pool_set_spin(s->pool, cfg->spin_us);
     uv_signal_init(s->loop, &s->sig_term);
     uv_signal_init(s->loop, &s->sig_int);
     uv_signal_init(s->loop, &s->sig_hup);

@@ -68,6 +68,7 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(c.queue_max, 256);
     ck_assert_uint_eq(c.max_connections, 1024);
     ck_assert_uint_eq(c.idle_timeout_ms, 60000);
+    ck_assert_uint_eq(c.spin_us, 200);
     ck_assert_uint_eq(c.max_line, 16384);
     ck_assert_uint_eq(c.request_timeout_ms, 5000);
     ck_assert_ptr_null(c.pid_file);
@@ -110,6 +111,7 @@ START_TEST(test_every_key)
         "idle_timeout = 1234\n"
         "max_line = 4096\n"
         "request_timeout = 777\n"
+        "spin = 0\n"
         "pid_file = /run/x.pid\n"
         "access_log = -\n"
         "log_queries = yes\n"
@@ -144,6 +146,7 @@ START_TEST(test_every_key)
     ck_assert_uint_eq(c.idle_timeout_ms, 1234);
     ck_assert_uint_eq(c.max_line, 4096);
     ck_assert_uint_eq(c.request_timeout_ms, 777);
+    ck_assert_uint_eq(c.spin_us, 0);
     ck_assert_str_eq(c.pid_file, "/run/x.pid");
     ck_assert_str_eq(c.access_log, "-");
     ck_assert_int_eq(c.log_queries, 1);
@@ -290,6 +293,7 @@ START_TEST(test_errors)
     expect_error("[server]\nqueue = 0\n", "2: queue: 0 is out of range (1 to 1000000)");
     expect_error("[server]\nmax_connections = 12x\n",
                  "2: max_connections: expected a whole number, got \"12x\"");
+    expect_error("[server]\nspin = 100001\n", "2: spin: 100001 is out of range (0 to 100000)");
     expect_error("[server]\nidle_timeout = 5\n",
                  "2: idle_timeout: 5 is out of range (100 to 86400000)");
     expect_error("[server]\nmax_line = 10\n", "2: max_line: 10 is out of range (256 to 16777216)");

@@ -192,7 +192,8 @@ check "socket removed" test ! -e "$T/s"
 check "pid file removed" test ! -e "$T/pid"
 
 # ---- a full queue answers "overloaded" at once, in order, and goes on
-printf '[server]\nqueue = 1\n' >"$T/conf1"
+# (threads that never spin: the rest of this test runs with the default)
+printf '[server]\nqueue = 1\nspin = 0\n' >"$T/conf1"
 "$D" --config "$T/conf1" --db "$DB" --socket "$T/s1" --listen '' --threads 1 2>"$T/d1.err" &
 D1=$!
 i=0
