@@ -257,6 +257,22 @@ static void hit_fields(json_t *hit, const srch_docdata *d)
     json_object_set_new(hit, "categories", json_is_array(c) ? json_incref(c) : json_array());
 }
 
+/* A search of q over the database, weighed with the configured BM25. */
+static int new_enquire(srch_engine *e, const xc_query *q, xc_enquire **out)
+{
+    int rc = xc_enquire_new(e->db, out);
+    if (rc == XC_OK)
+        rc = xc_enquire_set_query(*out, q, 0);
+    if (rc == XC_OK)
+        rc = xc_enquire_set_bm25(*out, e->cfg.bm25_k1 > 0 ? e->cfg.bm25_k1 : 1.2, 0, 1,
+                                 e->cfg.bm25_b, 0.5);
+    if (rc != XC_OK) {
+        xc_enquire_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 /* A hit in the order the answer gives it. */
 typedef struct {
     uint32_t docid;
@@ -300,13 +316,8 @@ static int rerank(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t 
     xc_enquire *enq = NULL;
     xc_mset *ms = NULL;
     if (rc == XC_OK)
-        rc = xc_enquire_new(e->db, &enq);
-    if (rc == XC_OK)
-        rc = xc_enquire_set_query(enq, q, 0);
+        rc = new_enquire(e, q, &enq);
     xc_query_free(q);
-    if (rc == XC_OK)
-        rc = xc_enquire_set_bm25(enq, e->cfg.bm25_k1 > 0 ? e->cfg.bm25_k1 : 1.2, 0, 1,
-                                 e->cfg.bm25_b, 0.5);
     if (rc == XC_OK)
         rc = xc_enquire_get_mset(enq, 0, n, 0, &ms);
     uint32_t size = rc == XC_OK ? xc_mset_size(ms) : 0;
@@ -385,13 +396,8 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     }
     xc_enquire *enq = NULL;
     xc_mset *ms = NULL;
-    rc = xc_enquire_new(e->db, &enq);
-    if (rc == XC_OK)
-        rc = xc_enquire_set_query(enq, full, 0);
+    rc = new_enquire(e, full, &enq);
     xc_query_free(full);
-    if (rc == XC_OK)
-        rc = xc_enquire_set_bm25(enq, e->cfg.bm25_k1 > 0 ? e->cfg.bm25_k1 : 1.2, 0, 1,
-                                 e->cfg.bm25_b, 0.5);
     if (rc == XC_OK && (by_date || req->sort == SRCH_SORT_DATE))
         rc = xc_enquire_set_sort(enq, by_date ? XC_SORT_VALUE : XC_SORT_VALUE_THEN_RELEVANCE,
                                  SCH_SLOT_DATE, 1);
