@@ -1,7 +1,8 @@
 /* engine.c: the engine (database handle, analyser, settings), its
  * freshness (reopen at most every reopen_ms, retry once on a modified
  * revision, reopen from scratch after the database went away) and the
- * requests: search, suggest, doc, stats, each answered as a JSON object. */
+ * requests: search (the match, then the proximity bonus on its best hits:
+ * rerank), suggest, doc, stats, each answered as a JSON object. */
 #include <config.h>
 
 #include <stdarg.h>

@@ -5,7 +5,8 @@
  * each waiting on its own condition variable): at low load the same thread,
  * with its engine and caches warm, answers request after request, instead
  * of the workers taking turns as one shared condition variable would make
- * them. */
+ * them. Threads out of work spin a while before they sleep (see
+ * "spinning" below). */
 #include <config.h>
 
 #include <sched.h>
@@ -65,12 +66,13 @@ uint64_t srv_now_ns(void)
 }
 
 /* ---- spinning -------------------------------------------------------------
-
+ *
  * Handing a request from the loop to a worker and back costs two thread
  * wake-ups, and a wake-up of a thread whose core went idle is slow on a
  * virtual machine (about 50 microseconds measured on the 2-core VM of
  * doc/ARCHITECTURE.md, against 3 on one core): with a client that waits for
- * each answer, four such wake-ups doubled the daemon's own cost. So a
+ * each answer (the loop woken by its request, the client by the answer),
+ * four such wake-ups made most of the daemon's own cost. So a
  * thread that runs out of work first spins for a while (spin_us,
  * sched_yield between looks, so that any other runnable thread of its core
  * goes first) before it sleeps: a worker waiting for the next job, the loop
