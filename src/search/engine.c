@@ -331,17 +331,21 @@ static int rerank(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t 
     }
     xc_mset_free(ms);
     xc_enquire_free(enq);
-    if (rc != XC_OK || size == 0)
-        return rc;
-    /* Xapian's percentages are proportional to the weight: keep the best
-     * hit's and scale the others to their new weight. */
-    int top = h[0].percent;
-    qsort(h, n, sizeof *h, ranked_cmp);
-    for (uint32_t i = 0; i < n; i++) {
+    if (rc == XC_OK && size > 0)
+        qsort(h, n, sizeof *h, ranked_cmp);
+    return rc;
+}
+
+/* Xapian's percentages are proportional to the weight: the best hit keeps
+ * its percentage (top) and every other hit, past the depth too, is scaled
+ * to its weight by the same factor. The reordered hits all weigh at least
+ * as much as those past the depth, so the scores keep the order. */
+static void rescale_percent(ranked_hit *h, uint32_t size, int top)
+{
+    for (uint32_t i = 0; i < size; i++) {
         double pc = h[0].weight > 0 ? top * h[i].weight / h[0].weight : top;
         h[i].percent = (int)(pc + 0.5);
     }
-    return XC_OK;
 }
 
 /* One run of the match for the parsed query; fills ans (hits, total,
@@ -422,8 +426,11 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         rc = xc_mset_hit(ms, i, &h);
         rh[i] = (ranked_hit){h.docid, h.weight, h.percent};
     }
-    if (rc == XC_OK && reorder && size > 1)
+    if (rc == XC_OK && reorder && size > 1) {
+        int top = rh[0].percent;
         rc = rerank(e, p, rh, size < depth ? size : depth);
+        rescale_percent(rh, size, top);
+    }
     double t2 = srch_now();
     e->t.match_ms += (t2 - t1) * 1000.0;
     if (rc != XC_OK) {

@@ -478,6 +478,19 @@ START_TEST(proximity_rerank)
         json_decref(pg);
     }
     json_decref(all);
+    /* scores keep the order across the depth too (the hits past it are
+     * scaled like the reordered ones) */
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        json_t *ans = search_page(qs[i], NULL, 0, 10);
+        json_t *h = json_object_get(ans, "hits");
+        for (size_t k = 1; k < json_array_size(h); k++) {
+            json_int_t a = json_integer_value(json_object_get(json_array_get(h, k - 1), "score"));
+            json_int_t b = json_integer_value(json_object_get(json_array_get(h, k), "score"));
+            ck_assert_msg(a >= b, "[%s] depth 3: score %lld at rank %zu, %lld after it", qs[i],
+                          (long long)a, k - 1, (long long)b);
+        }
+        json_decref(ans);
+    }
     eng->rerank_depth = saved;
 }
 END_TEST
