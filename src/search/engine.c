@@ -441,8 +441,9 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     }
     uint32_t lower = 0, est = 0, upper = 0;
     xc_mset_matches(ms, &lower, &est, &upper);
-    /* the page: [offset, offset + limit) of the whole result */
-    uint32_t from = first < offset ? offset - first : 0;
+    /* the page: [offset, offset + limit) of the whole result (first is
+     * offset, or 0 when the hits before the page were fetched to reorder) */
+    uint32_t from = offset - first;
     uint32_t to = size < from + limit ? size : from + limit;
     json_t *hits = json_array();
     txt_lang hl = req->lang ? txt_lang_parse(req->lang) : TXT_LANG_NONE;
