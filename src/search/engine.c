@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "search/search-internal.h"
 #include "store/schema.h"
@@ -26,6 +27,13 @@ static void set_err(srch_engine *e, const char *fmt, ...)
 const char *srch_errmsg(const srch_engine *e)
 {
     return e ? e->err : "no engine";
+}
+
+double srch_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int srch_engine_new(const char *db_path, const cfg_config *cfg, srch_engine **out)

@@ -1,12 +1,10 @@
 /* json.c: the protocol's side of the search: a request object into a
- * srch_request, error answers, status names, and the small buffer helpers
- * the snippet and spelling code build strings with. */
+ * srch_request, error answers, status names. */
 #include <config.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "search/search-internal.h"
 
@@ -161,60 +159,4 @@ int srch_request_from_json(const json_t *obj, srch_request *req, char *err, size
             return rc;
     }
     return SRCH_OK;
-}
-
-/* ---- buffers -------------------------------------------------------------- */
-
-int srch_buf_add(srch_buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t nc = b->cap ? b->cap : 256;
-        while (nc < b->len + n + 1)
-            nc *= 2;
-        char *ns = realloc(b->s, nc);
-        if (!ns)
-            return -1;
-        b->s = ns;
-        b->cap = nc;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-    return 0;
-}
-
-int srch_buf_adds(srch_buf *b, const char *s)
-{
-    return srch_buf_add(b, s, strlen(s));
-}
-
-int srch_buf_add_html(srch_buf *b, const char *s, size_t n)
-{
-    size_t i = 0, run = 0;
-    for (; i < n; i++) {
-        const char *rep = NULL;
-        switch (s[i]) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: break;
-        }
-        if (!rep && s[i] != '\0')
-            continue;
-        if (srch_buf_add(b, s + run, i - run))
-            return -1;
-        if (rep && srch_buf_adds(b, rep))
-            return -1;
-        run = i + 1;
-    }
-    return srch_buf_add(b, s + run, n - run);
-}
-
-double srch_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

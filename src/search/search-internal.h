@@ -160,14 +160,4 @@ void srch_termfreq_free(srch_engine *e);
 /* Monotonic time in seconds. */
 double srch_now(void);
 
-/* Appends to a growing buffer; return 0 or -1 (out of memory). */
-typedef struct {
-    char *s;
-    size_t len, cap;
-} srch_buf;
-int srch_buf_add(srch_buf *b, const char *s, size_t n);
-int srch_buf_adds(srch_buf *b, const char *s);
-/* Appends s HTML-escaped (& < > " '). */
-int srch_buf_add_html(srch_buf *b, const char *s, size_t n);
-
 #endif

@@ -653,22 +653,22 @@ static size_t scan_limit(const char *text, size_t len)
 
 /* Appends the blanks between two runs, each run of line breaks and tabs
  * as one space. */
-static int add_gap(srch_buf *b, const char *s, size_t a, size_t z)
+static int add_gap(txt_buf *b, const char *s, size_t a, size_t z)
 {
     int ok = 1, space = 0;
     size_t run = a;
     for (size_t j = a; j < z && ok; j++) {
         char c = s[j];
         if (c == '\n' || c == '\r' || c == '\t') {
-            ok &= srch_buf_add_html(b, s + run, j - run) == 0;
+            ok &= txt_buf_add_html(b, s + run, j - run) == 0;
             if (!space)
-                ok &= srch_buf_adds(b, " ") == 0;
+                ok &= txt_buf_adds(b, " ") == 0;
             space = 1;
             run = j + 1;
         } else if (c != ' ')
             space = 0;
     }
-    return ok && srch_buf_add_html(b, s + run, z - run) == 0;
+    return ok && txt_buf_add_html(b, s + run, z - run) == 0;
 }
 
 /* The confirmed run k, or NULL (sp->hits is in run order). */
@@ -689,14 +689,14 @@ static const hit_run *run_hit(const srch_snipper *sp, size_t nhits, size_t k)
 
 /* Appends text[a, z) with <mark> around [ts, te) for each match (in
  * order, absolute offsets) that lies inside it. */
-static int mark_one(srch_buf *b, const char *text, size_t *at, size_t z, size_t ts, size_t te)
+static int mark_one(txt_buf *b, const char *text, size_t *at, size_t z, size_t ts, size_t te)
 {
     if (ts < *at || te > z)
         return 1;
-    int ok = srch_buf_add_html(b, text + *at, ts - *at) == 0;
-    ok &= srch_buf_adds(b, "<mark>") == 0;
-    ok &= srch_buf_add_html(b, text + ts, te - ts) == 0;
-    ok &= srch_buf_adds(b, "</mark>") == 0;
+    int ok = txt_buf_add_html(b, text + *at, ts - *at) == 0;
+    ok &= txt_buf_adds(b, "<mark>") == 0;
+    ok &= txt_buf_add_html(b, text + ts, te - ts) == 0;
+    ok &= txt_buf_adds(b, "</mark>") == 0;
     *at = te;
     return ok;
 }
@@ -705,7 +705,7 @@ static int mark_one(srch_buf *b, const char *text, size_t *at, size_t z, size_t 
  * last letter when last (*tend: where it stops), its matches in <mark>.
  * The tokens of a matched run come from the memo; only a matched run whose
  * tokens were not kept is analysed again. */
-static int add_run(srch_snipper *sp, srch_buf *b, const char *text, size_t a, size_t z,
+static int add_run(srch_snipper *sp, txt_buf *b, const char *text, size_t a, size_t z,
                    txt_lang lang, const hit_run *h, int first, int last, size_t *tend)
 {
     const unsigned char *s = (const unsigned char *)text;
@@ -718,7 +718,7 @@ static int add_run(srch_snipper *sp, srch_buf *b, const char *text, size_t a, si
             pz--;
     *tend = pz;
     if (!h)
-        return srch_buf_add_html(b, text + pa, pz - pa) == 0;
+        return txt_buf_add_html(b, text + pa, pz - pa) == 0;
     size_t base = a + h->trim, at = pa; /* token offsets are from base */
     int ok = 1;
     if (h->ntok != NO_TOKENS) {
@@ -726,7 +726,7 @@ static int add_run(srch_snipper *sp, srch_buf *b, const char *text, size_t a, si
         for (uint32_t i = 0; i < h->ntok && ok; i++)
             if (tk[i].mark)
                 ok &= mark_one(b, text, &at, pz, base + tk[i].start, base + tk[i].end);
-        return ok && srch_buf_add_html(b, text + at, pz - at) == 0;
+        return ok && txt_buf_add_html(b, text + at, pz - at) == 0;
     }
     txt_options opt = {lang, TXT_LANG_NONE, 1};
     txt_result r;
@@ -742,7 +742,7 @@ static int add_run(srch_snipper *sp, srch_buf *b, const char *text, size_t a, si
             ok &= mark_one(b, text, &at, pz, base + tok[i]->start, base + tok[i]->end);
     free(tok);
     free(m);
-    return ok && srch_buf_add_html(b, text + at, pz - at) == 0;
+    return ok && txt_buf_add_html(b, text + at, pz - at) == 0;
 }
 
 char *srch_snippet(srch_snipper *sp, const char *text, size_t len, txt_lang lang,
@@ -761,11 +761,11 @@ char *srch_snippet(srch_snipper *sp, const char *text, size_t len, txt_lang lang
     size_t wr = nwords < nruns ? nwords : nruns;
     size_t r0 = best_window(sp, nhits, nruns, wr);
     size_t r1 = r0 + wr; /* runs [r0, r1) */
-    srch_buf b = {0};
+    txt_buf b = {0};
     int ok = 1;
     size_t tend = 0;
     if (r0 > 0)
-        ok &= srch_buf_adds(&b, "\xe2\x80\xa6 ") == 0; /* … */
+        ok &= txt_buf_adds(&b, "\xe2\x80\xa6 ") == 0; /* … */
     for (size_t k = r0; k < r1 && ok; k++) {
         if (k > r0)
             ok &= add_gap(&b, text, sp->re[k - 1], sp->rs[k]);
@@ -773,19 +773,19 @@ char *srch_snippet(srch_snipper *sp, const char *text, size_t len, txt_lang lang
                       k + 1 == r1, &tend);
     }
     if (ok && r1 < nruns)
-        ok &= srch_buf_adds(&b, " \xe2\x80\xa6") == 0;
+        ok &= txt_buf_adds(&b, " \xe2\x80\xa6") == 0;
     else if (ok) {
         /* closing punctuation of the last word (". ", "?") */
         size_t a = tend, z = a;
         while (z < len && z - a < 3 && text[z] != ' ' && text[z] != '\n')
             z++;
-        ok &= srch_buf_add_html(&b, text + a, z - a) == 0;
+        ok &= txt_buf_add_html(&b, text + a, z - a) == 0;
     }
     if (!ok) {
-        free(b.s);
+        free(b.p);
         return NULL;
     }
-    if (!b.s)
+    if (!b.p)
         return strdup("");
-    return b.s;
+    return b.p;
 }

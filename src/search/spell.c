@@ -158,21 +158,21 @@ char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p)
                 rep[i] = strdup(s);
             free(raw);
         }
-        srch_buf b = {0};
+        txt_buf b = {0};
         size_t at = 0;
         int ok = 1;
         for (size_t i = 0; i < n && ok; i++) {
             if (!rep[i] || p->words[i].start < at)
                 continue;
-            ok &= srch_buf_add(&b, q + at, p->words[i].start - at) == 0;
-            ok &= srch_buf_adds(&b, rep[i]) == 0;
+            ok &= txt_buf_add(&b, q + at, p->words[i].start - at) == 0;
+            ok &= txt_buf_adds(&b, rep[i]) == 0;
             at = p->words[i].end;
         }
-        ok &= srch_buf_adds(&b, q + at) == 0;
+        ok &= txt_buf_adds(&b, q + at) == 0;
         if (ok)
-            out = b.s;
+            out = b.p;
         else
-            free(b.s);
+            free(b.p);
     }
     for (size_t i = 0; i < n; i++)
         free(rep[i]);

@@ -29,14 +29,6 @@ enum {
 };
 int txt_class(int32_t cp);
 
-/* A growable byte buffer. */
-typedef struct {
-    char *p;
-    size_t len, cap;
-} txt_buf;
-int txt_buf_reserve(txt_buf *b, size_t extra);
-void txt_buf_free(txt_buf *b);
-
 /* A growable code point buffer for utf8proc. */
 typedef struct {
     int32_t *p;

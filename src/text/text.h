@@ -168,6 +168,29 @@ size_t txt_glossary_ngroups(const txt_glossary *g);
  * one space): owned by the glossary. */
 const char *const *txt_glossary_group(const txt_glossary *g, size_t i, size_t *n);
 
+/* ---- txt_buf: the project's growable byte buffer (buf.c) ----
+ * Bytes appended at the end; once anything was added, p is malloc'ed and
+ * p[len] is a NUL. Start from a zeroed buffer ({0}); txt_buf_free() frees
+ * p and empties it; p may also be taken by the caller (then free(p), and
+ * do not use the buffer again without zeroing it). Not thread-safe: one
+ * buffer, one thread. Each function returns TXT_OK, or TXT_ERR_NOMEM with
+ * the contents unchanged. */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} txt_buf;
+
+/* Makes room for extra more bytes and the NUL (p may move). */
+int txt_buf_reserve(txt_buf *b, size_t extra);
+/* Appends n bytes of s (which may hold NULs). */
+int txt_buf_add(txt_buf *b, const char *s, size_t n);
+/* Appends the string s. */
+int txt_buf_adds(txt_buf *b, const char *s);
+/* Appends n bytes of s escaped for HTML text and attributes (& < > " ');
+ * NUL bytes are dropped. */
+int txt_buf_add_html(txt_buf *b, const char *s, size_t n);
+void txt_buf_free(txt_buf *b);
+
 #ifdef __cplusplus
 }
 #endif

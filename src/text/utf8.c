@@ -98,28 +98,6 @@ int txt_initial_case(const char *s, size_t len)
     }
 }
 
-int txt_buf_reserve(txt_buf *b, size_t extra)
-{
-    if (b->len + extra + 1 <= b->cap)
-        return TXT_OK;
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p)
-        return TXT_ERR_NOMEM;
-    b->p = p;
-    b->cap = cap;
-    return TXT_OK;
-}
-
-void txt_buf_free(txt_buf *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
-}
-
 void txt_cpbuf_free(txt_cpbuf *cb)
 {
     free(cb->p);

@@ -485,6 +485,33 @@ START_TEST(test_initial_case)
 }
 END_TEST
 
+/* The byte buffer: appends, growth past its first block, the NUL after the
+ * bytes, HTML escaping. */
+START_TEST(test_buf)
+{
+    txt_buf b = {0};
+    ck_assert_int_eq(txt_buf_add(&b, "", 0), TXT_OK);
+    ck_assert_ptr_nonnull(b.p);
+    ck_assert_str_eq(b.p, "");
+    ck_assert_int_eq(txt_buf_adds(&b, "ab"), TXT_OK);
+    ck_assert_int_eq(txt_buf_add(&b, "c\0d", 3), TXT_OK); /* a NUL byte is kept */
+    ck_assert_uint_eq(b.len, 5);
+    ck_assert_int_eq(memcmp(b.p, "abc\0d", 6), 0);
+    for (int i = 0; i < 1000; i++)
+        ck_assert_int_eq(txt_buf_adds(&b, "0123456789"), TXT_OK);
+    ck_assert_uint_eq(b.len, 10005);
+    ck_assert_int_eq(b.p[b.len], '\0');
+    ck_assert_int_eq(memcmp(b.p + 9995, "0123456789", 10), 0);
+    txt_buf_free(&b);
+    ck_assert_ptr_null(b.p);
+    ck_assert_uint_eq(b.len, 0);
+    const char in[] = "<a href=\"x\">l'\xc3\xa9t\xc3\xa9 & \0co</a>";
+    ck_assert_int_eq(txt_buf_add_html(&b, in, sizeof in - 1), TXT_OK);
+    ck_assert_str_eq(b.p, "&lt;a href=&quot;x&quot;&gt;l&#39;\xc3\xa9t\xc3\xa9 &amp; co&lt;/a&gt;");
+    txt_buf_free(&b);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("text");
@@ -500,6 +527,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_glossary);
     tcase_add_test(tc, test_stem_word);
     tcase_add_test(tc, test_initial_case);
+    tcase_add_test(tc, test_buf);
     suite_add_tcase(s, tc);
     return s;
 }
