@@ -12,10 +12,10 @@ const char *srch_status_code(int status)
 {
     switch (status) {
     case SRCH_OK: return "ok";
-    case SRCH_ERR_BAD_REQUEST: return "bad_request";
-    case SRCH_ERR_UNAVAILABLE: return "unavailable";
-    case SRCH_ERR_NOT_FOUND: return "not_found";
-    case SRCH_ERR_TIMEOUT: return "timeout";
+#define SRCH_ERRNO_CODE(name, value, code) \
+    case SRCH_ERR_##name: return code;
+        SRCH_ERRNO_MAP(SRCH_ERRNO_CODE)
+#undef SRCH_ERRNO_CODE
     default: return "internal";
     }
 }

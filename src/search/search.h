@@ -30,17 +30,38 @@
 extern "C" {
 #endif
 
+/* The failures of search/, which are also the error codes of the protocol
+ * (doc/PROTOCOL.md), as libuv's UV_ERRNO_MAP: X(NAME, value, "code") each;
+ * the enum, srch_status_code() and the daemon's count of errors by code
+ * (in this order) are made from this one table.
+ *   BAD_REQUEST  the request is malformed (not JSON, no or unknown op,
+ *                wrong types, bad dates, ...)
+ *   TOO_LONG     the request line is longer than the daemon's max_line
+ *   OVERLOADED   too many requests waiting, or too many connections
+ *   TIMEOUT      the request waited longer than its time limit
+ *   UNAVAILABLE  the database is missing, corrupt or unreadable
+ *   INTERNAL     anything else (out of memory, a bug)
+ *   NOT_FOUND    `doc`: no post with that id
+ * TOO_LONG, OVERLOADED and TIMEOUT are the daemon's: search/ never returns
+ * them. */
+#define SRCH_ERRNO_MAP(X)                 \
+    X(BAD_REQUEST, -1, "bad_request")     \
+    X(TOO_LONG, -6, "too_long")           \
+    X(OVERLOADED, -7, "overloaded")       \
+    X(TIMEOUT, -5, "timeout")             \
+    X(UNAVAILABLE, -2, "unavailable")     \
+    X(INTERNAL, -4, "internal")           \
+    X(NOT_FOUND, -3, "not_found")
+
 typedef enum {
     SRCH_OK = 0,
-    SRCH_ERR_BAD_REQUEST = -1, /* the request is malformed (wrong types, bad dates, ...) */
-    SRCH_ERR_UNAVAILABLE = -2, /* the database is missing, corrupt or unreadable */
-    SRCH_ERR_NOT_FOUND = -3,   /* `doc`: no post with that id */
-    SRCH_ERR_INTERNAL = -4,    /* anything else (out of memory, a bug) */
-    SRCH_ERR_TIMEOUT = -5      /* the request ran past its time limit */
+#define SRCH_ERRNO_ENUM(name, value, code) SRCH_ERR_##name = value,
+    SRCH_ERRNO_MAP(SRCH_ERRNO_ENUM)
+#undef SRCH_ERRNO_ENUM
 } srch_status;
 
-/* The protocol's error code for a status: "bad_request", "unavailable",
- * "not_found", "internal", "timeout". */
+/* The protocol's error code of a status ("bad_request", ...; "ok" for
+ * SRCH_OK, "internal" for a value not in the table). Static storage. */
 const char *srch_status_code(int status);
 
 typedef enum { SRCH_SORT_RELEVANCE = 0, SRCH_SORT_DATE = 1 } srch_sort;

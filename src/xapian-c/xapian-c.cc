@@ -278,20 +278,10 @@ const char *xc_status_name(int status)
     switch (status) {
     case XC_OK: return "ok";
     case XC_DONE: return "done";
-    case XC_ERR_INVALID_ARG: return "invalid_arg";
-    case XC_ERR_NOMEM: return "nomem";
-    case XC_ERR_NOT_FOUND: return "not_found";
-    case XC_ERR_LOCKED: return "locked";
-    case XC_ERR_CORRUPT: return "corrupt";
-    case XC_ERR_MODIFIED: return "modified";
-    case XC_ERR_VERSION: return "version";
-    case XC_ERR_CLOSED: return "closed";
-    case XC_ERR_INVALID_OP: return "invalid_op";
-    case XC_ERR_TOO_LONG: return "too_long";
-    case XC_ERR_WILDCARD: return "wildcard";
-    case XC_ERR_DATABASE: return "database";
-    case XC_ERR_UNIMPLEMENTED: return "unimplemented";
-    case XC_ERR_INTERNAL: return "internal";
+#define XC_ERRNO_NAME(name, value, str) \
+    case XC_ERR_##name: return str;
+        XC_ERRNO_MAP(XC_ERRNO_NAME)
+#undef XC_ERRNO_NAME
     default: return "unknown";
     }
 }

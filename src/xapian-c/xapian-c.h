@@ -43,24 +43,45 @@ extern "C" {
 
 /* ---- status codes ------------------------------------------------------ */
 
+/* The failures, as libuv's UV_ERRNO_MAP: X(NAME, value, "name") each; the
+ * enum and xc_status_name() are made from this one table.
+ *   INVALID_ARG    NULL or invalid argument (InvalidArgumentError)
+ *   NOMEM          std::bad_alloc
+ *   NOT_FOUND      no such database (DatabaseNotFoundError,
+ *                  DatabaseOpeningError), document or term
+ *   LOCKED         another writer holds the lock (DatabaseLockError)
+ *   CORRUPT        DatabaseCorruptError
+ *   MODIFIED       DatabaseModifiedError: xc_db_reopen() and retry
+ *   VERSION        DatabaseVersionError: unsupported format
+ *   CLOSED         DatabaseClosedError: the handle was closed
+ *   INVALID_OP     InvalidOperationError, e.g. commit inside a transaction
+ *   TOO_LONG       a term longer than Xapian stores (245 bytes)
+ *   WILDCARD       a wildcard expanded to more terms than allowed
+ *   DATABASE       any other DatabaseError (I/O, create, ...)
+ *   UNIMPLEMENTED  UnimplementedError, FeatureUnavailableError
+ *   INTERNAL       any other Xapian or C++ exception */
+#define XC_ERRNO_MAP(X)                  \
+    X(INVALID_ARG, -1, "invalid_arg")    \
+    X(NOMEM, -2, "nomem")                \
+    X(NOT_FOUND, -3, "not_found")        \
+    X(LOCKED, -4, "locked")              \
+    X(CORRUPT, -5, "corrupt")            \
+    X(MODIFIED, -6, "modified")          \
+    X(VERSION, -7, "version")            \
+    X(CLOSED, -8, "closed")              \
+    X(INVALID_OP, -9, "invalid_op")      \
+    X(TOO_LONG, -10, "too_long")         \
+    X(WILDCARD, -11, "wildcard")         \
+    X(DATABASE, -12, "database")         \
+    X(UNIMPLEMENTED, -13, "unimplemented") \
+    X(INTERNAL, -14, "internal")
+
 typedef enum {
     XC_OK = 0,
-    XC_DONE = 1,                /* an iterator has no more items */
-    XC_ERR_INVALID_ARG = -1,    /* NULL or invalid argument (InvalidArgumentError) */
-    XC_ERR_NOMEM = -2,          /* std::bad_alloc */
-    XC_ERR_NOT_FOUND = -3,      /* no such database (DatabaseNotFoundError,
-                                   DatabaseOpeningError), document or term */
-    XC_ERR_LOCKED = -4,         /* another writer holds the lock (DatabaseLockError) */
-    XC_ERR_CORRUPT = -5,        /* DatabaseCorruptError */
-    XC_ERR_MODIFIED = -6,       /* DatabaseModifiedError: xc_db_reopen() and retry */
-    XC_ERR_VERSION = -7,        /* DatabaseVersionError: unsupported format */
-    XC_ERR_CLOSED = -8,         /* DatabaseClosedError: the handle was closed */
-    XC_ERR_INVALID_OP = -9,     /* InvalidOperationError, e.g. commit inside a transaction */
-    XC_ERR_TOO_LONG = -10,      /* a term longer than Xapian stores (245 bytes) */
-    XC_ERR_WILDCARD = -11,      /* a wildcard expanded to more terms than allowed */
-    XC_ERR_DATABASE = -12,      /* any other DatabaseError (I/O, create, ...) */
-    XC_ERR_UNIMPLEMENTED = -13, /* UnimplementedError, FeatureUnavailableError */
-    XC_ERR_INTERNAL = -14       /* any other Xapian or C++ exception */
+    XC_DONE = 1, /* an iterator has no more items */
+#define XC_ERRNO_ENUM(name, value, str) XC_ERR_##name = value,
+    XC_ERRNO_MAP(XC_ERRNO_ENUM)
+#undef XC_ERRNO_ENUM
 } xc_status;
 
 /* The message of the calling thread's last failure ("" if none). Valid until
