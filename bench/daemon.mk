@@ -7,6 +7,6 @@ bench_loadgen_CFLAGS = $(AM_CFLAGS) -pthread
 bench_loadgen_LDFLAGS = $(AM_LDFLAGS) -pthread
 bench_loadgen_LDADD = $(JANSSON_LIBS)
 bench_inproc_SOURCES = bench/inproc.c
-bench_inproc_LDADD = $(SEARCH_LINK)
+bench_inproc_LDADD = $(SEARCH_LINK) $(CONF_LINK)
 CLEANFILES += bench/loadgen$(EXEEXT) bench/inproc$(EXEEXT)
 EXTRA_DIST += bench/daemon

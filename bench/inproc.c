@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "conf/conf.h"
 #include "search/search.h"
 
 #define NPHASE 6
@@ -40,7 +41,7 @@ int main(int argc, char **argv)
         return 1;
     }
     srch_engine *e;
-    if (srch_engine_new(argv[1], &cfg, &e) != SRCH_OK)
+    if (srch_engine_new(argv[1], &cfg.search, &e) != SRCH_OK)
         return 1;
     FILE *f = fopen(argv[2], "r");
     if (!f)

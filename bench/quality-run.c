@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/conf.h"
 #include "search/search.h"
 
 int main(int argc, char **argv)
@@ -23,7 +24,7 @@ int main(int argc, char **argv)
         return 2;
     }
     srch_engine *e = NULL;
-    if (srch_engine_new(argv[1], &cfg, &e) != SRCH_OK) {
+    if (srch_engine_new(argv[1], &cfg.search, &e) != SRCH_OK) {
         fprintf(stderr, "quality-run: cannot create the engine\n");
         return 4;
     }

@@ -4,6 +4,6 @@
 EXTRA_PROGRAMS += bench/quality-run
 BENCH_BINARIES += bench/quality-run$(EXEEXT)
 bench_quality_run_SOURCES = bench/quality-run.c
-bench_quality_run_LDADD = $(SEARCH_LINK)
+bench_quality_run_LDADD = $(SEARCH_LINK) $(CONF_LINK)
 CLEANFILES += bench/quality-run$(EXEEXT)
 EXTRA_DIST += bench/quality

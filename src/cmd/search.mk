@@ -3,6 +3,6 @@
 bin_PROGRAMS += src/socasma-search
 src_socasma_search_SOURCES = src/cmd/socasma-search.c src/cmd/search-client.c \
 	src/cmd/search-client.h
-src_socasma_search_LDADD = $(SEARCH_LINK)
+src_socasma_search_LDADD = $(SEARCH_LINK) $(CONF_LINK)
 dist_man_MANS += doc/socasma-search.1
 dist_doc_DATA += doc/QUERY.md

@@ -31,7 +31,7 @@ static void usage(FILE *f)
             "  --socket PATH        ask the daemon on this Unix socket\n"
             "  --connect HOST:PORT  ask the daemon at this TCP address\n"
             "  --json               print the answer object as JSON\n"
-            "  --limit N            hits per page (default 10)\n"
+            "  --limit N            hits per page (default: the config's default_limit, 10)\n"
             "  --offset N           first hit (default 0)\n"
             "  --lang en|fr         posts in that language; the query analysed in it\n"
             "  --category C         posts in category C (repeatable: any of them)\n"
@@ -319,7 +319,7 @@ int main(int argc, char **argv)
         srch_engine *e = NULL;
         const char *path = db ? db : cfg.db_path ? cfg.db_path : "index/socasma.db";
         err[0] = '\0';
-        rc = srch_engine_new(path, &cfg, &e);
+        rc = srch_engine_new(path, &cfg.search, &e);
         if (rc != SRCH_OK)
             ans = srch_error_json("internal", "out of memory");
         if (rc == SRCH_OK) {

@@ -50,13 +50,13 @@ int cfg_defaults(cfg_config *c)
     c->max_line = 16384;
     c->request_timeout_ms = 5000;
     c->log_queries = 0;
-    c->snippet_words = 30;
-    c->max_limit = 100;
-    c->default_limit = 10;
-    c->wildcard_max = 100;
-    c->max_query_bytes = 1024;
-    c->bm25_k1 = 1.2;
-    c->bm25_b = 0.75;
+    c->search.snippet_words = SRCH_DEFAULT_SNIPPET_WORDS;
+    c->search.max_limit = SRCH_DEFAULT_MAX_LIMIT;
+    c->search.default_limit = SRCH_DEFAULT_DEFAULT_LIMIT;
+    c->search.wildcard_max = SRCH_DEFAULT_WILDCARD_MAX;
+    c->search.max_query_bytes = SRCH_DEFAULT_MAX_QUERY;
+    c->search.bm25_k1 = SRCH_DEFAULT_BM25_K1;
+    c->search.bm25_b = SRCH_DEFAULT_BM25_B;
     c->prune_max_share = 0.20;
     if (cfg_set_string(&c->db_path, "index/socasma.db") != 0 ||
         cfg_set_string(&c->listen, "127.0.0.1:7700") != 0) {
@@ -375,37 +375,37 @@ static int handler(void *user, const char *section, const char *name, const char
     if (KEY("search", "snippet_words")) {
         if (!parse_uint(st, name, value, 1, 500, &u))
             return 0;
-        c->snippet_words = (unsigned)u;
+        c->search.snippet_words = (unsigned)u;
         return 1;
     }
     if (KEY("search", "max_limit")) {
         if (!parse_uint(st, name, value, 1, 10000, &u))
             return 0;
-        c->max_limit = (unsigned)u;
+        c->search.max_limit = (unsigned)u;
         return 1;
     }
     if (KEY("search", "default_limit")) {
         if (!parse_uint(st, name, value, 1, 10000, &u))
             return 0;
-        c->default_limit = (unsigned)u;
+        c->search.default_limit = (unsigned)u;
         return 1;
     }
     if (KEY("search", "wildcard_max")) {
         if (!parse_uint(st, name, value, 1, 100000, &u))
             return 0;
-        c->wildcard_max = (unsigned)u;
+        c->search.wildcard_max = (unsigned)u;
         return 1;
     }
     if (KEY("search", "max_query")) {
         if (!parse_uint(st, name, value, 16, 1048576, &u))
             return 0;
-        c->max_query_bytes = (unsigned)u;
+        c->search.max_query_bytes = (unsigned)u;
         return 1;
     }
     if (KEY("search", "bm25_k1"))
-        return parse_double(st, name, value, 0.0, 10.0, &c->bm25_k1);
+        return parse_double(st, name, value, 0.0, 10.0, &c->search.bm25_k1);
     if (KEY("search", "bm25_b"))
-        return parse_double(st, name, value, 0.0, 1.0, &c->bm25_b);
+        return parse_double(st, name, value, 0.0, 1.0, &c->search.bm25_b);
 
     /* [reindex] */
     if (KEY("reindex", "export_command"))
@@ -506,9 +506,9 @@ int cfg_load(cfg_config *c, const char *path, char *err, size_t errlen)
                      "%s:%d: listen: %s is not a loopback address "
                      "(set allow_remote = yes to serve other hosts)",
                      path, st.listen_line, c->listen);
-        else if (c->default_limit > c->max_limit)
+        else if (c->search.default_limit > c->search.max_limit)
             snprintf(msg, sizeof msg, "%s: default_limit (%u) is larger than max_limit (%u)",
-                     path, c->default_limit, c->max_limit);
+                     path, c->search.default_limit, c->search.max_limit);
     }
     free(st.dir);
 

@@ -22,6 +22,8 @@
 
 #include <stddef.h>
 
+#include "search/options.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -50,14 +52,10 @@ typedef struct {
     char *access_log;         /* access_log = (none) : "-" is standard error */
     int log_queries;          /* log_queries = no : write query texts in the access log */
 
-    /* [search] */
-    unsigned snippet_words;   /* snippet_words = 30 */
-    unsigned max_limit;       /* max_limit = 100 : hits per page at most */
-    unsigned default_limit;   /* default_limit = 10 */
-    unsigned wildcard_max;    /* wildcard_max = 100 : terms a trailing * expands to */
-    unsigned max_query_bytes; /* max_query = 1024 : longer queries are cut */
-    double bm25_k1;           /* bm25_k1 = 1.2 */
-    double bm25_b;            /* bm25_b = 0.75 */
+    /* [search]: snippet_words, max_limit, default_limit, wildcard_max,
+     * max_query (max_query_bytes), bm25_k1, bm25_b: what the programs give
+     * srch_engine_new() (search/options.h, with the defaults) */
+    srch_options search;
 
     /* [reindex] */
     char *export_command;     /* export_command = (none) : writes the export to stdout */

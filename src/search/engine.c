@@ -36,7 +36,18 @@ double srch_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int srch_engine_new(const char *db_path, const cfg_config *cfg, srch_engine **out)
+void srch_options_init(srch_options *o)
+{
+    o->snippet_words = SRCH_DEFAULT_SNIPPET_WORDS;
+    o->max_limit = SRCH_DEFAULT_MAX_LIMIT;
+    o->default_limit = SRCH_DEFAULT_DEFAULT_LIMIT;
+    o->wildcard_max = SRCH_DEFAULT_WILDCARD_MAX;
+    o->max_query_bytes = SRCH_DEFAULT_MAX_QUERY;
+    o->bm25_k1 = SRCH_DEFAULT_BM25_K1;
+    o->bm25_b = SRCH_DEFAULT_BM25_B;
+}
+
+int srch_engine_new(const char *db_path, const srch_options *opt, srch_engine **out)
 {
     if (!db_path || !out)
         return SRCH_ERR_INTERNAL;
@@ -44,23 +55,10 @@ int srch_engine_new(const char *db_path, const cfg_config *cfg, srch_engine **ou
     srch_engine *e = calloc(1, sizeof *e);
     if (!e)
         return SRCH_ERR_INTERNAL;
-    cfg_config defaults;
-    int own = 0;
-    if (!cfg) {
-        if (cfg_defaults(&defaults) != 0) {
-            free(e);
-            return SRCH_ERR_INTERNAL;
-        }
-        cfg = &defaults;
-        own = 1;
-    }
-    /* Keep only the numbers: the strings belong to the caller. */
-    e->cfg = *cfg;
-    e->cfg.db_path = e->cfg.glossary_path = e->cfg.socket_path = NULL;
-    e->cfg.socket_group = e->cfg.listen = e->cfg.pid_file = e->cfg.access_log = NULL;
-    e->cfg.export_command = e->cfg.path = NULL;
-    if (own)
-        cfg_free(&defaults);
+    if (opt)
+        e->opt = *opt;
+    else
+        srch_options_init(&e->opt);
     e->reopen_ms = REOPEN_MS;
     e->rerank_depth = SRCH_RERANK_DEPTH;
     e->db_path = strdup(db_path);
@@ -273,8 +271,7 @@ static int new_enquire(srch_engine *e, const xc_query *q, xc_enquire **out)
     if (rc == XC_OK)
         rc = xc_enquire_set_query(*out, q, 0);
     if (rc == XC_OK)
-        rc = xc_enquire_set_bm25(*out, e->cfg.bm25_k1 > 0 ? e->cfg.bm25_k1 : 1.2, 0, 1,
-                                 e->cfg.bm25_b, 0.5);
+        rc = xc_enquire_set_bm25(*out, e->opt.bm25_k1, 0, 1, e->opt.bm25_b, 0.5);
     if (rc != XC_OK) {
         xc_enquire_free(*out);
         *out = NULL;
@@ -455,7 +452,7 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     uint32_t to = size < from + limit ? size : from + limit;
     json_t *hits = json_array();
     txt_lang hl = req->lang ? txt_lang_parse(req->lang) : TXT_LANG_NONE;
-    unsigned sw = req->snippet_words < 0 ? e->cfg.snippet_words : (unsigned)req->snippet_words;
+    unsigned sw = req->snippet_words < 0 ? e->opt.snippet_words : (unsigned)req->snippet_words;
     srch_snipper *snip = NULL;
     if (snippets && sw > 0 && to > from && srch_snipper_new(e, p, &snip) != 0)
         rc = XC_ERR_NOMEM;
@@ -524,7 +521,7 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
 /* A copy of the query text, cut at max_query bytes (at a UTF-8 boundary). */
 static char *cut_query(const srch_engine *e, const char *q)
 {
-    size_t len = q ? strlen(q) : 0, max = e->cfg.max_query_bytes ? e->cfg.max_query_bytes : 1024;
+    size_t len = q ? strlen(q) : 0, max = e->opt.max_query_bytes;
     if (len > max) {
         len = max;
         while (len > 0 && ((unsigned char)q[len] & 0xC0) == 0x80)
@@ -587,8 +584,9 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
     int st = ready(e);
     if (st != SRCH_OK)
         return st;
-    uint32_t max_limit = e->cfg.max_limit ? e->cfg.max_limit : 100;
-    uint32_t limit = req->limit > max_limit ? max_limit : req->limit;
+    uint32_t limit = req->limit == SRCH_LIMIT_DEFAULT ? e->opt.default_limit : req->limit;
+    if (limit > e->opt.max_limit)
+        limit = e->opt.max_limit;
     uint32_t offset = req->offset > SRCH_MAX_OFFSET ? SRCH_MAX_OFFSET : req->offset;
     txt_lang lang = req->lang ? txt_lang_parse(req->lang) : TXT_LANG_NONE;
     char *q = cut_query(e, req->q);
@@ -791,9 +789,9 @@ int srch_suggest(srch_engine *e, const char *prefix, uint32_t limit, json_t **ou
     if (st != SRCH_OK)
         return st;
     if (limit == 0)
-        limit = 10;
-    if (limit > 20)
-        limit = 20;
+        limit = SRCH_SUGGEST_DEFAULT;
+    if (limit > SRCH_SUGGEST_MAX)
+        limit = SRCH_SUGGEST_MAX;
     char *q = cut_query(e, prefix);
     if (!q)
         return SRCH_ERR_INTERNAL;

@@ -29,7 +29,7 @@ json_t *srch_error_json(const char *code, const char *message)
 void srch_request_init(srch_request *req)
 {
     memset(req, 0, sizeof *req);
-    req->limit = 10;
+    req->limit = SRCH_LIMIT_DEFAULT;
     req->sort = SRCH_SORT_RELEVANCE;
     req->snippet_words = -1;
 }

@@ -436,7 +436,7 @@ static node wildcard_node(parser *ps, const lexeme *l, int title)
         plain.wildcard = 0;
         return words_node(ps, &plain, title, 0);
     }
-    unsigned max = ps->e->cfg.wildcard_max ? ps->e->cfg.wildcard_max : 100;
+    unsigned max = ps->e->opt.wildcard_max;
     const char *pre[3] = {title ? SCH_TITLE_WORD : SCH_WORD, stem_prefix(TXT_LANG_EN, title),
                           stem_prefix(TXT_LANG_FR, title)};
     xc_query *subs[3] = {NULL, NULL, NULL};

@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "conf/conf.h"
 #include "search/search.h"
 #include "text/text.h"
 #include "xapian-c/xapian-c.h"
@@ -45,7 +44,7 @@ typedef struct {
 
 struct srch_engine {
     char *db_path;
-    cfg_config cfg;          /* copy of the settings we use (strings not kept) */
+    srch_options opt;        /* the settings (a copy) */
     xc_db *db;               /* NULL while the database cannot be opened */
     txt_analyser *an;
     double last_reopen;      /* monotonic seconds of the last open/reopen */

@@ -24,7 +24,7 @@
 
 #include <jansson.h>
 
-#include "conf/conf.h"
+#include "search/options.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -67,11 +67,14 @@ const char *srch_status_code(int status);
 typedef enum { SRCH_SORT_RELEVANCE = 0, SRCH_SORT_DATE = 1 } srch_sort;
 
 #define SRCH_MAX_FILTER_VALUES 16
+/* srch_request.limit: the engine's default_limit (srch_options). */
+#define SRCH_LIMIT_DEFAULT UINT32_MAX
 
 typedef struct {
     const char *q;               /* the query text (may be NULL or "") */
     uint32_t offset;             /* first hit, from 0 */
-    uint32_t limit;              /* hits wanted (capped at the config's max_limit) */
+    uint32_t limit;              /* hits wanted, capped at the options' max_limit;
+                                    SRCH_LIMIT_DEFAULT: their default_limit */
     const char *lang;            /* "en", "fr" or NULL: restricts to posts in that
                                     language and analyses the query in it */
     const char *categories[SRCH_MAX_FILTER_VALUES]; /* ORed, NULL-terminated */
@@ -80,11 +83,11 @@ typedef struct {
     const char *since, *until;   /* "YYYY", "YYYY-MM" or "YYYY-MM-DD", NULL for open */
     srch_sort sort;
     int facets;                  /* 1: add "facets" */
-    int snippet_words;           /* -1: the config's; 0: no snippets */
+    int snippet_words;           /* -1: the options' snippet_words; 0: no snippets */
 } srch_request;
 
-/* Sets the defaults: everything empty, limit 10, relevance, snippets from
- * the config (-1). */
+/* Sets the defaults: everything empty, the default limit
+ * (SRCH_LIMIT_DEFAULT), relevance, snippets of the default length (-1). */
 void srch_request_init(srch_request *req);
 
 /* Fills req from a protocol request object (keys q, offset, limit, lang,
@@ -95,10 +98,11 @@ int srch_request_from_json(const json_t *obj, srch_request *req, char *err, size
 
 typedef struct srch_engine srch_engine;
 
-/* Creates an engine over the database at db_path with the settings of cfg
- * (copied). It succeeds even when the database cannot be opened yet: the
- * requests then answer SRCH_ERR_UNAVAILABLE until it can. */
-int srch_engine_new(const char *db_path, const cfg_config *cfg, srch_engine **out);
+/* Creates an engine over the database at db_path with the settings opt
+ * (copied; NULL: the defaults). It succeeds even when the database cannot
+ * be opened yet: the requests then answer SRCH_ERR_UNAVAILABLE until it
+ * can. SRCH_ERR_INTERNAL: out of memory, or db_path or out NULL. */
+int srch_engine_new(const char *db_path, const srch_options *opt, srch_engine **out);
 void srch_engine_free(srch_engine *e);
 
 /* The message of the engine's last failure. */
@@ -116,7 +120,10 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out);
 
 /* Search-as-you-type: completions of the last word of prefix and the top
  * titles: {"ok":true,"completions":[...],"titles":[{"id","title","url"}],
- * "took_ms":T}. */
+ * "took_ms":T}; limit of each (0: SRCH_SUGGEST_DEFAULT, at most
+ * SRCH_SUGGEST_MAX). */
+#define SRCH_SUGGEST_DEFAULT 10
+#define SRCH_SUGGEST_MAX 20
 int srch_suggest(srch_engine *e, const char *prefix, uint32_t limit, json_t **out);
 
 /* One post by id: {"ok":true,"doc":{id,title,url,date,lang,categories,tags,

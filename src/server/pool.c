@@ -37,7 +37,7 @@ struct srv_pool {
     unsigned nthreads;
     /* Engine settings; generation bumps on reconfigure. */
     char *db_path;
-    const cfg_config *cfg;
+    const srch_options *opt;
     unsigned generation;
     /* Finished jobs. */
     pthread_mutex_t done_mu;
@@ -187,7 +187,7 @@ static void *worker_main(void *arg)
             /* Made under the lock so the settings cannot change meanwhile. */
             srch_engine_free(engine);
             engine = NULL;
-            have = srch_engine_new(p->db_path, p->cfg, &engine) == SRCH_OK;
+            have = srch_engine_new(p->db_path, p->opt, &engine) == SRCH_OK;
             if (!have)
                 engine = NULL; /* out of memory: try again on the next job */
             gen = p->generation;
@@ -216,7 +216,7 @@ static void pool_closed(uv_handle_t *h)
 }
 
 int srv_pool_start(srv_pool **out, uv_loop_t *loop, unsigned n, unsigned queue_max,
-                   const char *db_path, const cfg_config *cfg,
+                   const char *db_path, const srch_options *opt,
                    void (*on_done)(srv_job *, void *), void *arg)
 {
     srv_pool *p = calloc(1, sizeof *p);
@@ -226,7 +226,7 @@ int srv_pool_start(srv_pool **out, uv_loop_t *loop, unsigned n, unsigned queue_m
     pthread_mutex_init(&p->done_mu, NULL);
     p->queue_max = queue_max ? queue_max : 1;
     p->db_path = strdup(db_path ? db_path : "");
-    p->cfg = cfg;
+    p->opt = opt;
     p->on_done = on_done;
     p->arg = arg;
     uv_async_init(loop, &p->async, drain_done);
@@ -296,12 +296,12 @@ unsigned srv_pool_depth(srv_pool *p)
     return d;
 }
 
-void srv_pool_reconfigure(srv_pool *p, const char *db_path, const cfg_config *cfg)
+void srv_pool_reconfigure(srv_pool *p, const char *db_path, const srch_options *opt)
 {
     pthread_mutex_lock(&p->mu);
     free(p->db_path);
     p->db_path = strdup(db_path ? db_path : "");
-    p->cfg = cfg;
+    p->opt = opt;
     p->generation++;
     pthread_mutex_unlock(&p->mu);
 }

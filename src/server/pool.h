@@ -20,18 +20,20 @@ struct srv_job {
 
 typedef struct srv_pool srv_pool;
 
-/* Starts n workers, each with an engine over db_path and cfg. on_done runs
+/* Starts n workers, each with an engine over db_path with the settings opt
+ * (which must live until the pool stops or is reconfigured). on_done runs
  * on the loop thread for each finished job. */
 int srv_pool_start(srv_pool **out, uv_loop_t *loop, unsigned n, unsigned queue_max,
-                   const char *db_path, const cfg_config *cfg,
+                   const char *db_path, const srch_options *opt,
                    void (*on_done)(srv_job *job, void *arg), void *arg);
 /* Queues a job; -1 when the queue is full (answer "overloaded"). */
 int srv_pool_submit(srv_pool *p, srv_job *job);
 /* Jobs waiting for a worker. */
 unsigned srv_pool_depth(srv_pool *p);
 /* New settings for the engines: each worker makes a new engine before its
- * next job (SIGHUP: glossary, limits). cfg is copied by the engines. */
-void srv_pool_reconfigure(srv_pool *p, const char *db_path, const cfg_config *cfg);
+ * next job (SIGHUP: limits). opt is copied by the engines, under the
+ * pool's lock: once this returns, the previous opt is no longer read. */
+void srv_pool_reconfigure(srv_pool *p, const char *db_path, const srch_options *opt);
 void srv_pool_set_queue_max(srv_pool *p, unsigned queue_max);
 /* How long (microseconds) a worker without a job, and the loop while jobs
  * run or after one is done, spin before they sleep (pool.c says why);

@@ -505,7 +505,7 @@ static void handle_line(conn *c, const char *line, size_t len)
                 r->seq = seq;
                 r->op = o;
                 r->req = json_incref(req);
-                r->timeout_ms = s->cfg->request_timeout_ms ? s->cfg->request_timeout_ms : 5000;
+                r->timeout_ms = s->cfg->request_timeout_ms;
                 if (srv_pool_submit(s->pool, &r->job) < 0) {
                     json_decref(r->req);
                     free(r);
@@ -678,7 +678,7 @@ static void on_connection(uv_stream_t *lst, int status)
     uv_timer_init(s->loop, &c->idle);
     c->idle.data = c;
     c->refs = 2; /* the two handles */
-    srv_linebuf_init(&c->in, s->cfg->max_line ? s->cfg->max_line : 16384);
+    srv_linebuf_init(&c->in, s->cfg->max_line);
     if (uv_accept(lst, &c->h.stream) < 0) {
         c->closed = 1;
         uv_close(&c->h.handle, on_handle_closed);
@@ -704,7 +704,7 @@ static void on_connection(uv_stream_t *lst, int status)
         s->conns->prev = c;
     s->conns = c;
     s->nconns++;
-    unsigned maxc = s->cfg->max_connections ? s->cfg->max_connections : 1024;
+    unsigned maxc = s->cfg->max_connections;
     if (s->nconns > maxc || s->stopping) {
         uint64_t seq = new_slot(c, NULL, NULL);
         c->closing = 1;
@@ -780,7 +780,7 @@ static int listen_unix(server *s, char *err, size_t errlen)
         snprintf(err, errlen, "cannot bind %s: %s", path, uv_strerror(r));
         return -1;
     }
-    chmod(path, s->cfg->socket_mode ? s->cfg->socket_mode : 0660);
+    chmod(path, s->cfg->socket_mode);
     if (s->cfg->socket_group && *s->cfg->socket_group) {
         struct group *g = getgrnam(s->cfg->socket_group);
         if (!g || chown(path, (uid_t)-1, g->gr_gid) != 0) {
@@ -890,15 +890,15 @@ static void on_hup(uv_signal_t *h, int signum)
     /* The workers read the config only under the pool's lock, to make an
      * engine (which copies it): once the pool points to the new one, the
      * old one is unused. The caller's own stays the caller's. */
-    srv_pool_reconfigure(s->pool, n->db_path, n);
-    srv_pool_set_queue_max(s->pool, n->queue_max ? n->queue_max : 256);
+    srv_pool_reconfigure(s->pool, n->db_path, &n->search);
+    srv_pool_set_queue_max(s->pool, n->queue_max);
     srv_pool_set_spin(s->pool, n->spin_us);
     if (old != s->first_cfg) {
         cfg_free(old);
         free(old);
     }
     for (conn *c = s->conns; c; c = c->next)
-        c->in.max = n->max_line ? n->max_line : 16384;
+        c->in.max = n->max_line;
     open_log(s);
     fprintf(stderr, "socasma-searchd: configuration reloaded\n");
 }
@@ -926,8 +926,8 @@ int srv_run(cfg_config *cfg, const srv_options *opt, char *err, size_t errlen)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n : 1;
     }
-    if (srv_pool_start(&s->pool, s->loop, threads, cfg->queue_max ? cfg->queue_max : 256,
-                       cfg->db_path, cfg, job_done, s) < 0) {
+    if (srv_pool_start(&s->pool, s->loop, threads, cfg->queue_max,
+                       cfg->db_path, &cfg->search, job_done, s) < 0) {
         snprintf(err, errlen, "cannot start the worker threads");
         goto out;
     }

@@ -26,7 +26,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "conf/conf.h"
 #include "lib/testhelp.h"
 #include "search/search.h"
 #include "text/text.h"
@@ -34,7 +33,6 @@
 static char *tmp, *dbdir;
 static srch_engine *eng;
 static txt_analyser *an;
-static cfg_config cfg;
 
 /* Runs the real indexer on the sample archive into dbdir. */
 static void build_db(void)
@@ -64,9 +62,10 @@ static void setup(void)
     ck_assert_ptr_nonnull(tmp);
     dbdir = th_path(tmp, "db");
     build_db();
-    ck_assert_int_eq(cfg_defaults(&cfg), 0);
-    cfg.max_limit = 1000; /* room for every post of the sample on one page */
-    ck_assert_int_eq(srch_engine_new(dbdir, &cfg, &eng), SRCH_OK);
+    srch_options opt;
+    srch_options_init(&opt);
+    opt.max_limit = 1000; /* room for every post of the sample on one page */
+    ck_assert_int_eq(srch_engine_new(dbdir, &opt, &eng), SRCH_OK);
     ck_assert_int_eq(txt_analyser_new(&an), TXT_OK);
 }
 
@@ -74,7 +73,6 @@ static void teardown(void)
 {
     txt_analyser_free(an);
     srch_engine_free(eng);
-    cfg_free(&cfg);
     th_rmtree(tmp);
     free(tmp);
     free(dbdir);

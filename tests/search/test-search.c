@@ -373,8 +373,7 @@ static void weigh_all(xc_query *q, double *w, size_t nw)
     memset(w, 0, nw * sizeof *w);
     ck_assert_int_eq(xc_enquire_new(eng->db, &en), XC_OK);
     ck_assert_int_eq(xc_enquire_set_query(en, q, 0), XC_OK);
-    ck_assert_int_eq(xc_enquire_set_bm25(en, eng->cfg.bm25_k1 > 0 ? eng->cfg.bm25_k1 : 1.2, 0, 1,
-                                         eng->cfg.bm25_b, 0.5),
+    ck_assert_int_eq(xc_enquire_set_bm25(en, eng->opt.bm25_k1, 0, 1, eng->opt.bm25_b, 0.5),
                      XC_OK);
     ck_assert_int_eq(xc_enquire_get_mset(en, 0, (uint32_t)nw, 0, &ms), XC_OK);
     for (uint32_t i = 0; i < xc_mset_size(ms); i++) {
