@@ -1,6 +1,9 @@
 /* conf.c: loads the INI configuration file shared by the three programs.
- * Built-in defaults first, then the file over them; every section, key and
- * value is checked and the first problem is reported as "FILE:LINE: message".
+ * One table lists every key: its section, type, bounds, default and the
+ * field of cfg_config it fills (as redis's config.c). The defaults are the
+ * table's, set through the same parsers as the file's values; then the
+ * file goes over them, every section, key and value checked against the
+ * table, and the first problem is reported as "FILE:LINE: message".
  *
  * libinih does not tell the handler which line it is on, so the file is read
  * through ini_parse_stream() with our own line reader, which counts lines. */
@@ -11,6 +14,7 @@
 
 #include <ini.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -22,6 +26,68 @@
 #include <unistd.h>
 
 #define CFG_FILE_NAME "socasma-search.conf"
+
+/* A macro's value as the file would write it: the defaults of the [search]
+ * keys are search/options.h's. */
+#define CFG_STR_(x) #x
+#define CFG_STR(x) CFG_STR_(x)
+
+#define F(field) offsetof(cfg_config, field)
+
+/* Every key, in the order of the documented file. */
+static const cfg_key keys[] = {
+    /* section, name, type, lo, hi, default, field, flags */
+    {"index", "database", CFG_T_PATH, 0, 0, "index/socasma.db", F(db_path), CFG_F_REQUIRED},
+    {"index", "glossary", CFG_T_PATH, 0, 0, NULL, F(glossary_path), 0},
+    {"index", "title_weight", CFG_T_UINT, 1, 100, "3", F(title_weight), 0},
+
+    {"server", "socket", CFG_T_PATH, 0, 0, NULL, F(socket_path), 0},
+    {"server", "socket_mode", CFG_T_MODE, 0, 0777, "0660", F(socket_mode), 0},
+    {"server", "socket_group", CFG_T_STRING, 0, 0, NULL, F(socket_group), 0},
+    {"server", "listen", CFG_T_LISTEN, 0, 0, "127.0.0.1:7700", F(listen), 0},
+    {"server", "allow_remote", CFG_T_BOOL, 0, 0, "no", F(allow_remote), 0},
+    {"server", "threads", CFG_T_UINT, 0, 256, "0", F(threads), 0},
+    {"server", "queue", CFG_T_UINT, 1, 1000000, "256", F(queue_max), 0},
+    {"server", "max_connections", CFG_T_UINT, 1, 1000000, "1024", F(max_connections), 0},
+    {"server", "idle_timeout", CFG_T_UINT, 100, 86400000, "60000", F(idle_timeout_ms), 0},
+    {"server", "max_line", CFG_T_SIZE, 256, 16777216, "16384", F(max_line), 0},
+    {"server", "request_timeout", CFG_T_UINT, 10, 3600000, "5000", F(request_timeout_ms), 0},
+    {"server", "spin", CFG_T_UINT, 0, 100000, "200", F(spin_us), 0},
+    {"server", "pid_file", CFG_T_PATH, 0, 0, NULL, F(pid_file), 0},
+    {"server", "access_log", CFG_T_PATH, 0, 0, NULL, F(access_log), 0},
+    {"server", "log_queries", CFG_T_BOOL, 0, 0, "no", F(log_queries), 0},
+
+    {"search", "snippet_words", CFG_T_UINT, 1, 500, CFG_STR(SRCH_DEFAULT_SNIPPET_WORDS),
+     F(search.snippet_words), 0},
+    {"search", "max_limit", CFG_T_UINT, 1, 10000, CFG_STR(SRCH_DEFAULT_MAX_LIMIT),
+     F(search.max_limit), 0},
+    {"search", "default_limit", CFG_T_UINT, 1, 10000, CFG_STR(SRCH_DEFAULT_DEFAULT_LIMIT),
+     F(search.default_limit), 0},
+    {"search", "wildcard_max", CFG_T_UINT, 1, 100000, CFG_STR(SRCH_DEFAULT_WILDCARD_MAX),
+     F(search.wildcard_max), 0},
+    {"search", "max_query", CFG_T_UINT, 16, 1048576, CFG_STR(SRCH_DEFAULT_MAX_QUERY),
+     F(search.max_query_bytes), 0},
+    {"search", "bm25_k1", CFG_T_DOUBLE, 0, 10, CFG_STR(SRCH_DEFAULT_BM25_K1), F(search.bm25_k1),
+     0},
+    {"search", "bm25_b", CFG_T_DOUBLE, 0, 1, CFG_STR(SRCH_DEFAULT_BM25_B), F(search.bm25_b), 0},
+
+    {"reindex", "export_command", CFG_T_STRING, 0, 0, NULL, F(export_command), 0},
+    {"reindex", "prune_max_share", CFG_T_DOUBLE, 0, 1, "0.20", F(prune_max_share), 0},
+};
+
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+const cfg_key *cfg_keys(size_t *n)
+{
+    *n = NKEYS;
+    return keys;
+}
+
+/* The field of c that k fills. */
+static void *field_of(const cfg_config *c, const cfg_key *k)
+{
+    return (char *)c + k->offset;
+}
 
 int cfg_set_string(char **field, const char *value)
 {
@@ -36,46 +102,18 @@ int cfg_set_string(char **field, const char *value)
     return 0;
 }
 
-int cfg_defaults(cfg_config *c)
-{
-    memset(c, 0, sizeof *c);
-    c->title_weight = 3;
-    c->socket_mode = 0660;
-    c->allow_remote = 0;
-    c->threads = 0;
-    c->queue_max = 256;
-    c->max_connections = 1024;
-    c->idle_timeout_ms = 60000;
-    c->spin_us = 200;
-    c->max_line = 16384;
-    c->request_timeout_ms = 5000;
-    c->log_queries = 0;
-    c->search.snippet_words = SRCH_DEFAULT_SNIPPET_WORDS;
-    c->search.max_limit = SRCH_DEFAULT_MAX_LIMIT;
-    c->search.default_limit = SRCH_DEFAULT_DEFAULT_LIMIT;
-    c->search.wildcard_max = SRCH_DEFAULT_WILDCARD_MAX;
-    c->search.max_query_bytes = SRCH_DEFAULT_MAX_QUERY;
-    c->search.bm25_k1 = SRCH_DEFAULT_BM25_K1;
-    c->search.bm25_b = SRCH_DEFAULT_BM25_B;
-    c->prune_max_share = 0.20;
-    if (cfg_set_string(&c->db_path, "index/socasma.db") != 0 ||
-        cfg_set_string(&c->listen, "127.0.0.1:7700") != 0) {
-        cfg_free(c);
-        return -1;
-    }
-    return 0;
-}
-
 void cfg_free(cfg_config *c)
 {
-    char **fields[] = {
-        &c->db_path, &c->glossary_path, &c->socket_path, &c->socket_group,
-        &c->listen, &c->pid_file, &c->access_log, &c->export_command, &c->path,
-    };
-    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        free(*fields[i]);
-        *fields[i] = NULL;
+    for (size_t i = 0; i < NKEYS; i++) {
+        cfg_type t = keys[i].type;
+        if (t == CFG_T_PATH || t == CFG_T_STRING || t == CFG_T_LISTEN) {
+            char **f = field_of(c, &keys[i]);
+            free(*f);
+            *f = NULL;
+        }
     }
+    free(c->path);
+    c->path = NULL;
 }
 
 /* State of one parse: where we are and the first error. */
@@ -83,7 +121,8 @@ typedef struct {
     cfg_config *c;
     FILE *fp;
     const char *file;      /* as given, for messages */
-    char *dir;             /* directory of the file, for relative paths */
+    char *dir;             /* directory of the file, for relative paths
+                              (NULL: the defaults, kept as written) */
     int line;              /* line being handled */
     int next_line;         /* line the next read starts */
     int err_line;          /* first handler error, 0 when none */
@@ -95,13 +134,37 @@ typedef struct {
 static int fail(parse_state *st, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The sections, in the order of the table: "[index], [server], ...". */
+static const char *section_list(void)
+{
+    static char list[128];
+    if (list[0] == '\0') {
+        size_t n = 0;
+        for (size_t i = 0; i < NKEYS; i++) {
+            if (i > 0 && strcmp(keys[i].section, keys[i - 1].section) == 0)
+                continue;
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s[%s]", n ? ", " : "",
+                                  keys[i].section);
+            assert(n < sizeof list);
+        }
+    }
+    return list;
+}
+
 static int section_known(const char *name, size_t len)
 {
-    static const char *const known[] = {"index", "server", "search", "reindex"};
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (strlen(known[i]) == len && memcmp(known[i], name, len) == 0)
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strlen(keys[i].section) == len && memcmp(keys[i].section, name, len) == 0)
             return 1;
     return 0;
+}
+
+static const cfg_key *find_key(const char *section, const char *name)
+{
+    for (size_t i = 0; i < NKEYS; i++)
+        if (strcmp(keys[i].section, section) == 0 && strcmp(keys[i].name, name) == 0)
+            return &keys[i];
+    return NULL;
 }
 
 /* fgets() for inih that counts lines. A line longer than inih's buffer comes
@@ -144,37 +207,36 @@ static int fail(parse_state *st, const char *fmt, ...)
 }
 
 /* Unsigned integer in [lo, hi], decimal only. */
-static int parse_uint(parse_state *st, const char *name, const char *v,
-                      unsigned long lo, unsigned long hi, unsigned long *out)
+static int parse_uint(parse_state *st, const cfg_key *k, const char *v, unsigned long *out)
 {
+    unsigned long lo = (unsigned long)k->lo, hi = (unsigned long)k->hi;
     if (*v == '\0' || *v == '-' || *v == '+')
-        return fail(st, "%s: expected a whole number, got \"%s\"", name, v);
+        return fail(st, "%s: expected a whole number, got \"%s\"", k->name, v);
     errno = 0;
     char *end;
     unsigned long x = strtoul(v, &end, 10);
     if (*end != '\0')
-        return fail(st, "%s: expected a whole number, got \"%s\"", name, v);
+        return fail(st, "%s: expected a whole number, got \"%s\"", k->name, v);
     if (errno == ERANGE || x < lo || x > hi)
-        return fail(st, "%s: %s is out of range (%lu to %lu)", name, v, lo, hi);
+        return fail(st, "%s: %s is out of range (%lu to %lu)", k->name, v, lo, hi);
     *out = x;
     return 1;
 }
 
-static int parse_double(parse_state *st, const char *name, const char *v,
-                        double lo, double hi, double *out)
+static int parse_double(parse_state *st, const cfg_key *k, const char *v, double *out)
 {
     errno = 0;
     char *end;
     double x = strtod(v, &end);
     if (*v == '\0' || *end != '\0' || !isfinite(x))
-        return fail(st, "%s: expected a number, got \"%s\"", name, v);
-    if (x < lo || x > hi)
-        return fail(st, "%s: %s is out of range (%g to %g)", name, v, lo, hi);
+        return fail(st, "%s: expected a number, got \"%s\"", k->name, v);
+    if (x < k->lo || x > k->hi)
+        return fail(st, "%s: %s is out of range (%g to %g)", k->name, v, k->lo, k->hi);
     *out = x;
     return 1;
 }
 
-static int parse_bool(parse_state *st, const char *name, const char *v, int *out)
+static int parse_bool(parse_state *st, const cfg_key *k, const char *v, int *out)
 {
     if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
         strcasecmp(v, "on") == 0) {
@@ -186,17 +248,18 @@ static int parse_bool(parse_state *st, const char *name, const char *v, int *out
         *out = 0;
         return 1;
     }
-    return fail(st, "%s: expected yes or no, got \"%s\"", name, v);
+    return fail(st, "%s: expected yes or no, got \"%s\"", k->name, v);
 }
 
-static int parse_mode(parse_state *st, const char *name, const char *v, unsigned *out)
+static int parse_mode(parse_state *st, const cfg_key *k, const char *v, unsigned *out)
 {
     size_t n = strlen(v);
     if (n == 0 || n > 4 || strspn(v, "01234567") != n)
-        return fail(st, "%s: expected an octal mode such as 0660, got \"%s\"", name, v);
+        return fail(st, "%s: expected an octal mode such as 0660, got \"%s\"", k->name, v);
     unsigned long x = strtoul(v, NULL, 8);
-    if (x > 0777)
-        return fail(st, "%s: %s is out of range (0 to 0777)", name, v);
+    if (x < (unsigned long)k->lo || x > (unsigned long)k->hi)
+        return fail(st, "%s: %s is out of range (%#lo to %#lo)", k->name, v,
+                    (unsigned long)k->lo, (unsigned long)k->hi);
     *out = (unsigned)x;
     return 1;
 }
@@ -215,7 +278,7 @@ static int set_string(parse_state *st, char **field, const char *v)
  * kept as it is (standard error for access_log). */
 static int set_path(parse_state *st, char **field, const char *v)
 {
-    if (*v == '\0' || *v == '/' || strcmp(v, "-") == 0)
+    if (st->dir == NULL || *v == '\0' || *v == '/' || strcmp(v, "-") == 0)
         return set_string(st, field, v);
     size_t n = strlen(st->dir) + strlen(v) + 2;
     char *p = malloc(n);
@@ -273,147 +336,101 @@ static int listen_syntax(const char *v, int *loopback)
     return 1;
 }
 
-#define KEY(s, k) (strcmp(section, s) == 0 && strcmp(name, k) == 0)
+/* Sets the field of k from the text v (a value of the file, or a default
+ * of the table). 1 when set, 0 on an error (reported through st). */
+static int set_value(parse_state *st, const cfg_key *k, const char *v)
+{
+    void *f = field_of(st->c, k);
+    unsigned long u;
+    switch (k->type) {
+    case CFG_T_PATH:
+        if ((k->flags & CFG_F_REQUIRED) && *v == '\0')
+            return fail(st, "%s: must name a directory", k->name);
+        return set_path(st, f, v);
+    case CFG_T_STRING:
+        return set_string(st, f, v);
+    case CFG_T_LISTEN: {
+        int loopback;
+        if (*v != '\0' && !listen_syntax(v, &loopback))
+            return fail(st, "%s: expected HOST:PORT (or [IPV6]:PORT, or empty for none), got \"%s\"",
+                        k->name, v);
+        st->listen_line = st->line;
+        return set_string(st, f, v);
+    }
+    case CFG_T_BOOL:
+        return parse_bool(st, k, v, f);
+    case CFG_T_MODE:
+        return parse_mode(st, k, v, f);
+    case CFG_T_UINT:
+        if (!parse_uint(st, k, v, &u))
+            return 0;
+        *(unsigned *)f = (unsigned)u;
+        return 1;
+    case CFG_T_SIZE:
+        if (!parse_uint(st, k, v, &u))
+            return 0;
+        *(size_t *)f = (size_t)u;
+        return 1;
+    case CFG_T_DOUBLE:
+        return parse_double(st, k, v, f);
+    }
+    return fail(st, "%s: unknown type", k->name);
+}
 
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
     parse_state *st = user;
-    cfg_config *c = st->c;
-    unsigned long u;
-
     if (st->oom)
         return 0;
-    if (strcmp(section, "index") != 0 && strcmp(section, "server") != 0 &&
-        strcmp(section, "search") != 0 && strcmp(section, "reindex") != 0) {
-        if (*section == '\0')
-            return fail(st, "%s: key outside a section ([index], [server], [search], [reindex])", name);
+    if (*section == '\0')
+        return fail(st, "%s: key outside a section (%s)", name, section_list());
+    if (!section_known(section, strlen(section)))
         return fail(st, "unknown section [%s]", section);
-    }
+    const cfg_key *k = find_key(section, name);
+    if (k == NULL)
+        return fail(st, "unknown key \"%s\" in [%s]", name, section);
+    return set_value(st, k, value);
+}
 
-    /* [index] */
-    if (KEY("index", "database")) {
-        /* The one path every program needs: never "none". */
-        if (*value == '\0')
-            return fail(st, "database: must name a directory");
-        return set_path(st, &c->db_path, value);
+int cfg_defaults(cfg_config *c)
+{
+    memset(c, 0, sizeof *c);
+    parse_state st;
+    memset(&st, 0, sizeof st);
+    st.c = c;
+    st.file = "(defaults)";
+    for (size_t i = 0; i < NKEYS; i++) {
+        if (keys[i].def == NULL)
+            continue;
+        if (!set_value(&st, &keys[i], keys[i].def)) {
+            /* a default the table's own parsers refuse is a bug */
+            assert(st.oom);
+            cfg_free(c);
+            return -1;
+        }
     }
-    if (KEY("index", "glossary"))
-        return set_path(st, &c->glossary_path, value);
-    if (KEY("index", "title_weight")) {
-        if (!parse_uint(st, name, value, 1, 100, &u))
-            return 0;
-        c->title_weight = (unsigned)u;
-        return 1;
-    }
+    return 0;
+}
 
-    /* [server] */
-    if (KEY("server", "socket"))
-        return set_path(st, &c->socket_path, value);
-    if (KEY("server", "socket_mode"))
-        return parse_mode(st, name, value, &c->socket_mode);
-    if (KEY("server", "socket_group"))
-        return set_string(st, &c->socket_group, value);
-    if (KEY("server", "listen")) {
-        int loopback;
-        if (*value != '\0' && !listen_syntax(value, &loopback))
-            return fail(st, "listen: expected HOST:PORT (or [IPV6]:PORT, or empty for none), got \"%s\"", value);
-        st->listen_line = st->line;
-        return set_string(st, &c->listen, value);
+int cfg_format(const cfg_config *c, const cfg_key *k, char *buf, size_t len)
+{
+    const void *f = field_of(c, k);
+    int n = 0;
+    switch (k->type) {
+    case CFG_T_PATH:
+    case CFG_T_STRING:
+    case CFG_T_LISTEN: {
+        const char *v = *(char *const *)f;
+        n = snprintf(buf, len, "%s", v ? v : "");
+        break;
     }
-    if (KEY("server", "allow_remote"))
-        return parse_bool(st, name, value, &c->allow_remote);
-    if (KEY("server", "threads")) {
-        if (!parse_uint(st, name, value, 0, 256, &u))
-            return 0;
-        c->threads = (unsigned)u;
-        return 1;
+    case CFG_T_BOOL: n = snprintf(buf, len, "%s", *(const int *)f ? "yes" : "no"); break;
+    case CFG_T_MODE: n = snprintf(buf, len, "%04o", *(const unsigned *)f); break;
+    case CFG_T_UINT: n = snprintf(buf, len, "%u", *(const unsigned *)f); break;
+    case CFG_T_SIZE: n = snprintf(buf, len, "%zu", *(const size_t *)f); break;
+    case CFG_T_DOUBLE: n = snprintf(buf, len, "%g", *(const double *)f); break;
     }
-    if (KEY("server", "queue")) {
-        if (!parse_uint(st, name, value, 1, 1000000, &u))
-            return 0;
-        c->queue_max = (unsigned)u;
-        return 1;
-    }
-    if (KEY("server", "max_connections")) {
-        if (!parse_uint(st, name, value, 1, 1000000, &u))
-            return 0;
-        c->max_connections = (unsigned)u;
-        return 1;
-    }
-    if (KEY("server", "spin")) {
-        if (!parse_uint(st, name, value, 0, 100000, &u))
-            return 0;
-        c->spin_us = (unsigned)u;
-        return 1;
-    }
-    if (KEY("server", "idle_timeout")) {
-        if (!parse_uint(st, name, value, 100, 86400000, &u))
-            return 0;
-        c->idle_timeout_ms = (unsigned)u;
-        return 1;
-    }
-    if (KEY("server", "max_line")) {
-        if (!parse_uint(st, name, value, 256, 16777216, &u))
-            return 0;
-        c->max_line = (size_t)u;
-        return 1;
-    }
-    if (KEY("server", "request_timeout")) {
-        if (!parse_uint(st, name, value, 10, 3600000, &u))
-            return 0;
-        c->request_timeout_ms = (unsigned)u;
-        return 1;
-    }
-    if (KEY("server", "pid_file"))
-        return set_path(st, &c->pid_file, value);
-    if (KEY("server", "access_log"))
-        return set_path(st, &c->access_log, value);
-    if (KEY("server", "log_queries"))
-        return parse_bool(st, name, value, &c->log_queries);
-
-    /* [search] */
-    if (KEY("search", "snippet_words")) {
-        if (!parse_uint(st, name, value, 1, 500, &u))
-            return 0;
-        c->search.snippet_words = (unsigned)u;
-        return 1;
-    }
-    if (KEY("search", "max_limit")) {
-        if (!parse_uint(st, name, value, 1, 10000, &u))
-            return 0;
-        c->search.max_limit = (unsigned)u;
-        return 1;
-    }
-    if (KEY("search", "default_limit")) {
-        if (!parse_uint(st, name, value, 1, 10000, &u))
-            return 0;
-        c->search.default_limit = (unsigned)u;
-        return 1;
-    }
-    if (KEY("search", "wildcard_max")) {
-        if (!parse_uint(st, name, value, 1, 100000, &u))
-            return 0;
-        c->search.wildcard_max = (unsigned)u;
-        return 1;
-    }
-    if (KEY("search", "max_query")) {
-        if (!parse_uint(st, name, value, 16, 1048576, &u))
-            return 0;
-        c->search.max_query_bytes = (unsigned)u;
-        return 1;
-    }
-    if (KEY("search", "bm25_k1"))
-        return parse_double(st, name, value, 0.0, 10.0, &c->search.bm25_k1);
-    if (KEY("search", "bm25_b"))
-        return parse_double(st, name, value, 0.0, 1.0, &c->search.bm25_b);
-
-    /* [reindex] */
-    if (KEY("reindex", "export_command"))
-        return set_string(st, &c->export_command, value);
-    if (KEY("reindex", "prune_max_share"))
-        return parse_double(st, name, value, 0.0, 1.0, &c->prune_max_share);
-
-    return fail(st, "unknown key \"%s\" in [%s]", name, section);
+    return n >= 0 && (size_t)n < len ? 0 : -1;
 }
 
 const char *cfg_installed_path(void)

@@ -7,10 +7,12 @@
  * SOCASMA_SYSCONFDIR/socasma-search.conf when it exists; else none (defaults).
  * Relative paths in a file are relative to the directory of that file.
  *
- * The file is INI (parsed with libinih). Sections and keys are listed, with
- * their meaning, in conf/socasma-search.conf.in (installed as
- * socasma-search.conf). An unknown section or key, or a
- * bad value, is an error "FILE:LINE: message".
+ * The file is INI (parsed with libinih). One table in conf.c lists every
+ * key with its type, bounds, default and field (cfg_keys()); their meaning
+ * is documented in conf/socasma-search.conf.in (installed as
+ * socasma-search.conf), which tests/conf/test-conf checks against the
+ * table. An unknown section or key, or a bad value, is an error
+ * "FILE:LINE: message".
  *
  * A string or path field set to an empty value in the file becomes NULL
  * ("none"). Path fields (database, glossary, socket, pid_file, access_log)
@@ -63,6 +65,40 @@ typedef struct {
 
     char *path;               /* the file these came from, or NULL for defaults */
 } cfg_config;
+
+/* The kinds of value a key takes. */
+typedef enum {
+    CFG_T_PATH,   /* char *: relative paths joined to the file's directory
+                     ("-" kept as it is); empty: none (NULL) */
+    CFG_T_STRING, /* char *: text; empty: none (NULL) */
+    CFG_T_LISTEN, /* char *: HOST:PORT or [IPV6]:PORT; empty: none (NULL) */
+    CFG_T_BOOL,   /* int: yes/no, true/false, on/off */
+    CFG_T_MODE,   /* unsigned: octal permission bits, within [lo, hi] */
+    CFG_T_UINT,   /* unsigned: a whole number within [lo, hi] */
+    CFG_T_SIZE,   /* size_t: a whole number within [lo, hi] */
+    CFG_T_DOUBLE  /* double: a finite number within [lo, hi] */
+} cfg_type;
+
+#define CFG_F_REQUIRED 1u /* an empty value is an error */
+
+/* One key of the file. */
+typedef struct {
+    const char *section;  /* "index", "server", "search" or "reindex" */
+    const char *name;     /* as written in the file */
+    cfg_type type;
+    double lo, hi;        /* bounds of numbers and modes */
+    const char *def;      /* the default, as the file would write it (NULL: none) */
+    size_t offset;        /* of its field in cfg_config */
+    unsigned flags;       /* CFG_F_* */
+} cfg_key;
+
+/* The table of every key, in the order of the documented file; *n gets its
+ * length. Static storage. */
+const cfg_key *cfg_keys(size_t *n);
+
+/* Writes the value of key k in c as the file would write it ("" for none;
+ * modes in octal) into buf. Returns 0, or -1 when buf is too small. */
+int cfg_format(const cfg_config *c, const cfg_key *k, char *buf, size_t len);
 
 /* Fills c with the built-in defaults (strings malloc'ed). Returns 0, or -1
  * when out of memory. */

@@ -2,7 +2,7 @@
 # snippets, spelling, completion, JSON answers) and its tests.
 noinst_LIBRARIES += src/search/libsearch.a
 src_search_libsearch_a_SOURCES = \
-	src/search/search.h src/search/search-internal.h \
+	src/search/search.h src/search/options.h src/search/search-internal.h \
 	src/search/engine.c src/search/query.c src/search/snippet.c \
 	src/search/spell.c src/search/speller.c src/search/termfreq.c src/search/docdata.c src/search/json.c
 

@@ -346,44 +346,155 @@ START_TEST(test_first_error_wins)
 }
 END_TEST
 
-/* The documented file the project ships loads, and says the defaults. */
+/* The text of the comment block above line `at` of text (the "#" lines
+ * and key lines back to the previous blank line), "# " marks removed and
+ * lines joined by spaces; malloc'ed. */
+static char *comment_above(const char *text, const char *at)
+{
+    const char *b = at;
+    /* back to the start of the block: just after a blank line */
+    while (b > text) {
+        const char *ls = b - 1; /* the '\n' ending the previous line */
+        const char *p = ls;
+        while (p > text && p[-1] != '\n')
+            p--;
+        if (p == ls)
+            break; /* an empty line */
+        b = p;
+    }
+    char *out = calloc(1, (size_t)(at - b) + 1);
+    ck_assert_ptr_nonnull(out);
+    size_t n = 0;
+    for (const char *p = b; p < at; p++) {
+        if (*p == '#' && (p == b || p[-1] == '\n')) {
+            if (p + 1 < at && p[1] == ' ')
+                p++;
+            continue;
+        }
+        out[n++] = *p == '\n' ? ' ' : *p;
+    }
+    return out;
+}
+
+/* The line "name = ..." of [section] in text, or NULL. */
+static const char *key_line(const char *text, const char *section, const char *name)
+{
+    char hdr[64], key[80];
+    snprintf(hdr, sizeof hdr, "\n[%s]\n", section);
+    snprintf(key, sizeof key, "\n%s =", name);
+    const char *sec = strstr(text, hdr);
+    if (!sec)
+        return NULL;
+    const char *next = strstr(sec + 1, "\n[");
+    const char *k = strstr(sec, key);
+    if (!k || (next && k > next))
+        return NULL;
+    return k + 1;
+}
+
+/* The documented file the project ships: it loads, documents every key of
+ * the table in its section with the table's default ("Default: X") and
+ * range ("A to B"), and its values are the defaults, except the paths of
+ * an installed system. */
 START_TEST(test_shipped_file)
 {
+    static const char *const installed[] = {"database", "glossary", "socket", "access_log"};
     char *p = th_path(th_srcdir(), "conf/socasma-search.conf.in");
+    size_t len;
+    char *text = th_read_file(p, &len);
+    ck_assert_ptr_nonnull(text);
     cfg_config c, d;
     char err[512];
     ck_assert_msg(cfg_load(&c, p, err, sizeof err) == 0, "%s", err);
     ck_assert_int_eq(cfg_defaults(&d), 0);
-    /* The template still holds @pkglocalstatedir@: a relative path then. */
+    size_t n;
+    const cfg_key *keys = cfg_keys(&n);
+    ck_assert_uint_ge(n, 20);
+    for (size_t i = 0; i < n; i++) {
+        const cfg_key *k = &keys[i];
+        const char *line = key_line(text, k->section, k->name);
+        ck_assert_msg(line != NULL, "[%s] %s is not in the documented file", k->section, k->name);
+        char *doc = comment_above(text, line);
+        /* the default */
+        char want[128];
+        snprintf(want, sizeof want, "%s", k->def ? k->def : "none");
+        char def1[160], defs[160];
+        snprintf(def1, sizeof def1, "Default: %s", want);
+        snprintf(defs, sizeof defs, "Defaults: ");
+        ck_assert_msg(strstr(doc, def1) || (strstr(doc, defs) && strstr(doc, want)),
+                      "[%s] %s: the comment does not say \"%s\": %s", k->section, k->name, def1,
+                      doc);
+        /* the range */
+        if (k->type == CFG_T_UINT || k->type == CFG_T_SIZE || k->type == CFG_T_DOUBLE ||
+            k->type == CFG_T_MODE) {
+            char range[80];
+            if (k->type == CFG_T_MODE)
+                snprintf(range, sizeof range, "%#lo to %#lo", (unsigned long)k->lo,
+                         (unsigned long)k->hi);
+            else
+                snprintf(range, sizeof range, "%.15g to %.15g", k->lo, k->hi);
+            ck_assert_msg(strstr(doc, range), "[%s] %s: the comment does not say \"%s\": %s",
+                          k->section, k->name, range, doc);
+        }
+        free(doc);
+        /* the value shown is the default */
+        int inst = 0;
+        for (size_t j = 0; j < sizeof installed / sizeof installed[0]; j++)
+            inst |= strcmp(k->name, installed[j]) == 0;
+        char vc[512], vd[512];
+        ck_assert_int_eq(cfg_format(&c, k, vc, sizeof vc), 0);
+        ck_assert_int_eq(cfg_format(&d, k, vd, sizeof vd), 0);
+        if (!inst)
+            ck_assert_msg(strcmp(vc, vd) == 0, "[%s] %s: the file shows %s, the default is %s",
+                          k->section, k->name, vc, vd);
+    }
+    /* The installed paths: the template still holds @pkglocalstatedir@,
+     * a relative path then. */
     ck_assert_ptr_nonnull(strstr(c.db_path, "/@pkglocalstatedir@/socasma.db"));
     ck_assert_str_eq(c.socket_path, "/run/socasma-search/socasma.sock");
     ck_assert_ptr_nonnull(strstr(c.glossary_path, "conf/synonyms.txt"));
-    ck_assert_str_eq(c.listen, d.listen);
-    ck_assert_uint_eq(c.title_weight, d.title_weight);
-    ck_assert_uint_eq(c.socket_mode, d.socket_mode);
-    ck_assert_ptr_null(c.socket_group);
-    ck_assert_int_eq(c.allow_remote, d.allow_remote);
-    ck_assert_uint_eq(c.threads, d.threads);
-    ck_assert_uint_eq(c.queue_max, d.queue_max);
-    ck_assert_uint_eq(c.max_connections, d.max_connections);
-    ck_assert_uint_eq(c.idle_timeout_ms, d.idle_timeout_ms);
-    ck_assert_uint_eq(c.max_line, d.max_line);
-    ck_assert_uint_eq(c.request_timeout_ms, d.request_timeout_ms);
-    ck_assert_ptr_null(c.pid_file);
     ck_assert_str_eq(c.access_log, "-");
-    ck_assert_int_eq(c.log_queries, d.log_queries);
-    ck_assert_uint_eq(c.search.snippet_words, d.search.snippet_words);
-    ck_assert_uint_eq(c.search.max_limit, d.search.max_limit);
-    ck_assert_uint_eq(c.search.default_limit, d.search.default_limit);
-    ck_assert_uint_eq(c.search.wildcard_max, d.search.wildcard_max);
-    ck_assert_uint_eq(c.search.max_query_bytes, d.search.max_query_bytes);
-    ck_assert_double_eq_tol(c.search.bm25_k1, d.search.bm25_k1, 1e-9);
-    ck_assert_double_eq_tol(c.search.bm25_b, d.search.bm25_b, 1e-9);
-    ck_assert_ptr_null(c.export_command);
-    ck_assert_double_eq_tol(c.prune_max_share, d.prune_max_share, 1e-9);
     cfg_free(&c);
     cfg_free(&d);
+    free(text);
     free(p);
+}
+END_TEST
+
+/* The table: defaults within their bounds, every field distinct. */
+START_TEST(test_table)
+{
+    size_t n;
+    const cfg_key *keys = cfg_keys(&n);
+    cfg_config d;
+    ck_assert_int_eq(cfg_defaults(&d), 0);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < i; j++) {
+            ck_assert_msg(keys[i].offset != keys[j].offset, "%s and %s share a field",
+                          keys[i].name, keys[j].name);
+            ck_assert(strcmp(keys[i].name, keys[j].name) || strcmp(keys[i].section, keys[j].section));
+        }
+        if (keys[i].type == CFG_T_UINT || keys[i].type == CFG_T_SIZE ||
+            keys[i].type == CFG_T_DOUBLE || keys[i].type == CFG_T_MODE) {
+            ck_assert_ptr_nonnull(keys[i].def);
+            ck_assert(keys[i].lo <= keys[i].hi);
+        }
+        /* a value written by cfg_format reads back to the same value */
+        char v[512], path[600], text[800];
+        ck_assert_int_eq(cfg_format(&d, &keys[i], v, sizeof v), 0);
+        if (keys[i].type == CFG_T_PATH)
+            continue; /* joined to the file's directory */
+        snprintf(text, sizeof text, "[%s]\n%s = %s\n", keys[i].section, keys[i].name, v);
+        char *f = write_conf("one.conf", text);
+        cfg_config c;
+        char err[512];
+        ck_assert_msg(cfg_load(&c, f, err, sizeof err) == 0, "%s", err);
+        ck_assert_int_eq(cfg_format(&c, &keys[i], path, sizeof path), 0);
+        ck_assert_str_eq(path, v);
+        cfg_free(&c);
+        free(f);
+    }
+    cfg_free(&d);
 }
 END_TEST
 
@@ -403,6 +514,7 @@ int main(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_first_error_wins);
     tcase_add_test(tc, test_shipped_file);
+    tcase_add_test(tc, test_table);
     suite_add_tcase(s, tc);
     return th_run_suite(s, 0);
 }
