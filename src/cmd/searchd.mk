@@ -4,7 +4,7 @@ bin_PROGRAMS += src/socasma-searchd
 src_socasma_searchd_SOURCES = src/cmd/socasma-searchd.c
 src_socasma_searchd_CFLAGS = $(AM_CFLAGS) -pthread
 src_socasma_searchd_LDFLAGS = $(AM_LDFLAGS) -pthread
-src_socasma_searchd_LDADD = $(SERVER_LINK)
+src_socasma_searchd_LDADD = $(SERVER_LINK) $(SYSTEMD_LIBS)
 dist_man_MANS += doc/socasma-searchd.8
 dist_doc_DATA += doc/PROTOCOL.md
 

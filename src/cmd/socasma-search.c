@@ -316,30 +316,13 @@ int main(int argc, char **argv)
             rc = SRCH_ERR_UNAVAILABLE;
         }
     } else {
+        /* The daemon's answer, made here by the same function. */
         srch_engine *e = NULL;
-        const char *path = db ? db : cfg.db_path ? cfg.db_path : "index/socasma.db";
-        err[0] = '\0';
-        rc = srch_engine_new(path, &cfg.search, &e);
-        if (rc != SRCH_OK)
-            ans = srch_error_json("internal", "out of memory");
-        if (rc == SRCH_OK) {
-            if (stats)
-                rc = srch_stats(e, &ans);
-            else if (suggest) {
-                json_t *lim = json_object_get(req, "limit");
-                rc = srch_suggest(e, q, lim ? (uint32_t)json_integer_value(lim) : 10, &ans);
-            } else {
-                srch_request r;
-                rc = srch_request_from_json(req, &r, err, sizeof err);
-                if (rc == SRCH_OK)
-                    rc = srch_search(e, &r, &ans);
-            }
-            if (rc != SRCH_OK) {
-                if (rc != SRCH_ERR_BAD_REQUEST || !err[0] || !strcmp(err, ""))
-                    snprintf(err, sizeof err, "%s", srch_errmsg(e));
-                ans = srch_error_json(srch_status_code(rc), err);
-            }
-        }
+        rc = srch_engine_new(db ? db : cfg.db_path, &cfg.search, &e);
+        if (rc == SRCH_OK)
+            rc = srch_handle(e, req, &ans);
+        else
+            ans = srch_error_answer(req, rc, "out of memory");
         srch_engine_free(e);
     }
     cfg_free(&cfg);

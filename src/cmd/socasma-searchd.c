@@ -1,19 +1,33 @@
-/* socasma-searchd.c: the search daemon's command line. Loads the config,
- * applies the flags over it and runs the server (src/server). */
+/* socasma-searchd.c: the search daemon's program. Parses the flags, loads
+ * the config and applies the flags over it, then does what belongs to the
+ * process around the server library (src/server): ignores SIGPIPE, runs
+ * the default libuv loop, writes the port file and the pid file, prints the
+ * server's messages on standard error and tells systemd when it is ready
+ * and when it stops. */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <uv.h>
+#ifdef HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #include "conf/conf.h"
 #include "server/server.h"
 
+#define PROG "socasma-searchd"
+
 static void usage(FILE *f)
 {
     fprintf(f,
-            "Usage: socasma-searchd [OPTION]...\n"
+            "Usage: " PROG " [OPTION]...\n"
             "Serve searches over a line protocol (doc/PROTOCOL.md).\n\n"
             "  --config FILE      configuration file (default: see below)\n"
             "  --db DIR           the database (default: the config's)\n"
@@ -29,6 +43,81 @@ static void usage(FILE *f)
     fprintf(f, "\nConfig file: --config FILE, else $SOCASMA_CONFIG, else when it exists\n"
                "  %s\nelse none (built-in defaults).\n",
             cfg_installed_path());
+}
+
+/* The server's messages: access log lines as they are, the others as
+ * "socasma-searchd: MESSAGE". */
+static void print_message(void *arg, srv_log_level level, const char *msg)
+{
+    (void)arg;
+    if (level == SRV_LOG_ACCESS)
+        fprintf(stderr, "%s\n", msg);
+    else
+        fprintf(stderr, PROG ": %s\n", msg);
+}
+
+/* Writes "N\n" to path through a temporary file renamed over it, so that a
+ * reader never sees half of it. 0, or -1 with errno. */
+static int write_number(const char *path, long n)
+{
+    size_t len = strlen(path) + 5;
+    char *tmp = malloc(len);
+    if (!tmp)
+        return -1;
+    snprintf(tmp, len, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    int rc = -1;
+    if (f) {
+        int ok = fprintf(f, "%ld\n", n) > 0;
+        ok &= fclose(f) == 0;
+        rc = ok && rename(tmp, path) == 0 ? 0 : -1;
+        if (rc != 0)
+            unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}
+
+/* Runs the server on the default loop until SIGTERM or SIGINT. */
+static int serve(cfg_config *cfg, const char *config_path, const char *port_file)
+{
+    srv_options so;
+    memset(&so, 0, sizeof so);
+    so.config_path = config_path;
+    so.log = print_message;
+    char err[1024];
+    /* A client that goes away must not kill the daemon with SIGPIPE: the
+     * failed write is seen as an error instead. */
+    signal(SIGPIPE, SIG_IGN);
+    uv_loop_t *loop = uv_default_loop();
+    srv_server *srv = NULL;
+    if (srv_start(loop, cfg, &so, &srv, err, sizeof err) < 0) {
+        fprintf(stderr, PROG ": %s\n", err);
+        uv_loop_close(loop);
+        return 1;
+    }
+    if (port_file && srv_tcp_port(srv) >= 0 && write_number(port_file, srv_tcp_port(srv)) < 0)
+        fprintf(stderr, PROG ": cannot write %s: %s\n", port_file, strerror(errno));
+    const char *pid_file = cfg->pid_file && *cfg->pid_file ? cfg->pid_file : NULL;
+    if (pid_file && write_number(pid_file, (long)getpid()) < 0) {
+        fprintf(stderr, PROG ": cannot write %s: %s\n", pid_file, strerror(errno));
+        srv_free(srv);
+        uv_loop_close(loop);
+        return 1;
+    }
+    fprintf(stderr, PROG ": ready (%u threads)\n", srv_threads(srv));
+#ifdef HAVE_LIBSYSTEMD
+    sd_notify(0, "READY=1");
+#endif
+    uv_run(loop, UV_RUN_DEFAULT);
+#ifdef HAVE_LIBSYSTEMD
+    sd_notify(0, "STOPPING=1");
+#endif
+    if (pid_file)
+        unlink(pid_file);
+    srv_free(srv);
+    uv_loop_close(loop);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -48,9 +137,8 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, O_VERSION},
         {NULL, 0, NULL, 0}};
     const char *config = NULL, *db = NULL, *sock = NULL, *listen = NULL, *pid = NULL;
+    const char *port_file = NULL;
     long threads = -1;
-    srv_options so;
-    memset(&so, 0, sizeof so);
     int o;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
@@ -62,29 +150,30 @@ int main(int argc, char **argv)
             char *end;
             threads = strtol(optarg, &end, 10);
             if (*end || threads < 1 || threads > 256) {
-                fprintf(stderr, "socasma-searchd: --threads: a number from 1 to 256\n");
+                fprintf(stderr, PROG ": --threads: a number from 1 to 256\n");
                 return 2;
             }
             break;
         }
         case O_FG: break;
         case O_PID: pid = optarg; break;
-        case O_PORT: so.port_file = optarg; break;
+        case O_PORT: port_file = optarg; break;
         case O_HELP: usage(stdout); return 0;
-        case O_VERSION: printf("socasma-searchd %s (protocol %d)\n", PACKAGE_VERSION,
-                               SRV_PROTOCOL_VERSION); return 0;
+        case O_VERSION:
+            printf(PROG " %s (protocol %d)\n", PACKAGE_VERSION, SRV_PROTOCOL_VERSION);
+            return 0;
         default: usage(stderr); return 2;
         }
     }
     if (optind < argc) {
-        fprintf(stderr, "socasma-searchd: unexpected argument '%s'\n", argv[optind]);
+        fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
         usage(stderr);
         return 2;
     }
     cfg_config cfg;
     char err[1024];
     if (cfg_load(&cfg, config, err, sizeof err) < 0) {
-        fprintf(stderr, "socasma-searchd: %s\n", err);
+        fprintf(stderr, PROG ": %s\n", err);
         cfg_free(&cfg);
         return 1;
     }
@@ -104,18 +193,11 @@ int main(int argc, char **argv)
     if (threads > 0)
         cfg.threads = (unsigned)threads;
     if (bad) {
-        fprintf(stderr, "socasma-searchd: out of memory\n");
+        fprintf(stderr, PROG ": out of memory\n");
         cfg_free(&cfg);
         return 1;
     }
-    so.config_path = config;
-    so.db_set = db != NULL;
-    so.socket_set = sock != NULL;
-    so.listen_set = listen != NULL;
-    so.threads_set = threads > 0;
-    int rc = srv_run(&cfg, &so, err, sizeof err);
-    if (rc < 0)
-        fprintf(stderr, "socasma-searchd: %s\n", err);
+    int rc = serve(&cfg, config, port_file);
     cfg_free(&cfg);
-    return rc < 0 ? 1 : 0;
+    return rc;
 }

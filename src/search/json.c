@@ -1,5 +1,5 @@
-/* json.c: the protocol's side of the search: a request object into a
- * srch_request, error answers, status names. */
+/* json.c: the fields of a search request object (the protocol's "search"
+ * op, doc/PROTOCOL.md) into a srch_request, each checked. */
 #include <config.h>
 
 #include <stdio.h>
@@ -7,24 +7,6 @@
 #include <string.h>
 
 #include "search/search-internal.h"
-
-const char *srch_status_code(int status)
-{
-    switch (status) {
-    case SRCH_OK: return "ok";
-#define SRCH_ERRNO_CODE(name, value, code) \
-    case SRCH_ERR_##name: return code;
-        SRCH_ERRNO_MAP(SRCH_ERRNO_CODE)
-#undef SRCH_ERRNO_CODE
-    default: return "internal";
-    }
-}
-
-json_t *srch_error_json(const char *code, const char *message)
-{
-    return json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", code ? code : "internal",
-                     "message", message ? message : "");
-}
 
 void srch_request_init(srch_request *req)
 {

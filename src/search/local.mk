@@ -4,7 +4,8 @@ noinst_LIBRARIES += src/search/libsearch.a
 src_search_libsearch_a_SOURCES = \
 	src/search/search.h src/search/options.h src/search/search-internal.h \
 	src/search/engine.c src/search/query.c src/search/snippet.c \
-	src/search/spell.c src/search/speller.c src/search/termfreq.c src/search/docdata.c src/search/json.c
+	src/search/spell.c src/search/speller.c src/search/termfreq.c src/search/docdata.c src/search/json.c \
+	src/search/protocol.c
 
 check_PROGRAMS += tests/search/test-search
 tests_search_test_search_SOURCES = tests/search/test-search.c
@@ -18,3 +19,9 @@ tests_search_test_search_fuzz_SOURCES = tests/search/test-search-fuzz.c
 tests_search_test_search_fuzz_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_search_test_search_fuzz_LDADD = $(TEST_HELP) $(SEARCH_LINK) $(TEST_LIBS)
 TESTS += tests/search/test-search-fuzz
+
+check_PROGRAMS += tests/search/test-protocol
+tests_search_test_protocol_SOURCES = tests/search/test-protocol.c
+tests_search_test_protocol_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_search_test_protocol_LDADD = $(TEST_HELP) $(SEARCH_LINK) $(TEST_LIBS)
+TESTS += tests/search/test-protocol

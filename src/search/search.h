@@ -148,8 +148,74 @@ typedef struct {
 } srch_timings;
 void srch_engine_timings(const srch_engine *e, srch_timings *out);
 
-/* Error answer: {"ok":false,"error":{"code":C,"message":M}}. */
+/* ---- the line protocol (doc/PROTOCOL.md) ----------------------------------
+ * One table of ops and one function that answers the engine's: the daemon
+ * and socasma-search both go through srch_handle(), so that they cannot
+ * answer differently. */
+
+/* Who answers an op: an engine (srch_handle(), on a thread that owns one:
+ * the daemon's workers, the command line), or the program itself (the
+ * daemon's event loop). */
+typedef enum { SRCH_RUN_ENGINE, SRCH_RUN_HOST } srch_runner;
+
+/* The ops, X(NAME, "name", runner) each: the enum, srch_op_name() and
+ * srch_op_runner() are made from this one table. */
+#define SRCH_OP_MAP(X)                       \
+    X(SEARCH, "search", SRCH_RUN_ENGINE)     \
+    X(SUGGEST, "suggest", SRCH_RUN_ENGINE)   \
+    X(DOC, "doc", SRCH_RUN_ENGINE)           \
+    X(STATS, "stats", SRCH_RUN_ENGINE)       \
+    X(PING, "ping", SRCH_RUN_HOST)           \
+    X(VERSION, "version", SRCH_RUN_HOST)
+
+typedef enum {
+#define SRCH_OP_ENUM(name, str, runner) SRCH_OP_##name,
+    SRCH_OP_MAP(SRCH_OP_ENUM)
+#undef SRCH_OP_ENUM
+    SRCH_OP_COUNT
+} srch_op;
+
+/* The op's name ("search", ...; "?" for a value not in the table). Static. */
+const char *srch_op_name(srch_op op);
+srch_runner srch_op_runner(srch_op op);
+
+/* Reads one request line (without its end): a line that starts with '{'
+ * must be a JSON object, any other line is a search for its text
+ * ({"op":"search","q":LINE}). SRCH_OK: *request is the object (the caller
+ * json_decref()s it). Otherwise (not JSON, not UTF-8: SRCH_ERR_BAD_REQUEST;
+ * out of memory: SRCH_ERR_INTERNAL) *answer is the error answer. */
+int srch_read_line(const char *line, size_t len, json_t **request, json_t **answer);
+
+/* The op of a request object: SRCH_OK with *op, or SRCH_ERR_BAD_REQUEST
+ * with *answer the error answer when "op" is missing, not a string or not
+ * in the table. */
+int srch_request_op(const json_t *request, srch_op *op, json_t **answer);
+
+/* The request's id: its "id" when a string or a number, else NULL.
+ * Borrowed from request. */
+json_t *srch_request_id(const json_t *request);
+
+/* Adds the id of request (may be NULL) to answer, when it has one, and
+ * returns answer. Every answer carries the id of its request. */
+json_t *srch_answer_for(const json_t *request, json_t *answer);
+
+/* Error answer {"ok":false,"error":{"code":C,"message":M}}. */
 json_t *srch_error_json(const char *code, const char *message);
+/* The same for a status (its code), with the id of request (may be NULL). */
+json_t *srch_error_answer(const json_t *request, int status, const char *message);
+
+/* Answers request (an object) on e: the fields of its op are checked, the
+ * engine runs it, and *answer is its answer or its error answer, with the
+ * request's id; the caller json_decref()s it (NULL only when out of
+ * memory). Returns the status of the request. Ops of SRCH_RUN_HOST are
+ * refused (SRCH_ERR_BAD_REQUEST); e NULL answers SRCH_ERR_INTERNAL. */
+int srch_handle(srch_engine *e, const json_t *request, json_t **answer);
+
+/* The answer as one protocol line: compact JSON and '\n', malloc'ed, *len
+ * its length. Consumes answer. When it cannot be encoded, the line is an
+ * "internal" error answer and *status (when not NULL) becomes
+ * SRCH_ERR_INTERNAL. NULL when out of memory. */
+char *srch_answer_line(json_t *answer, size_t *len, int *status);
 
 #ifdef __cplusplus
 }

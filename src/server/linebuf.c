@@ -5,6 +5,7 @@
  * rather than buffered without bound. */
 #include <config.h>
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,40 +19,31 @@ void srv_linebuf_init(srv_linebuf *lb, size_t max)
 
 void srv_linebuf_free(srv_linebuf *lb)
 {
-    free(lb->buf);
+    txt_buf_free(&lb->in);
     memset(lb, 0, sizeof *lb);
 }
 
 int srv_linebuf_append(srv_linebuf *lb, const char *data, size_t n)
 {
-    if (lb->start > 0 && (lb->start == lb->len || lb->start > lb->cap / 2)) {
+    txt_buf *b = &lb->in;
+    assert(lb->start <= b->len);
+    if (lb->start > 0 && (lb->start == b->len || lb->start > b->cap / 2)) {
         /* Move the unconsumed tail to the front before growing. */
-        memmove(lb->buf, lb->buf + lb->start, lb->len - lb->start);
-        lb->len -= lb->start;
+        memmove(b->p, b->p + lb->start, b->len - lb->start);
+        b->len -= lb->start;
         lb->start = 0;
     }
-    if (lb->len + n > lb->cap) {
-        size_t cap = lb->cap ? lb->cap : 4096;
-        while (cap < lb->len + n)
-            cap *= 2;
-        char *b = realloc(lb->buf, cap);
-        if (!b)
-            return -1;
-        lb->buf = b;
-        lb->cap = cap;
-    }
-    if (n)
-        memcpy(lb->buf + lb->len, data, n);
-    lb->len += n;
-    return 0;
+    return txt_buf_add(b, data, n) == TXT_OK ? 0 : -1;
 }
 
 int srv_linebuf_next(srv_linebuf *lb, const char **line, size_t *len)
 {
-    size_t avail = lb->len - lb->start;
+    const txt_buf *b = &lb->in;
+    assert(lb->start <= b->len && lb->scan <= b->len - lb->start);
+    size_t avail = b->len - lb->start;
     if (avail == 0)
         return SRV_LINE_NONE;
-    const char *base = lb->buf + lb->start;
+    const char *base = b->p + lb->start;
     const char *nl = memchr(base + lb->scan, '\n', avail - lb->scan);
     if (!nl) {
         lb->scan = avail;
@@ -63,6 +55,7 @@ int srv_linebuf_next(srv_linebuf *lb, const char **line, size_t *len)
     size_t l = (size_t)(nl - base);
     lb->start += l + 1;
     lb->scan = 0;
+    assert(lb->start <= b->len);
     if (l > 0 && base[l - 1] == '\r')
         l--;
     if (l > lb->max)
@@ -74,5 +67,10 @@ int srv_linebuf_next(srv_linebuf *lb, const char **line, size_t *len)
 
 size_t srv_linebuf_pending(const srv_linebuf *lb)
 {
-    return lb->len - lb->start;
+    return lb->in.len - lb->start;
+}
+
+const char *srv_linebuf_data(const srv_linebuf *lb)
+{
+    return lb->in.p + lb->start;
 }

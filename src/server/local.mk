@@ -14,4 +14,4 @@ check_PROGRAMS += tests/server/test-server-units
 TESTS += tests/server/test-server-units
 tests_server_test_server_units_SOURCES = tests/server/test-server-units.c
 tests_server_test_server_units_CPPFLAGS = $(TEST_CPPFLAGS)
-tests_server_test_server_units_LDADD = $(TEST_HELP) src/server/libserver.a $(TEST_LIBS)
+tests_server_test_server_units_LDADD = $(TEST_HELP) src/server/libserver.a $(TEXT_LINK) $(TEST_LIBS)

@@ -1,13 +1,18 @@
-/* server.c: the event loop of socasma-searchd. Listeners, connections with
- * line framing, request decoding and dispatch to the worker pool, answers
- * written in request order (per-connection sequence numbers and a reorder
- * ring), backpressure, limits, stats, the access log, signals, pid file and
- * readiness notification. The loop never runs a search itself. */
+/* server.c: the event loop's side of socasma-searchd. Listeners,
+ * connections with line framing, the routing of each request (search/'s
+ * op table: the engine's ops to the worker pool, ping and version answered
+ * here), answers written in request order (per-connection sequence numbers
+ * and a reorder ring), backpressure, limits, stats, the access log and the
+ * loop's signal handlers (TERM and INT stop, HUP reloads). The loop never
+ * runs a search itself; the process's own business (the loop it runs,
+ * SIGPIPE, pid file, readiness) is src/cmd/socasma-searchd.c's. */
 #include <config.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +22,6 @@
 
 #include <jansson.h>
 #include <uv.h>
-#ifdef HAVE_LIBSYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 
 #include "server/pool.h"
 #include "server/server.h"
@@ -29,22 +31,27 @@
 #define MAX_INFLIGHT 128
 #define MAX_WRITE_BYTES (1u << 20)
 #define STOP_GRACE_MS 4500
+/* A connection whose line was too long is closed after this, if the client
+ * does not close it first (closing at once could lose the answer). */
+#define BROKEN_LINGER_MS 2000
 
-enum { E_BAD_REQUEST, E_TOO_LONG, E_OVERLOADED, E_TIMEOUT, E_UNAVAILABLE, E_INTERNAL,
-       E_NOT_FOUND, E_COUNT };
-static const char *const err_codes[E_COUNT] = {"bad_request", "too_long", "overloaded",
-                                               "timeout", "unavailable", "internal",
-                                               "not_found"};
+/* The error codes the stats count, in the order of search/'s table. */
+static const int err_status[] = {
+#define SRV_ERR_ROW(name, value, code) SRCH_ERR_##name,
+    SRCH_ERRNO_MAP(SRV_ERR_ROW)
+#undef SRV_ERR_ROW
+};
+#define N_ERR (sizeof err_status / sizeof err_status[0])
 
-typedef struct server server;
 typedef struct conn conn;
 
+/* The answer of one request, waiting for those before it. */
 typedef struct {
-    char *text;     /* the JSON answer with its '\n' */
+    char *text;     /* the answer line with its '\n' */
     size_t len;
     int ready;
-    const char *op;
-    const char *err; /* error code or NULL */
+    const char *op; /* the op's static name for the access log, or NULL */
+    int status;     /* SRCH_OK or the error's status */
     uint64_t start_ns;
     char *query;    /* for the access log when log_queries */
 } slot;
@@ -56,11 +63,13 @@ struct conn {
         uv_stream_t stream;
         uv_handle_t handle;
     } h;
-    server *srv;
+    srv_server *srv;
     conn *prev, *next;
     srv_linebuf in;
     char client[64];
     uv_timer_t idle;
+    /* The reorder ring: requests seq_send <= seq < seq_next are in flight,
+     * each in ring[seq % MAX_INFLIGHT]; at most MAX_INFLIGHT at once. */
     uint64_t seq_next;  /* next sequence number to give */
     uint64_t seq_send;  /* next sequence number to write */
     slot ring[MAX_INFLIGHT];
@@ -70,86 +79,115 @@ struct conn {
     int broken;         /* a line was too long: the stream cannot be framed */
     int eof;            /* the client shut its side */
     int closed;         /* uv_close called */
-    int refs;           /* jobs in flight + handles open */
+    int refs;           /* jobs in flight + writes in flight + handles open */
 };
 
-struct server {
+struct srv_server {
     uv_loop_t *loop;
     cfg_config *cfg;
     srv_options opt;
     uv_tcp_t tcp;
     uv_pipe_t pipe;
     int have_tcp, have_pipe;
+    int tcp_port;
+    unsigned threads;
     uv_signal_t sig_term, sig_int, sig_hup;
     uv_timer_t stop_timer;
+    int have_handles;      /* the signals and the timer are initialised */
     srv_pool *pool;
     conn *conns;
     unsigned nconns;
-    int stopping;
-    FILE *log;
+    int stopping;          /* 1: draining the connections, 2: handles closed */
+    FILE *log;             /* the access log file (NULL: none, or "-") */
+    int log_to_callback;   /* access_log = "-": lines go to opt.log */
     /* stats */
     uint64_t start_ns;
     uint64_t requests;
-    uint64_t errors[E_COUNT];
+    uint64_t errors[N_ERR];
     srv_latency lat;
     cfg_config *first_cfg; /* the caller's */
 };
 
+/* A request run by a worker. */
 typedef struct {
     srv_job job;
     conn *c;
     uint64_t seq;
-    int op; /* OP_* */
+    srch_op op;
     json_t *req;
     unsigned timeout_ms;
     /* result */
-    json_t *answer; /* stats only: completed on the loop */
-    char *text;     /* the encoded answer line */
+    json_t *answer; /* stats only: completed on the loop with the daemon's figures */
+    char *text;     /* the answer line */
     size_t len;
-    const char *err;
+    int status;
 } req_job;
-
-enum { OP_SEARCH, OP_SUGGEST, OP_DOC, OP_STATS };
-static const char *const op_names[] = {"search", "suggest", "doc", "stats"};
 
 static void conn_maybe_read(conn *c);
 static int conn_done(const conn *c);
 static void conn_close(conn *c);
 static void on_idle(uv_timer_t *t);
-static void maybe_finish_stop(server *s);
+static void maybe_finish_stop(srv_server *s);
 
-/* ---------- access log ---------- */
+/* ---------- messages and the access log ---------- */
 
-static void log_request(server *s, conn *c, const slot *sl)
+static void say(srv_server *s, srv_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void say(srv_server *s, srv_log_level level, const char *fmt, ...)
 {
-    if (!s->log)
+    if (!s->opt.log)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    s->opt.log(s->opt.log_arg, level, msg);
+}
+
+static void log_request(srv_server *s, conn *c, const slot *sl)
+{
+    if (!s->log && !s->log_to_callback)
         return;
     double ms = (double)(srv_now_ns() - sl->start_ns) / 1e6;
     time_t now = time(NULL);
     struct tm tm;
-    char ts[32];
+    char ts[32], head[256];
     gmtime_r(&now, &tm);
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    fprintf(s->log, "%s %s %s %zu %.3f %s", ts, c->client, sl->op ? sl->op : "-",
-            sl->len, ms, sl->err ? sl->err : "ok");
-    if (s->cfg->log_queries && sl->query)
-        fprintf(s->log, " q=%s", sl->query);
-    fputc('\n', s->log);
-    fflush(s->log);
+    snprintf(head, sizeof head, "%s %s %s %zu %.3f %s", ts, c->client, sl->op ? sl->op : "-",
+             sl->len, ms, srch_status_code(sl->status));
+    const char *q = s->cfg->log_queries ? sl->query : NULL;
+    if (s->log) {
+        fprintf(s->log, q ? "%s q=%s\n" : "%s\n", head, q);
+        fflush(s->log);
+        return;
+    }
+    if (!q) {
+        s->opt.log(s->opt.log_arg, SRV_LOG_ACCESS, head);
+        return;
+    }
+    txt_buf b = {0};
+    if (txt_buf_adds(&b, head) == TXT_OK && txt_buf_adds(&b, " q=") == TXT_OK &&
+        txt_buf_adds(&b, q) == TXT_OK)
+        s->opt.log(s->opt.log_arg, SRV_LOG_ACCESS, b.p);
+    txt_buf_free(&b);
 }
 
-static void open_log(server *s)
+static void open_log(srv_server *s)
 {
-    if (s->log && s->log != stderr)
+    if (s->log)
         fclose(s->log);
     s->log = NULL;
+    s->log_to_callback = 0;
     const char *p = s->cfg->access_log;
     if (!p || !*p)
         return;
     if (strcmp(p, "-") == 0)
-        s->log = stderr;
-    else
-        s->log = fopen(p, "a");
+        s->log_to_callback = s->opt.log != NULL;
+    else if (!(s->log = fopen(p, "a")))
+        say(s, SRV_LOG_ERROR, "cannot open the access log %s: %s", p, strerror(errno));
 }
 
 /* ---------- writing answers in order ---------- */
@@ -167,6 +205,7 @@ static void on_written(uv_write_t *w, int status)
 {
     write_req *wr = (write_req *)w;
     conn *c = wr->c;
+    assert(c->write_bytes >= wr->len);
     c->write_bytes -= wr->len;
     free(wr->text);
     free(wr);
@@ -181,45 +220,51 @@ static void on_written(uv_write_t *w, int status)
     conn_unref(c);
 }
 
+/* Hands the line to libuv (taken); on failure the connection is closed. */
+static void write_line(conn *c, char *text, size_t len)
+{
+    write_req *wr = text ? malloc(sizeof *wr) : NULL;
+    if (!wr) {
+        free(text);
+        conn_close(c);
+        return;
+    }
+    wr->c = c;
+    wr->text = text;
+    wr->len = len;
+    uv_buf_t b = uv_buf_init(text, (unsigned)len);
+    c->refs++;
+    c->write_bytes += len;
+    if (uv_write(&wr->w, &c->h.stream, &b, 1, on_written) < 0) {
+        c->refs--;
+        c->write_bytes -= len;
+        free(wr->text);
+        free(wr);
+        conn_close(c);
+    }
+}
+
+/* Writes the answers that are ready, in order, and counts them. */
 static void flush_ready(conn *c)
 {
-    server *s = c->srv;
+    srv_server *s = c->srv;
+    assert(c->seq_send <= c->seq_next && c->seq_next - c->seq_send <= MAX_INFLIGHT);
     while (c->seq_send < c->seq_next) {
         slot *sl = &c->ring[c->seq_send % MAX_INFLIGHT];
         if (!sl->ready)
             break;
         s->requests++;
         srv_latency_add(&s->lat, (double)(srv_now_ns() - sl->start_ns) / 1e6);
-        if (sl->err) {
-            for (int i = 0; i < E_COUNT; i++)
-                if (strcmp(err_codes[i], sl->err) == 0)
-                    s->errors[i]++;
-        }
+        for (size_t i = 0; i < N_ERR && sl->status != SRCH_OK; i++)
+            if (err_status[i] == sl->status)
+                s->errors[i]++;
         /* The answer goes out first, the access log line after it (a
          * write to the log file is no part of the client's wait). */
-        size_t sent = sl->len;
-        if (!c->closed) {
-            write_req *wr = malloc(sizeof *wr);
-            if (wr) {
-                wr->c = c;
-                wr->text = sl->text;
-                wr->len = sl->len;
-                uv_buf_t b = uv_buf_init(sl->text, (unsigned)sl->len);
-                c->refs++;
-                c->write_bytes += sl->len;
-                if (uv_write(&wr->w, &c->h.stream, &b, 1, on_written) < 0) {
-                    c->refs--;
-                    c->write_bytes -= sl->len;
-                    free(wr->text);
-                    free(wr);
-                    conn_close(c);
-                }
-            } else
-                free(sl->text);
-        } else
+        if (!c->closed)
+            write_line(c, sl->text, sl->len);
+        else
             free(sl->text);
         sl->text = NULL;
-        sl->len = sent;
         log_request(s, c, sl);
         free(sl->query);
         memset(sl, 0, sizeof *sl);
@@ -229,51 +274,32 @@ static void flush_ready(conn *c)
         conn_close(c);
 }
 
-/* Fills the slot of seq with the answer (consumed) and writes what is due. */
-/* The answer line (consumes answer): JSON, with id when given, and '\n'.
- * *err becomes "internal" if it cannot be encoded. */
-static char *answer_line(json_t *answer, json_t *id, size_t *len, const char **err)
-{
-    if (id)
-        json_object_set(answer, "id", id);
-    char *text = json_dumps(answer, JSON_COMPACT | JSON_REAL_PRECISION(10));
-    json_decref(answer);
-    if (!text) {
-        text = strdup("{\"ok\":false,\"error\":{\"code\":\"internal\",\"message\":\"cannot encode the answer\"}}");
-        *err = "internal";
-    }
-    size_t n = text ? strlen(text) : 0;
-    char *t = realloc(text, n + 2);
-    if (t) {
-        t[n] = '\n';
-        t[n + 1] = '\0';
-        text = t;
-        n++;
-    }
-    *len = n;
-    return text;
-}
-
 /* Fills the slot of seq with its line (taken) and writes what is due. */
-static void complete_text(conn *c, uint64_t seq, char *text, size_t len, const char *err)
+static void complete_text(conn *c, uint64_t seq, char *text, size_t len, int status)
 {
+    assert(seq >= c->seq_send && seq < c->seq_next);
     slot *sl = &c->ring[seq % MAX_INFLIGHT];
+    assert(!sl->ready);
     sl->text = text;
     sl->len = text ? len : 0;
-    sl->err = err;
+    sl->status = status;
     sl->ready = 1;
     flush_ready(c);
 }
 
-static void complete(conn *c, uint64_t seq, json_t *answer, json_t *id, const char *err)
+/* The same with an answer object (consumed). */
+static void complete(conn *c, uint64_t seq, json_t *answer, int status)
 {
-    size_t len;
-    char *text = answer_line(answer, id, &len, &err);
-    complete_text(c, seq, text, len, err);
+    size_t len = 0;
+    char *text = srch_answer_line(answer, &len, &status);
+    complete_text(c, seq, text, len, status);
 }
 
+/* Takes the next sequence number and its slot (the caller makes sure the
+ * ring has room). */
 static uint64_t new_slot(conn *c, const char *op, const char *query)
 {
+    assert(c->seq_next - c->seq_send < MAX_INFLIGHT);
     uint64_t seq = c->seq_next++;
     slot *sl = &c->ring[seq % MAX_INFLIGHT];
     memset(sl, 0, sizeof *sl);
@@ -284,117 +310,40 @@ static uint64_t new_slot(conn *c, const char *op, const char *query)
     return seq;
 }
 
-static void reply_error(conn *c, uint64_t seq, json_t *id, const char *code, const char *msg)
+static void reply_error(conn *c, uint64_t seq, const json_t *req, int status, const char *msg)
 {
-    complete(c, seq, srch_error_json(code, msg), id, code);
+    complete(c, seq, srch_error_answer(req, status, msg), status);
 }
 
 /* ---------- jobs ---------- */
 
-static json_t *request_id(json_t *req)
-{
-    json_t *id = json_object_get(req, "id");
-    return id && (json_is_string(id) || json_is_number(id)) ? id : NULL;
-}
-
-/* The answer is encoded on the worker, not on the loop (except stats,
- * which the loop completes with its own figures). */
-static void encode(req_job *r)
-{
-    if (r->op == OP_STATS && !r->err)
-        return;
-    r->text = answer_line(r->answer, request_id(r->req), &r->len, &r->err);
-    r->answer = NULL;
-}
-
+/* On a worker: the request through search/'s srch_handle(), and its
+ * answer encoded there rather than on the loop (except stats, which the
+ * loop completes with its own figures). */
 static void job_work(srv_job *j, srch_engine *e)
 {
     req_job *r = (req_job *)j;
+    json_t *ans = NULL;
     if ((srv_now_ns() - j->enqueued_ns) / 1000000u > r->timeout_ms) {
-        r->err = "timeout";
-        r->answer = srch_error_json("timeout", "the request waited too long for a worker");
-        encode(r);
-        return;
-    }
-    if (!e) {
-        r->err = "internal";
-        r->answer = srch_error_json("internal", "no search engine");
-        encode(r);
-        return;
-    }
-    int st = SRCH_ERR_INTERNAL;
-    json_t *out = NULL;
-    char msg[256] = "";
-    switch (r->op) {
-    case OP_SEARCH: {
-        srch_request q;
-        srch_request_init(&q);
-        st = srch_request_from_json(r->req, &q, msg, sizeof msg);
-        if (st == SRCH_OK)
-            st = srch_search(e, &q, &out);
-        break;
-    }
-    case OP_SUGGEST: {
-        json_t *qv = json_object_get(r->req, "q");
-        if (!qv)
-            qv = json_object_get(r->req, "prefix");
-        json_t *lv = json_object_get(r->req, "limit");
-        json_int_t lim = 10;
-        if (qv && !json_is_string(qv)) {
-            st = SRCH_ERR_BAD_REQUEST;
-            snprintf(msg, sizeof msg, "\"q\" must be a string");
-        } else if (lv && (!json_is_integer(lv) || json_integer_value(lv) < 0)) {
-            st = SRCH_ERR_BAD_REQUEST;
-            snprintf(msg, sizeof msg, "\"limit\" must be a non-negative integer");
-        } else {
-            if (lv)
-                lim = json_integer_value(lv);
-            if (lim > 100)
-                lim = 100;
-            st = srch_suggest(e, qv ? json_string_value(qv) : "", (uint32_t)lim, &out);
-        }
-        break;
-    }
-    case OP_DOC: {
-        json_t *iv = json_object_get(r->req, "doc_id");
-        if (!iv)
-            iv = json_object_get(r->req, "id");
-        char buf[32];
-        const char *id = NULL;
-        if (iv && json_is_string(iv))
-            id = json_string_value(iv);
-        else if (iv && json_is_integer(iv)) {
-            snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(iv));
-            id = buf;
-        }
-        if (!id) {
-            st = SRCH_ERR_BAD_REQUEST;
-            snprintf(msg, sizeof msg, "\"doc\" needs a \"doc_id\" (string or number)");
-        } else
-            st = srch_doc(e, id, &out);
-        break;
-    }
-    case OP_STATS:
-        st = srch_stats(e, &out);
-        if (st != SRCH_OK) {
-            /* The server's own figures are still worth answering. */
-            out = json_pack("{s:b}", "ok", 1);
-            json_object_set_new(out, "db_error", json_string(srch_errmsg(e)));
-            st = SRCH_OK;
-        }
-        break;
-    }
-    if (st == SRCH_OK && out) {
-        r->answer = out;
-        r->err = NULL;
+        r->status = SRCH_ERR_TIMEOUT;
+        ans = srch_error_answer(r->req, r->status, "the request waited too long for a worker");
     } else {
-        json_decref(out);
-        r->err = srch_status_code(st);
-        if (!r->err)
-            r->err = "internal";
-        r->answer = srch_error_json(r->err, msg[0] ? msg : srch_errmsg(e));
+        r->status = srch_handle(e, r->req, &ans);
+        if (r->op == SRCH_OP_STATS && e) {
+            if (r->status != SRCH_OK) {
+                /* The daemon's own figures are still worth answering. */
+                json_t *m = json_object_get(json_object_get(ans, "error"), "message");
+                json_t *partial = json_pack("{s:b,s:s}", "ok", 1, "db_error",
+                                            json_is_string(m) ? json_string_value(m) : "");
+                json_decref(ans);
+                ans = partial;
+                r->status = SRCH_OK;
+            }
+            r->answer = ans;
+            return;
+        }
     }
-    encode(r);
+    r->text = srch_answer_line(ans, &r->len, &r->status);
 }
 
 /* Milliseconds to the microsecond: enough, and short in JSON. */
@@ -403,11 +352,12 @@ static double round3(double v)
     return (double)(long long)(v * 1000.0 + 0.5) / 1000.0;
 }
 
-static void add_server_stats(server *s, json_t *out)
+static void add_server_stats(srv_server *s, json_t *out)
 {
     json_t *errs = json_object();
-    for (int i = 0; i < E_COUNT; i++)
-        json_object_set_new(errs, err_codes[i], json_integer((json_int_t)s->errors[i]));
+    for (size_t i = 0; i < N_ERR; i++)
+        json_object_set_new(errs, srch_status_code(err_status[i]),
+                            json_integer((json_int_t)s->errors[i]));
     json_t *lat = json_pack("{s:f,s:f,s:f}", "p50", round3(srv_latency_percentile(&s->lat, 50)),
                             "p95", round3(srv_latency_percentile(&s->lat, 95)), "p99",
                             round3(srv_latency_percentile(&s->lat, 99)));
@@ -419,16 +369,19 @@ static void add_server_stats(server *s, json_t *out)
                                   "connections", (json_int_t)s->nconns));
 }
 
+/* On the loop: a worker finished r. */
 static void job_done(srv_job *j, void *arg)
 {
-    server *s = arg;
+    srv_server *s = arg;
     req_job *r = (req_job *)j;
     conn *c = r->c;
     if (r->answer) {
+        /* stats: the daemon's figures, then the id last, as in every answer */
+        json_object_del(r->answer, "id");
         add_server_stats(s, r->answer);
-        complete(c, r->seq, r->answer, request_id(r->req), r->err);
+        complete(c, r->seq, srch_answer_for(r->req, r->answer), r->status);
     } else
-        complete_text(c, r->seq, r->text, r->len, r->err);
+        complete_text(c, r->seq, r->text, r->len, r->status);
     json_decref(r->req);
     free(r);
     if (!c->closed)
@@ -438,82 +391,68 @@ static void job_done(srv_job *j, void *arg)
 
 /* ---------- requests ---------- */
 
+/* The ops the daemon answers itself (SRCH_RUN_HOST). */
+static json_t *answer_here(srch_op op)
+{
+    switch (op) {
+    case SRCH_OP_PING: return json_pack("{s:b,s:b}", "ok", 1, "pong", 1);
+    case SRCH_OP_VERSION:
+        return json_pack("{s:b,s:s,s:s,s:i}", "ok", 1, "name", "socasma-searchd", "version",
+                         PACKAGE_VERSION, "protocol", SRV_PROTOCOL_VERSION);
+    default: return NULL;
+    }
+}
+
+/* Queues req (taken) for a worker. */
+static void submit(conn *c, uint64_t seq, srch_op op, json_t *req)
+{
+    srv_server *s = c->srv;
+    req_job *r = calloc(1, sizeof *r);
+    if (!r) {
+        reply_error(c, seq, req, SRCH_ERR_INTERNAL, "out of memory");
+        json_decref(req);
+        return;
+    }
+    r->job.work = job_work;
+    r->c = c;
+    r->seq = seq;
+    r->op = op;
+    r->req = req;
+    r->timeout_ms = s->cfg->request_timeout_ms;
+    if (srv_pool_submit(s->pool, &r->job) < 0) {
+        reply_error(c, seq, req, SRCH_ERR_OVERLOADED, "too many requests waiting");
+        json_decref(req);
+        free(r);
+        return;
+    }
+    c->refs++;
+}
+
 static void handle_line(conn *c, const char *line, size_t len)
 {
-    server *s = c->srv;
-    json_t *req = NULL;
-    if (len > 0 && line[0] == '{') {
-        json_error_t je;
-        req = json_loadb(line, len, 0, &je);
-        if (!req || !json_is_object(req)) {
-            json_decref(req);
-            uint64_t seq = new_slot(c, NULL, NULL);
-            char m[300];
-            snprintf(m, sizeof m, "invalid JSON request: %s", je.text);
-            reply_error(c, seq, NULL, "bad_request", m);
-            return;
-        }
-    } else {
-        /* A plain line is a search for its text; jansson checks the UTF-8. */
-        json_t *q = json_stringn(line, len);
-        if (!q) {
-            uint64_t seq = new_slot(c, "search", NULL);
-            reply_error(c, seq, NULL, "bad_request", "the line is not valid UTF-8");
-            return;
-        }
-        req = json_pack("{s:s,s:o}", "op", "search", "q", q);
+    json_t *req = NULL, *ans = NULL;
+    int st = srch_read_line(line, len, &req, &ans);
+    if (st != SRCH_OK) {
+        /* in the access log: a plain line was a search */
+        uint64_t seq = new_slot(c, len > 0 && line[0] == '{' ? NULL : "search", NULL);
+        complete(c, seq, ans, st);
+        return;
     }
-    json_t *idv = json_object_get(req, "id");
-    json_t *id = NULL;
-    if (idv && (json_is_string(idv) || json_is_integer(idv) || json_is_real(idv)))
-        id = idv;
-    json_t *opv = json_object_get(req, "op");
-    const char *op = json_is_string(opv) ? json_string_value(opv) : NULL;
+    srch_op op;
+    st = srch_request_op(req, &op, &ans);
     json_t *qv = json_object_get(req, "q");
-    /* The slot outlives req: it keeps a static name. */
-    static const char *const known[] = {"search", "suggest", "doc", "stats", "ping", "version"};
-    const char *opname = "?";
-    for (size_t k = 0; op && k < sizeof known / sizeof known[0]; k++)
-        if (strcmp(op, known[k]) == 0)
-            opname = known[k];
-    uint64_t seq = new_slot(c, opname, json_is_string(qv) ? json_string_value(qv) : NULL);
-    slot *sl = &c->ring[seq % MAX_INFLIGHT];
-    if (!op) {
-        reply_error(c, seq, id, "bad_request", "\"op\" must be a string");
-    } else if (strcmp(op, "ping") == 0) {
-        complete(c, seq, json_pack("{s:b,s:b}", "ok", 1, "pong", 1), id, NULL);
-    } else if (strcmp(op, "version") == 0) {
-        complete(c, seq,
-                 json_pack("{s:b,s:s,s:s,s:i}", "ok", 1, "name", "socasma-searchd", "version",
-                           PACKAGE_VERSION, "protocol", SRV_PROTOCOL_VERSION),
-                 id, NULL);
+    uint64_t seq = new_slot(c, srch_op_name(op), json_is_string(qv) ? json_string_value(qv) : NULL);
+    if (st != SRCH_OK)
+        complete(c, seq, ans, st);
+    else if (srch_op_runner(op) == SRCH_RUN_HOST) {
+        json_t *a = answer_here(op);
+        if (a)
+            complete(c, seq, srch_answer_for(req, a), SRCH_OK);
+        else
+            reply_error(c, seq, req, SRCH_ERR_INTERNAL, "op without an answer");
     } else {
-        int o = -1;
-        for (int i = 0; i < 4; i++)
-            if (strcmp(op, op_names[i]) == 0)
-                o = i;
-        if (o < 0) {
-            reply_error(c, seq, id, "bad_request", "unknown op");
-        } else {
-            sl->op = op_names[o];
-            req_job *r = calloc(1, sizeof *r);
-            if (!r) {
-                reply_error(c, seq, id, "internal", "out of memory");
-            } else {
-                r->job.work = job_work;
-                r->c = c;
-                r->seq = seq;
-                r->op = o;
-                r->req = json_incref(req);
-                r->timeout_ms = s->cfg->request_timeout_ms;
-                if (srv_pool_submit(s->pool, &r->job) < 0) {
-                    json_decref(r->req);
-                    free(r);
-                    reply_error(c, seq, id, "overloaded", "too many requests waiting");
-                } else
-                    c->refs++;
-            }
-        }
+        submit(c, seq, op, req);
+        return; /* req is the job's */
     }
     json_decref(req);
 }
@@ -533,8 +472,8 @@ static void process_input(conn *c)
             c->closing = 1;
             c->broken = 1; /* the rest of the stream cannot be framed */
             srv_linebuf_free(&c->in);
-            uv_timer_start(&c->idle, on_idle, 2000, 0);
-            reply_error(c, seq, NULL, "too_long", "the request line is too long");
+            uv_timer_start(&c->idle, on_idle, BROKEN_LINGER_MS, 0);
+            reply_error(c, seq, NULL, SRCH_ERR_TOO_LONG, "the request line is too long");
             break;
         }
         handle_line(c, line, len);
@@ -551,13 +490,15 @@ static int conn_done(const conn *c)
     if (c->broken)
         return c->eof; /* closing at once would reset the answer away */
     size_t n = srv_linebuf_pending(&c->in);
-    return n == 0 || memchr(c->in.buf + c->in.start, '\n', n) == NULL;
+    return n == 0 || memchr(srv_linebuf_data(&c->in), '\n', n) == NULL;
 }
 
 static void conn_unref(conn *c)
 {
+    assert(c->refs > 0);
     if (--c->refs == 0) {
-        server *s = c->srv;
+        assert(c->closed && c->write_bytes == 0);
+        srv_server *s = c->srv;
         for (uint64_t q = c->seq_send; q < c->seq_next; q++) {
             slot *sl = &c->ring[q % MAX_INFLIGHT];
             free(sl->text);
@@ -579,7 +520,7 @@ static void conn_close(conn *c)
     if (c->closed)
         return;
     c->closed = 1;
-    server *s = c->srv;
+    srv_server *s = c->srv;
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -662,7 +603,7 @@ static void conn_maybe_read(conn *c)
 
 static void on_connection(uv_stream_t *lst, int status)
 {
-    server *s = lst->data;
+    srv_server *s = lst->data;
     if (status < 0)
         return;
     conn *c = calloc(1, sizeof *c);
@@ -704,11 +645,10 @@ static void on_connection(uv_stream_t *lst, int status)
         s->conns->prev = c;
     s->conns = c;
     s->nconns++;
-    unsigned maxc = s->cfg->max_connections;
-    if (s->nconns > maxc || s->stopping) {
+    if (s->nconns > s->cfg->max_connections || s->stopping) {
         uint64_t seq = new_slot(c, NULL, NULL);
         c->closing = 1;
-        reply_error(c, seq, NULL, "overloaded", "too many connections");
+        reply_error(c, seq, NULL, SRCH_ERR_OVERLOADED, "too many connections");
         return;
     }
     if (s->cfg->idle_timeout_ms)
@@ -718,7 +658,7 @@ static void on_connection(uv_stream_t *lst, int status)
 
 /* ---------- listeners ---------- */
 
-static int listen_tcp(server *s, char *err, size_t errlen)
+static int listen_tcp(srv_server *s, char *err, size_t errlen)
 {
     char host[256];
     int port;
@@ -751,22 +691,12 @@ static int listen_tcp(server *s, char *err, size_t errlen)
     struct sockaddr_storage bound;
     int blen = sizeof bound;
     uv_tcp_getsockname(&s->tcp, (struct sockaddr *)&bound, &blen);
-    int bport = ntohs(((struct sockaddr_in *)&bound)->sin_port);
-    fprintf(stderr, "socasma-searchd: listening on %s port %d\n", host, bport);
-    if (s->opt.port_file) {
-        char tmp[4096];
-        snprintf(tmp, sizeof tmp, "%s.tmp", s->opt.port_file);
-        FILE *f = fopen(tmp, "w");
-        if (f) {
-            fprintf(f, "%d\n", bport);
-            fclose(f);
-            rename(tmp, s->opt.port_file);
-        }
-    }
+    s->tcp_port = ntohs(((struct sockaddr_in *)&bound)->sin_port);
+    say(s, SRV_LOG_INFO, "listening on %s port %d", host, s->tcp_port);
     return 0;
 }
 
-static int listen_unix(server *s, char *err, size_t errlen)
+static int listen_unix(srv_server *s, char *err, size_t errlen)
 {
     const char *path = s->cfg->socket_path;
     struct stat st;
@@ -793,13 +723,13 @@ static int listen_unix(server *s, char *err, size_t errlen)
         snprintf(err, errlen, "cannot listen on %s: %s", path, uv_strerror(r));
         return -1;
     }
-    fprintf(stderr, "socasma-searchd: listening on %s\n", path);
+    say(s, SRV_LOG_INFO, "listening on %s", path);
     return 0;
 }
 
 /* ---------- signals and stopping ---------- */
 
-static void close_listeners(server *s)
+static void close_listeners(srv_server *s)
 {
     if (s->have_tcp && !uv_is_closing((uv_handle_t *)&s->tcp))
         uv_close((uv_handle_t *)&s->tcp, NULL);
@@ -809,16 +739,19 @@ static void close_listeners(server *s)
     }
 }
 
-static void final_close(server *s)
+static void final_close(srv_server *s)
 {
     close_listeners(s);
-    uv_close((uv_handle_t *)&s->sig_term, NULL);
-    uv_close((uv_handle_t *)&s->sig_int, NULL);
-    uv_close((uv_handle_t *)&s->sig_hup, NULL);
-    uv_close((uv_handle_t *)&s->stop_timer, NULL);
+    if (s->have_handles) {
+        uv_close((uv_handle_t *)&s->sig_term, NULL);
+        uv_close((uv_handle_t *)&s->sig_int, NULL);
+        uv_close((uv_handle_t *)&s->sig_hup, NULL);
+        uv_close((uv_handle_t *)&s->stop_timer, NULL);
+        s->have_handles = 0;
+    }
 }
 
-static void maybe_finish_stop(server *s)
+static void maybe_finish_stop(srv_server *s)
 {
     if (s->stopping == 1 && s->conns == NULL) {
         s->stopping = 2;
@@ -828,7 +761,7 @@ static void maybe_finish_stop(server *s)
 
 static void on_stop_timer(uv_timer_t *t)
 {
-    server *s = t->data;
+    srv_server *s = t->data;
     /* Grace time over: drop what is left. */
     while (s->conns)
         conn_close(s->conns);
@@ -836,7 +769,7 @@ static void on_stop_timer(uv_timer_t *t)
 
 static void on_stop_signal(uv_signal_t *h, int signum)
 {
-    server *s = h->data;
+    srv_server *s = h->data;
     (void)signum;
     if (s->stopping)
         return;
@@ -866,7 +799,7 @@ static void keep_string(char **field, const char *value)
 
 static void on_hup(uv_signal_t *h, int signum)
 {
-    server *s = h->data;
+    srv_server *s = h->data;
     (void)signum;
     const char *path = s->opt.config_path ? s->opt.config_path : s->cfg->path;
     cfg_config *n = calloc(1, sizeof *n);
@@ -874,7 +807,7 @@ static void on_hup(uv_signal_t *h, int signum)
     if (!n)
         return;
     if (cfg_load(n, path, err, sizeof err) < 0) {
-        fprintf(stderr, "socasma-searchd: reload: %s (keeping the old config)\n", err);
+        say(s, SRV_LOG_ERROR, "reload: %s (keeping the old config)", err);
         cfg_free(n);
         free(n);
         return;
@@ -883,7 +816,6 @@ static void on_hup(uv_signal_t *h, int signum)
     keep_string(&n->db_path, s->cfg->db_path);
     keep_string(&n->listen, s->cfg->listen);
     keep_string(&n->socket_path, s->cfg->socket_path);
-    keep_string(&n->pid_file, s->cfg->pid_file);
     n->threads = s->cfg->threads;
     cfg_config *old = s->cfg;
     s->cfg = n;
@@ -900,42 +832,44 @@ static void on_hup(uv_signal_t *h, int signum)
     for (conn *c = s->conns; c; c = c->next)
         c->in.max = n->max_line;
     open_log(s);
-    fprintf(stderr, "socasma-searchd: configuration reloaded\n");
+    say(s, SRV_LOG_INFO, "configuration reloaded");
 }
 
-/* ---------- run ---------- */
+/* ---------- start and free ---------- */
 
-int srv_run(cfg_config *cfg, const srv_options *opt, char *err, size_t errlen)
+int srv_start(uv_loop_t *loop, cfg_config *cfg, const srv_options *opt, srv_server **out,
+              char *err, size_t errlen)
 {
-    server *s = calloc(1, sizeof *s);
+    *out = NULL;
+    srv_server *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    int rc = -1;
-    s->loop = uv_default_loop();
+    s->loop = loop;
     s->cfg = s->first_cfg = cfg;
     if (opt)
         s->opt = *opt;
+    s->tcp_port = -1;
     s->start_ns = srv_now_ns();
     srv_latency_init(&s->lat);
-    signal(SIGPIPE, SIG_IGN);
     open_log(s);
-    unsigned threads = cfg->threads;
-    if (threads == 0) {
+    s->threads = cfg->threads;
+    if (s->threads == 0) {
         long n = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = n > 0 ? (unsigned)n : 1;
+        s->threads = n > 0 ? (unsigned)n : 1;
     }
-    if (srv_pool_start(&s->pool, s->loop, threads, cfg->queue_max,
-                       cfg->db_path, &cfg->search, job_done, s) < 0) {
+    if (srv_pool_start(&s->pool, s->loop, s->threads, cfg->queue_max, cfg->db_path,
+                       &cfg->search, job_done, s) < 0) {
         snprintf(err, errlen, "cannot start the worker threads");
-        goto out;
+        goto fail;
     }
     srv_pool_set_spin(s->pool, cfg->spin_us);
     uv_signal_init(s->loop, &s->sig_term);
     uv_signal_init(s->loop, &s->sig_int);
     uv_signal_init(s->loop, &s->sig_hup);
     uv_timer_init(s->loop, &s->stop_timer);
+    s->have_handles = 1;
     s->sig_term.data = s->sig_int.data = s->sig_hup.data = s->stop_timer.data = s;
     uv_signal_start(&s->sig_term, on_stop_signal, SIGTERM);
     uv_signal_start(&s->sig_int, on_stop_signal, SIGINT);
@@ -955,44 +889,45 @@ int srv_run(cfg_config *cfg, const srv_options *opt, char *err, size_t errlen)
         snprintf(err, errlen, "nothing to listen on (set listen or socket)");
         goto fail;
     }
-    if (cfg->pid_file && *cfg->pid_file) {
-        FILE *f = fopen(cfg->pid_file, "w");
-        if (!f) {
-            snprintf(err, errlen, "cannot write %s: %s", cfg->pid_file, strerror(errno));
-            goto fail;
-        }
-        fprintf(f, "%ld\n", (long)getpid());
-        fclose(f);
-    }
-    fprintf(stderr, "socasma-searchd: ready (%u threads)\n", threads);
-#ifdef HAVE_LIBSYSTEMD
-    sd_notify(0, "READY=1");
-#endif
-    uv_run(s->loop, UV_RUN_DEFAULT);
-#ifdef HAVE_LIBSYSTEMD
-    sd_notify(0, "STOPPING=1");
-#endif
-    rc = 0;
-    if (cfg->pid_file && *cfg->pid_file)
-        unlink(cfg->pid_file);
-    srv_pool_stop(s->pool);
-    s->pool = NULL;
-    uv_run(s->loop, UV_RUN_DEFAULT);
-    goto out;
+    *out = s;
+    return 0;
 fail:
-    s->stopping = 2;
-    final_close(s);
-    srv_pool_stop(s->pool);
+    srv_free(s);
+    return -1;
+}
+
+int srv_tcp_port(const srv_server *s)
+{
+    return s->tcp_port;
+}
+
+unsigned srv_threads(const srv_server *s)
+{
+    return s->threads;
+}
+
+void srv_free(srv_server *s)
+{
+    if (!s)
+        return;
+    if (s->stopping != 2) {
+        /* Not run to its end (a failed start, or the caller stops early):
+         * drop the connections, close the rest. */
+        s->stopping = 2;
+        while (s->conns)
+            conn_close(s->conns);
+        final_close(s);
+    }
+    if (s->pool)
+        srv_pool_stop(s->pool);
     s->pool = NULL;
+    /* the closes above and the pool's complete on the loop */
     uv_run(s->loop, UV_RUN_DEFAULT);
-out:
-    uv_loop_close(s->loop);
-    if (s->log && s->log != stderr)
+    if (s->log)
         fclose(s->log);
-    if (s->cfg != cfg) {
+    if (s->cfg != s->first_cfg) {
         cfg_free(s->cfg);
         free(s->cfg);
     }
     free(s);
-    return rc;
 }

@@ -1,8 +1,21 @@
 /* server.h: the socasma-searchd daemon as a library: listeners (Unix socket,
- * TCP), the line protocol of doc/PROTOCOL.md, a pool of worker threads each
- * with its own search engine, limits, statistics, the access log and the
- * signals. The program src/cmd/socasma-searchd.c parses its flags, loads the
- * config and calls srv_run().
+ * TCP), the line protocol of doc/PROTOCOL.md (framing, order, limits: the
+ * requests themselves are answered by search/'s srch_handle()), a pool of
+ * worker threads each with its own search engine, statistics, the access
+ * log, and the event loop's handlers of SIGTERM and SIGINT (stop) and
+ * SIGHUP (reload the config, reopen the access log).
+ *
+ * What belongs to the process is the program's (src/cmd/socasma-searchd.c):
+ * the loop it runs, SIGPIPE, the pid file, the port file, the readiness
+ * notification. The server writes nothing to standard output or error: its
+ * messages go to the log callback of srv_options.
+ *
+ * THREADS: srv_start(), srv_free() and the accessors run on the loop's
+ * thread; the server's callbacks run there too. The pieces below are plain
+ * data structures for one thread.
+ *
+ * ERRORS: srv_start() returns -1 with a message; once started, the server
+ * answers every failure on the wire (an error answer) and keeps serving.
  */
 #ifndef SOCASMA_SERVER_H
 #define SOCASMA_SERVER_H
@@ -10,7 +23,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <uv.h>
+
 #include "conf/conf.h"
+#include "text/text.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -18,31 +34,57 @@ extern "C" {
 
 #define SRV_PROTOCOL_VERSION 1
 
-/* What the command line adds to the config. Strings are borrowed. */
+typedef enum {
+    SRV_LOG_INFO,   /* what the server does: "listening on ...", "configuration reloaded" */
+    SRV_LOG_ERROR,  /* a failure it survives: a reload refused, an access log not opened */
+    SRV_LOG_ACCESS  /* a line of the access log, when access_log is "-" */
+} srv_log_level;
+
+/* Receives each message of the server (one line, without its end; valid
+ * during the call), on the loop's thread. */
+typedef void srv_log_fn(void *arg, srv_log_level level, const char *msg);
+
+/* What the program adds to the config. Strings are borrowed, for the
+ * server's lifetime. */
 typedef struct {
     const char *config_path; /* file reloaded on SIGHUP (NULL: the config's own path) */
-    const char *port_file;   /* when set, the TCP port actually bound is written here */
-    int listen_set;          /* 1: --listen was given (overrides the file on reload) */
-    int socket_set;          /* 1: --socket was given */
-    int threads_set;         /* 1: --threads was given */
-    int db_set;              /* 1: --db was given */
+    srv_log_fn *log;         /* the server's messages (NULL: dropped) */
+    void *log_arg;           /* passed to log */
 } srv_options;
 
-/* Runs the daemon until SIGTERM or SIGINT. cfg stays the caller's (configs
- * loaded on SIGHUP are the server's). Returns 0 after a clean stop, -1 with
- * a message in err when it could not start. */
-int srv_run(cfg_config *cfg, const srv_options *opt, char *err, size_t errlen);
+typedef struct srv_server srv_server;
+
+/* Starts the daemon on loop: the worker threads, the listeners of cfg
+ * (socket, listen), the loop's signal handlers. The caller then runs the
+ * loop (uv_run), which returns once SIGTERM or SIGINT stopped the server
+ * and every connection read was answered, and frees it with srv_free().
+ * cfg stays the caller's and must outlive the server (the configs loaded
+ * on SIGHUP are the server's). Returns 0, or -1 with a message in err and
+ * nothing left running (*out NULL). */
+int srv_start(uv_loop_t *loop, cfg_config *cfg, const srv_options *opt, srv_server **out,
+              char *err, size_t errlen);
+
+/* The TCP port bound (the one the kernel chose for port 0), or -1 when
+ * not listening on TCP. */
+int srv_tcp_port(const srv_server *s);
+/* The number of worker threads. */
+unsigned srv_threads(const srv_server *s);
+
+/* Stops whatever still runs (connections are dropped when the loop was not
+ * run to its end), joins the workers, runs the loop until the server's
+ * handles are closed and frees s. The loop stays the caller's. NULL is a
+ * no-op. */
+void srv_free(srv_server *s);
 
 /* ---- pieces, public for the unit tests ---- */
 
 /* A connection's input: bytes appended as they arrive, complete lines taken
- * out one at a time. A line is cut at '\n', a trailing '\r' dropped. */
+ * out one at a time. A line is cut at '\n', a trailing '\r' dropped.
+ * Invariant: start <= in.len and start + scan <= in.len. */
 typedef struct {
-    char *buf;
-    size_t len;   /* bytes held */
+    txt_buf in;   /* the bytes held (in.len of them) */
     size_t start; /* first byte not yet consumed */
     size_t scan;  /* bytes from start already searched for '\n' */
-    size_t cap;
     size_t max;   /* longest line accepted, without its end */
 } srv_linebuf;
 
@@ -57,8 +99,10 @@ int srv_linebuf_append(srv_linebuf *lb, const char *data, size_t n);
  * line yet; SRV_LINE_TOO_LONG when a line, complete or not, is longer than
  * max (the buffer is then useless: close the connection). */
 int srv_linebuf_next(srv_linebuf *lb, const char **line, size_t *len);
-/* Bytes received and not yet returned as lines. */
+/* Bytes received and not yet returned as lines, and where they start
+ * (valid until the next append). */
 size_t srv_linebuf_pending(const srv_linebuf *lb);
+const char *srv_linebuf_data(const srv_linebuf *lb);
 
 /* Latency statistics: a ring of the last samples for percentiles. */
 #define SRV_LAT_SAMPLES 8192
