@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd/search-client.h"
+#include "text/text.h"
 
 #define CLIENT_TIMEOUT_S 30
 
@@ -107,20 +108,14 @@ int sc_request(const char *socket_path, const char *hostport, const json_t *req,
             off += (size_t)w;
     }
     free(line);
-    char *buf = NULL;
-    size_t blen = 0, cap = 0;
+    txt_buf in = {0};
     while (rc == 0) {
-        if (blen + 4096 > cap) {
-            cap = cap ? 2 * cap : 16384;
-            char *nb = realloc(buf, cap);
-            if (!nb) {
-                snprintf(err, errlen, "out of memory");
-                rc = -1;
-                break;
-            }
-            buf = nb;
+        if (txt_buf_reserve(&in, 16384) != TXT_OK) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+            break;
         }
-        ssize_t r = recv(fd, buf + blen, cap - blen - 1, 0);
+        ssize_t r = recv(fd, in.p + in.len, in.cap - in.len - 1, 0);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
@@ -133,11 +128,12 @@ int sc_request(const char *socket_path, const char *hostport, const json_t *req,
             rc = -1;
             break;
         }
-        char *nl = memchr(buf + blen, '\n', (size_t)r);
-        blen += (size_t)r;
+        char *nl = memchr(in.p + in.len, '\n', (size_t)r);
+        in.len += (size_t)r;
+        in.p[in.len] = '\0'; /* room kept by the reserve */
         if (nl) {
             json_error_t jerr;
-            *answer = json_loadb(buf, (size_t)(nl - buf), 0, &jerr);
+            *answer = json_loadb(in.p, (size_t)(nl - in.p), 0, &jerr);
             if (!*answer) {
                 snprintf(err, errlen, "the daemon's answer is not JSON: %s", jerr.text);
                 rc = -1;
@@ -145,7 +141,7 @@ int sc_request(const char *socket_path, const char *hostport, const json_t *req,
             break;
         }
     }
-    free(buf);
+    txt_buf_free(&in);
     close(fd);
     return rc;
 }

@@ -9,6 +9,7 @@
  * "spinning" below). */
 #include <config.h>
 
+#include <assert.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -126,9 +127,10 @@ static void drain_done(uv_async_t *a)
     srv_job *j = p->done_head;
     p->done_head = p->done_tail = NULL;
     pthread_mutex_unlock(&p->done_mu);
-    for (srv_job *k = j; k; k = k->next)
-        if (p->inflight > 0)
-            p->inflight--;
+    for (srv_job *k = j; k; k = k->next) {
+        assert(p->inflight > 0); /* every job done was counted when submitted */
+        p->inflight--;
+    }
     if (j)
         p->spin_until = srv_now_ns() + (uint64_t)p->spin_us * 1000u;
     while (j) {
@@ -167,6 +169,7 @@ static void *worker_main(void *arg)
         worker_spin(p);
         while (!p->head && !p->stopping) {
             if (!w->idle) {
+                assert(w != p->idle_top);
                 w->idle = 1;
                 w->below = p->idle_top;
                 p->idle_top = w;
@@ -178,10 +181,12 @@ static void *worker_main(void *arg)
             break;
         }
         srv_job *j = p->head;
+        assert(p->depth > 0 && p->tail != NULL);
         p->head = j->next;
         if (!p->head)
             p->tail = NULL;
         p->depth--;
+        assert((p->depth == 0) == (p->head == NULL));
         atomic_store_explicit(&p->queued, p->depth, memory_order_release);
         if (!have || gen != p->generation) {
             /* Made under the lock so the settings cannot change meanwhile. */
@@ -224,7 +229,8 @@ int srv_pool_start(srv_pool **out, uv_loop_t *loop, unsigned n, unsigned queue_m
         return -1;
     pthread_mutex_init(&p->mu, NULL);
     pthread_mutex_init(&p->done_mu, NULL);
-    p->queue_max = queue_max ? queue_max : 1;
+    assert(queue_max > 0 && n > 0);
+    p->queue_max = queue_max;
     p->db_path = strdup(db_path ? db_path : "");
     p->opt = opt;
     p->on_done = on_done;
@@ -260,6 +266,7 @@ int srv_pool_start(srv_pool **out, uv_loop_t *loop, unsigned n, unsigned queue_m
 
 int srv_pool_submit(srv_pool *p, srv_job *job)
 {
+    assert(job && job->work);
     pthread_mutex_lock(&p->mu);
     if (p->depth >= p->queue_max || p->stopping) {
         pthread_mutex_unlock(&p->mu);
@@ -276,8 +283,10 @@ int srv_pool_submit(srv_pool *p, srv_job *job)
     atomic_store_explicit(&p->queued, p->depth, memory_order_release);
     p->inflight++;
     /* a spinning worker takes the job without a wake-up */
+    assert(p->spinning <= p->nthreads && p->depth <= p->queue_max);
     worker *w = p->spinning >= p->depth ? NULL : p->idle_top;
     if (w) {
+        assert(w->idle);
         p->idle_top = w->below;
         w->idle = 0;
         pthread_cond_signal(&w->cv);
@@ -308,14 +317,16 @@ void srv_pool_reconfigure(srv_pool *p, const char *db_path, const srch_options *
 
 void srv_pool_set_queue_max(srv_pool *p, unsigned queue_max)
 {
+    assert(queue_max > 0);
     pthread_mutex_lock(&p->mu);
-    p->queue_max = queue_max ? queue_max : 1;
+    p->queue_max = queue_max;
     pthread_mutex_unlock(&p->mu);
 }
 
 void srv_pool_stop(srv_pool *p)
 {
     pthread_mutex_lock(&p->mu);
+    assert(!p->stopping);
     p->stopping = 1;
     for (unsigned i = 0; i < p->nthreads; i++)
         pthread_cond_signal(&p->workers[i].cv);
@@ -325,6 +336,7 @@ void srv_pool_stop(srv_pool *p)
         pthread_cond_destroy(&p->workers[i].cv);
     }
     drain_done(&p->async);
+    assert(p->head == NULL && p->depth == 0 && p->inflight == 0);
     free(p->threads);
     free(p->workers);
     free(p->db_path);
