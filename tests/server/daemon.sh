@@ -57,6 +57,9 @@ expect_match "ping (tcp)" '^\{.*"pong":true' "$(printf '{"op":"ping","id":"a"}\n
 expect_match "id echoed" '"id":"a"' "$(printf '{"op":"ping","id":"a"}\n' | t)"
 expect_match "version" '"protocol":1' "$(printf '{"op":"version","id":3}\n' | u)"
 expect_eq "pid file" "$DPID" "$(cat "$T/pid")"
+expect_match "says where it listens (unix)" "^socasma-searchd: listening on $T/s\$" "$(cat "$T/daemon.err")"
+expect_match "says where it listens (tcp)" "^socasma-searchd: listening on 127.0.0.1 port $PORT\$" "$(cat "$T/daemon.err")"
+expect_match "says it is ready" '^socasma-searchd: ready \(2 threads\)$' "$(cat "$T/daemon.err")"
 expect_eq "socket mode 0660" "660" "$(stat -c %a "$T/s")"
 
 # ---- the search ops
@@ -193,7 +196,7 @@ check "pid file removed" test ! -e "$T/pid"
 
 # ---- a full queue answers "overloaded" at once, in order, and goes on
 # (threads that never spin: the rest of this test runs with the default)
-printf '[server]\nqueue = 1\nspin = 0\n' >"$T/conf1"
+printf '[server]\nqueue = 1\nspin = 0\naccess_log = -\n' >"$T/conf1"
 "$D" --config "$T/conf1" --db "$DB" --socket "$T/s1" --listen '' --threads 1 2>"$T/d1.err" &
 D1=$!
 i=0
@@ -207,6 +210,11 @@ check "overload: answers in order" cmp -s "$T/ov.ids" "$T/ov.want"
 kill -TERM $D1
 wait $D1
 expect_eq "overload: clean exit" 0 "$?"
+# access_log = -: the access lines on standard error, one per request
+expect_eq "access log on stderr: a line per request" "$(wc -l <"$T/ov.out" | tr -d ' ')" \
+    "$(grep -c ' unix search [0-9]* [0-9.]* ' "$T/d1.err")"
+expect_eq "access log on stderr: the overloaded ones" "$(grep -c '"code":"overloaded"' "$T/ov.out")" \
+    "$(grep -c ' unix search [0-9]* [0-9.]* overloaded$' "$T/d1.err")"
 
 # ---- non-loopback refused without allow_remote
 if "$D" --db "$DB" --listen 0.0.0.0:0 2>"$T/remote.err" & then
