@@ -132,13 +132,6 @@ static xc_query *scaled(parser *ps, xc_query *q, double f)
     return out;
 }
 
-static const char *stem_prefix(txt_lang l, int title)
-{
-    if (l == TXT_LANG_EN)
-        return title ? SCH_TITLE_STEM_EN : SCH_STEM_EN;
-    return title ? SCH_TITLE_STEM_FR : SCH_STEM_FR;
-}
-
 static int is_stop(const txt_token *t)
 {
     for (unsigned k = 0; k < t->nstems; k++)
@@ -171,7 +164,7 @@ static void remember(parser *ps, const txt_token *t, size_t base, int plain)
     for (unsigned k = 0; k < t->nstems && k < TXT_MAX_STEMS; k++) {
         if (t->stems[k].stop || t->stems[k].len == 0)
             continue;
-        const char *pre = stem_prefix(t->stems[k].lang, 0);
+        const char *pre = store_stem_prefix(t->stems[k].lang, 0);
         size_t n = strlen(pre) + t->stems[k].len;
         char *s = malloc(n + 1);
         if (!s) {
@@ -215,7 +208,7 @@ static xc_query *verb_plural(parser *ps, const txt_token *t, const txt_stem *s, 
         srch_termfreq(ps->e, b, (size_t)nb, &fb) != XC_OK || fb <= fa)
         return NULL;
     size_t pl = strlen(SCH_STEM_FR);
-    return term(ps, stem_prefix(TXT_LANG_FR, title), b + pl, (size_t)nb - pl);
+    return term(ps, store_stem_prefix(TXT_LANG_FR, title), b + pl, (size_t)nb - pl);
 }
 
 /* The term of a stem; a long stem (SRCH_STEM_EXTEND bytes or more) also
@@ -226,7 +219,7 @@ static xc_query *verb_plural(parser *ps, const txt_token *t, const txt_stem *s, 
  * "cour" would take in "courant", "courrier". */
 static xc_query *stem_query(parser *ps, const txt_token *t, const txt_stem *s, int title)
 {
-    const char *pre = stem_prefix(s->lang, title);
+    const char *pre = store_stem_prefix(s->lang, title);
     xc_query *q = NULL;
     if (s->len < SRCH_STEM_EXTEND || (t->flags & TXT_TOK_NUMBER) || !ps->e->db)
         return term(ps, pre, s->term, s->len);
@@ -437,8 +430,8 @@ static node wildcard_node(parser *ps, const lexeme *l, int title)
         return words_node(ps, &plain, title, 0);
     }
     unsigned max = ps->e->opt.wildcard_max;
-    const char *pre[3] = {title ? SCH_TITLE_WORD : SCH_WORD, stem_prefix(TXT_LANG_EN, title),
-                          stem_prefix(TXT_LANG_FR, title)};
+    const char *pre[3] = {title ? SCH_TITLE_WORD : SCH_WORD, store_stem_prefix(TXT_LANG_EN, title),
+                          store_stem_prefix(TXT_LANG_FR, title)};
     xc_query *subs[3] = {NULL, NULL, NULL};
     size_t n = 0;
     for (int k = 0; k < 3; k++) {

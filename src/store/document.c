@@ -183,15 +183,6 @@ static void add_spell(builder *b, const char *text, const txt_token *t)
     b->nspell++;
 }
 
-static const char *stem_prefix(txt_lang lang, int title)
-{
-    if (lang == TXT_LANG_EN)
-        return title ? SCH_TITLE_STEM_EN : SCH_STEM_EN;
-    if (lang == TXT_LANG_FR)
-        return title ? SCH_TITLE_STEM_FR : SCH_STEM_FR;
-    return NULL;
-}
-
 /* The free-text terms of one field. title: also under the S/ZS* prefixes,
  * and wdf weight for the plain terms. */
 static void add_text(builder *b, const char *text, const txt_result *r, int title,
@@ -206,12 +197,12 @@ static void add_text(builder *b, const char *text, const txt_result *r, int titl
             add_posting(b, SCH_TITLE_WORD, t->word, t->len, t->pos, 1);
         for (unsigned k = 0; k < t->nstems && k < TXT_MAX_STEMS; k++) {
             const txt_stem *st = &t->stems[k];
-            const char *p = stem_prefix(st->lang, 0);
+            const char *p = store_stem_prefix(st->lang, 0);
             if (st->stop || !p || st->len == 0)
                 continue; /* stopword stems are not searched alone */
             add_term(b, p, st->term, st->len, weight);
             if (title)
-                add_term(b, stem_prefix(st->lang, 1), st->term, st->len, 1);
+                add_term(b, store_stem_prefix(st->lang, 1), st->term, st->len, 1);
         }
         add_spell(b, text, t);
     }

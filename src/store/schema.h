@@ -9,6 +9,8 @@
 #ifndef SOCASMA_SCHEMA_H
 #define SOCASMA_SCHEMA_H
 
+#include "text/text.h"
+
 /* Bump when the layout changes: the indexer then rebuilds every post. */
 #define SCH_VERSION "2"
 
@@ -21,6 +23,18 @@
 #define SCH_TITLE_WORD "S"     /* folded title word, with positions */
 #define SCH_TITLE_STEM_EN "ZSE"
 #define SCH_TITLE_STEM_FR "ZSF"
+
+/* The prefix of a stem of language lang (title: of a title stem); NULL for
+ * TXT_LANG_NONE (the analyser's stems always have a language). The one
+ * place the indexer and the query builder take it from. */
+static inline const char *store_stem_prefix(txt_lang lang, int title)
+{
+    if (lang == TXT_LANG_EN)
+        return title ? SCH_TITLE_STEM_EN : SCH_STEM_EN;
+    if (lang == TXT_LANG_FR)
+        return title ? SCH_TITLE_STEM_FR : SCH_STEM_FR;
+    return NULL;
+}
 
 /* ---- boolean filter terms (wdf 0) --------------------------------------- */
 #define SCH_ID "Q"        /* Q + post id as given (unique) */
