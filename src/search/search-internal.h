@@ -1,7 +1,10 @@
 /* search-internal.h: what the files of src/search share (not public).
  * The engine (engine.c) owns the database handle and the analyser; the
  * query builder (query.c) turns text into an xc_query and remembers the
- * words for the highlighter (snippet.c) and the speller (spell.c). */
+ * words for the highlighter (snippet.c) and the speller (spell.c).
+ * Everything declared here has hidden visibility (the pragma below): the
+ * srch_ names of this header are the module's own, those of search.h and
+ * options.h its public ones. */
 #ifndef SOCASMA_SEARCH_INTERNAL_H
 #define SOCASMA_SEARCH_INTERNAL_H
 
@@ -11,6 +14,8 @@
 #include "search/search.h"
 #include "text/text.h"
 #include "xapian-c/xapian-c.h"
+
+#pragma GCC visibility push(hidden)
 
 /* Bounds on the work one request may cause. */
 #define SRCH_MAX_TERMS 64      /* query words used (the rest is ignored) */
@@ -159,4 +164,6 @@ void srch_termfreq_free(srch_engine *e);
 /* Monotonic time in seconds. */
 double srch_now(void);
 
-#endif
+#pragma GCC visibility pop
+
+#endif /* SOCASMA_SEARCH_INTERNAL_H */

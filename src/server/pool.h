@@ -1,7 +1,9 @@
 /* pool.h: the worker threads (internal to src/server). Each worker owns one
  * search engine; jobs wait in a bounded queue; finished jobs go to a done
  * queue and the event loop is woken with uv_async_send (which coalesces, so
- * the loop drains the whole done queue each time). */
+ * the loop drains the whole done queue each time). Its declarations have
+ * hidden visibility (the pragma below); server.h is the module's public
+ * header. */
 #ifndef SOCASMA_SERVER_POOL_H
 #define SOCASMA_SERVER_POOL_H
 
@@ -9,6 +11,8 @@
 #include <uv.h>
 
 #include "search/search.h"
+
+#pragma GCC visibility push(hidden)
 
 typedef struct srv_job srv_job;
 struct srv_job {
@@ -44,4 +48,6 @@ void srv_pool_stop(srv_pool *p);
 
 uint64_t srv_now_ns(void);
 
-#endif
+#pragma GCC visibility pop
+
+#endif /* SOCASMA_SERVER_POOL_H */

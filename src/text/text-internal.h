@@ -1,6 +1,7 @@
 /* text-internal.h: shared declarations of the text module's files (UTF-8
  * decoding and classification, normalisation buffers, stemming cache,
- * stopwords). Not a public header. */
+ * stopwords). Not a public header: its declarations have hidden
+ * visibility (the pragma below), text.h's are the module's public ones. */
 #ifndef SOCASMA_TEXT_INTERNAL_H
 #define SOCASMA_TEXT_INTERNAL_H
 
@@ -8,6 +9,8 @@
 #include <stdint.h>
 
 #include "text/text.h"
+
+#pragma GCC visibility push(hidden)
 
 /* ---- utf8.c ---- */
 /* Decodes one code point strictly (no overlong forms, surrogates or values
@@ -74,5 +77,6 @@ int txt_stemmer_stems(txt_stemmer *st, txt_lang lang, const char *acc, size_t ac
 int txt_stemmer_raw(txt_stemmer *st, txt_lang lang, const char *w, size_t n, const char **out,
                     size_t *outlen);
 
+#pragma GCC visibility pop
 
-#endif
+#endif /* SOCASMA_TEXT_INTERNAL_H */
