@@ -84,7 +84,10 @@ START_TEST(status_codes)
 {
     /* Every status of the table has its own code, and they are the
      * protocol's (doc/PROTOCOL.md). */
-    static const struct { int st; const char *code; } want[] = {
+    static const struct {
+        int st;
+        const char *code;
+    } want[] = {
         {SRCH_OK, "ok"},
         {SRCH_ERR_BAD_REQUEST, "bad_request"},
         {SRCH_ERR_TOO_LONG, "too_long"},
@@ -131,7 +134,8 @@ START_TEST(op_table)
     /* no op, an op that is not a string, an unknown op: bad_request with
      * the request's id */
     static const char *const bad[] = {"{\"id\":4}", "{\"op\":5,\"id\":4}",
-                                      "{\"op\":\"frobnicate\",\"id\":4}", "{\"op\":\"Search\",\"id\":4}"};
+                                      "{\"op\":\"frobnicate\",\"id\":4}",
+                                      "{\"op\":\"Search\",\"id\":4}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         json_t *req = parse(bad[i]), *ans = NULL;
         srch_op op;
@@ -228,9 +232,8 @@ START_TEST(search_is_the_engine_s)
     /* a bad field: bad_request, with the field named and the id */
     a = handle("{\"op\":\"search\",\"q\":\"x\",\"offset\":-1,\"id\":\"n\"}", SRCH_ERR_BAD_REQUEST,
                "bad_request");
-    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(a, "error"),
-                                                                   "message")),
-                                 "offset"));
+    ck_assert_ptr_nonnull(strstr(
+        json_string_value(json_object_get(json_object_get(a, "error"), "message")), "offset"));
     ck_assert_str_eq(json_string_value(json_object_get(a, "id")), "n");
     json_decref(a);
 }
@@ -313,8 +316,8 @@ END_TEST
 
 START_TEST(answer_line)
 {
-    json_t *a = handle("{\"op\":\"search\",\"q\":\"l'\\u00e9quivalence\",\"id\":\"q\\n\"}", SRCH_OK,
-                       "ok");
+    json_t *a =
+        handle("{\"op\":\"search\",\"q\":\"l'\\u00e9quivalence\",\"id\":\"q\\n\"}", SRCH_OK, "ok");
     json_t *copy = json_deep_copy(a);
     size_t len = 0;
     int st = SRCH_OK;
