@@ -44,13 +44,13 @@ extern "C" {
  *   NOT_FOUND    `doc`: no post with that id
  * TOO_LONG, OVERLOADED and TIMEOUT are the daemon's: search/ never returns
  * them. */
-#define SRCH_ERRNO_MAP(X)                 \
-    X(BAD_REQUEST, -1, "bad_request")     \
-    X(TOO_LONG, -6, "too_long")           \
-    X(OVERLOADED, -7, "overloaded")       \
-    X(TIMEOUT, -5, "timeout")             \
-    X(UNAVAILABLE, -2, "unavailable")     \
-    X(INTERNAL, -4, "internal")           \
+#define SRCH_ERRNO_MAP(X)             \
+    X(BAD_REQUEST, -1, "bad_request") \
+    X(TOO_LONG, -6, "too_long")       \
+    X(OVERLOADED, -7, "overloaded")   \
+    X(TIMEOUT, -5, "timeout")         \
+    X(UNAVAILABLE, -2, "unavailable") \
+    X(INTERNAL, -4, "internal")       \
     X(NOT_FOUND, -3, "not_found")
 
 typedef enum {
@@ -160,12 +160,12 @@ typedef enum { SRCH_RUN_ENGINE, SRCH_RUN_HOST } srch_runner;
 
 /* The ops, X(NAME, "name", runner) each: the enum, srch_op_name() and
  * srch_op_runner() are made from this one table. */
-#define SRCH_OP_MAP(X)                       \
-    X(SEARCH, "search", SRCH_RUN_ENGINE)     \
-    X(SUGGEST, "suggest", SRCH_RUN_ENGINE)   \
-    X(DOC, "doc", SRCH_RUN_ENGINE)           \
-    X(STATS, "stats", SRCH_RUN_ENGINE)       \
-    X(PING, "ping", SRCH_RUN_HOST)           \
+#define SRCH_OP_MAP(X)                     \
+    X(SEARCH, "search", SRCH_RUN_ENGINE)   \
+    X(SUGGEST, "suggest", SRCH_RUN_ENGINE) \
+    X(DOC, "doc", SRCH_RUN_ENGINE)         \
+    X(STATS, "stats", SRCH_RUN_ENGINE)     \
+    X(PING, "ping", SRCH_RUN_HOST)         \
     X(VERSION, "version", SRCH_RUN_HOST)
 
 typedef enum {

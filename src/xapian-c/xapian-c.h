@@ -60,19 +60,19 @@ extern "C" {
  *   DATABASE       any other DatabaseError (I/O, create, ...)
  *   UNIMPLEMENTED  UnimplementedError, FeatureUnavailableError
  *   INTERNAL       any other Xapian or C++ exception */
-#define XC_ERRNO_MAP(X)                  \
-    X(INVALID_ARG, -1, "invalid_arg")    \
-    X(NOMEM, -2, "nomem")                \
-    X(NOT_FOUND, -3, "not_found")        \
-    X(LOCKED, -4, "locked")              \
-    X(CORRUPT, -5, "corrupt")            \
-    X(MODIFIED, -6, "modified")          \
-    X(VERSION, -7, "version")            \
-    X(CLOSED, -8, "closed")              \
-    X(INVALID_OP, -9, "invalid_op")      \
-    X(TOO_LONG, -10, "too_long")         \
-    X(WILDCARD, -11, "wildcard")         \
-    X(DATABASE, -12, "database")         \
+#define XC_ERRNO_MAP(X)                    \
+    X(INVALID_ARG, -1, "invalid_arg")      \
+    X(NOMEM, -2, "nomem")                  \
+    X(NOT_FOUND, -3, "not_found")          \
+    X(LOCKED, -4, "locked")                \
+    X(CORRUPT, -5, "corrupt")              \
+    X(MODIFIED, -6, "modified")            \
+    X(VERSION, -7, "version")              \
+    X(CLOSED, -8, "closed")                \
+    X(INVALID_OP, -9, "invalid_op")        \
+    X(TOO_LONG, -10, "too_long")           \
+    X(WILDCARD, -11, "wildcard")           \
+    X(DATABASE, -12, "database")           \
     X(UNIMPLEMENTED, -13, "unimplemented") \
     X(INTERNAL, -14, "internal")
 
