@@ -27,6 +27,9 @@
 #include "search/search-internal.h"
 #include "store/schema.h"
 
+/* 1: each query word found in the title is part of the proximity bonus
+ * (boosts(), doc/QUERY.md "How results are ranked"); 0: title words count
+ * only through the higher wdf the indexer gives them. */
 #define SRCH_TITLE_BOOST 1
 
 typedef enum {
@@ -913,9 +916,8 @@ static xc_query *boosts(parser *ps)
         }
         if (nn < SRCH_MAX_TERMS)
             near[nn++] = term(ps, SCH_WORD, w->word, strlen(w->word));
-        /* the word in the title (off: title words already carry a higher
-         * wdf in the index, and a second title weight over-ranks posts whose
-         * title holds one common query word; measured on eval-dev) */
+        /* the word in the title, a part of the bonus like the pairs (see
+         * SRCH_TITLE_BOOST) */
         if (!SRCH_TITLE_BOOST) {
             prev = w;
             continue;
