@@ -59,28 +59,15 @@ struct srch_speller {
     uint32_t *touched;
 };
 
+/* The code points of s (at most max); an invalid byte counts as itself. */
 static size_t utf8_decode(const char *s, size_t len, uint32_t *cp, size_t max)
 {
+    const unsigned char *u = (const unsigned char *)s;
     size_t n = 0;
     for (size_t i = 0; i < len && n < max;) {
-        unsigned char c = (unsigned char)s[i];
-        uint32_t v;
-        size_t k;
-        if (c < 0x80)
-            v = c, k = 1;
-        else if (c >= 0xF0 && i + 3 < len)
-            v = ((c & 7u) << 18) | (((unsigned char)s[i + 1] & 63u) << 12) |
-                (((unsigned char)s[i + 2] & 63u) << 6) | ((unsigned char)s[i + 3] & 63u),
-            k = 4;
-        else if (c >= 0xE0 && i + 2 < len)
-            v = ((c & 15u) << 12) | (((unsigned char)s[i + 1] & 63u) << 6) |
-                ((unsigned char)s[i + 2] & 63u),
-            k = 3;
-        else if (c >= 0xC0 && i + 1 < len)
-            v = ((c & 31u) << 6) | ((unsigned char)s[i + 1] & 63u), k = 2;
-        else
-            v = c, k = 1;
-        cp[n++] = v;
+        int32_t v;
+        size_t k = txt_utf8_decode(u + i, len - i, &v);
+        cp[n++] = v < 0 ? u[i] : (uint32_t)v;
         i += k;
     }
     return n;

@@ -12,11 +12,7 @@
 
 #pragma GCC visibility push(hidden)
 
-/* ---- utf8.c ---- */
-/* Decodes one code point strictly (no overlong forms, surrogates or values
- * above U+10FFFF) from s[0..n), n >= 1. Returns the bytes used (>= 1) and
- * stores the code point, or -1 for an invalid byte (1 byte used). */
-size_t txt_utf8_decode(const unsigned char *s, size_t n, int32_t *cp);
+/* ---- utf8.c (txt_utf8_decode is in text.h) ---- */
 
 /* Character classes used by the tokeniser. */
 enum {

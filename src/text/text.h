@@ -168,6 +168,12 @@ size_t txt_glossary_ngroups(const txt_glossary *g);
  * one space): owned by the glossary. */
 const char *const *txt_glossary_group(const txt_glossary *g, size_t i, size_t *n);
 
+/* The project's UTF-8 decoder (utf8.c): decodes one code point strictly
+ * (no overlong forms, surrogates or values above U+10FFFF) from s[0..n),
+ * n >= 1. Returns the bytes used (>= 1) and stores the code point, or -1
+ * for an invalid byte (1 byte used). */
+size_t txt_utf8_decode(const unsigned char *s, size_t n, int32_t *cp);
+
 /* ---- txt_buf: the project's growable byte buffer (buf.c) ----
  * Bytes appended at the end; once anything was added, p is malloc'ed and
  * p[len] is a NUL. Start from a zeroed buffer ({0}); txt_buf_free() frees
