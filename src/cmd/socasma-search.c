@@ -208,7 +208,7 @@ int main(int argc, char **argv)
     const char *config = NULL, *db = NULL, *sock = NULL, *conn = NULL;
     int json = 0, stats = 0, suggest = 0;
     json_t *req = json_object(), *cats = json_array(), *tags = json_array();
-    json_object_set_new(req, "op", json_string("search"));
+    json_object_set_new(req, "op", json_string(srch_op_name(SRCH_OP_SEARCH)));
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -297,9 +297,9 @@ int main(int argc, char **argv)
     json_decref(cats);
     json_decref(tags);
     if (stats)
-        json_object_set_new(req, "op", json_string("stats"));
+        json_object_set_new(req, "op", json_string(srch_op_name(SRCH_OP_STATS)));
     else if (suggest)
-        json_object_set_new(req, "op", json_string("suggest"));
+        json_object_set_new(req, "op", json_string(srch_op_name(SRCH_OP_SUGGEST)));
 
     cfg_config cfg;
     char err[1024];
@@ -309,16 +309,13 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     json_t *ans = NULL;
-    int rc = SRCH_OK;
     if (sock || conn) {
-        if (sc_request(sock, conn, req, &ans, err, sizeof err) != 0) {
+        if (sc_request(sock, conn, req, &ans, err, sizeof err) != 0)
             fprintf(stderr, "%s: %s\n", prog, err);
-            rc = SRCH_ERR_UNAVAILABLE;
-        }
     } else {
         /* The daemon's answer, made here by the same function. */
         srch_engine *e = NULL;
-        rc = srch_engine_new(db ? db : cfg.db_path, &cfg.search, &e);
+        int rc = srch_engine_new(db ? db : cfg.db_path, &cfg.search, &e);
         if (rc == SRCH_OK)
             rc = srch_handle(e, req, &ans);
         else
@@ -342,7 +339,7 @@ int main(int argc, char **argv)
         if (!json)
             fprintf(stderr, "%s: %s\n", prog, str(e, "message"));
         const char *codename = str(e, "code");
-        code = !strcmp(codename, "bad_request") ? EXIT_USAGE : EXIT_ERROR;
+        code = !strcmp(codename, srch_status_code(SRCH_ERR_BAD_REQUEST)) ? EXIT_USAGE : EXIT_ERROR;
     } else if (stats) {
         if (!json)
             print_stats(ans);
