@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +78,48 @@ START_TEST(lines_too_long)
 }
 END_TEST
 
+/* Many lines in chunks of every size: the buffer moves what is left to its
+ * front and grows, and every line comes out whole and in order. */
+START_TEST(lines_many_chunks)
+{
+    srv_linebuf lb;
+    srv_linebuf_init(&lb, 200);
+    char all[600000];
+    size_t n = 0;
+    int want = 0;
+    for (int i = 0; n + 200 < sizeof all; i++)
+        n += (size_t)snprintf(all + n, sizeof all - n, "line %d %.*s\n", i, i % 150,
+                              "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                              "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    uint64_t seed = 7;
+    size_t off = 0;
+    while (off < n) {
+        size_t k = 1 + th_rand(&seed, 700);
+        if (k > n - off)
+            k = n - off;
+        ck_assert_int_eq(srv_linebuf_append(&lb, all + off, k), 0);
+        off += k;
+        const char *line;
+        size_t len;
+        while (srv_linebuf_next(&lb, &line, &len) == SRV_LINE_OK) {
+            char expect[256];
+            int el = snprintf(expect, sizeof expect, "line %d %.*s", want, want % 150,
+                              "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                              "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+            ck_assert_uint_eq(len, (size_t)el);
+            ck_assert_int_eq(memcmp(line, expect, len), 0);
+            want++;
+        }
+        /* what is held is never more than a line and a chunk */
+        ck_assert_uint_le(srv_linebuf_pending(&lb), 200 + 2 + 700);
+        ck_assert_uint_le(lb.in.cap, 4096); /* and the buffer stays small */
+    }
+    ck_assert_int_gt(want, 1000);
+    ck_assert_uint_eq(srv_linebuf_pending(&lb), 0);
+    srv_linebuf_free(&lb);
+}
+END_TEST
+
 START_TEST(latency_percentiles)
 {
     static srv_latency l;
@@ -123,6 +166,7 @@ int main(void)
     tcase_add_test(tc, lines_split_anywhere);
     tcase_add_test(tc, lines_empty_and_nul);
     tcase_add_test(tc, lines_too_long);
+    tcase_add_test(tc, lines_many_chunks);
     tcase_add_test(tc, latency_percentiles);
     tcase_add_test(tc, hostport);
     suite_add_tcase(s, tc);
