@@ -30,40 +30,42 @@
 extern "C" {
 #endif
 
+/* The settings, one field per key (the key's name when it differs). The
+ * defaults and bounds are in the table of conf.c (cfg_keys()), and their
+ * meaning in conf/socasma-search.conf.in. NULL strings mean "none". */
 typedef struct {
     /* [index] */
-    char *db_path;            /* database = index/socasma.db */
-    char *glossary_path;      /* glossary = (none) ; conf/synonyms.txt in the repo's file */
-    unsigned title_weight;    /* title_weight = 3 : wdf of a title word vs 1 for the body */
+    char *db_path;               /* database (never NULL) */
+    char *glossary_path;         /* glossary */
+    unsigned title_weight;       /* wdf of a title word against 1 for the body */
 
     /* [server] */
-    char *socket_path;        /* socket = (none) */
-    unsigned socket_mode;     /* socket_mode = 0660 (octal) */
-    char *socket_group;       /* socket_group = (none) */
-    char *listen;             /* listen = 127.0.0.1:7700 ; empty in the file: NULL, no TCP */
-    int allow_remote;         /* allow_remote = no : yes lets listen name a non-loopback address */
-    unsigned threads;         /* threads = 0 : 0 means the number of cores */
-    unsigned queue_max;       /* queue = 256 : requests waiting for a worker before "overloaded" */
-    unsigned max_connections; /* max_connections = 1024 */
-    unsigned idle_timeout_ms; /* idle_timeout = 60000 */
-    size_t max_line;          /* max_line = 16384 : bytes in one request line */
-    unsigned request_timeout_ms; /* request_timeout = 5000 */
-    unsigned spin_us;         /* spin = 200 : microseconds a thread without work spins before
-                                 it sleeps (src/server/pool.c); 0: never */
-    char *pid_file;           /* pid_file = (none) */
-    char *access_log;         /* access_log = (none) : "-" is standard error */
-    int log_queries;          /* log_queries = no : write query texts in the access log */
+    char *socket_path;           /* socket */
+    unsigned socket_mode;        /* octal permission bits of the socket */
+    char *socket_group;
+    char *listen;                /* HOST:PORT; NULL: no TCP */
+    int allow_remote;            /* 1: listen may name a non-loopback address */
+    unsigned threads;            /* 0: the number of cores */
+    unsigned queue_max;          /* queue: requests waiting for a worker */
+    unsigned max_connections;
+    unsigned idle_timeout_ms;    /* idle_timeout */
+    size_t max_line;             /* bytes in one request line */
+    unsigned request_timeout_ms; /* request_timeout */
+    unsigned spin_us;            /* spin (src/server/pool.c); 0: never */
+    char *pid_file;
+    char *access_log;            /* "-": the daemon's standard error */
+    int log_queries;             /* 1: query texts in the access log */
 
     /* [search]: snippet_words, max_limit, default_limit, wildcard_max,
      * max_query (max_query_bytes), bm25_k1, bm25_b: what the programs give
-     * srch_engine_new() (search/options.h, with the defaults) */
+     * srch_engine_new() (search/options.h) */
     srch_options search;
 
-    /* [reindex] */
-    char *export_command;     /* export_command = (none) : writes the export to stdout */
-    double prune_max_share;   /* prune_max_share = 0.20 */
+    /* [reindex] (read by socasma-reindex) */
+    char *export_command;        /* writes the export to its standard output */
+    double prune_max_share;
 
-    char *path;               /* the file these came from, or NULL for defaults */
+    char *path;                  /* the file these came from, or NULL for defaults */
 } cfg_config;
 
 /* The kinds of value a key takes. */
