@@ -1,9 +1,12 @@
-/* search.h: the one search function behind the command line and the daemon.
+/* search.h: the search engine and the line protocol's one dispatcher
+ * (srch_handle), behind both the command line and the daemon.
  *
  * An engine holds a read-only database handle, an analyser and the search
- * settings; it turns a request into the JSON answer that `socasma-search
- * --json` prints and the daemon sends (doc/PROTOCOL.md). It is the only place
- * where queries are parsed, ranked, faceted, spelled and snippeted.
+ * settings (srch_options, options.h); it turns a request into the JSON
+ * answer that `socasma-search --json` prints and the daemon sends
+ * (doc/PROTOCOL.md). It is the only place where queries are parsed, ranked,
+ * faceted, spelled and snippeted, and where requests are read, checked and
+ * answered (protocol.c).
  *
  * THREADS: an engine is used by one thread at a time (it owns Xapian and
  * libstemmer objects). The daemon gives each worker thread its own engine.
