@@ -14,4 +14,11 @@ TESTS += tests/store/test-store
 tests_store_test_store_SOURCES = tests/store/test-store.c
 tests_store_test_store_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_store_test_store_LDADD = $(TEST_HELP) $(STORE_LINK) $(TEST_LIBS)
-tests_store_test_store_LDFLAGS = $(AM_LDFLAGS) -pthread
+
+check_PROGRAMS += tests/store/test-run
+TESTS += tests/store/test-run
+tests_store_test_run_SOURCES = tests/store/test-run.c
+tests_store_test_run_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_store_test_run_CFLAGS = $(AM_CFLAGS) -pthread
+tests_store_test_run_LDADD = $(TEST_HELP) $(STORE_LINK) $(TEST_LIBS)
+tests_store_test_run_LDFLAGS = $(AM_LDFLAGS) -pthread
