@@ -75,6 +75,21 @@ for k in 1 2; do
         'not pruning: 1 source\(s\) could not be read to the end' "$err"
 done
 
+# Ids and paths come from the input: what a terminal would act on (escape
+# sequences, C1 controls, stray bytes) is printed escaped, never raw.
+{ echo '{"id": "x\u001b[2Jy\u009bz", "title": "one", "body": "b"}'
+  echo '{"id": "x\u001b[2Jy\u009bz", "title": "two", "body": "b"}'; } >"$T/esc.jsonl"
+weird="$T/$(printf 'e\033]0;t\007\377')"
+printf '{"id": "w1", "title": \n' >"$weird.jsonl"
+err=$("$SOCASMA_INDEX" --db "$T/escdb" --quiet "$T/esc.jsonl" "$weird.jsonl" 2>&1); rc=$?
+expect_eq "escaped messages: exit 0" 0 "$rc"
+expect_match "a duplicate id with control characters, escaped" \
+    'esc\.jsonl:2: duplicate id "x\\x1b\[2Jy\\u009bz"' "$err"
+expect_match "a path with control characters and a stray byte, escaped" \
+    'e\\x1b\]0;t\\x07\\xff\.jsonl:1: ' "$err"
+check "no raw ESC, BEL or C1 byte reaches the terminal" \
+    sh -c '! printf "%s" "$1" | LC_ALL=C grep -q "$(printf "[\033\007\302]")"' sh "$err"
+
 # Missing source, unwritable database: exit 4, database untouched.
 err=$("$SOCASMA_INDEX" --db "$db" "$T/good.jsonl" "$T/missing.jsonl" 2>&1); rc=$?
 expect_eq "missing source: exit 4" 4 "$rc"
