@@ -5,8 +5,9 @@
  * summary, and exits with a status that says how it went.
  * Exit codes: 0 done, 1 records rejected under --strict (nothing committed),
  * 2 usage, 3 database locked by another writer, 4 input or database error
- * (database untouched), 5 a source could not be read to its end (what was
- * read is committed, nothing pruned).
+ * (database untouched), 5 incomplete: a source could not be read to its end,
+ * or --prune was skipped as records could not be read (what was read is
+ * committed, nothing pruned).
  */
 #include <config.h>
 
@@ -58,8 +59,8 @@ static void usage(FILE *f)
           "  2  usage error\n"
           "  3  the database is locked by another indexer\n"
           "  4  input or database error (database untouched)\n"
-          "  5  a source could not be read to its end (what was read is\n"
-          "     committed; nothing pruned)\n",
+          "  5  incomplete: a source could not be read to its end, or --prune was\n"
+          "     skipped as records could not be read (what was read is committed)\n",
           f);
     fprintf(f, "\nConfig file: --config FILE, else $SOCASMA_CONFIG, else when it exists\n"
                "  %s\nelse none (built-in defaults).\n",
@@ -342,6 +343,7 @@ int main(int argc, char **argv)
             snprintf(err, sizeof err, "not pruning: %llu record(s) could not be read",
                      (unsigned long long)res.unreadable);
             say(1, err);
+            ret = EXIT_PARTIAL;
         }
         summary(&fl, &res, now_s() - rs.t0);
     }
