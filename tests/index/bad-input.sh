@@ -75,6 +75,18 @@ for k in 1 2; do
         'not pruning: 1 source\(s\) could not be read to the end' "$err"
 done
 
+# --prune with a record that cannot be read (its id is unknown): nothing
+# is pruned, it is said, and the run exits 5 (incomplete).
+cp -r "$db" "$T/prunedb"
+{ gen_posts 1 2; echo '{"id": "syn-3", "title": '; } >"$T/unreadable.jsonl"
+err=$("$SOCASMA_INDEX" --db "$T/prunedb" --prune --json "$T/unreadable.jsonl" 2>&1 >"$T/out"); rc=$?
+expect_eq "--prune with an unreadable record: exit 5, nothing deleted" "5 0 3" \
+    "$rc $(json_field "$(cat "$T/out")" deleted) $("$DBINFO" count "$T/prunedb")"
+expect_match "--prune with an unreadable record: not pruning, said" \
+    'unreadable\.jsonl:3: .*socasma-index: not pruning: 1 record\(s\) could not be read' "$(printf '%s' "$err" | tr '\n' ' ')"
+"$SOCASMA_INDEX" --db "$T/prunedb" --json "$T/unreadable.jsonl" >/dev/null 2>&1
+expect_eq "the same without --prune: exit 0" 0 "$?"
+
 # Ids and paths come from the input: what a terminal would act on (escape
 # sequences, C1 controls, stray bytes) is printed escaped, never raw.
 { echo '{"id": "x\u001b[2Jy\u009bz", "title": "one", "body": "b"}'
