@@ -372,6 +372,7 @@ int store_build_commit(store *s)
         if (s->in_run) /* the target is untouched: end its (empty) transaction */
             xc_db_cancel_transaction(s->db);
         s->in_run = 0;
+        s->glossary_changed = 0;
         if (st != STORE_OK)
             return st;
         return rc == XC_ERR_NOMEM ? STORE_ERR_NOMEM : STORE_ERR_DB;

@@ -759,6 +759,7 @@ int store_cancel(store *s)
     if (!s || !s->in_run)
         return s ? STORE_OK : STORE_ERR_INVALID;
     s->in_run = 0;
+    s->glossary_changed = 0; /* a cancelled run changes nothing */
     store_build_discard(s);
     if (s->db && !s->read_only) {
         int rc = xc_db_cancel_transaction(s->db);
