@@ -13,6 +13,8 @@ check_PROGRAMS += tests/index/dbinfo
 tests_index_dbinfo_SOURCES = tests/index/dbinfo.c
 tests_index_dbinfo_LDADD = $(XC_LINK) $(JANSSON_LIBS)
 TESTS += tests/index/incremental.sh tests/index/bad-input.sh tests/index/lock.sh \
-	tests/index/kill.sh tests/index/formats.sh tests/index/shards.sh
+	tests/index/kill.sh tests/index/formats.sh tests/index/jobs.sh \
+	tests/index/glossary.sh tests/index/disk-full.sh
 EXTRA_DIST += tests/index/incremental.sh tests/index/bad-input.sh tests/index/lock.sh \
-	tests/index/kill.sh tests/index/formats.sh tests/index/gen-posts.sh tests/index/shards.sh
+	tests/index/kill.sh tests/index/formats.sh tests/index/gen-posts.sh tests/index/jobs.sh \
+	tests/index/glossary.sh tests/index/disk-full.sh

@@ -1,7 +1,7 @@
 /* document.c: one post into one Xapian document, as schema.h lays it out
  * (store_prepare), and the post's content hash. Runs in any thread with its
- * own store_worker: it reads the store's table of old hashes but never
- * writes the store. */
+ * own store_worker: it reads the store's table of hashes but never writes
+ * the store (see store-internal.h, A POST IN TWO STEPS). */
 #include <config.h>
 
 #include <jansson.h>
@@ -391,11 +391,16 @@ static void post_where(const imp_post *post, char *where, size_t n)
         snprintf(where, n, "%s:%lu", post->source, post->line);
 }
 
+int store_id_fits(const char *id)
+{
+    return id && id[0] && strlen(id) + strlen(SCH_HASHID) + 16 <= MAX_TERM;
+}
+
 int store_check_post(const imp_post *post, char *err, size_t errlen)
 {
     if (!post)
         return STORE_ERR_INVALID;
-    if (!post->id || !post->id[0] || strlen(post->id) + strlen(SCH_HASHID) + 16 > MAX_TERM) {
+    if (!store_id_fits(post->id)) {
         char where[512];
         post_where(post, where, sizeof where);
         if (err && errlen)
@@ -427,8 +432,8 @@ int store_prepare(const store *s, store_worker *w, const imp_post *post, store_p
         return STORE_ERR_NOMEM;
     }
     store_post_hash(post, s->title_weight, p->hash);
-    const idmap_entry *e = idmap_get(&s->old, post->id, strlen(post->id));
-    if (e && strcmp(e->hash, p->hash) == 0) {
+    const char *cur = store_current_hash(s, post->id);
+    if (cur && strcmp(cur, p->hash) == 0) {
         p->unchanged = 1;
         *out = p;
         return STORE_OK;

@@ -87,3 +87,30 @@ int idmap_put(idmap *m, const char *key, size_t len, idmap_entry **entry, int *a
     *entry = &m->slots[i];
     return 0;
 }
+
+int idmap_remove(idmap *m, const char *key, size_t len)
+{
+    if (m->cap == 0)
+        return 0;
+    size_t mask = m->cap - 1;
+    size_t i = find_slot(m->slots, m->cap, key, len);
+    if (!m->slots[i].key)
+        return 0;
+    free(m->slots[i].key);
+    m->slots[i].key = NULL;
+    m->count--;
+    /* Backward shift: an entry after the hole moves into it unless its
+     * home slot lies cyclically in (hole, entry], where a lookup still
+     * reaches it without passing the hole. */
+    for (size_t j = (i + 1) & mask; m->slots[j].key; j = (j + 1) & mask) {
+        const char *k = m->slots[j].key;
+        size_t home = (size_t)idmap_fnv1a(IDMAP_FNV_INIT, k, strlen(k)) & mask;
+        int stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+        if (stays)
+            continue;
+        m->slots[i] = m->slots[j];
+        m->slots[j].key = NULL;
+        i = j;
+    }
+    return 1;
+}

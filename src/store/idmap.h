@@ -1,6 +1,6 @@
 /* idmap.h: a string-keyed open-addressing hash table (id -> 16-hex-digit
  * content hash), internal to the store: the posts already in the database,
- * and the ids seen in the current run. */
+ * the ids seen in the current run, spelling words. */
 #ifndef SOCASMA_STORE_IDMAP_H
 #define SOCASMA_STORE_IDMAP_H
 
@@ -26,6 +26,9 @@ const idmap_entry *idmap_get(const idmap *m, const char *key, size_t len);
 /* Inserts key (copied) if absent. *entry gets its entry; *added is 1 if it
  * was new. Returns 0, or -1 when out of memory. */
 int idmap_put(idmap *m, const char *key, size_t len, idmap_entry **entry, int *added);
+/* Removes key if present (entries may move: pointers from idmap_get and
+ * idmap_put are invalid afterwards). Returns 1 if it was there. */
+int idmap_remove(idmap *m, const char *key, size_t len);
 
 /* 64-bit FNV-1a over bytes, continuing from h (start with IDMAP_FNV_INIT). */
 #define IDMAP_FNV_INIT 0xcbf29ce484222325ULL

@@ -1,5 +1,36 @@
-/* store-internal.h: the structures shared by the store's files (not a
- * public header). */
+/* store-internal.h: the structures and steps shared by the store's files
+ * (not a public header; tests of the store include it too).
+ *
+ * A POST IN TWO STEPS (document.c, store.c)
+ *   store_put() = store_prepare() + store_apply(). store_prepare() hashes
+ *   and analyses a post into a ready document; in an import run it may run
+ *   in another thread than the store's, concurrently with store_apply(),
+ *   each thread with its own store_worker (an analyser: libstemmer is not
+ *   thread-safe). It reads only what store_open and the last commit left
+ *   (the old hashes); in a live run it also reads the run's own changes,
+ *   so it must run in the store's thread there. store_apply() writes it, in
+ *   the store's thread.
+ *
+ * A NEW DATABASE BUILT IN PARALLEL (build.c; run-build.c drives it)
+ *   When the database has never held a document (a first, full import),
+ *   every post is new and a run may build it with n threads at once
+ *   instead of one transaction on the database. The input is cut into
+ *   chunks of consecutive posts, numbered from 0; each chunk is written by
+ *   one builder into its own scratch database, and the chunks are merged in
+ *   their order, so that the posts keep the document ids one writer gives
+ *   them (ties in relevance are broken by document id).
+ *   store_build_begin() prepares n builders and the directory
+ *   PATH.socasma-build beside the database; the store's thread reads the
+ *   posts and store_claim()s each one (id checks, duplicates: the first one
+ *   is kept), then hands it to a builder's thread, which opens each chunk
+ *   it is given with store_builder_chunk(), store_builder_put()s its posts
+ *   and finally store_builder_finish()es. store_commit() then compacts the
+ *   chunks in order into one new database (Xapian's compaction), writes the
+ *   glossary and the metadata into it and swaps it with the (empty)
+ *   database atomically (rename with RENAME_EXCHANGE). The writer lock on
+ *   PATH is held by the store the whole time; store_cancel() /
+ *   store_close() remove the build directory.
+ */
 #ifndef SOCASMA_STORE_INTERNAL_H
 #define SOCASMA_STORE_INTERNAL_H
 
@@ -8,30 +39,39 @@
 #include "text/text.h"
 #include "xapian-c/xapian-c.h"
 
+typedef struct store_builder store_builder;
+typedef struct store_worker store_worker;
+typedef struct store_prepared store_prepared;
+
 struct store {
     xc_db *db;            /* NULL for a read-only store without a database */
     char *path;           /* the database's path, as given */
     int fresh;            /* the database has never held a document (last docid 0) */
-    store_shard **shards; /* a parallel build in progress (shard.c), else NULL */
-    unsigned nshards;
+    store_builder **builders; /* a parallel build in progress (build.c), else NULL */
+    unsigned nbuilders;
     int reload_old;       /* s->old predates a parallel build: read it again */
     int db_lost;          /* after a parallel build, PATH could not be reopened */
     int read_only;
     unsigned title_weight;
     char *glossary_path;
-    idmap old;            /* posts in the database at open: id -> hash */
-    idmap seen;           /* ids named in this run */
+    idmap old;            /* posts in the database at open or at the last
+                             commit: id -> hash */
+    idmap seen;           /* ids named in this run -> the hash the run gave
+                             them ("" when deleted by the run) */
     idmap spell;          /* words for the spelling table, with counts */
     int in_run;
+    int live;             /* the run was begun by store_begin_live */
+    int pruned;           /* store_prune ran in this run */
     int failed;           /* a non-record error happened in this run */
+    int glossary_changed; /* see store_glossary_changed */
     store_counts counts;
     store_worker *worker; /* for store_put */
     char err[1024];
 };
 
-/* One builder thread of a parallel build (shard.c): it writes a series of
+/* One builder of a parallel build (build.c): it writes a series of
  * scratch databases, the chunks it is handed, one at a time. */
-struct store_shard {
+struct store_builder {
     const store *owner;   /* read only (title weight, ...), never written */
     char *dir;            /* the build directory */
     xc_db *db;            /* the chunk being written, or NULL */
@@ -42,19 +82,6 @@ struct store_shard {
     uint64_t added;
     char err[1024];
 };
-
-/* shard.c, for store.c: the build directory beside the database
- * (PATH.socasma-build), removed with everything in it; and the merge. */
-char *store_build_dir(const char *path);
-int store_remove_tree(const char *dir);
-void store_shards_discard(store *s);
-int store_shards_commit(store *s);
-
-/* store.c, for shard.c. */
-int store_write_run_meta(store *s, xc_db *db);
-/* (Re)reads every (id, hash) pair of s->db into s->old. */
-int store_load_hashes(store *s);
-
 
 struct store_worker {
     txt_analyser *an;
@@ -75,5 +102,78 @@ struct store_prepared {
     store_spell *spell;
     size_t nspell;
 };
+
+/* ---- document.c ---------------------------------------------------------- */
+
+int store_worker_new(store_worker **out);
+void store_worker_free(store_worker *w);
+
+/* Hashes post (borrowed) and, unless the database holds it with the same
+ * hash, analyses it into a ready document (see A POST IN TWO STEPS).
+ * STORE_ERR_RECORD for a post without id (message in err); STORE_ERR_NOMEM.
+ * *out is freed by store_apply() or store_prepared_free(). */
+int store_prepare(const store *s, store_worker *w, const imp_post *post, store_prepared **out,
+                  char *err, size_t errlen);
+void store_prepared_free(store_prepared *p);
+/* 1 if id is not empty and short enough for the id terms. */
+int store_id_fits(const char *id);
+
+/* ---- store.c ------------------------------------------------------------- */
+
+/* Writes a prepared post and frees it (always, even on error). */
+int store_apply(store *s, store_prepared *p, store_outcome *outcome);
+
+/* The duplicate check of store_apply(), done in the store's thread before a
+ * post goes to a builder: STORE_ERR_RECORD (counted as rejected, message in
+ * store_errmsg()) if this run named the post's id already (the first one
+ * is kept), STORE_ERR_NOMEM. */
+int store_claim(store *s, const imp_post *post);
+
+/* The glossary into the synonym table (when one is configured), and the
+ * run's metadata. */
+int store_write_run_meta(store *s, xc_db *db);
+/* (Re)reads every (id, hash) pair of s->db into s->old. */
+int store_load_hashes(store *s);
+/* The hash the database holds for id as this run left it so far (the
+ * run's own changes count only in a live run); NULL if none. */
+const char *store_current_hash(const store *s, const char *id);
+
+/* ---- build.c ------------------------------------------------------------- */
+
+/* 1 if the open run may be built in parallel: a writable store whose
+ * database has never held a document (its last docid is 0, so nothing can
+ * be updated, left unchanged or pruned), an import run, nothing put yet,
+ * no build begun. */
+int store_can_build(const store *s);
+
+/* Prepares n (1..16) builders and creates PATH.socasma-build (removing
+ * what a killed run left there), in the store's thread, during a run.
+ * Checks that the file system can swap two directories atomically:
+ * STORE_ERR_DB with a message if not (the caller then indexes with one
+ * writer). */
+int store_build_begin(store *s, unsigned n);
+/* The i-th builder (NULL out of range). */
+store_builder *store_builder_at(store *s, unsigned i);
+
+/* In the builder's thread only (one thread per builder, with its own
+ * worker). store_builder_chunk() closes the builder's current chunk, if
+ * any, and starts chunk number index (each index given to exactly one
+ * builder; every index from 0 to the highest must be used).
+ * store_builder_put() analyses a claimed post (borrowed) and adds it to the
+ * current chunk. store_builder_finish() closes the last chunk, after the
+ * builder's last post. Errors: STORE_ERR_NOMEM, STORE_ERR_DB (message in
+ * store_builder_errmsg()), STORE_ERR_INVALID (no chunk open). */
+int store_builder_chunk(store_builder *b, unsigned index);
+int store_builder_put(store_builder *b, store_worker *w, const imp_post *post);
+int store_builder_finish(store_builder *b);
+const char *store_builder_errmsg(const store_builder *b);
+
+/* For store.c: the build directory beside the database (PATH.socasma-build),
+ * removed with everything in it; the end of a build (discarded, or merged
+ * and swapped in). */
+char *store_build_dir(const char *path);
+int store_remove_tree(const char *dir);
+void store_build_discard(store *s);
+int store_build_commit(store *s);
 
 #endif

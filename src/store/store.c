@@ -181,7 +181,7 @@ void store_close(store *s)
         return;
     if (s->in_run)
         store_cancel(s);
-    store_shards_discard(s);
+    store_build_discard(s);
     xc_db_close(s->db);
     free(s->path);
     idmap_free(&s->old);
@@ -192,7 +192,7 @@ void store_close(store *s)
     free(s);
 }
 
-int store_begin(store *s)
+static int begin(store *s, int live)
 {
     if (!s)
         return STORE_ERR_INVALID;
@@ -215,6 +215,9 @@ int store_begin(store *s)
     idmap_free(&s->seen);
     idmap_free(&s->spell);
     s->failed = 0;
+    s->pruned = 0;
+    s->live = live;
+    s->glossary_changed = 0;
     if (s->db && !s->read_only) {
         int rc = xc_db_begin_transaction(s->db, 1);
         if (rc != XC_OK) {
@@ -226,14 +229,41 @@ int store_begin(store *s)
     return STORE_OK;
 }
 
+int store_begin(store *s)
+{
+    return begin(s, 0);
+}
+
+int store_begin_live(store *s)
+{
+    return begin(s, 1);
+}
+
+const char *store_current_hash(const store *s, const char *id)
+{
+    size_t len = strlen(id);
+    if (s->live) {
+        const idmap_entry *e = idmap_get(&s->seen, id, len);
+        if (e)
+            return e->hash[0] ? e->hash : NULL;
+    }
+    const idmap_entry *e = idmap_get(&s->old, id, len);
+    return e ? e->hash : NULL;
+}
+
+int store_glossary_changed(const store *s)
+{
+    return s ? s->glossary_changed : 0;
+}
+
 void store_get_counts(const store *s, store_counts *c)
 {
     if (!s || !c)
         return;
     *c = s->counts;
-    for (unsigned i = 0; i < s->nshards; i++)
-        if (s->shards[i])
-            c->added += s->shards[i]->added;
+    for (unsigned i = 0; i < s->nbuilders; i++)
+        if (s->builders[i])
+            c->added += s->builders[i]->added;
 }
 
 int store_claim(store *s, const imp_post *post)
@@ -287,6 +317,9 @@ int store_apply(store *s, store_prepared *p, store_outcome *outcome)
         store_prepared_free(p);
         return STORE_ERR_INVALID;
     }
+    /* What the database holds for this id now, before the run names it. */
+    const char *cur = store_current_hash(s, p->id);
+    int exists = cur != NULL;
     idmap_entry *seen;
     int fresh;
     if (idmap_put(&s->seen, p->id, strlen(p->id), &seen, &fresh) != 0) {
@@ -295,20 +328,18 @@ int store_apply(store *s, store_prepared *p, store_outcome *outcome)
         s->failed = 1;
         return STORE_ERR_NOMEM;
     }
-    if (!fresh) {
+    if (!fresh && !s->live) {
         set_err(s, "%s%sduplicate id \"%s\" in this run (the first one is kept)", p->where,
                 p->where[0] ? ": " : "", p->id);
         s->counts.rejected++;
         store_prepared_free(p);
         return STORE_ERR_RECORD;
     }
-    seen->n = 1;
     store_outcome oc;
     int rc = STORE_OK;
-    const idmap_entry *old = idmap_get(&s->old, p->id, strlen(p->id));
     if (p->unchanged) {
         oc = STORE_UNCHANGED;
-    } else if (old) {
+    } else if (exists) {
         oc = STORE_UPDATED;
         if (s->db && !s->read_only) {
             char idterm[260];
@@ -326,6 +357,8 @@ int store_apply(store *s, store_prepared *p, store_outcome *outcome)
         s->failed = 1;
         return from_xc(rc);
     }
+    seen->n = 1;
+    memcpy(seen->hash, p->hash, sizeof seen->hash);
     if (!p->unchanged && add_spelling(s, p) != STORE_OK) {
         set_err(s, "out of memory");
         store_prepared_free(p);
@@ -363,6 +396,54 @@ int store_put(store *s, const imp_post *post, store_outcome *outcome)
     return store_apply(s, p, outcome);
 }
 
+int store_delete(store *s, const char *id, int *found)
+{
+    if (found)
+        *found = 0;
+    if (!s || !id)
+        return STORE_ERR_INVALID;
+    if (!s->in_run || s->failed) {
+        set_err(s, s->failed ? "the run has failed" : "no run is open");
+        return STORE_ERR_INVALID;
+    }
+    if (!store_id_fits(id)) {
+        set_err(s, "%s", id[0] ? "id too long" : "no id to delete");
+        s->counts.rejected++;
+        return STORE_ERR_RECORD;
+    }
+    /* The run's own changes count here in any run: this is the store's
+     * thread, and no reader of the run's table runs beside it. */
+    size_t len = strlen(id);
+    const idmap_entry *e = idmap_get(&s->seen, id, len);
+    if (!e)
+        e = idmap_get(&s->old, id, len);
+    int exists = e && e->hash[0];
+    if (exists && s->db && !s->read_only) {
+        char idterm[260];
+        snprintf(idterm, sizeof idterm, "%s%s", SCH_ID, id);
+        int rc = xc_db_delete_document(s->db, idterm, NULL);
+        if (rc != XC_OK) {
+            set_err(s, "cannot delete post \"%s\": %s", id, xc_errmsg());
+            s->failed = 1;
+            return from_xc(rc);
+        }
+    }
+    idmap_entry *seen;
+    int added;
+    if (idmap_put(&s->seen, id, len, &seen, &added) != 0) {
+        set_err(s, "out of memory");
+        s->failed = 1;
+        return STORE_ERR_NOMEM;
+    }
+    seen->hash[0] = '\0';
+    seen->n = 1;
+    if (exists)
+        s->counts.deleted++;
+    if (found)
+        *found = exists;
+    return STORE_OK;
+}
+
 int store_prune(store *s, uint64_t *deleted)
 {
     if (!s || !s->in_run || s->failed) {
@@ -388,6 +469,7 @@ int store_prune(store *s, uint64_t *deleted)
         n++;
     }
     s->counts.deleted += n;
+    s->pruned = 1;
     if (deleted)
         *deleted = n;
     return STORE_OK;
@@ -459,35 +541,144 @@ static int set_meta(xc_db *db, store *s, const char *key, const char *value)
     return rc;
 }
 
-static int meta_equals(store *s, const char *key, const char *value)
+/* The value of a metadata key of s->db into out ("" when absent or
+ * unreadable, or without a database). */
+static void get_meta(const store *s, const char *key, char *out, size_t outlen)
 {
     char *v = NULL;
     size_t len;
-    int eq = xc_db_get_metadata(s->db, key, &v, &len) == XC_OK && strcmp(v, value) == 0;
+    out[0] = '\0';
+    if (s->db && xc_db_get_metadata(s->db, key, &v, &len) == XC_OK && v)
+        snprintf(out, outlen, "%s", v);
     free(v);
-    return eq;
 }
 
-/* The glossary into the synonym table, and the run's metadata. */
+/* 1 if the configured glossary differs from the one s->db was last given
+ * (a database given none, or none recorded, counts as "none"). 0 without a
+ * configured glossary: the database's table is kept. -1 if the file cannot
+ * be read (message set). */
+static int glossary_differs(store *s, char digest[17])
+{
+    if (!s->glossary_path)
+        return 0;
+    if (glossary_digest(s->glossary_path, digest) != 0) {
+        set_err(s, "%s: cannot read the glossary", s->glossary_path);
+        return -1;
+    }
+    char had[32];
+    get_meta(s, SCH_META_GLOSSARY, had, sizeof had);
+    return strcmp(had[0] ? had : "none", digest) != 0;
+}
+
+/* Copies the synonym table and its glossary's digest from s->db to db (a
+ * new database built aside, when no glossary is configured: the table the
+ * database had stays). */
+static int copy_synonyms(store *s, xc_db *db)
+{
+    xc_iter *keys = NULL;
+    int rc = xc_db_synonym_keys(s->db, "", &keys);
+    const char *key;
+    size_t klen;
+    while (rc == XC_OK && (rc = xc_iter_next(keys, &key, &klen, NULL, NULL)) == XC_OK) {
+        char *k = strndup(key, klen);
+        xc_iter *syn = NULL;
+        if (!k) {
+            rc = XC_ERR_NOMEM;
+            break;
+        }
+        rc = xc_db_synonyms(s->db, k, &syn);
+        const char *v;
+        size_t vlen;
+        while (rc == XC_OK && (rc = xc_iter_next(syn, &v, &vlen, NULL, NULL)) == XC_OK)
+            rc = xc_db_add_synonym(db, k, v);
+        if (rc == XC_DONE)
+            rc = XC_OK;
+        xc_iter_free(syn);
+        free(k);
+    }
+    xc_iter_free(keys);
+    if (rc != XC_DONE && rc != XC_OK) {
+        set_err(s, "cannot copy the synonym table: %s", xc_errmsg());
+        return from_xc(rc);
+    }
+    char had[32];
+    get_meta(s, SCH_META_GLOSSARY, had, sizeof had);
+    if (had[0] && set_meta(db, s, SCH_META_GLOSSARY, had) != XC_OK)
+        return STORE_ERR_DB;
+    return STORE_OK;
+}
+
+/* The glossary into the synonym table (when one is configured), and the
+ * run's metadata, into db: s->db, or a new database built aside. */
 int store_write_run_meta(store *s, xc_db *db)
 {
     char digest[17];
-    if (glossary_digest(s->glossary_path, digest) != 0) {
-        set_err(s, "%s: cannot read the glossary", s->glossary_path);
+    int differs = glossary_differs(s, digest);
+    if (differs < 0)
         return STORE_ERR_GLOSSARY;
+    if (s->glossary_path) {
+        int grc = store_load_glossary(db, s->glossary_path, s->err, sizeof s->err);
+        if (grc != STORE_OK)
+            return grc;
+        if (set_meta(db, s, SCH_META_GLOSSARY, digest) != XC_OK)
+            return STORE_ERR_DB;
+    } else if (db != s->db) {
+        int crc = copy_synonyms(s, db);
+        if (crc != STORE_OK)
+            return crc;
     }
-    int grc = store_load_glossary(db, s->glossary_path, s->err, sizeof s->err);
-    if (grc != STORE_OK)
-        return grc;
     char now[32];
     time_t t = time(NULL);
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
     if (set_meta(db, s, SCH_META_VERSION, SCH_VERSION) != XC_OK ||
-        set_meta(db, s, SCH_META_LAST_INDEX, now) != XC_OK ||
-        set_meta(db, s, SCH_META_GLOSSARY, digest) != XC_OK)
+        set_meta(db, s, SCH_META_LAST_INDEX, now) != XC_OK)
         return STORE_ERR_DB;
+    s->glossary_changed = differs;
+    return STORE_OK;
+}
+
+/* After a commit of this run: s->old becomes what the database now holds,
+ * so that the store can run again. */
+static int merge_run(store *s)
+{
+    if (s->pruned) {
+        /* Every post the run did not name is gone: the database holds
+         * exactly the named ones that have a hash. */
+        idmap fresh;
+        idmap_init(&fresh);
+        for (size_t i = 0; i < s->seen.cap; i++) {
+            const idmap_entry *e = &s->seen.slots[i];
+            idmap_entry *o;
+            int added;
+            if (!e->key || !e->hash[0])
+                continue;
+            if (idmap_put(&fresh, e->key, strlen(e->key), &o, &added) != 0) {
+                idmap_free(&fresh);
+                return STORE_ERR_NOMEM;
+            }
+            memcpy(o->hash, e->hash, sizeof o->hash);
+        }
+        idmap_free(&s->old);
+        s->old = fresh;
+        return STORE_OK;
+    }
+    for (size_t i = 0; i < s->seen.cap; i++) {
+        const idmap_entry *e = &s->seen.slots[i];
+        if (!e->key)
+            continue;
+        size_t len = strlen(e->key);
+        if (!e->hash[0]) {
+            idmap_remove(&s->old, e->key, len);
+            continue;
+        }
+        idmap_entry *o;
+        int added;
+        if (idmap_put(&s->old, e->key, len, &o, &added) != 0)
+            return STORE_ERR_NOMEM;
+        memcpy(o->hash, e->hash, sizeof o->hash);
+    }
     return STORE_OK;
 }
 
@@ -503,26 +694,31 @@ int store_commit(store *s)
         set_err(s, "the run has failed and was cancelled");
         return STORE_ERR_INVALID;
     }
+    char digest[17];
+    int differs = glossary_differs(s, digest);
+    if (differs < 0) {
+        char keep[sizeof s->err];
+        memcpy(keep, s->err, sizeof keep);
+        store_cancel(s);
+        memcpy(s->err, keep, sizeof keep);
+        return STORE_ERR_GLOSSARY;
+    }
     if (!s->db || s->read_only) {
+        s->glossary_changed = differs; /* what a real run would do */
         s->in_run = 0;
         return STORE_OK;
     }
-    if (s->shards) {
+    if (s->builders) {
         store_counts c;
         store_get_counts(s, &c);
         if (c.added > 0)
-            return store_shards_commit(s);
-        store_shards_discard(s); /* nothing in them: an ordinary commit */
+            return store_build_commit(s);
+        store_build_discard(s); /* nothing in them: an ordinary commit */
     }
-    char digest[17];
-    if (glossary_digest(s->glossary_path, digest) != 0) {
-        set_err(s, "%s: cannot read the glossary", s->glossary_path);
-        store_cancel(s);
-        return STORE_ERR_GLOSSARY;
-    }
+    char version[32];
+    get_meta(s, SCH_META_VERSION, version, sizeof version);
     int changed = s->counts.added || s->counts.updated || s->counts.deleted;
-    if (!changed && meta_equals(s, SCH_META_GLOSSARY, digest) &&
-        meta_equals(s, SCH_META_VERSION, SCH_VERSION)) {
+    if (!changed && !differs && strcmp(version, SCH_VERSION) == 0) {
         /* Nothing to write: no new revision, readers keep theirs. */
         store_cancel(s);
         return STORE_OK;
@@ -547,9 +743,14 @@ int store_commit(store *s)
     rc = xc_db_commit_transaction(s->db);
     s->in_run = 0;
     if (rc != XC_OK) {
+        s->glossary_changed = 0;
         set_err(s, "cannot commit: %s", xc_errmsg());
+        /* Whether the commit reached the disk is unknown: read it again. */
+        s->reload_old = 1;
         return from_xc(rc);
     }
+    if (merge_run(s) != STORE_OK)
+        s->reload_old = 1; /* out of memory: read the table again next run */
     return STORE_OK;
 }
 
@@ -558,7 +759,8 @@ int store_cancel(store *s)
     if (!s || !s->in_run)
         return s ? STORE_OK : STORE_ERR_INVALID;
     s->in_run = 0;
-    store_shards_discard(s);
+    s->glossary_changed = 0; /* a cancelled run changes nothing */
+    store_build_discard(s);
     if (s->db && !s->read_only) {
         int rc = xc_db_cancel_transaction(s->db);
         if (rc != XC_OK) {

@@ -1,60 +1,67 @@
 /* store.h: the indexer's side of the database. Turns posts (imp_post) into
- * Xapian documents laid out as schema.h says, and applies one run of the
- * indexer to the database incrementally and atomically.
+ * Xapian documents laid out as schema.h says, and applies runs of posts to
+ * the database incrementally and atomically: a whole import read from files
+ * (store_run(), what socasma-index does), or posts handed in one at a time
+ * by a writer that got them elsewhere (store_put(), store_delete()). Both
+ * hash, analyse and store a post with the same code.
  *
  * A RUN
  *   store_open()       takes the writer lock (STORE_ERR_LOCKED at once if
  *                      another writer holds it), reads every post's id and
  *                      content hash in one pass;
- *   store_begin()      starts the run: one Xapian transaction;
+ *   store_begin()      starts a run: one Xapian transaction;
  *   store_put()        for each post: added, updated or unchanged (a post
  *                      whose content hash is in the database already is not
  *                      analysed nor rewritten); a duplicate id within the
  *                      run is STORE_ERR_RECORD;
+ *   store_delete()     deletes one post by id;
  *   store_prune()      (optional) deletes the posts not seen in this run;
  *   store_commit()     commits the transaction: readers see the revision
  *                      before the run or the one after it, never a half
  *                      state; kill -9 before this leaves the previous one;
  *   store_cancel()     drops the whole run (the database is untouched);
  *   store_close().
+ *   A store may run again after a commit or a cancel: it knows what its
+ *   last commit wrote.
  *
- * TWO THREADS
- *   store_put() = store_prepare() + store_apply(). store_prepare() hashes
- *   and analyses a post into a ready document; it may run in another thread
- *   than the store's, concurrently with store_apply(), provided each thread
- *   uses its own store_worker. store_apply() writes it, in the store's
- *   thread. Every other function belongs to the thread that opened the store.
+ *   store_begin_live() starts a run for a live writer, whose posts arrive
+ *   while the site changes: a post put twice in one run is not a duplicate,
+ *   the later one wins (it is compared with the earlier one, so putting
+ *   back what the run replaced is an update, and the same twice is
+ *   unchanged). A writer that wants a batch all or nothing checks every
+ *   post with store_check_post() before it puts any: after that only a
+ *   database error can fail a put, and such an error fails the whole run.
  *
- * A NEW DATABASE IN PARALLEL SHARDS
- *   When the database has never held a document (a first, full import),
- *   every post is new and a run may build it with n threads at once
- *   instead of one transaction on the database. The input is cut into
- *   chunks of consecutive posts, numbered from 0; each chunk is written by
- *   one thread into its own scratch database, and the chunks are merged in
- *   their order, so that the posts keep the document ids one writer gives
- *   them (ties in relevance are broken by document id).
- *   store_shards_begin() prepares n builders (store_shard) and the
- *   directory PATH.socasma-build beside the database; the store's thread
- *   reads the posts and store_claim()s each one (id checks, duplicates: the
- *   first one is kept), then hands it to a builder's thread, which opens
- *   each chunk it is given with store_shard_chunk(), store_shard_put()s its
- *   posts and finally store_shard_finish()es. store_commit() then compacts
- *   the chunks in order into one new database (Xapian's compaction), writes
- *   the glossary and the metadata into it and swaps it with the (empty)
- *   database atomically (rename with RENAME_EXCHANGE). The writer lock on
- *   PATH is held by the store the whole time; store_cancel() /
- *   store_close() remove the build.
+ * AN IMPORT: store_run()
+ *   Does a whole run over a list of sources (files, or "-" for standard
+ *   input, read through import.h): begin, every post put in input order,
+ *   prune when asked and safe, commit (or cancel under strict). It uses
+ *   threads of its own: a reader that hashes and analyses while the
+ *   caller's thread writes; or, on a database that has never held a post (a
+ *   first, full import), `jobs` builders that write chunks of consecutive
+ *   posts into scratch databases beside it, merged in order and swapped in
+ *   atomically (doc/INDEXING.md). Either way the database ends as one
+ *   writer makes it, document ids included, and messages come in input
+ *   order. What it has to say goes to a store_reporter, whose callbacks run
+ *   in the caller's thread.
+ *
+ * THREADS
+ *   A store belongs to one thread at a time. store_run() starts and joins
+ *   its own threads before it returns.
  *
  * ERRORS
  *   Functions return STORE_OK (0) or a negative store_status; the message
  *   of the last failure is kept in the handle: store_errmsg(). A post
- *   rejected by store_apply/store_put (STORE_ERR_RECORD) leaves the run
- *   usable; any other error leaves only store_cancel() and store_close().
+ *   rejected by store_put (STORE_ERR_RECORD) leaves the run usable; any
+ *   other error leaves only store_cancel() and store_close(). Messages about
+ *   a record start with "FILE:LINE: " when the post says where it came from;
+ *   they quote ids and paths as they are (bytes included): escape them
+ *   before printing to a terminal.
  *
  * OWNERSHIP
- *   Handles are freed by their *_close / *_free (which accept NULL). Posts
- *   passed in are borrowed (not freed, not kept). Strings returned are owned
- *   by the handle, valid until its next call.
+ *   Handles are freed by store_close (which accepts NULL). Posts passed in
+ *   are borrowed (not freed, not kept). Strings returned are owned by the
+ *   handle, valid until its next call.
  */
 #ifndef SOCASMA_STORE_H
 #define SOCASMA_STORE_H
@@ -76,24 +83,31 @@ typedef enum {
     STORE_ERR_LOCKED = -3,  /* another writer holds the database lock */
     STORE_ERR_DB = -4,      /* the database cannot be opened, created, read or written */
     STORE_ERR_RECORD = -5,  /* this post is rejected (no id, duplicate id in the run,
-                               an id too long for a term); the run goes on */
-    STORE_ERR_GLOSSARY = -6 /* the glossary file cannot be read or parsed */
+                               an id too long for a term); the run goes on.
+                               From store_run(): records were rejected under
+                               strict, and the run was cancelled */
+    STORE_ERR_GLOSSARY = -6, /* the glossary file cannot be read or parsed */
+    STORE_ERR_INPUT = -7    /* store_run(): a source cannot be opened or read at
+                               all (missing, unreadable, out of memory in a
+                               reader); the run was cancelled */
 } store_status;
 
 typedef struct {
     unsigned title_weight;     /* wdf of a title word (>= 1; 0 means 3) */
-    const char *glossary_path; /* loaded into the synonym table by store_commit
-                                  (NULL: no synonyms; the table is cleared) */
+    const char *glossary_path; /* loaded into the synonym table by store_commit.
+                                  NULL: the synonym table is kept as the
+                                  database has it (an empty file empties it) */
     int read_only;             /* 1: open read-only, no lock, nothing written
                                   (--dry-run); store_commit() writes nothing */
 } store_options;
 
 /* Opens (creating it and missing parent directories if absent, unless
  * read_only) the database at path and takes the writer lock, then loads the
- * (id -> content hash) pairs of every post. Errors: STORE_ERR_LOCKED,
- * STORE_ERR_DB (message in err: "PATH: reason"), STORE_ERR_NOMEM. With
- * read_only and no database at path, the store is empty (every post is new).
- * On success *out is freed with store_close(). */
+ * (id -> content hash) pairs of every post. Removes what a killed parallel
+ * build left beside it. Errors: STORE_ERR_LOCKED, STORE_ERR_DB (message in
+ * err: "PATH: reason"), STORE_ERR_NOMEM. With read_only and no database at
+ * path, the store is empty (every post is new). On success *out is freed
+ * with store_close(). */
 typedef struct store store;
 int store_open(const char *path, const store_options *opt, store **out, char *err,
                size_t errlen);
@@ -107,97 +121,123 @@ const char *store_errmsg(const store *s);
 
 /* Starts a run (one transaction). STORE_ERR_INVALID if one is open. */
 int store_begin(store *s);
+/* The same for a live writer: an id put again in the run replaces the
+ * earlier put (see above) instead of being rejected. */
+int store_begin_live(store *s);
 
-/* What store_put / store_apply did with a post. */
+/* What store_put did with a post. */
 typedef enum { STORE_ADDED = 1, STORE_UPDATED = 2, STORE_UNCHANGED = 3 } store_outcome;
 
-/* Counters of the current run (zeroed by store_begin). With shards, call it
- * only while no shard is being written. */
+/* Counters of the current run (zeroed by store_begin). */
 typedef struct {
     uint64_t added, updated, unchanged, deleted, rejected;
 } store_counts;
 void store_get_counts(const store *s, store_counts *c);
+
+/* The id checks of store_put(): STORE_ERR_RECORD, with a message in err
+ * ("FILE:LINE: ..." when the post has a source), for a post without id or
+ * with an id too long for a term; else STORE_OK. Touches no store. */
+int store_check_post(const imp_post *post, char *err, size_t errlen);
 
 /* Indexes one post (borrowed). *outcome (may be NULL) says what was done.
  * STORE_ERR_RECORD: rejected (counted), message in store_errmsg(); the run
  * goes on. Other errors: see ERRORS. */
 int store_put(store *s, const imp_post *post, store_outcome *outcome);
 
-/* ---- the same in two steps, for a two-thread pipeline ------------------ */
+/* Deletes the post with this id, if the database (as this run left it so
+ * far) holds one: *found (may be NULL) gets 1 and it counts as deleted;
+ * else *found gets 0 and nothing happens. The id counts as named by the
+ * run (store_prune keeps away from it). STORE_ERR_RECORD for an empty or
+ * too long id. */
+int store_delete(store *s, const char *id, int *found);
 
-typedef struct store_worker store_worker;   /* one per thread: an analyser */
-typedef struct store_prepared store_prepared;
-
-int store_worker_new(store_worker **out);
-void store_worker_free(store_worker *w);
-
-/* Hashes post (borrowed) and, unless the database holds it with the same
- * hash, analyses it into a ready document. Safe in another thread than the
- * store's while store_apply() runs (reads only what store_open loaded).
- * STORE_ERR_RECORD for a post without id (message in err); STORE_ERR_NOMEM.
- * *out is freed by store_apply() or store_prepared_free(). */
-int store_prepare(const store *s, store_worker *w, const imp_post *post, store_prepared **out,
-                  char *err, size_t errlen);
-/* Writes a prepared post and frees it (always, even on error). */
-int store_apply(store *s, store_prepared *p, store_outcome *outcome);
-void store_prepared_free(store_prepared *p);
-
-/* Deletes every post of the database that no store_put/store_apply of this
- * run named (rejected posts count as named: a bad record never deletes
- * its post). *deleted (may be NULL) gets the count. */
+/* Deletes every post of the database that no store_put of this run named
+ * (rejected duplicates count as named: a bad record never deletes its
+ * post). *deleted (may be NULL) gets the count. */
 int store_prune(store *s, uint64_t *deleted);
 
-/* Loads the glossary (when given) into the synonym table, records the
- * schema version and the time, commits the run. With shards (every shard
- * finished): merges them and swaps the result in (see above). STORE_ERR_GLOSSARY,
- * STORE_ERR_DB; on error the run is cancelled. */
+/* Loads the glossary (when one is configured) into the synonym table,
+ * records the schema version and the time, commits the run. A run that
+ * changes nothing (no post written or deleted, same glossary, same schema)
+ * writes no revision. STORE_ERR_GLOSSARY, STORE_ERR_DB; on error the run
+ * is cancelled. */
 int store_commit(store *s);
 /* Cancels the run: nothing of it is written. */
 int store_cancel(store *s);
 
+/* 1 if the last store_commit() loaded a glossary whose content differs
+ * from the one the database had (or, read-only, would have), else 0. The
+ * synonyms are looked up when searching, so no post is rewritten for it:
+ * the new synonyms find the posts from that commit on. */
+int store_glossary_changed(const store *s);
+
 /* Number of posts in the database, as last committed or in the open run. */
 int store_doccount(store *s, uint32_t *count);
 
-/* ---- a new database in parallel shards (see above) ----------------------- */
+/* ---- an import: store_run ------------------------------------------------ */
 
-typedef struct store_shard store_shard;
+/* Where a run stands: records read (posts and rejected records), and bytes
+ * of the sources read so far out of their total (0 when unknown: a pipe). */
+typedef struct {
+    uint64_t read;
+    uint64_t bytes_done, bytes_total;
+    int final; /* 1 on the last call, when reading is over */
+} store_progress;
 
-/* 1 if the open run may use shards: a writable store whose database has
- * never held a document (its last docid is 0, so nothing can be updated,
- * left unchanged or pruned), no shard build begun yet. */
-int store_can_shard(const store *s);
+/* What a run reports, in its caller's thread. Any callback may be NULL.
+ * Messages are borrowed for the call. */
+typedef struct {
+    /* About every 256 records, and once at the end with final set. */
+    void (*progress)(void *ctx, const store_progress *p);
+    /* A record rejected ("FILE:LINE: reason"); the run goes on. */
+    void (*rejected)(void *ctx, const char *msg);
+    /* A source that stopped before its end ("FILE[:LINE]: reason": XML
+     * not well-formed, truncated gzip, a read error); the next source is
+     * read; nothing will be pruned. Counted as one rejected record. */
+    void (*source_failed)(void *ctx, const char *msg);
+    /* The error that ends the run (it is cancelled): also store_errmsg(). */
+    void (*fatal)(void *ctx, const char *msg);
+} store_reporter;
 
-/* Prepares n (1..16) builders and creates PATH.socasma-build (removing
- * what a killed run left there), in the store's thread, during a run.
- * Checks that the file system can swap two directories atomically:
- * STORE_ERR_DB with a message if not (the caller then indexes without
- * shards). */
-int store_shards_begin(store *s, unsigned n);
-/* The i-th builder (NULL out of range). */
-store_shard *store_shard_at(store *s, unsigned i);
+typedef struct {
+    const char *const *sources; /* paths, "-" for standard input (borrowed) */
+    size_t nsources;
+    imp_format format;
+    unsigned jobs;        /* builder threads for a new database, 1..16
+                             (0: 1); 1 builds it with one writer */
+    uint64_t chunk_bytes; /* input bytes per chunk of a parallel build;
+                             0: a sixteenth of the input, from 512 kB to
+                             16 MB (8 MB when the size is unknown) */
+    int prune;            /* delete the posts that no source holds, unless a
+                             record could not be read or a source stopped
+                             early (prune_skipped) */
+    int strict;           /* any rejected record cancels the run */
+} store_run_options;
 
-/* The id checks of store_prepare(): STORE_ERR_RECORD (message in err, "FILE:LINE: ..."),
- * for a post without id or with an id too long for a term; else STORE_OK. */
-int store_check_post(const imp_post *post, char *err, size_t errlen);
+typedef struct {
+    uint64_t read;          /* records read: posts and rejected records */
+    store_counts counts;    /* rejected: every rejected record, of any kind */
+    uint64_t unreadable;    /* rejected before their id was known (not
+                               parsed, no id, id too long) */
+    unsigned source_errors; /* sources that stopped before their end */
+    int prune_skipped;      /* prune was asked and not done, for the two
+                               reasons above */
+    int glossary_changed;   /* as store_glossary_changed() */
+    int committed;          /* a new revision was written */
+} store_run_result;
 
-/* The duplicate check of store_apply(), done in the store's thread before a
- * post goes to a shard: STORE_ERR_RECORD (counted as rejected, message in
- * store_errmsg()) if this run named the post's id already (the first one
- * is kept), STORE_ERR_NOMEM. */
-int store_claim(store *s, const imp_post *post);
+/* One whole run over the sources (see AN IMPORT above), on an open store
+ * with no run open. Returns STORE_OK (committed, or nothing to write, or a
+ * dry run), or an error after which the run was cancelled and the database
+ * is as it was: STORE_ERR_RECORD (strict and records rejected),
+ * STORE_ERR_INPUT, STORE_ERR_DB, STORE_ERR_NOMEM, STORE_ERR_GLOSSARY,
+ * STORE_ERR_INVALID. On every path *res (may be NULL) is filled and the
+ * run's scratch files are removed. r (may be NULL) and ctx are the
+ * reporter and its argument. */
+int store_run(store *s, const store_run_options *o, const store_reporter *r, void *ctx,
+              store_run_result *res);
 
-/* In the builder's thread only (one thread per builder, with its own
- * worker). store_shard_chunk() closes the builder's current chunk, if any,
- * and starts chunk number index (each index given to exactly one builder;
- * every index from 0 to the highest must be used). store_shard_put()
- * analyses a claimed post (borrowed) and adds it to the current chunk.
- * store_shard_finish() closes the last chunk, after the builder's last
- * post. Errors: STORE_ERR_NOMEM, STORE_ERR_DB (message in
- * store_shard_errmsg()), STORE_ERR_INVALID (no chunk open). */
-int store_shard_chunk(store_shard *sh, unsigned index);
-int store_shard_put(store_shard *sh, store_worker *w, const imp_post *post);
-int store_shard_finish(store_shard *sh);
-const char *store_shard_errmsg(const store_shard *sh);
+/* ---- tools ---------------------------------------------------------------- */
 
 /* The content hash of a post as stored in SCH_SLOT_HASH (16 hex digits +
  * NUL) for the given title weight. */

@@ -1,5 +1,5 @@
 # bad-input.sh: socasma-index on bad input: FILE:LINE messages, rejected
-# counts, --strict, exit codes 1, 2, 4, the database untouched on errors.
+# counts, --strict, exit codes 1, 2, 4, 5, the database untouched on errors.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/index/gen-posts.sh"
 DBINFO="$top_builddir/tests/index/dbinfo"
@@ -44,19 +44,63 @@ out=$("$SOCASMA_INDEX" --db "$T/u8db" --strict --json "$T/utf8.jsonl"); rc=$?
 expect_eq "invalid UTF-8: exit 0 under --strict" 0 "$rc"
 expect_eq "invalid UTF-8: added" 1 "$(json_field "$out" added)"
 
-# XML error and truncated gzip: reported, skipped, the run goes on.
+# XML error and truncated gzip: the source stops there; reported with
+# FILE:LINE, the other sources are read and what was read is committed,
+# nothing is pruned, and the run exits 5.
 printf '<?xml version="1.0"?>\n<rss><channel>\n<item><title>x</title>\n<broken>\n' >"$T/bad.xml"
 err=$("$SOCASMA_INDEX" --db "$T/xdb" --json "$T/bad.xml" "$T/good.jsonl" 2>&1 >"$T/out"); rc=$?
-expect_eq "XML error: exit 0" 0 "$rc"
+expect_eq "XML error: exit 5" 5 "$rc"
 expect_match "XML error: FILE:LINE" 'bad\.xml:[0-9]+: ' "$err"
-expect_eq "XML error: the other source is read" 3 "$(json_field "$(cat "$T/out")" added)"
+expect_match "XML error: says the source was not read to the end" \
+    'socasma-index: 1 source\(s\) could not be read to the end' "$err"
+expect_eq "XML error: the other source is read and committed" "3 3" \
+    "$(json_field "$(cat "$T/out")" added) $("$DBINFO" count "$T/xdb")"
 "$SOCASMA_INDEX" --db "$T/xdb2" --strict --quiet "$T/bad.xml" 2>/dev/null
 expect_eq "XML error under --strict: exit 1" 1 "$?"
 gen_posts 1 2000 | gzip -c | head -c 20000 >"$T/trunc.jsonl.gz"
 err=$("$SOCASMA_INDEX" --db "$T/gdb" --json "$T/trunc.jsonl.gz" 2>&1 >"$T/out"); rc=$?
-expect_eq "truncated gzip: exit 0" 0 "$rc"
+expect_eq "truncated gzip: exit 5" 5 "$rc"
 expect_match "truncated gzip: FILE[:LINE] message" 'trunc\.jsonl\.gz(:[0-9]+)?: ' "$err"
 check "truncated gzip: counted as rejected" test "$(json_field "$(cat "$T/out")" rejected)" -ge 1
+n=$("$DBINFO" count "$T/gdb")
+check "truncated gzip: the posts before the cut are committed ($n)" test "$n" -gt 0
+# --prune after a source that stopped early: nothing deleted, said loudly.
+gen_posts 1 2000 >"$T/full.jsonl"
+"$SOCASMA_INDEX" --db "$T/gdb" --quiet "$T/full.jsonl"
+for k in 1 2; do
+    err=$("$SOCASMA_INDEX" --db "$T/gdb" --jobs $k --prune --json "$T/trunc.jsonl.gz" 2>&1 >"$T/out"); rc=$?
+    expect_eq "truncated gzip with --prune (jobs $k): exit 5, nothing deleted, 2000 posts" "5 0 2000" \
+        "$rc $(json_field "$(cat "$T/out")" deleted) $("$DBINFO" count "$T/gdb")"
+    expect_match "truncated gzip with --prune: not pruning, said" \
+        'not pruning: 1 source\(s\) could not be read to the end' "$err"
+done
+
+# --prune with a record that cannot be read (its id is unknown): nothing
+# is pruned, it is said, and the run exits 5 (incomplete).
+cp -r "$db" "$T/prunedb"
+{ gen_posts 1 2; echo '{"id": "syn-3", "title": '; } >"$T/unreadable.jsonl"
+err=$("$SOCASMA_INDEX" --db "$T/prunedb" --prune --json "$T/unreadable.jsonl" 2>&1 >"$T/out"); rc=$?
+expect_eq "--prune with an unreadable record: exit 5, nothing deleted" "5 0 3" \
+    "$rc $(json_field "$(cat "$T/out")" deleted) $("$DBINFO" count "$T/prunedb")"
+expect_match "--prune with an unreadable record: not pruning, said" \
+    'unreadable\.jsonl:3: .*socasma-index: not pruning: 1 record\(s\) could not be read' "$(printf '%s' "$err" | tr '\n' ' ')"
+"$SOCASMA_INDEX" --db "$T/prunedb" --json "$T/unreadable.jsonl" >/dev/null 2>&1
+expect_eq "the same without --prune: exit 0" 0 "$?"
+
+# Ids and paths come from the input: what a terminal would act on (escape
+# sequences, C1 controls, stray bytes) is printed escaped, never raw.
+{ echo '{"id": "x\u001b[2Jy\u009bz", "title": "one", "body": "b"}'
+  echo '{"id": "x\u001b[2Jy\u009bz", "title": "two", "body": "b"}'; } >"$T/esc.jsonl"
+weird="$T/$(printf 'e\033]0;t\007\377')"
+printf '{"id": "w1", "title": \n' >"$weird.jsonl"
+err=$("$SOCASMA_INDEX" --db "$T/escdb" --quiet "$T/esc.jsonl" "$weird.jsonl" 2>&1); rc=$?
+expect_eq "escaped messages: exit 0" 0 "$rc"
+expect_match "a duplicate id with control characters, escaped" \
+    'esc\.jsonl:2: duplicate id "x\\x1b\[2Jy\\u009bz"' "$err"
+expect_match "a path with control characters and a stray byte, escaped" \
+    'e\\x1b\]0;t\\x07\\xff\.jsonl:1: ' "$err"
+check "no raw ESC, BEL or C1 byte reaches the terminal" \
+    sh -c '! printf "%s" "$1" | LC_ALL=C grep -q "$(printf "[\033\007\302]")"' sh "$err"
 
 # Missing source, unwritable database: exit 4, database untouched.
 err=$("$SOCASMA_INDEX" --db "$db" "$T/good.jsonl" "$T/missing.jsonl" 2>&1); rc=$?

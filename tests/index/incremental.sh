@@ -13,7 +13,7 @@ expect_eq "first run: 50 read" 50 "$(json_field "$out" read)"
 expect_eq "first run: 50 added" 50 "$(json_field "$out" added)"
 expect_eq "db holds 50" 50 "$("$DBINFO" count "$db")"
 keys=$(printf '%s' "$out" | tr -d '{}' | tr ',' '\n' | sed 's/:.*//' | sort | tr '\n' ' ')
-expect_eq "--json has exactly the 7 keys" '"added" "deleted" "read" "rejected" "seconds" "unchanged" "updated" ' "$keys"
+expect_eq "--json has exactly the 8 keys" '"added" "deleted" "glossary" "read" "rejected" "seconds" "unchanged" "updated" ' "$keys"
 rev=$("$DBINFO" revision "$db")
 
 out=$("$SOCASMA_INDEX" --db "$db" --json "$T/a.jsonl")

@@ -1,7 +1,9 @@
 # reindex.sh: socasma-reindex (conf/socasma-reindex.in) against a real
 # database built from the sample archive: a good export is indexed and
 # pruned; a failed, empty, unreadable or shrunken export is refused with a
-# logged reason and a non-zero exit, and leaves the database as it was;
+# logged reason and a non-zero exit, and leaves the database as it was; an
+# export that cannot be read entirely (truncated, a bad record, broken XML)
+# deletes nothing and fails (5) with the indexer's FILE:LINE in the log;
 # --dry-run changes nothing; --force prunes anyway. When the daemon is
 # built, it keeps answering with the old posts through a refused reindex.
 . "$top_srcdir/tests/lib/common.sh"
@@ -73,6 +75,30 @@ expect_eq "export with no valid post: exit 1" 1 "$rc"
 expect_match "export with no valid post: says why" "refusing" "$(cat "$T/log")"
 expect_eq "after bad exports: still $total posts" "$total" "$(count)"
 
+# An export that cannot be read entirely: indexed as far as it can be
+# read, nothing deleted, the job fails (5) with the reason in the log.
+# A truncated gzip export: the source stops early.
+gzip -c "$SAMPLE" | head -c 5000 >"$T/cut.jsonl.gz"
+write_conf "cat '$T/cut.jsonl.gz'"
+reindex; rc=$?
+expect_eq "truncated export: exit 5" 5 "$rc"
+expect_match "truncated export: the indexer's FILE[:LINE] message in the log" \
+    "socasma-index: .*/export(:[0-9]+)?: " "$(cat "$T/log")"
+expect_match "truncated export: says it could not be read entirely" \
+    "failed: the export could not be read entirely.*nothing was deleted" "$(cat "$T/log")"
+expect_eq "truncated export: still $total posts" "$total" "$(count)"
+reindex --dry-run; rc=$?
+expect_eq "truncated export, dry run: exit 5" 5 "$rc"
+expect_match "truncated export, dry run: says so" "cannot be read entirely" "$(cat "$T/log")"
+# A record that cannot be read, and posts missing after it: its post would
+# be pruned, so nothing is.
+{ head -n 10 "$SAMPLE"; echo '{"id": "sample-0'; } >"$T/badrec.jsonl"
+write_conf "cat '$T/badrec.jsonl'"
+reindex; rc=$?
+expect_eq "unreadable record: exit 5" 5 "$rc"
+expect_match "unreadable record: FILE:LINE in the log" "socasma-index: .*/export:11: " "$(cat "$T/log")"
+expect_match "unreadable record: not pruning, said" "not pruning: 1 record" "$(cat "$T/log")"
+expect_eq "unreadable record: still $total posts" "$total" "$(count)"
 # A shrunken export: 20 of the posts, so 11 of 31 would go (> 20%).
 head -n 20 "$SAMPLE" >"$T/short.jsonl"
 gone=$((total - 20))
@@ -115,6 +141,17 @@ printf '[index]\ndatabase = %s\n[reindex]\nexport_command = gzip -c %s\n' \
 "$REINDEX" --config "$T/w.conf" 2>"$T/log"; rc=$?
 expect_eq "gzip'ed WXR export: exit 0" 0 "$rc"
 expect_match "gzip'ed WXR export: read" "done: read $total, added $total" "$(cat "$T/log")"
+
+# A WordPress export broken in the middle (not well-formed XML): the posts
+# after the break are not read, so none is deleted.
+sed '0,/<\/item>/s//<\/item><broken>/' "$top_srcdir/index/sample/sample.wxr.xml" >"$T/broken.xml"
+printf '[index]\ndatabase = %s\n[reindex]\nexport_command = cat %s\n' \
+    "$T/wxr.db" "$T/broken.xml" >"$T/w.conf"
+"$REINDEX" --config "$T/w.conf" 2>"$T/log"; rc=$?
+expect_eq "broken WXR export: exit 5" 5 "$rc"
+expect_match "broken WXR export: FILE:LINE in the log" "socasma-index: .*/export:[0-9]+: " "$(cat "$T/log")"
+expect_eq "broken WXR export: still $total posts" "$total" \
+    "$("$top_builddir/tests/index/dbinfo" count "$T/wxr.db")"
 
 # A missing config file.
 "$REINDEX" --config "$T/nope.conf" 2>"$T/log"; rc=$?

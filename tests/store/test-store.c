@@ -12,7 +12,7 @@
 
 #include "lib/testhelp.h"
 #include "store/schema.h"
-#include "store/store.h"
+#include "store/store-internal.h"
 #include "xapian-c/xapian-c.h"
 
 static char *tmp;
@@ -342,31 +342,31 @@ END_TEST
  * database (same document ids as one writer), swapped in at the commit;
  * spelling frequencies add up; the lock stays held; a cancelled build
  * leaves nothing. */
-START_TEST(test_shards)
+START_TEST(test_build)
 {
     imp_post a = make_post("a", "Alpha", "Search body one.", "en");
     imp_post b = make_post("b", "Beta", "Search body two.", "en");
     imp_post c = make_post("c", "Gamma", "Troisième recherche.", "fr");
     char *path = th_path(tmp, "db"), *build = th_path(tmp, "db.socasma-build");
     store *s = open_store(NULL);
-    ck_assert_int_eq(store_can_shard(s), 0); /* no run open */
+    ck_assert_int_eq(store_can_build(s), 0); /* no run open */
     ck_assert_int_eq(store_begin(s), STORE_OK);
-    ck_assert_int_eq(store_can_shard(s), 1);
-    ck_assert_int_eq(store_shards_begin(s, 0), STORE_ERR_INVALID);
-    ck_assert_int_eq(store_shards_begin(s, 2), STORE_OK);
-    ck_assert_int_eq(store_can_shard(s), 0); /* begun already */
-    ck_assert_ptr_null(store_shard_at(s, 2));
+    ck_assert_int_eq(store_can_build(s), 1);
+    ck_assert_int_eq(store_build_begin(s, 0), STORE_ERR_INVALID);
+    ck_assert_int_eq(store_build_begin(s, 2), STORE_OK);
+    ck_assert_int_eq(store_can_build(s), 0); /* begun already */
+    ck_assert_ptr_null(store_builder_at(s, 2));
     store_worker *w;
     ck_assert_int_eq(store_worker_new(&w), STORE_OK);
     const imp_post *posts[] = {&a, &b, &c};
     for (unsigned i = 0; i < 3; i++) {
         ck_assert_int_eq(store_check_post(posts[i], NULL, 0), STORE_OK);
         ck_assert_int_eq(store_claim(s, posts[i]), STORE_OK);
-        store_shard *sh = store_shard_at(s, i % 2);
+        store_builder *sh = store_builder_at(s, i % 2);
         if (i < 2) /* no chunk open yet */
-            ck_assert_int_eq(store_shard_put(sh, w, posts[i]), STORE_ERR_INVALID);
-        ck_assert_int_eq(store_shard_chunk(sh, i), STORE_OK);
-        ck_assert_int_eq(store_shard_put(sh, w, posts[i]), STORE_OK);
+            ck_assert_int_eq(store_builder_put(sh, w, posts[i]), STORE_ERR_INVALID);
+        ck_assert_int_eq(store_builder_chunk(sh, i), STORE_OK);
+        ck_assert_int_eq(store_builder_put(sh, w, posts[i]), STORE_OK);
     }
     ck_assert_int_eq(store_claim(s, &a), STORE_ERR_RECORD);
     ck_assert_ptr_nonnull(strstr(store_errmsg(s), "test.jsonl:7: duplicate id \"a\""));
@@ -374,25 +374,25 @@ START_TEST(test_shards)
     char err[256];
     ck_assert_int_eq(store_check_post(&noid, err, sizeof err), STORE_ERR_RECORD);
     ck_assert_ptr_nonnull(strstr(err, "post has no id"));
-    /* unfinished shards cannot be committed */
+    /* unfinished builders cannot be committed */
     ck_assert_int_eq(store_commit(s), STORE_ERR_INVALID);
     store_close(s);
     ck_assert_int_eq(access(build, F_OK), -1); /* closing removed the build */
 
     s = open_store(NULL);
     ck_assert_int_eq(store_begin(s), STORE_OK);
-    ck_assert_int_eq(store_shards_begin(s, 2), STORE_OK);
+    ck_assert_int_eq(store_build_begin(s, 2), STORE_OK);
     /* chunk 0 (a, b) to builder 1, chunk 1 (c) to builder 0: the merged
      * database keeps the posts in chunk order */
-    ck_assert_int_eq(store_shard_chunk(store_shard_at(s, 1), 0), STORE_OK);
-    ck_assert_int_eq(store_shard_chunk(store_shard_at(s, 0), 1), STORE_OK);
+    ck_assert_int_eq(store_builder_chunk(store_builder_at(s, 1), 0), STORE_OK);
+    ck_assert_int_eq(store_builder_chunk(store_builder_at(s, 0), 1), STORE_OK);
     for (unsigned i = 0; i < 3; i++) {
         ck_assert_int_eq(store_claim(s, posts[i]), STORE_OK);
-        ck_assert_int_eq(store_shard_put(store_shard_at(s, i < 2), w, posts[i]), STORE_OK);
+        ck_assert_int_eq(store_builder_put(store_builder_at(s, i < 2), w, posts[i]), STORE_OK);
     }
     for (unsigned i = 0; i < 2; i++)
-        ck_assert_int_eq(store_shard_finish(store_shard_at(s, i)), STORE_OK);
-    ck_assert_int_eq(store_shard_finish(store_shard_at(s, 0)), STORE_ERR_INVALID);
+        ck_assert_int_eq(store_builder_finish(store_builder_at(s, i)), STORE_OK);
+    ck_assert_int_eq(store_builder_finish(store_builder_at(s, 0)), STORE_ERR_INVALID);
     store_counts sc;
     store_get_counts(s, &sc);
     ck_assert_uint_eq(sc.added, 3);
@@ -409,7 +409,7 @@ START_TEST(test_shards)
     ck_assert_int_eq(store_open(path, NULL, &s2, err, sizeof err), STORE_ERR_LOCKED);
     /* and can run again, incrementally, with one writer */
     ck_assert_int_eq(store_begin(s), STORE_OK);
-    ck_assert_int_eq(store_can_shard(s), 0);
+    ck_assert_int_eq(store_can_build(s), 0);
     store_outcome oc;
     ck_assert_int_eq(store_put(s, &a, &oc), STORE_OK);
     ck_assert_int_eq(oc, STORE_UNCHANGED);
@@ -435,7 +435,7 @@ START_TEST(test_shards)
     while (xc_iter_next(it, &t, NULL, &f, NULL) == XC_OK)
         if (strcmp(t, "search") == 0) {
             found = 1;
-            ck_assert_uint_eq(f, 2); /* one from each shard */
+            ck_assert_uint_eq(f, 2); /* one from each chunk */
         }
     xc_iter_free(it);
     ck_assert_int_eq(found, 1);
@@ -453,7 +453,7 @@ START_TEST(test_shards)
     store_close(s);
     s = open_store(NULL);
     ck_assert_int_eq(store_begin(s), STORE_OK);
-    ck_assert_int_eq(store_can_shard(s), 0);
+    ck_assert_int_eq(store_can_build(s), 0);
     store_close(s);
     free(path);
     free(build);
@@ -470,7 +470,7 @@ int main(void)
     tcase_add_test(tc, test_incremental);
     tcase_add_test(tc, test_cancel_and_lock);
     tcase_add_test(tc, test_glossary);
-    tcase_add_test(tc, test_shards);
+    tcase_add_test(tc, test_build);
     suite_add_tcase(su, tc);
     return th_run_suite(su, 0);
 }

@@ -1,10 +1,10 @@
-# shards.sh: a new database built in parallel (the default for a first
+# jobs.sh: a new database built in parallel (--jobs, the default for a first
 # import) holds exactly what one writer builds: same posts, document ids,
 # terms, positions, values, data, lexicon, spelling and synonym tables
 # (dbinfo dump), whether the input makes one chunk or many.
 # Rejected records give the same messages and counts; --strict commits
 # nothing; the writer lock is held during the build; kill -9 during the
-# shard build or during the merge leaves the database at its last committed
+# parallel build or during the merge leaves the database at its last committed
 # state, and the next run completes it and removes the leftovers.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/index/gen-posts.sh"
@@ -12,11 +12,11 @@ DBINFO="$top_builddir/tests/index/dbinfo"
 conf="$T/test.conf"
 printf '[index]\nglossary = %s/conf/synonyms.txt\n' "$top_srcdir" >"$conf"
 
-# same_as_one_writer NAME FILE...: --shards 1, 2 and 3 give the same dump,
+# same_as_one_writer NAME FILE...: --jobs 1, 2 and 3 give the same dump,
 # with the default chunks and with chunks of 20 kB (SOCASMA_INDEX_CHUNK_BYTES).
 same_as_one_writer() {
     name=$1; shift
-    "$SOCASMA_INDEX" --config "$conf" --db "$T/$name-1" --shards 1 --quiet "$@" ||
+    "$SOCASMA_INDEX" --config "$conf" --db "$T/$name-1" --jobs 1 --quiet "$@" ||
         fail "$name: one writer"
     "$DBINFO" dump "$T/$name-1" >"$T/$name-1.dump" || fail "$name: dump"
     n=$("$DBINFO" count "$T/$name-1")
@@ -26,19 +26,29 @@ same_as_one_writer() {
     for k in 2 3 2s; do
         if [ $k = 2s ]; then chunk=20000; else chunk=; fi
         out=$(SOCASMA_INDEX_CHUNK_BYTES=$chunk "$SOCASMA_INDEX" --config "$conf" \
-            --db "$T/$name-$k" --shards ${k%s} --json "$@"); rc=$?
-        expect_eq "$name: $k shards: exit 0, all added" "0 $n" "$rc $(json_field "$out" added)"
+            --db "$T/$name-$k" --jobs ${k%s} --json "$@"); rc=$?
+        expect_eq "$name: $k jobs: exit 0, all added" "0 $n" "$rc $(json_field "$out" added)"
         "$DBINFO" dump "$T/$name-$k" >"$T/$name-$k.dump" || fail "$name: dump"
         if cmp -s "$T/$name-1.dump" "$T/$name-$k.dump"; then
-            pass "$name: $k shards hold what one writer writes"
+            pass "$name: $k jobs build what one writer writes"
         else
-            fail "$name: $k shards differ from one writer:"
+            fail "$name: $k jobs differ from one writer:"
             diff "$T/$name-1.dump" "$T/$name-$k.dump" | head -10 >&2
         fi
-        check "$name: $k shards: no build directory left" test ! -e "$T/$name-$k.socasma-build"
+        check "$name: $k jobs: no build directory left" test ! -e "$T/$name-$k.socasma-build"
     done
 }
 same_as_one_writer sample "$top_srcdir/index/sample/sample.jsonl"
+
+# --shards N is the deprecated name of --jobs N (and -j N the short one).
+err=$("$SOCASMA_INDEX" --config "$conf" --db "$T/alias" --shards 2 --quiet \
+    "$top_srcdir/index/sample/sample.jsonl" 2>&1); rc=$?
+expect_eq "--shards still works" 0 "$rc"
+expect_match "--shards says it is deprecated" '--shards is deprecated.*--jobs' "$err"
+"$DBINFO" dump "$T/alias" >"$T/alias.dump"
+check "--shards 2 builds what --jobs 1 builds" cmp -s "$T/sample-1.dump" "$T/alias.dump"
+"$SOCASMA_INDEX" --db "$T/j0" -j 0 --quiet "$top_srcdir/index/sample/sample.jsonl" 2>/dev/null
+expect_eq "-j 0 is a usage error" 2 "$?"
 gen_posts 1 4000 >"$T/gen.jsonl"
 same_as_one_writer gen "$T/gen.jsonl"
 
@@ -58,7 +68,7 @@ expect_eq "edited and removed: 1 updated, 1 deleted" "1 1 3998" \
   echo 'not json'
   gen_posts 51 60; } >"$T/bad.jsonl"
 for k in 1 2; do
-    "$SOCASMA_INDEX" --db "$T/bad-$k" --shards $k --json "$T/bad.jsonl" >"$T/bad-$k.out" 2>"$T/bad-$k.err"
+    "$SOCASMA_INDEX" --db "$T/bad-$k" --jobs $k --json "$T/bad.jsonl" >"$T/bad-$k.out" 2>"$T/bad-$k.err"
     echo "rc $?" >>"$T/bad-$k.out"
     sed -i 's/"seconds":[0-9.]*//' "$T/bad-$k.out"
 done
@@ -75,7 +85,7 @@ expect_eq "--strict with rejects: exit 1, nothing committed" "1 0" \
     "$rc $("$DBINFO" count "$T/strict" 2>/dev/null || echo 0)"
 check "--strict: no build directory left" test ! -e "$T/strict.socasma-build"
 
-# The lock is held while the shards are built: a second indexer exits 3.
+# The lock is held while the chunks are built: a second indexer exits 3.
 mkfifo "$T/fifo" || skip "no mkfifo"
 "$SOCASMA_INDEX" --db "$T/lock" --quiet --json "$T/fifo" >"$T/lock.out" 2>"$T/lock.err" &
 first=$!
@@ -91,7 +101,7 @@ exec 3>&-
 wait "$first"; rc=$?
 expect_eq "first indexer completes" "0 4000" "$rc $("$DBINFO" count "$T/lock")"
 
-# kill -9 during the shard build: the database stays at its last committed
+# kill -9 during the parallel build: the database stays at its last committed
 # state (new and empty), and the next run completes it.
 "$SOCASMA_INDEX" --db "$T/killb" --quiet "$T/fifo" 2>/dev/null &
 pid=$!
@@ -106,7 +116,7 @@ sleep 0.2
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 exec 3>&-
-expect_eq "kill -9 during the shard build: empty database" 0 "$("$DBINFO" count "$T/killb")"
+expect_eq "kill -9 during the parallel build: empty database" 0 "$("$DBINFO" count "$T/killb")"
 out=$("$SOCASMA_INDEX" --config "$conf" --db "$T/killb" --json "$T/gen.jsonl"); rc=$?
 expect_eq "the next run completes it" "0 4000" "$rc $(json_field "$out" added)"
 check "and removes the leftovers" test ! -e "$T/killb.socasma-build"

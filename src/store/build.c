@@ -1,5 +1,5 @@
-/* shard.c: a new database built in parallel (see store.h, "A NEW DATABASE
- * IN PARALLEL SHARDS", and doc/INDEXING.md). Each chunk of consecutive
+/* build.c: a new database built in parallel (see store-internal.h, "A NEW
+ * DATABASE BUILT IN PARALLEL", and doc/INDEXING.md). Each chunk of consecutive
  * posts is a scratch Xapian database written by one builder thread; at the
  * commit the chunks are compacted, in order, into one database, which is
  * swapped with the (empty) target in one atomic rename. Everything lives in
@@ -20,7 +20,7 @@
 #include "store/schema.h"
 #include "store/store-internal.h"
 
-#define MAX_SHARDS 16
+#define MAX_JOBS 16
 #define BUILD_SUFFIX ".socasma-build"
 
 static void set_err(store *s, const char *fmt, ...)
@@ -65,7 +65,7 @@ int store_remove_tree(const char *dir)
 }
 
 /* A file system that cannot exchange two directories in one rename (or an
- * old kernel) would leave a moment without a database: refuse shards there. */
+ * old kernel) would leave a moment without a database: refuse a parallel build there. */
 static int can_exchange(const char *dir, char *err, size_t errlen)
 {
     size_t n = strlen(dir) + 8;
@@ -90,13 +90,13 @@ static int can_exchange(const char *dir, char *err, size_t errlen)
     return ok;
 }
 
-int store_can_shard(const store *s)
+int store_can_build(const store *s)
 {
-    return s && s->in_run && !s->failed && s->db && !s->read_only && s->fresh && !s->shards &&
+    return s && s->in_run && !s->failed && s->db && !s->read_only && s->fresh && !s->builders &&
            s->counts.added == 0 && s->counts.updated == 0 && s->seen.count == 0;
 }
 
-static void shard_free(store_shard *sh)
+static void builder_free(store_builder *sh)
 {
     if (!sh)
         return;
@@ -116,9 +116,9 @@ static char *chunk_path(const char *dir, unsigned i)
     return p;
 }
 
-int store_shards_begin(store *s, unsigned n)
+int store_build_begin(store *s, unsigned n)
 {
-    if (!store_can_shard(s) || n == 0 || n > MAX_SHARDS) {
+    if (!store_can_build(s) || n == 0 || n > MAX_JOBS) {
         if (s)
             set_err(s, "a parallel build needs an open run on a new database");
         return STORE_ERR_INVALID;
@@ -145,45 +145,45 @@ int store_shards_begin(store *s, unsigned n)
         free(dir);
         return STORE_ERR_DB;
     }
-    s->shards = calloc(n, sizeof *s->shards);
-    if (!s->shards) {
+    s->builders = calloc(n, sizeof *s->builders);
+    if (!s->builders) {
         store_remove_tree(dir);
         free(dir);
         set_err(s, "out of memory");
         return STORE_ERR_NOMEM;
     }
-    s->nshards = n;
+    s->nbuilders = n;
     for (unsigned i = 0; i < n; i++) {
-        store_shard *sh = calloc(1, sizeof *sh);
+        store_builder *sh = calloc(1, sizeof *sh);
         if (!sh || !(sh->dir = strdup(dir))) {
             free(sh);
             free(dir);
-            store_shards_discard(s);
+            store_build_discard(s);
             set_err(s, "out of memory");
             return STORE_ERR_NOMEM;
         }
         sh->owner = s;
         sh->chunk = -1;
         idmap_init(&sh->spell);
-        s->shards[i] = sh;
+        s->builders[i] = sh;
     }
     free(dir);
     return STORE_OK;
 }
 
-store_shard *store_shard_at(store *s, unsigned i)
+store_builder *store_builder_at(store *s, unsigned i)
 {
-    return s && s->shards && i < s->nshards ? s->shards[i] : NULL;
+    return s && s->builders && i < s->nbuilders ? s->builders[i] : NULL;
 }
 
-const char *store_shard_errmsg(const store_shard *sh)
+const char *store_builder_errmsg(const store_builder *sh)
 {
-    return sh ? sh->err : "no shard";
+    return sh ? sh->err : "no builder";
 }
 
 /* Writes the chunk's spelling words (the compaction sums the chunks'
  * frequencies), commits and closes it. */
-static int close_chunk(store_shard *sh)
+static int close_chunk(store_builder *sh)
 {
     if (!sh->db)
         return STORE_OK;
@@ -203,7 +203,7 @@ static int close_chunk(store_shard *sh)
     return STORE_OK;
 }
 
-int store_shard_chunk(store_shard *sh, unsigned index)
+int store_builder_chunk(store_builder *sh, unsigned index)
 {
     if (!sh || sh->finished)
         return STORE_ERR_INVALID;
@@ -231,7 +231,7 @@ int store_shard_chunk(store_shard *sh, unsigned index)
     return STORE_OK;
 }
 
-int store_shard_put(store_shard *sh, store_worker *w, const imp_post *post)
+int store_builder_put(store_builder *sh, store_worker *w, const imp_post *post)
 {
     if (!sh || !w || !post || !sh->db)
         return STORE_ERR_INVALID;
@@ -262,7 +262,7 @@ int store_shard_put(store_shard *sh, store_worker *w, const imp_post *post)
     return STORE_OK;
 }
 
-int store_shard_finish(store_shard *sh)
+int store_builder_finish(store_builder *sh)
 {
     if (!sh || sh->finished)
         return STORE_ERR_INVALID;
@@ -272,18 +272,18 @@ int store_shard_finish(store_shard *sh)
     return rc;
 }
 
-void store_shards_discard(store *s)
+void store_build_discard(store *s)
 {
-    if (!s || !s->shards)
+    if (!s || !s->builders)
         return;
-    for (unsigned i = 0; i < s->nshards; i++) {
-        if (s->shards[i])
-            s->counts.added += s->shards[i]->added;
-        shard_free(s->shards[i]);
+    for (unsigned i = 0; i < s->nbuilders; i++) {
+        if (s->builders[i])
+            s->counts.added += s->builders[i]->added;
+        builder_free(s->builders[i]);
     }
-    free(s->shards);
-    s->shards = NULL;
-    s->nshards = 0;
+    free(s->builders);
+    s->builders = NULL;
+    s->nbuilders = 0;
     char *dir = store_build_dir(s->path);
     if (dir)
         store_remove_tree(dir);
@@ -310,18 +310,18 @@ static void sync_parent(const char *path)
     free(d);
 }
 
-int store_shards_commit(store *s)
+int store_build_commit(store *s)
 {
-    if (!s || !s->shards)
+    if (!s || !s->builders)
         return STORE_ERR_INVALID;
     unsigned nchunks = 0;
-    for (unsigned i = 0; i < s->nshards; i++) {
-        if (!s->shards[i]->finished) {
-            set_err(s, "a shard was not finished");
+    for (unsigned i = 0; i < s->nbuilders; i++) {
+        if (!s->builders[i]->finished) {
+            set_err(s, "a builder was not finished");
             return STORE_ERR_INVALID;
         }
-        if (s->shards[i]->nchunks > nchunks)
-            nchunks = s->shards[i]->nchunks;
+        if (s->builders[i]->nchunks > nchunks)
+            nchunks = s->builders[i]->nchunks;
     }
     char *dir = store_build_dir(s->path);
     size_t len = dir ? strlen(dir) + 16 : 0;
@@ -345,7 +345,7 @@ int store_shards_commit(store *s)
     /* The chunks in order: their posts get the ids one writer gives them. */
     int rc = xc_db_compact((const char *const *)src, nchunks, merged);
     if (rc != XC_OK)
-        set_err(s, "cannot merge the shards: %s", xc_errmsg());
+        set_err(s, "cannot merge the chunks: %s", xc_errmsg());
     /* The merged database, locked by this process from now on: the lock on
      * PATH moves with it at the swap. */
     else if ((rc = xc_db_open_writable(merged, XC_DB_OPEN, &m)) != XC_OK)
@@ -368,10 +368,11 @@ int store_shards_commit(store *s)
     free(dir);
     if (rc != XC_OK || st != STORE_OK) {
         xc_db_close(m);
-        store_shards_discard(s);
+        store_build_discard(s);
         if (s->in_run) /* the target is untouched: end its (empty) transaction */
             xc_db_cancel_transaction(s->db);
         s->in_run = 0;
+        s->glossary_changed = 0;
         if (st != STORE_OK)
             return st;
         return rc == XC_ERR_NOMEM ? STORE_ERR_NOMEM : STORE_ERR_DB;
@@ -389,7 +390,7 @@ int store_shards_commit(store *s)
         s->db = NULL;
         s->db_lost = 1;
     }
-    store_shards_discard(s);
+    store_build_discard(s);
     /* The posts of this run are the database's now: a next run of this
      * store reads them again (store_begin) before comparing. */
     s->reload_old = 1;

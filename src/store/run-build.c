@@ -1,0 +1,211 @@
+/* run-build.c: the parallel build of a new database inside store_run()
+ * (see store-internal.h, A NEW DATABASE BUILT IN PARALLEL). The caller's
+ * thread reads the sources and checks each post's id (so messages and
+ * duplicate decisions come in input order, as with one writer), cuts the
+ * accepted posts into chunks of consecutive posts and deals the chunks
+ * round-robin to the builder threads, which analyse and write them. */
+#include <config.h>
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/queue.h"
+#include "store/run.h"
+
+/* Input per chunk: the input is cut into about CHUNKS_PER_RUN chunks (when
+ * its size is known), within these bounds. Each chunk costs a scratch
+ * database, its own spelling words and a source in the final merge, so
+ * not too small; the reader keeps up to one and a half chunks per builder
+ * in memory, so not too large. */
+#define CHUNKS_PER_RUN 16
+#define CHUNK_MIN_BYTES (512u * 1024u)
+#define CHUNK_MAX_BYTES (16u * 1024u * 1024u)
+#define CHUNK_UNKNOWN_BYTES (8u * 1024u * 1024u)
+
+/* A post waiting for a builder, with the chunk it belongs to. */
+typedef struct {
+    imp_post *post;
+    unsigned chunk;
+} job_post;
+
+/* One builder thread and the posts waiting for it (bounded in bytes of
+ * input: up to one and a half chunks, so that the reader can fill the next
+ * builder's chunk while this one still works on its own). */
+typedef struct {
+    store_queue q;
+    store_builder *b;
+    pthread_t th;
+    int failed;     /* written by the thread, read after the join */
+    char msg[1024];
+} builder_job;
+
+typedef struct {
+    store_runner *ru;
+    builder_job *jobs;
+    unsigned n;
+    uint64_t chunk_bytes, chunk_start, prev;
+    unsigned chunk, in_chunk; /* the chunk being filled, and its posts */
+    int builder_failed;       /* a push failed: a builder stopped */
+} build_reader;
+
+static void job_post_free(job_post *jp)
+{
+    if (jp) {
+        imp_post_free(jp->post);
+        free(jp);
+    }
+}
+
+static void *builder_thread(void *arg)
+{
+    builder_job *j = arg;
+    store_worker *w = NULL;
+    int failed = 0;
+    long chunk = -1;
+    if (store_worker_new(&w) != STORE_OK) {
+        failed = 1;
+        snprintf(j->msg, sizeof j->msg, "out of memory");
+    }
+    job_post *jp;
+    while (!failed && (jp = store_queue_pop(&j->q)) != NULL) {
+        if ((long)jp->chunk != chunk) {
+            chunk = jp->chunk;
+            failed = store_builder_chunk(j->b, jp->chunk) != STORE_OK;
+        }
+        if (!failed)
+            failed = store_builder_put(j->b, w, jp->post) != STORE_OK;
+        if (failed)
+            snprintf(j->msg, sizeof j->msg, "%s", store_builder_errmsg(j->b));
+        job_post_free(jp);
+    }
+    if (!failed && !store_queue_stopped(&j->q) && store_builder_finish(j->b) != STORE_OK) {
+        failed = 1;
+        snprintf(j->msg, sizeof j->msg, "%s", store_builder_errmsg(j->b));
+    }
+    store_worker_free(w);
+    j->failed = failed;
+    if (failed) /* the reader's next push to this builder fails */
+        store_queue_stop(&j->q);
+    return NULL;
+}
+
+/* In the caller's thread: one event of the read loop. */
+static int build_sink(void *arg, store_read_event *ev)
+{
+    build_reader *br = arg;
+    store_runner *ru = br->ru;
+    ru->done = ev->done;
+    if (ev->kind != STORE_READ_POST) {
+        store_runner_event(ru, ev->kind, ev->status, ev->msg);
+        return ru->fatal;
+    }
+    imp_post *post = ev->post;
+    ru->read++;
+    char err[1024];
+    if (store_check_post(post, err, sizeof err) != STORE_OK) {
+        store_runner_rejected(ru, 1, err);
+        imp_post_free(post);
+        return 0;
+    }
+    int rc = store_claim(ru->s, post);
+    if (rc != STORE_OK) {
+        if (rc == STORE_ERR_RECORD)
+            store_runner_rejected(ru, 0, store_errmsg(ru->s));
+        else
+            store_runner_fatal(ru, rc, 1, store_errmsg(ru->s));
+        imp_post_free(post);
+        return ru->fatal;
+    }
+    /* A new chunk once this one holds its share of the input. */
+    if (br->in_chunk > 0 && ev->done - br->chunk_start >= br->chunk_bytes) {
+        br->chunk++;
+        br->in_chunk = 0;
+        br->chunk_start = ev->done;
+    }
+    /* The source name belongs to the reader, which may be closed before a
+     * builder gets the post; a builder needs no FILE:LINE (the record
+     * checks were made here). */
+    post->source = NULL;
+    size_t bytes = ev->done > br->prev ? (size_t)(ev->done - br->prev) : 1;
+    br->prev = ev->done;
+    br->in_chunk++;
+    job_post *jp = malloc(sizeof *jp);
+    if (!jp) {
+        imp_post_free(post);
+        store_runner_fatal(ru, STORE_ERR_NOMEM, 0, "out of memory");
+        return ru->fatal;
+    }
+    jp->post = post;
+    jp->chunk = br->chunk;
+    if (store_queue_push(&br->jobs[br->chunk % br->n].q, jp, bytes) != 0) {
+        job_post_free(jp);
+        /* The builder failed: its message is reported after the join. */
+        br->builder_failed = 1;
+        return 1;
+    }
+    store_runner_progress(ru, 0);
+    return 0;
+}
+
+static uint64_t chunk_size(const store_runner *ru)
+{
+    if (ru->o->chunk_bytes)
+        return ru->o->chunk_bytes;
+    uint64_t c = ru->total ? ru->total / CHUNKS_PER_RUN : CHUNK_UNKNOWN_BYTES;
+    if (c < CHUNK_MIN_BYTES)
+        c = CHUNK_MIN_BYTES;
+    if (c > CHUNK_MAX_BYTES)
+        c = CHUNK_MAX_BYTES;
+    return c;
+}
+
+void store_run_build(store_runner *ru, unsigned n)
+{
+    build_reader br;
+    memset(&br, 0, sizeof br);
+    br.ru = ru;
+    br.n = n;
+    br.chunk_bytes = chunk_size(ru);
+    br.jobs = calloc(n, sizeof *br.jobs);
+    if (!br.jobs) {
+        store_runner_fatal(ru, STORE_ERR_NOMEM, 0, "out of memory");
+        return;
+    }
+    unsigned made = 0, started = 0;
+    size_t max_bytes = (size_t)(br.chunk_bytes + br.chunk_bytes / 2);
+    for (; made < n; made++) {
+        br.jobs[made].b = store_builder_at(ru->s, made);
+        if (store_queue_init(&br.jobs[made].q, max_bytes) != 0) {
+            store_runner_fatal(ru, STORE_ERR_NOMEM, 0, "cannot make a queue");
+            break;
+        }
+    }
+    for (; !ru->fatal && started < n; started++) {
+        if (pthread_create(&br.jobs[started].th, NULL, builder_thread, &br.jobs[started]) != 0) {
+            store_runner_fatal(ru, STORE_ERR_NOMEM, 0, "cannot start a thread");
+            break;
+        }
+    }
+    if (!ru->fatal)
+        store_read_sources(ru->o->sources, ru->o->nsources, ru->o->format, build_sink, &br);
+    int stop = ru->fatal != 0 || br.builder_failed;
+    for (unsigned i = 0; i < started; i++) {
+        if (stop)
+            store_queue_stop(&br.jobs[i].q);
+        else
+            store_queue_close(&br.jobs[i].q);
+    }
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(br.jobs[i].th, NULL);
+    for (unsigned i = 0; i < made; i++) {
+        if (br.jobs[i].failed)
+            store_runner_fatal(ru, STORE_ERR_DB, 1, br.jobs[i].msg);
+        job_post *jp;
+        while ((jp = store_queue_take(&br.jobs[i].q)) != NULL)
+            job_post_free(jp);
+        store_queue_destroy(&br.jobs[i].q);
+    }
+    free(br.jobs);
+}
