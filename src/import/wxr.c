@@ -15,33 +15,50 @@
 #include "import/internal.h"
 
 enum field {
-    F_NONE, F_TITLE, F_LINK, F_CREATOR, F_CONTENT, F_ID, F_DATE, F_STATUS, F_TYPE, F_CAT,
-    F_AUTH_LOGIN, F_AUTH_NAME, F_COUNT
+    F_NONE,
+    F_TITLE,
+    F_LINK,
+    F_CREATOR,
+    F_CONTENT,
+    F_ID,
+    F_DATE,
+    F_STATUS,
+    F_TYPE,
+    F_CAT,
+    F_AUTH_LOGIN,
+    F_AUTH_NAME,
+    F_COUNT
 };
 
-typedef struct { char *login, *name; } author;
+typedef struct {
+    char *login, *name;
+} author;
 
 typedef struct {
     xmlTextReaderPtr xr;
-    char xmlerr[512];           /* first error libxml2 reported */
+    char xmlerr[512]; /* first error libxml2 reported */
     unsigned long xmlerr_line;
     int xmlerr_fatal;
-    int failed;                 /* a fatal error was reported: sticky */
+    int failed; /* a fatal error was reported: sticky */
     char fatal[768];
-    author *authors; size_t nauthors;
+    author *authors;
+    size_t nauthors;
     /* the element being read */
     int in_item, item_depth;
     int in_author, author_depth;
     unsigned long item_line;
     enum field field;
     int field_depth;
-    char *domain;               /* of the current <category> */
-    char *buf; size_t blen, bcap;
+    char *domain; /* of the current <category> */
+    char *buf;
+    size_t blen, bcap;
     int too_big;
     /* the item's fields so far */
     char *v[F_COUNT];
-    char **cats; size_t ncats;
-    char **tags; size_t ntags;
+    char **cats;
+    size_t ncats;
+    char **tags;
+    size_t ntags;
     char *auth_login;
 } wxr;
 
@@ -57,12 +74,15 @@ static void on_error(void *arg, xmlErrorPtr e)
     wxr *w = arg;
     /* Keep the first fatal error (what stopped the parser), else the first
        error. */
-    if (!e || e->level < XML_ERR_ERROR || w->xmlerr_fatal) return;
-    if (w->xmlerr[0] && e->level != XML_ERR_FATAL) return;
+    if (!e || e->level < XML_ERR_ERROR || w->xmlerr_fatal)
+        return;
+    if (w->xmlerr[0] && e->level != XML_ERR_FATAL)
+        return;
     w->xmlerr_fatal = e->level == XML_ERR_FATAL;
     snprintf(w->xmlerr, sizeof w->xmlerr, "%s", e->message ? e->message : "XML error");
     size_t n = strlen(w->xmlerr);
-    while (n && (w->xmlerr[n - 1] == '\n' || w->xmlerr[n - 1] == ' ')) w->xmlerr[--n] = '\0';
+    while (n && (w->xmlerr[n - 1] == '\n' || w->xmlerr[n - 1] == ' '))
+        w->xmlerr[--n] = '\0';
     w->xmlerr_line = e->line > 0 ? (unsigned long)e->line : 0;
 }
 
@@ -70,7 +90,8 @@ static int io_read(void *ctx, char *buf, int len)
 {
     imp_src *s = ctx;
     size_t n = imp_src_read(s, buf, (size_t)len);
-    if (!n && (s->truncated || s->ioerr)) return -1;
+    if (!n && (s->truncated || s->ioerr))
+        return -1;
     return (int)n;
 }
 
@@ -103,13 +124,20 @@ int imp_wxr_init(imp_reader *r, char *err, size_t errlen)
 
 static void clear_item(wxr *w)
 {
-    for (int i = 0; i < F_COUNT; i++) { free(w->v[i]); w->v[i] = NULL; }
-    for (size_t i = 0; i < w->ncats; i++) free(w->cats[i]);
-    for (size_t i = 0; i < w->ntags; i++) free(w->tags[i]);
-    free(w->cats); free(w->tags);
+    for (int i = 0; i < F_COUNT; i++) {
+        free(w->v[i]);
+        w->v[i] = NULL;
+    }
+    for (size_t i = 0; i < w->ncats; i++)
+        free(w->cats[i]);
+    for (size_t i = 0; i < w->ntags; i++)
+        free(w->tags[i]);
+    free(w->cats);
+    free(w->tags);
     w->cats = w->tags = NULL;
     w->ncats = w->ntags = 0;
-    free(w->domain); w->domain = NULL;
+    free(w->domain);
+    w->domain = NULL;
     w->field = F_NONE;
     w->too_big = 0;
 }
@@ -117,10 +145,15 @@ static void clear_item(wxr *w)
 void imp_wxr_free(imp_reader *r)
 {
     wxr *w = r->impl;
-    if (!w) return;
+    if (!w)
+        return;
     clear_item(w);
-    if (w->xr) xmlFreeTextReader(w->xr);
-    for (size_t i = 0; i < w->nauthors; i++) { free(w->authors[i].login); free(w->authors[i].name); }
+    if (w->xr)
+        xmlFreeTextReader(w->xr);
+    for (size_t i = 0; i < w->nauthors; i++) {
+        free(w->authors[i].login);
+        free(w->authors[i].name);
+    }
     free(w->authors);
     free(w->auth_login);
     free(w->buf);
@@ -140,31 +173,46 @@ static int ns_is(const xmlChar *uri, const char *prefix)
 static enum field item_field(const char *local, const xmlChar *uri)
 {
     if (!uri || !*uri) {
-        if (strcmp(local, "title") == 0) return F_TITLE;
-        if (strcmp(local, "link") == 0) return F_LINK;
-        if (strcmp(local, "category") == 0) return F_CAT;
+        if (strcmp(local, "title") == 0)
+            return F_TITLE;
+        if (strcmp(local, "link") == 0)
+            return F_LINK;
+        if (strcmp(local, "category") == 0)
+            return F_CAT;
         return F_NONE;
     }
-    if (ns_is(uri, NS_DC) && strcmp(local, "creator") == 0) return F_CREATOR;
-    if (ns_is(uri, NS_CONTENT) && strcmp(local, "encoded") == 0) return F_CONTENT;
+    if (ns_is(uri, NS_DC) && strcmp(local, "creator") == 0)
+        return F_CREATOR;
+    if (ns_is(uri, NS_CONTENT) && strcmp(local, "encoded") == 0)
+        return F_CONTENT;
     if (ns_is(uri, NS_WP)) {
-        if (strcmp(local, "post_id") == 0) return F_ID;
-        if (strcmp(local, "post_date") == 0) return F_DATE;
-        if (strcmp(local, "status") == 0) return F_STATUS;
-        if (strcmp(local, "post_type") == 0) return F_TYPE;
+        if (strcmp(local, "post_id") == 0)
+            return F_ID;
+        if (strcmp(local, "post_date") == 0)
+            return F_DATE;
+        if (strcmp(local, "status") == 0)
+            return F_STATUS;
+        if (strcmp(local, "post_type") == 0)
+            return F_TYPE;
     }
     return F_NONE;
 }
 
 static int buf_add(wxr *w, const char *s, size_t n)
 {
-    if (w->too_big) return 0;
-    if (w->blen + n + 1 > IMP_LINE_CAP) { w->too_big = 1; return 0; }
+    if (w->too_big)
+        return 0;
+    if (w->blen + n + 1 > IMP_LINE_CAP) {
+        w->too_big = 1;
+        return 0;
+    }
     if (w->blen + n + 1 > w->bcap) {
         size_t cap = w->bcap ? w->bcap : 4096;
-        while (cap < w->blen + n + 1) cap *= 2;
+        while (cap < w->blen + n + 1)
+            cap *= 2;
         char *p = realloc(w->buf, cap);
-        if (!p) return -1;
+        if (!p)
+            return -1;
         w->buf = p;
         w->bcap = cap;
     }
@@ -177,9 +225,11 @@ static int buf_add(wxr *w, const char *s, size_t n)
 /* Copy of s without leading and trailing whitespace. */
 static char *trimmed(const char *s)
 {
-    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
     size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r')) n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        n--;
     return imp_strndup(s, n);
 }
 
@@ -187,16 +237,28 @@ static char *trimmed(const char *s)
 static int end_field(wxr *w)
 {
     const char *text = w->buf ? w->buf : "";
-    if (!w->blen) text = "";
+    if (!w->blen)
+        text = "";
     enum field f = w->field;
     w->field = F_NONE;
     if (f == F_AUTH_LOGIN || f == F_AUTH_NAME) {
         char *t = trimmed(text);
-        if (!t) return -1;
-        if (f == F_AUTH_LOGIN) { free(w->auth_login); w->auth_login = t; return 0; }
-        if (!w->auth_login || !*w->auth_login) { free(t); return 0; }
+        if (!t)
+            return -1;
+        if (f == F_AUTH_LOGIN) {
+            free(w->auth_login);
+            w->auth_login = t;
+            return 0;
+        }
+        if (!w->auth_login || !*w->auth_login) {
+            free(t);
+            return 0;
+        }
         author *a = realloc(w->authors, (w->nauthors + 1) * sizeof *a);
-        if (!a) { free(t); return -1; }
+        if (!a) {
+            free(t);
+            return -1;
+        }
         w->authors = a;
         a[w->nauthors].login = w->auth_login;
         a[w->nauthors].name = t;
@@ -206,28 +268,33 @@ static int end_field(wxr *w)
     }
     if (f == F_CAT) {
         char *t = imp_entities_decode_all(text);
-        if (!t) return -1;
+        if (!t)
+            return -1;
         char *tt = trimmed(t);
         free(t);
-        if (!tt) return -1;
+        if (!tt)
+            return -1;
         int rc = 0;
         if (*tt && w->domain && strcmp(w->domain, "category") == 0)
             rc = imp_list_add(&w->cats, &w->ncats, tt);
         else if (*tt && w->domain && strcmp(w->domain, "post_tag") == 0)
             rc = imp_list_add(&w->tags, &w->ntags, tt);
         free(tt);
-        free(w->domain); w->domain = NULL;
+        free(w->domain);
+        w->domain = NULL;
         return rc == IMP_OK ? 0 : -1;
     }
     if (f == F_CONTENT) {
         char *t = NULL;
-        if (imp_html_to_text(text, strlen(text), &t) != IMP_OK) return -1;
+        if (imp_html_to_text(text, strlen(text), &t) != IMP_OK)
+            return -1;
         free(w->v[f]);
         w->v[f] = t;
         return 0;
     }
     char *t = trimmed(text);
-    if (!t) return -1;
+    if (!t)
+        return -1;
     free(w->v[f]);
     w->v[f] = t;
     return 0;
@@ -235,21 +302,34 @@ static int end_field(wxr *w)
 
 static const char *lang_of(const char *name)
 {
-    static const struct { const char *name, *lang; } names[] = {
-        {"english", "en"}, {"anglais", "en"}, {"en", "en"},
-        {"french", "fr"}, {"fran\xc3\xa7" "ais", "fr"}, {"francais", "fr"}, {"fr", "fr"},
-        {"bilingual", "mixed"}, {"bilingue", "mixed"}};
+    static const struct {
+        const char *name, *lang;
+    } names[] = {{"english", "en"},
+                 {"anglais", "en"},
+                 {"en", "en"},
+                 {"french", "fr"},
+                 {"fran\xc3\xa7"
+                  "ais",
+                  "fr"},
+                 {"francais", "fr"},
+                 {"fr", "fr"},
+                 {"bilingual", "mixed"},
+                 {"bilingue", "mixed"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcasecmp(name, names[i].name) == 0) return names[i].lang;
+        if (strcasecmp(name, names[i].name) == 0)
+            return names[i].lang;
     /* "Français" with a capital: compare past the first letter. */
-    if ((name[0] == 'F' || name[0] == 'f') && strcmp(name + 1, "ran\xc3\xa7" "ais") == 0) return "fr";
+    if ((name[0] == 'F' || name[0] == 'f') && strcmp(name + 1, "ran\xc3\xa7"
+                                                               "ais") == 0)
+        return "fr";
     return NULL;
 }
 
 static int set_str(char **dst, const char *s)
 {
     char *c = imp_strdup(s ? s : "");
-    if (!c) return -1;
+    if (!c)
+        return -1;
     free(*dst);
     *dst = c;
     return 0;
@@ -263,7 +343,7 @@ static int finish_item(imp_reader *r, wxr *w, imp_post **out, char *err, size_t 
     const char *src = r->src.name;
     unsigned long line = w->item_line;
     if ((strcmp(type, "post") != 0 && strcmp(type, "page") != 0) || strcmp(status, "publish") != 0)
-        return IMP_DONE;        /* not for the index */
+        return IMP_DONE; /* not for the index */
     if (w->too_big) {
         snprintf(err, errlen, "%s:%lu: item larger than %zu MiB", src, line, IMP_LINE_CAP >> 20);
         return IMP_ERR_RECORD;
@@ -282,16 +362,19 @@ static int finish_item(imp_reader *r, wxr *w, imp_post **out, char *err, size_t 
         }
     }
     imp_post *p = imp_post_new();
-    if (!p) goto nomem;
+    if (!p)
+        goto nomem;
     p->source = src;
     p->line = line;
     size_t idlen = strlen(w->v[F_ID]) + 4;
     free(p->id);
     p->id = malloc(idlen);
-    if (!p->id) goto nomem;
+    if (!p->id)
+        goto nomem;
     snprintf(p->id, idlen, "wp-%s", w->v[F_ID]);
     char *title = imp_entities_decode_all(w->v[F_TITLE] ? w->v[F_TITLE] : "");
-    if (!title) goto nomem;
+    if (!title)
+        goto nomem;
     free(p->title);
     p->title = title;
     const char *creator = w->v[F_CREATOR] ? w->v[F_CREATOR] : "";
@@ -300,15 +383,20 @@ static int finish_item(imp_reader *r, wxr *w, imp_post **out, char *err, size_t 
             creator = w->authors[i].name;
             break;
         }
-    if (set_str(&p->url, w->v[F_LINK]) || set_str(&p->author, creator) ||
-        set_str(&p->date, date) || set_str(&p->body, w->v[F_CONTENT]))
+    if (set_str(&p->url, w->v[F_LINK]) || set_str(&p->author, creator) || set_str(&p->date, date) ||
+        set_str(&p->body, w->v[F_CONTENT]))
         goto nomem;
     const char *lang = NULL;
-    for (size_t i = 0; i < w->ncats && !lang; i++) lang = lang_of(w->cats[i]);
-    for (size_t i = 0; i < w->ntags && !lang; i++) lang = lang_of(w->tags[i]);
-    if (lang && set_str(&p->lang, lang)) goto nomem;
-    p->categories = w->cats; p->ncategories = w->ncats;
-    p->tags = w->tags; p->ntags = w->ntags;
+    for (size_t i = 0; i < w->ncats && !lang; i++)
+        lang = lang_of(w->cats[i]);
+    for (size_t i = 0; i < w->ntags && !lang; i++)
+        lang = lang_of(w->tags[i]);
+    if (lang && set_str(&p->lang, lang))
+        goto nomem;
+    p->categories = w->cats;
+    p->ncategories = w->ncats;
+    p->tags = w->tags;
+    p->ntags = w->ntags;
     w->cats = w->tags = NULL;
     w->ncats = w->ntags = 0;
     *out = p;
@@ -326,8 +414,9 @@ static int fail(imp_reader *r, wxr *w, char *err, size_t errlen)
     else if (r->src.ioerr)
         snprintf(w->fatal, sizeof w->fatal, "%s: %s", r->src.name, r->src.errmsg);
     else {
-        unsigned long line = w->xmlerr_line ? w->xmlerr_line
-                                            : (unsigned long)xmlTextReaderGetParserLineNumber(w->xr);
+        unsigned long line = w->xmlerr_line
+                                 ? w->xmlerr_line
+                                 : (unsigned long)xmlTextReaderGetParserLineNumber(w->xr);
         snprintf(w->fatal, sizeof w->fatal, "%s:%lu: %s", r->src.name, line,
                  w->xmlerr[0] ? w->xmlerr : "XML error");
     }
@@ -365,7 +454,8 @@ int imp_wxr_next(imp_reader *r, imp_post **out, char *err, size_t errlen)
             const char *local = (const char *)xmlTextReaderConstLocalName(w->xr);
             const xmlChar *uri = xmlTextReaderConstNamespaceUri(w->xr);
             int empty = xmlTextReaderIsEmptyElement(w->xr);
-            if (!local) continue;
+            if (!local)
+                continue;
             if (!w->in_item && !w->in_author && (!uri || !*uri) && strcmp(local, "item") == 0) {
                 clear_item(w);
                 w->in_item = 1;
@@ -379,7 +469,8 @@ int imp_wxr_next(imp_reader *r, imp_post **out, char *err, size_t errlen)
                     w->in_item = 0;
                     int f = finish_item(r, w, out, err, errlen);
                     clear_item(w);
-                    if (f != IMP_DONE) return f;
+                    if (f != IMP_DONE)
+                        return f;
                 }
                 continue;
             }
@@ -390,12 +481,16 @@ int imp_wxr_next(imp_reader *r, imp_post **out, char *err, size_t errlen)
                 continue;
             }
             enum field f = F_NONE;
-            if (w->in_item && depth == w->item_depth + 1) f = item_field(local, uri);
+            if (w->in_item && depth == w->item_depth + 1)
+                f = item_field(local, uri);
             else if (w->in_author && depth == w->author_depth + 1 && ns_is(uri, NS_WP)) {
-                if (strcmp(local, "author_login") == 0) f = F_AUTH_LOGIN;
-                else if (strcmp(local, "author_display_name") == 0) f = F_AUTH_NAME;
+                if (strcmp(local, "author_login") == 0)
+                    f = F_AUTH_LOGIN;
+                else if (strcmp(local, "author_display_name") == 0)
+                    f = F_AUTH_NAME;
             }
-            if (f == F_NONE) continue;
+            if (f == F_NONE)
+                continue;
             w->field = f;
             w->field_depth = depth;
             w->blen = 0;
@@ -403,27 +498,35 @@ int imp_wxr_next(imp_reader *r, imp_post **out, char *err, size_t errlen)
                 free(w->domain);
                 xmlChar *dom = xmlTextReaderGetAttribute(w->xr, BAD_CAST "domain");
                 w->domain = imp_strdup(dom ? (const char *)dom : "");
-                if (dom) xmlFree(dom);
-                if (!w->domain) goto nomem;
+                if (dom)
+                    xmlFree(dom);
+                if (!w->domain)
+                    goto nomem;
             }
-            if (empty && end_field(w) != 0) goto nomem;
+            if (empty && end_field(w) != 0)
+                goto nomem;
         } else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
                    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE ||
                    type == XML_READER_TYPE_WHITESPACE) {
-            if (w->field == F_NONE) continue;
+            if (w->field == F_NONE)
+                continue;
             const char *val = (const char *)xmlTextReaderConstValue(w->xr);
-            if (val && buf_add(w, val, strlen(val)) != 0) goto nomem;
+            if (val && buf_add(w, val, strlen(val)) != 0)
+                goto nomem;
         } else if (type == XML_READER_TYPE_END_ELEMENT) {
             if (w->field != F_NONE && depth == w->field_depth) {
-                if (end_field(w) != 0) goto nomem;
+                if (end_field(w) != 0)
+                    goto nomem;
             } else if (w->in_author && depth == w->author_depth) {
                 w->in_author = 0;
-                free(w->auth_login); w->auth_login = NULL;
+                free(w->auth_login);
+                w->auth_login = NULL;
             } else if (w->in_item && depth == w->item_depth) {
                 w->in_item = 0;
                 int f = finish_item(r, w, out, err, errlen);
                 clear_item(w);
-                if (f != IMP_DONE) return f;
+                if (f != IMP_DONE)
+                    return f;
             }
         }
     }
