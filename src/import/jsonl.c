@@ -1,6 +1,7 @@
 /* jsonl.c: the JSON Lines reader: one post per line, parsed with jansson
  * after the line's bytes are repaired (invalid UTF-8 and NUL bytes become
- * U+FFFD), so that one bad byte never loses a post. */
+ * U+FFFD), so that one bad byte never loses a post. A line over
+ * max_post_bytes is skipped by the line reader without being held. */
 #include <config.h>
 
 #include <jansson.h>
@@ -19,6 +20,7 @@ int imp_jsonl_init(imp_reader *r)
     jsonl *j = calloc(1, sizeof *j);
     if (!j)
         return IMP_ERR_NOMEM;
+    j->lines.max = r->max_post_bytes;
     r->impl = j;
     return IMP_OK;
 }
@@ -217,8 +219,10 @@ int imp_jsonl_next(imp_reader *r, imp_post **out, char *err, size_t errlen)
         }
         imp_lines *l = &j->lines;
         if (l->too_long) {
-            snprintf(err, errlen, "%s:%lu: line longer than %zu MiB", r->src.name, l->lineno,
-                     IMP_LINE_CAP >> 20);
+            char size[32];
+            imp_size_text(l->max, size, sizeof size);
+            snprintf(err, errlen, "%s:%lu: post larger than %s (max_post_bytes)", r->src.name,
+                     l->lineno, size);
             return IMP_ERR_RECORD;
         }
         const char *text = l->line;

@@ -1,6 +1,6 @@
 /* lines.c: a bounded line reader over a byte source. A line longer than
- * IMP_LINE_CAP is reported as too long and skipped up to its newline without
- * being buffered, so memory stays bounded whatever the input. */
+ * the reader's max is reported as too long and skipped up to its newline
+ * without being buffered, so memory stays bounded whatever the input. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -37,7 +37,7 @@ int imp_lines_next(imp_src *s, imp_lines *l)
         const unsigned char *nl = memchr(p, '\n', avail);
         size_t take = nl ? (size_t)(nl - p) : avail;
         if (!l->too_long) {
-            if (l->len + take > IMP_LINE_CAP || grow(l, l->len + take + 1) != 0) {
+            if (take > l->max - l->len || grow(l, l->len + take + 1) != 0) {
                 l->too_long = 1;
                 l->len = 0;
             } else {

@@ -4,7 +4,7 @@ noinst_LIBRARIES += src/import/libimport.a
 src_import_libimport_a_SOURCES = src/import/import.h src/import/internal.h \
 	src/import/source.c src/import/lines.c src/import/util.c src/import/expand.c \
 	src/import/entities.c src/import/entities-table.h src/import/html.c \
-	src/import/jsonl.c src/import/wxr.c src/import/reader.c
+	src/import/jsonl.c src/import/xmlfilter.c src/import/wxr.c src/import/reader.c
 
 # The import library uses no other module of the tree: its tests link it
 # alone (IMPORT_LINK adds src/text for the programs).

@@ -25,6 +25,10 @@ static int first_byte(imp_src *s)
 
 static imp_format guess(imp_src *s, const char *path)
 {
+    /* A UTF-16 byte order mark: only XML comes so. */
+    if (s->len - s->pos >= 2 && ((s->buf[s->pos] == 0xFF && s->buf[s->pos + 1] == 0xFE) ||
+                                 (s->buf[s->pos] == 0xFE && s->buf[s->pos + 1] == 0xFF)))
+        return IMP_FORMAT_WXR;
     int c = first_byte(s);
     if (c == '<')
         return IMP_FORMAT_WXR;
@@ -39,10 +43,22 @@ static imp_format guess(imp_src *s, const char *path)
 
 int imp_open(const char *path, imp_format format, imp_reader **out, char *err, size_t errlen)
 {
+    return imp_open_opts(path, format, NULL, out, err, errlen);
+}
+
+int imp_open_opts(const char *path, imp_format format, const imp_options *opts,
+                  imp_reader **out, char *err, size_t errlen)
+{
     if (out)
         *out = NULL;
     if (!path || !out || format < IMP_FORMAT_AUTO || format > IMP_FORMAT_WXR) {
         snprintf(err, errlen, "invalid argument");
+        return IMP_ERR_INVALID;
+    }
+    size_t max = opts && opts->max_post_bytes ? opts->max_post_bytes : IMP_MAX_POST_BYTES_DEFAULT;
+    if (max < IMP_MAX_POST_BYTES_MIN || max > IMP_MAX_POST_BYTES_MAX) {
+        snprintf(err, errlen, "max_post_bytes must be from %zu to %zu", IMP_MAX_POST_BYTES_MIN,
+                 IMP_MAX_POST_BYTES_MAX);
         return IMP_ERR_INVALID;
     }
     imp_reader *r = calloc(1, sizeof *r);
@@ -50,6 +66,7 @@ int imp_open(const char *path, imp_format format, imp_reader **out, char *err, s
         snprintf(err, errlen, "out of memory");
         return IMP_ERR_NOMEM;
     }
+    r->max_post_bytes = max;
     int rc = imp_src_open(&r->src, path, err, errlen);
     if (rc != IMP_OK) {
         free(r);

@@ -1,7 +1,10 @@
-/* util.c: small shared pieces: string copies, UTF-8 repair, posts and
- * their string lists, date validation and the format names. */
+/* util.c: small shared pieces: the byte buffer, string copies, UTF-8
+ * repair, posts and their string lists, date validation, the options and
+ * the format names. */
 #include <config.h>
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,9 +25,57 @@ char *imp_strdup(const char *s)
     return imp_strndup(s, strlen(s));
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid. Rejects
- * overlong forms, surrogates and code points above U+10FFFF. */
-static size_t utf8_valid_len(const unsigned char *s, size_t len)
+int imp_buf_reserve(imp_buf *b, size_t n)
+{
+    if (b->len + n + 1 <= b->cap)
+        return IMP_OK;
+    if (n > SIZE_MAX / 2 - b->len)
+        return IMP_ERR_NOMEM;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + n + 1)
+        cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p)
+        return IMP_ERR_NOMEM;
+    b->data = p;
+    b->cap = cap;
+    return IMP_OK;
+}
+
+int imp_buf_add(imp_buf *b, const void *s, size_t n)
+{
+    if (imp_buf_reserve(b, n) != IMP_OK)
+        return IMP_ERR_NOMEM;
+    if (n)
+        memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return IMP_OK;
+}
+
+void imp_buf_free(imp_buf *b)
+{
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+void imp_size_text(size_t n, char *out, size_t outlen)
+{
+    if (n && n % ((size_t)1 << 20) == 0)
+        snprintf(out, outlen, "%zu MiB", n >> 20);
+    else if (n && n % 1024 == 0)
+        snprintf(out, outlen, "%zu KiB", n >> 10);
+    else
+        snprintf(out, outlen, "%zu bytes", n);
+}
+
+void imp_options_init(imp_options *opts)
+{
+    if (opts)
+        opts->max_post_bytes = IMP_MAX_POST_BYTES_DEFAULT;
+}
+
+size_t imp_utf8_seq(const unsigned char *s, size_t len)
 {
     unsigned char c = s[0];
     if (c < 0x80)
@@ -64,7 +115,7 @@ char *imp_utf8_repair(const char *s, size_t len, size_t *outlen)
     /* Fast path: already valid. */
     size_t i = 0;
     while (i < len) {
-        size_t k = utf8_valid_len(u + i, len - i);
+        size_t k = imp_utf8_seq(u + i, len - i);
         if (!k)
             break;
         i += k;
@@ -76,7 +127,7 @@ char *imp_utf8_repair(const char *s, size_t len, size_t *outlen)
     memcpy(out, s, i);
     size_t o = i;
     while (i < len) {
-        size_t k = utf8_valid_len(u + i, len - i);
+        size_t k = imp_utf8_seq(u + i, len - i);
         if (k) {
             memcpy(out + o, s + i, k);
             o += k;

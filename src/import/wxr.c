@@ -1,8 +1,10 @@
 /* wxr.c: the WordPress export (WXR 1.2) reader, streamed with libxml2's
  * xmlTextReader so that memory holds one <item> at a time, never the tree.
- * Published posts and pages only; the HTML content becomes text (html.c).
- * libxml2 never prints: errors go to a handler of this reader, and neither
- * the network nor external DTDs are touched. */
+ * The bytes reach libxml2 through the filter of xmlfilter.c (decoded and
+ * repaired, oversize items replaced by markers). Published posts and pages
+ * only; the HTML content becomes text (html.c). libxml2 never prints:
+ * errors go to a handler of this reader, and neither the network nor
+ * external DTDs are touched. */
 #include <config.h>
 
 #include <libxml/xmlreader.h>
@@ -36,6 +38,9 @@ typedef struct {
 
 typedef struct {
     xmlTextReaderPtr xr;
+    imp_xf *xf;       /* the bytes' way in */
+    size_t max;       /* max_post_bytes */
+    unsigned long cuts_seen; /* marker items met so far */
     char xmlerr[512]; /* first error libxml2 reported */
     unsigned long xmlerr_line;
     int xmlerr_fatal;
@@ -47,11 +52,12 @@ typedef struct {
     int in_item, item_depth;
     int in_author, author_depth;
     unsigned long item_line;
+    int line_known;   /* item_line came from the filter's comment */
+    const char *cut;  /* the item is a marker: why it was cut */
     enum field field;
     int field_depth;
     char *domain; /* of the current <category> */
-    char *buf;
-    size_t blen, bcap;
+    imp_buf buf;      /* the field's text */
     int too_big;
     /* the item's fields so far */
     char *v[F_COUNT];
@@ -86,15 +92,6 @@ static void on_error(void *arg, xmlErrorPtr e)
     w->xmlerr_line = e->line > 0 ? (unsigned long)e->line : 0;
 }
 
-static int io_read(void *ctx, char *buf, int len)
-{
-    imp_src *s = ctx;
-    size_t n = imp_src_read(s, buf, (size_t)len);
-    if (!n && (s->truncated || s->ioerr))
-        return -1;
-    return (int)n;
-}
-
 static int io_close(void *ctx)
 {
     (void)ctx;
@@ -109,10 +106,22 @@ int imp_wxr_init(imp_reader *r, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return IMP_ERR_NOMEM;
     }
+    w->max = r->max_post_bytes;
+    if (imp_xf_new(&r->src, w->max, &w->xf) != IMP_OK) {
+        free(w);
+        snprintf(err, errlen, "out of memory");
+        return IMP_ERR_NOMEM;
+    }
     /* No NOENT (entities stay unexpanded), no DTDLOAD, no HUGE: the limits
-       against entity amplification stay on; NONET: never the network. */
-    w->xr = xmlReaderForIO(io_read, io_close, &r->src, NULL, NULL, XML_PARSE_NONET);
+       against entity amplification stay on (the filter keeps every node
+       under the size limits HUGE would lift); NONET: never the network.
+       When the filter decodes, the bytes are UTF-8 whatever the
+       declaration says. */
+    int utf8 = imp_xf_utf8(w->xf);
+    w->xr = xmlReaderForIO(imp_xf_read, io_close, w->xf, NULL, utf8 ? "UTF-8" : NULL,
+                           XML_PARSE_NONET | (utf8 ? XML_PARSE_IGNORE_ENC : 0));
     if (!w->xr) {
+        imp_xf_free(w->xf);
         free(w);
         snprintf(err, errlen, "%s: cannot create an XML reader", r->src.name);
         return IMP_ERR_NOMEM;
@@ -140,6 +149,8 @@ static void clear_item(wxr *w)
     w->domain = NULL;
     w->field = F_NONE;
     w->too_big = 0;
+    w->cut = NULL;
+    w->line_known = 0;
 }
 
 void imp_wxr_free(imp_reader *r)
@@ -150,13 +161,14 @@ void imp_wxr_free(imp_reader *r)
     clear_item(w);
     if (w->xr)
         xmlFreeTextReader(w->xr);
+    imp_xf_free(w->xf);
     for (size_t i = 0; i < w->nauthors; i++) {
         free(w->authors[i].login);
         free(w->authors[i].name);
     }
     free(w->authors);
     free(w->auth_login);
-    free(w->buf);
+    imp_buf_free(&w->buf);
     free(w);
     r->impl = NULL;
 }
@@ -198,28 +210,17 @@ static enum field item_field(const char *local, const xmlChar *uri)
     return F_NONE;
 }
 
+/* A field's text grows up to max_post_bytes (the filter keeps items under
+ * it, but an entity of the document's own DTD could expand past it). */
 static int buf_add(wxr *w, const char *s, size_t n)
 {
     if (w->too_big)
         return 0;
-    if (w->blen + n + 1 > IMP_LINE_CAP) {
+    if (n > w->max - w->buf.len) {
         w->too_big = 1;
         return 0;
     }
-    if (w->blen + n + 1 > w->bcap) {
-        size_t cap = w->bcap ? w->bcap : 4096;
-        while (cap < w->blen + n + 1)
-            cap *= 2;
-        char *p = realloc(w->buf, cap);
-        if (!p)
-            return -1;
-        w->buf = p;
-        w->bcap = cap;
-    }
-    memcpy(w->buf + w->blen, s, n);
-    w->blen += n;
-    w->buf[w->blen] = '\0';
-    return 0;
+    return imp_buf_add(&w->buf, s, n) == IMP_OK ? 0 : -1;
 }
 
 /* Copy of s without leading and trailing whitespace. */
@@ -236,9 +237,7 @@ static char *trimmed(const char *s)
 /* The field just ended: keep its text. */
 static int end_field(wxr *w)
 {
-    const char *text = w->buf ? w->buf : "";
-    if (!w->blen)
-        text = "";
+    const char *text = w->buf.len ? w->buf.data : "";
     enum field f = w->field;
     w->field = F_NONE;
     if (f == F_AUTH_LOGIN || f == F_AUTH_NAME) {
@@ -342,10 +341,26 @@ static int finish_item(imp_reader *r, wxr *w, imp_post **out, char *err, size_t 
     const char *status = w->v[F_STATUS] ? w->v[F_STATUS] : "";
     const char *src = r->src.name;
     unsigned long line = w->item_line;
+    char size[32];
+    imp_size_text(w->max, size, sizeof size);
+    /* A cut item is rejected whatever it was: what it held is not known. */
+    if (w->cut) {
+        if (strcmp(w->cut, "depth") == 0)
+            snprintf(err, errlen, "%s:%lu: post with elements nested more than 64 deep", src,
+                     line);
+        else if (strcmp(w->cut, "tag") == 0)
+            snprintf(err, errlen, "%s:%lu: post with a tag longer than 32 KiB", src, line);
+        else if (strcmp(w->cut, "markup") == 0)
+            snprintf(err, errlen, "%s:%lu: post with a comment or declaration longer than 1 MiB",
+                     src, line);
+        else
+            snprintf(err, errlen, "%s:%lu: post larger than %s (max_post_bytes)", src, line, size);
+        return IMP_ERR_RECORD;
+    }
     if ((strcmp(type, "post") != 0 && strcmp(type, "page") != 0) || strcmp(status, "publish") != 0)
         return IMP_DONE; /* not for the index */
     if (w->too_big) {
-        snprintf(err, errlen, "%s:%lu: item larger than %zu MiB", src, line, IMP_LINE_CAP >> 20);
+        snprintf(err, errlen, "%s:%lu: post larger than %s (max_post_bytes)", src, line, size);
         return IMP_ERR_RECORD;
     }
     if (!w->v[F_ID] || !*w->v[F_ID]) {
@@ -409,11 +424,15 @@ nomem:
 
 static int fail(imp_reader *r, wxr *w, char *err, size_t errlen)
 {
-    if (r->src.truncated)
+    unsigned long xfline = 0;
+    const char *xferr = imp_xf_error(w->xf, &xfline);
+    if (r->src.truncated) {
         snprintf(w->fatal, sizeof w->fatal, "%s: truncated gzip input", r->src.name);
-    else if (r->src.ioerr)
+    } else if (r->src.ioerr) {
         snprintf(w->fatal, sizeof w->fatal, "%s: %s", r->src.name, r->src.errmsg);
-    else {
+    } else if (xferr) {
+        snprintf(w->fatal, sizeof w->fatal, "%s:%lu: %s", r->src.name, xfline, xferr);
+    } else {
         unsigned long line = w->xmlerr_line
                                  ? w->xmlerr_line
                                  : (unsigned long)xmlTextReaderGetParserLineNumber(w->xr);
@@ -465,6 +484,17 @@ int imp_wxr_next(imp_reader *r, imp_post **out, char *err, size_t errlen)
                 long ln = node ? xmlGetLineNo(node) : -1;
                 w->item_line = ln > 0 ? (unsigned long)ln
                                       : (unsigned long)xmlTextReaderGetParserLineNumber(w->xr);
+                /* A marker of the filter, if it made that many. */
+                xmlChar *cut = xmlTextReaderGetAttribute(w->xr, BAD_CAST IMP_XF_CUT_ATTR);
+                if (cut && w->cuts_seen < imp_xf_cuts(w->xf)) {
+                    w->cuts_seen++;
+                    w->cut = strcmp((const char *)cut, "depth") == 0   ? "depth"
+                             : strcmp((const char *)cut, "tag") == 0    ? "tag"
+                             : strcmp((const char *)cut, "markup") == 0 ? "markup"
+                                                                         : "size";
+                }
+                if (cut)
+                    xmlFree(cut);
                 if (empty) {
                     w->in_item = 0;
                     int f = finish_item(r, w, out, err, errlen);
@@ -493,7 +523,7 @@ int imp_wxr_next(imp_reader *r, imp_post **out, char *err, size_t errlen)
                 continue;
             w->field = f;
             w->field_depth = depth;
-            w->blen = 0;
+            w->buf.len = 0;
             if (f == F_CAT) {
                 free(w->domain);
                 xmlChar *dom = xmlTextReaderGetAttribute(w->xr, BAD_CAST "domain");
@@ -513,6 +543,20 @@ int imp_wxr_next(imp_reader *r, imp_post **out, char *err, size_t errlen)
             const char *val = (const char *)xmlTextReaderConstValue(w->xr);
             if (val && buf_add(w, val, strlen(val)) != 0)
                 goto nomem;
+        } else if (type == XML_READER_TYPE_COMMENT) {
+            /* The filter's comment with the item's line, right after its
+               start tag: libxml2 keeps lines past 65535 in no element. */
+            const char *val = (const char *)xmlTextReaderConstValue(w->xr);
+            static const char tag[] = "socasma-search-line ";
+            if (w->in_item && !w->line_known && depth == w->item_depth + 1 && val &&
+                strncmp(val, tag, sizeof tag - 1) == 0) {
+                char *end = NULL;
+                unsigned long ln = strtoul(val + sizeof tag - 1, &end, 10);
+                if (ln > 0 && end && !*end)
+                    w->item_line = ln;
+            }
+            if (w->in_item)
+                w->line_known = 1;
         } else if (type == XML_READER_TYPE_END_ELEMENT) {
             if (w->field != F_NONE && depth == w->field_depth) {
                 if (end_field(w) != 0)
