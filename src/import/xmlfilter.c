@@ -39,6 +39,15 @@
 #define XF_MARKUP_MAX ((size_t)1 << 20) /* longest comment, instruction, declaration */
 #define XF_ITEM_DEPTH 64                /* elements nested inside an item */
 #define XF_LOOKAHEAD 9                  /* strlen("<![CDATA[") */
+/* An empty comment and blanks after each item and at the end of the input.
+ * libxml2's reader hands a node over once its next sibling exists, and
+ * parses in chunks of 512 bytes (CHUNK_SIZE in xmlreader.c), giving up the
+ * nodes it holds when it meets a fatal error in a chunk. The comment is the
+ * sibling; the blanks keep what follows an item out of the chunk of its
+ * end. So an item is handed over before the parser sees anything after it,
+ * and no good post is lost to an error in the next one or at the end of
+ * the file. */
+#define XF_PAD 512
 
 static const char fffd[3] = {'\xEF', '\xBF', '\xBD'};
 
@@ -88,7 +97,6 @@ struct imp_xf {
     size_t opos, ready;
     unsigned long nl_pending; /* newlines of a cut item still to give */
     size_t nl_run;            /* newlines given since the last split */
-    int close_pending;        /* the "</item>" of a cut item still to give */
     int finished;             /* end of input: everything held was let go */
     unsigned long ncut;
     int nomem;
@@ -113,6 +121,19 @@ static inline void put1(imp_xf *f, char c)
         return;
     }
     f->out.data[f->out.len++] = c;
+}
+
+static void put_pad(imp_xf *f)
+{
+    put(f, "<!---->", 7); /* the item's next sibling: the reader waits for one */
+    if (f->skipping || f->nomem)
+        return;
+    if (imp_buf_reserve(&f->out, XF_PAD) != IMP_OK) {
+        f->nomem = 1;
+        return;
+    }
+    memset(f->out.data + f->out.len, ' ', XF_PAD);
+    f->out.len += XF_PAD;
 }
 
 /* ---- decoding ------------------------------------------------------------ */
@@ -144,9 +165,11 @@ static size_t sanitize(imp_xf *f, const unsigned char *s, size_t n, int eof, imp
         if (need > n - i && !eof)
             break;
         size_t k = imp_utf8_seq(s + i, n - i);
-        if (k == 3 && c == 0xEF && s[i + 1] == 0xBF && s[i + 2] >= 0xBE)
-            k = 0; /* U+FFFE, U+FFFF */
-        if (k) {
+        if (k == 3 && c == 0xEF && s[i + 1] == 0xBF && s[i + 2] >= 0xBE) {
+            memcpy(o, fffd, 3); /* U+FFFE, U+FFFF */
+            o += 3;
+            i += 3;
+        } else if (k) {
             memcpy(o, s + i, k);
             o += k;
             i += k;
@@ -254,8 +277,9 @@ static void put_line_comment(imp_xf *f, unsigned long line)
     put(f, c, (size_t)n);
 }
 
-/* The end of a cut item: its marker goes out, then its newlines, then its
- * end tag (imp_xf_read gives them). */
+/* The end of a cut item: its marker goes out, then its newlines
+ * (imp_xf_read gives them), after the marker so that the reader hands the
+ * marker over even when the file ends right after it. */
 static void end_cut_item(imp_xf *f)
 {
     f->skipping = 0;
@@ -265,9 +289,10 @@ static void end_cut_item(imp_xf *f)
     put(f, f->cut_reason, strlen(f->cut_reason));
     put(f, "\">", 2);
     put_line_comment(f, f->item_line);
+    put(f, "</item>", 7);
+    put_pad(f);
     f->nl_pending = f->line - f->item_line;
     f->nl_run = 0;
-    f->close_pending = 1;
     f->ready = f->out.len;
     f->ncut++;
 }
@@ -285,6 +310,7 @@ static int tag_done(imp_xf *f)
                 return 1;
             }
             f->in_item = 0;
+            put_pad(f);
             return 0;
         }
         if (f->depth > 0)
@@ -410,9 +436,10 @@ static void comment_byte(imp_xf *f, unsigned char c)
 
 static void cdata_byte(imp_xf *f, unsigned char c)
 {
-    /* Never after a ']': "]]" + "]]>" would end the section early. */
+    /* Never after a ']': "]]" + "]]>" would end the section early. The
+       comment keeps libxml2 from joining the two sections into one node. */
     if (f->run >= XF_SPLIT && !f->marks && (c & 0xC0) != 0x80 && !f->skipping) {
-        put(f, "]]><![CDATA[", 12);
+        put(f, "]]><!----><![CDATA[", 19);
         f->run = 0;
     }
     put1(f, (char)c);
@@ -508,6 +535,7 @@ static void finish(imp_xf *f)
         return;
     }
     f->in_item = 0;
+    put_pad(f);
     f->ready = f->out.len;
     f->finished = 1;
 }
@@ -704,12 +732,6 @@ int imp_xf_read(void *ctx, char *buf, int len)
             got += give_newlines(f, buf + got, want - got);
             continue;
         }
-        if (f->close_pending) {
-            f->close_pending = 0;
-            put(f, "</item>", 7);
-            f->ready = f->out.len;
-            continue;
-        }
         if (f->nomem || f->err[0])
             return got ? (int)got : -1;
         if (f->finished)
@@ -720,8 +742,7 @@ int imp_xf_read(void *ctx, char *buf, int len)
         }
         size_t before = f->dpos;
         lex(f);
-        if (f->dpos == before && f->opos == f->ready && !f->nl_pending && !f->close_pending &&
-            !f->nomem && !f->err[0])
+        if (f->dpos == before && f->opos == f->ready && !f->nl_pending && !f->nomem && !f->err[0])
             fill(f);
     }
     if (!got && (s->truncated || s->ioerr))
