@@ -21,6 +21,9 @@ typedef struct {
     size_t len, cap;
     int pending; /* the strongest break seen since the last text */
     int oom;
+    /* sc_drop_content[i] has no "[/name]" after the point searched: later
+       searches for it would scan to the end again (quadratic time). */
+    unsigned char no_close[4];
 } out_t;
 
 static void put(out_t *o, const char *s, size_t n)
@@ -164,6 +167,9 @@ static size_t tag(out_t *o, const char *s, size_t len, size_t i)
 
 static const char *const sc_keep[] = {"caption", "wp_caption", NULL};
 static const char *const sc_drop_content[] = {"embed", "audio", "video", "playlist", NULL};
+_Static_assert(sizeof sc_drop_content / sizeof sc_drop_content[0] - 1 <=
+                   sizeof ((out_t *)0)->no_close,
+               "one no_close flag per shortcode whose content is dropped");
 static const char *const sc_vanish[] = {"gallery", "contact-form", "contact-form-7", "contact_form",
                                         NULL};
 
@@ -192,16 +198,18 @@ static size_t shortcode(out_t *o, const char *s, size_t len, size_t i)
     int drop = in_list(name, sc_drop_content);
     if (!keep && !drop && !in_list(name, sc_vanish))
         return 0;
-    /* The closing ']', honouring quoted attribute values, within reason. */
+    /* The closing ']', honouring quoted attribute values, within reason.
+       A '[' ends the search (WordPress allows none in attributes): each
+       byte is then scanned for at most one shortcode, in linear time. */
     char q = 0;
     size_t end = 0;
-    for (size_t k = j; k < len && k < j + 4096; k++) {
+    for (size_t k = j; k < len && k < j + 4096 && s[k] != '['; k++) {
         if (q) {
             if (s[k] == q)
                 q = 0;
-        } else if (s[k] == '"' || s[k] == '\'')
+        } else if (s[k] == '"' || s[k] == '\'') {
             q = s[k];
-        else if (s[k] == ']') {
+        } else if (s[k] == ']') {
             end = k + 1;
             break;
         }
@@ -210,13 +218,17 @@ static size_t shortcode(out_t *o, const char *s, size_t len, size_t i)
         return 0;
     if (in_list(name, sc_keep))
         mark_break(o, BR_PARA);
-    if (drop && !closing && !(end >= 2 && s[end - 2] == '/')) {
+    size_t di = 0;
+    while (drop && strcmp(sc_drop_content[di], name) != 0)
+        di++;
+    if (drop && !closing && !(end >= 2 && s[end - 2] == '/') && !o->no_close[di]) {
         /* Enclosing form: skip up to and including its [/name]. */
         char close[40];
         size_t cl = (size_t)snprintf(close, sizeof close, "[/%s]", name);
         for (size_t k = end; k + cl <= len; k++)
             if (s[k] == '[' && strncasecmp(s + k, close, cl) == 0)
                 return k + cl;
+        o->no_close[di] = 1;
     }
     return end;
 }
