@@ -90,6 +90,7 @@ struct imp_xf {
     int skipping;      /* it was cut: its bytes are dropped as they come */
     long item_depth;   /* depth inside it */
     size_t item_start; /* out offset of its '<' */
+    size_t item_added; /* bytes the filter put into it (its line, splits) */
     unsigned long item_line;
     const char *cut_reason;
     /* bytes for libxml2: out[opos, ready) may go, the rest is held */
@@ -248,6 +249,12 @@ static void fill(imp_xf *f)
 
 /* ---- the lexer ----------------------------------------------------------- */
 
+/* The held item's bytes as the file has them. */
+static size_t item_size(const imp_xf *f)
+{
+    return f->out.len - f->item_start - f->item_added;
+}
+
 static void cut(imp_xf *f, const char *reason)
 {
     f->out.len = f->item_start;
@@ -275,6 +282,7 @@ static void put_line_comment(imp_xf *f, unsigned long line)
     char c[64];
     int n = snprintf(c, sizeof c, "<!--socasma-search-line %lu-->", line);
     put(f, c, (size_t)n);
+    f->item_added += (size_t)n;
 }
 
 /* The end of a cut item: its marker goes out, then its newlines
@@ -305,6 +313,8 @@ static int tag_done(imp_xf *f)
     if (f->end_tag) {
         if (f->in_item && f->depth == f->item_depth) {
             f->depth--;
+            if (!f->skipping && item_size(f) > f->max)
+                cut(f, "size"); /* by its last bytes */
             if (f->skipping) {
                 end_cut_item(f);
                 return 1;
@@ -325,6 +335,7 @@ static int tag_done(imp_xf *f)
         f->item_depth = f->depth;
         f->item_start = f->tag_start;
         f->item_line = f->tag_line;
+        f->item_added = 0;
         put_line_comment(f, f->item_line);
     } else if (f->in_item && f->depth - f->item_depth > XF_ITEM_DEPTH && !f->skipping) {
         cut(f, "depth");
@@ -379,6 +390,7 @@ static void text_byte(imp_xf *f, unsigned char c)
        reference (&...;). */
     if (f->run >= XF_SPLIT && !f->amp && (c & 0xC0) != 0x80 && !f->skipping) {
         put(f, "<!---->", 7);
+        f->item_added += 7;
         f->run = 0;
     }
     if (c == '&')
@@ -440,6 +452,7 @@ static void cdata_byte(imp_xf *f, unsigned char c)
        comment keeps libxml2 from joining the two sections into one node. */
     if (f->run >= XF_SPLIT && !f->marks && (c & 0xC0) != 0x80 && !f->skipping) {
         put(f, "]]><!----><![CDATA[", 19);
+        f->item_added += 19;
         f->run = 0;
     }
     put1(f, (char)c);
@@ -518,7 +531,7 @@ static void lex(imp_xf *f)
             }
             i++;
         }
-        if (f->in_item && !f->skipping && f->out.len - f->item_start > f->max)
+        if (f->in_item && !f->skipping && item_size(f) > f->max)
             cut(f, "size");
     }
     f->dpos = i;

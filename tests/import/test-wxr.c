@@ -514,6 +514,48 @@ START_TEST(test_cut_items_keep_lines)
 }
 END_TEST
 
+/* An item of exactly n bytes, from "<item>" to "</item>". */
+static void put_sized_item(FILE *f, int id, size_t n)
+{
+    char end[256];
+    int tl = snprintf(end, sizeof end,
+                      "</title><wp:post_id>%d</wp:post_id><wp:status>publish</wp:status>"
+                      "<wp:post_type>post</wp:post_type></item>",
+                      id);
+    fputs("<item><title>", f);
+    for (size_t i = strlen("<item><title>") + (size_t)tl; i < n; i++)
+        fputc(i % 50 ? 'x' : '\n', f);
+    fputs(end, f);
+    fputc('\n', f);
+}
+
+START_TEST(test_item_size_bound_exact)
+{
+    /* max_post_bytes counts the item as written: 2048 bytes pass, 2049
+       do not, whichever byte is the last. */
+    char *tmp = th_tmpdir("wxr-exact");
+    char *path = th_path(tmp, "exact.xml");
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs(head, f);
+    put_sized_item(f, 1, 2048);
+    put_sized_item(f, 2, 2049);
+    put_sized_item(f, 3, 2047);
+    fputs(tail, f);
+    fclose(f);
+    result res;
+    read_src(path, 2048, &res);
+    ck_assert_str_eq(res.seq, "PEP");
+    ck_assert_str_eq(res.posts[0]->id, "wp-1");
+    ck_assert_str_eq(res.posts[1]->id, "wp-3");
+    ck_assert_ptr_nonnull(strstr(res.errs[0], "post larger than 2 KiB (max_post_bytes)"));
+    free_result(&res);
+    th_rmtree(tmp);
+    free(tmp);
+    free(path);
+}
+END_TEST
+
 START_TEST(test_cut_item_at_end_of_input)
 {
     /* A file that ends inside an oversize item: the item is rejected, then
@@ -817,6 +859,7 @@ int main(void)
     tcase_add_test(tc, test_big_post_read_when_allowed);
     tcase_add_test(tc, test_cut_items_keep_lines);
     tcase_add_test(tc, test_cut_item_at_end_of_input);
+    tcase_add_test(tc, test_item_size_bound_exact);
     tcase_add_test(tc, test_markup_too_long_outside_items);
     tcase_add_test(tc, test_declared_encodings);
     tcase_add_test(tc, test_lines_past_65535);
