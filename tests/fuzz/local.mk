@@ -43,7 +43,8 @@ EXTRA_DIST += tests/fuzz/fuzz.mk tests/fuzz/corpus tests/fuzz/regress tests/fuzz
 # The clang build: tests/fuzz/fuzz.mk, given the modules' sources and the
 # libraries' flags from here.
 fuzz: $(BUILT_SOURCES)
-	$(MAKE) -f $(top_srcdir)/tests/fuzz/fuzz.mk run \
+	@echo "fuzz: clang build in fuzz-build/ ($(FUZZ_CC), $(FUZZ_CXX))"
+	@$(MAKE) -f $(top_srcdir)/tests/fuzz/fuzz.mk run \
 	  srcdir='$(abs_top_srcdir)' builddir='$(abs_top_builddir)' \
 	  out='$(abs_top_builddir)/fuzz-build' \
 	  FUZZ_CC='$(FUZZ_CC)' FUZZ_CXX='$(FUZZ_CXX)' FUZZ_TARGETS='$(FUZZ_TARGETS)' \
