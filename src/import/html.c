@@ -168,7 +168,7 @@ static size_t tag(out_t *o, const char *s, size_t len, size_t i)
 static const char *const sc_keep[] = {"caption", "wp_caption", NULL};
 static const char *const sc_drop_content[] = {"embed", "audio", "video", "playlist", NULL};
 _Static_assert(sizeof sc_drop_content / sizeof sc_drop_content[0] - 1 <=
-                   sizeof ((out_t *)0)->no_close,
+                   sizeof((out_t *)0)->no_close,
                "one no_close flag per shortcode whose content is dropped");
 static const char *const sc_vanish[] = {"gallery", "contact-form", "contact-form-7", "contact_form",
                                         NULL};

@@ -46,8 +46,8 @@ int imp_open(const char *path, imp_format format, imp_reader **out, char *err, s
     return imp_open_opts(path, format, NULL, out, err, errlen);
 }
 
-int imp_open_opts(const char *path, imp_format format, const imp_options *opts,
-                  imp_reader **out, char *err, size_t errlen)
+int imp_open_opts(const char *path, imp_format format, const imp_options *opts, imp_reader **out,
+                  char *err, size_t errlen)
 {
     if (out)
         *out = NULL;

@@ -46,10 +46,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t i;
     json_t *h;
     json_array_foreach(hits, i, h)
+    {
         FUZZ_CHECK(json_is_string(json_object_get(h, "id")));
+    }
     json_t *sug = json_object_get(ans, "suggestion");
     FUZZ_CHECK(!sug || json_is_null(sug) ||
-               (json_is_string(sug) && fuzz_utf8_ok(json_string_value(sug), strlen(json_string_value(sug)))));
+               (json_is_string(sug) &&
+                fuzz_utf8_ok(json_string_value(sug), strlen(json_string_value(sug)))));
     json_decref(ans);
     ans = NULL;
     FUZZ_CHECK(srch_suggest(e, q, 5, &ans) == SRCH_OK);
