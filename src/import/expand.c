@@ -19,9 +19,10 @@ static int ends_with(const char *s, const char *suf)
 
 static int wanted(const char *name)
 {
-    if (name[0] == '.') return 0;
-    return ends_with(name, ".jsonl") || ends_with(name, ".xml") ||
-           ends_with(name, ".jsonl.gz") || ends_with(name, ".xml.gz");
+    if (name[0] == '.')
+        return 0;
+    return ends_with(name, ".jsonl") || ends_with(name, ".xml") || ends_with(name, ".jsonl.gz") ||
+           ends_with(name, ".xml.gz");
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -31,7 +32,8 @@ static int cmp_str(const void *a, const void *b)
 
 static void free_list(char **l, size_t n)
 {
-    for (size_t i = 0; i < n; i++) free(l[i]);
+    for (size_t i = 0; i < n; i++)
+        free(l[i]);
     free(l);
 }
 
@@ -47,17 +49,28 @@ static int add_dir(const char *dir, char ***paths, size_t *n, char *err, size_t 
     int rc = IMP_OK;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (!wanted(e->d_name)) continue;
+        if (!wanted(e->d_name))
+            continue;
         size_t dl = strlen(dir);
         int slash = dl && dir[dl - 1] == '/';
         size_t len = dl + strlen(e->d_name) + 2;
         char *p = malloc(len);
-        if (!p) { rc = IMP_ERR_NOMEM; break; }
+        if (!p) {
+            rc = IMP_ERR_NOMEM;
+            break;
+        }
         snprintf(p, len, "%s%s%s", dir, slash ? "" : "/", e->d_name);
         struct stat st;
-        if (stat(p, &st) != 0 || S_ISDIR(st.st_mode)) { free(p); continue; }
+        if (stat(p, &st) != 0 || S_ISDIR(st.st_mode)) {
+            free(p);
+            continue;
+        }
         char **l = realloc(names, (nn + 1) * sizeof *l);
-        if (!l) { free(p); rc = IMP_ERR_NOMEM; break; }
+        if (!l) {
+            free(p);
+            rc = IMP_ERR_NOMEM;
+            break;
+        }
         names = l;
         names[nn++] = p;
     }
@@ -67,7 +80,8 @@ static int add_dir(const char *dir, char ***paths, size_t *n, char *err, size_t 
         snprintf(err, errlen, "out of memory");
         return rc;
     }
-    if (nn) qsort(names, nn, sizeof *names, cmp_str);
+    if (nn)
+        qsort(names, nn, sizeof *names, cmp_str);
     if (nn) {
         char **l = realloc(*paths, (*n + nn) * sizeof *l);
         if (!l) {
@@ -103,7 +117,8 @@ int imp_expand_sources(const char *const *args, size_t nargs, char ***paths, siz
             rc = add_dir(a, &l, &n, err, errlen);
         } else {
             rc = imp_list_add(&l, &n, a);
-            if (rc != IMP_OK) snprintf(err, errlen, "out of memory");
+            if (rc != IMP_OK)
+                snprintf(err, errlen, "out of memory");
         }
     }
     if (rc != IMP_OK) {

@@ -2,8 +2,13 @@
  *
  * A reader yields one post at a time from a JSON Lines file or a WordPress
  * export (WXR), plain or gzip-compressed, or from standard input; memory does
- * not grow with the input. Every string of a post is valid UTF-8 (invalid
- * sequences are repaired, never fatal). Errors carry "FILE:LINE: message".
+ * not grow with the input, nor with a record beyond max_post_bytes (a longer
+ * record is skipped without being held). Every string of a post is valid
+ * UTF-8 (invalid sequences are repaired, never fatal). Errors carry
+ * "FILE:LINE: message".
+ *
+ * THREADS: a reader is used by one thread at a time; readers in different
+ * threads are independent.
  */
 #ifndef SOCASMA_IMPORT_H
 #define SOCASMA_IMPORT_H
@@ -56,10 +61,35 @@ void imp_post_free(imp_post *post);
 
 typedef struct imp_reader imp_reader;
 
+/* What one record may cost. A record is one JSON line, or one <item> of a
+ * WordPress export as written in the file (markup, CDATA and all). */
+#define IMP_MAX_POST_BYTES_DEFAULT ((size_t)8 << 20) /* 8 MiB */
+#define IMP_MAX_POST_BYTES_MIN ((size_t)1 << 10)     /* 1 KiB */
+#define IMP_MAX_POST_BYTES_MAX ((size_t)1 << 30)     /* 1 GiB */
+
+typedef struct {
+    /* A record longer than this is rejected (IMP_ERR_RECORD, "FILE:LINE:
+       post larger than ... (max_post_bytes)") and the reader goes on with
+       the next one; the record is skipped as it streams, never held whole,
+       so a reader's memory stays within a few times this bound whatever the
+       input. From IMP_MAX_POST_BYTES_MIN to IMP_MAX_POST_BYTES_MAX; 0 means
+       IMP_MAX_POST_BYTES_DEFAULT. */
+    size_t max_post_bytes;
+} imp_options;
+
+/* Sets the defaults (max_post_bytes: IMP_MAX_POST_BYTES_DEFAULT). */
+void imp_options_init(imp_options *opts);
+
 /* Opens a source: a file path ("-" for standard input). AUTO picks the
- * format from the content (a first non-blank byte '<' is WXR, '{' JSON
- * Lines), gzip is recognised by its magic bytes. IMP_ERR_OPEN with a message
- * in err when it cannot be opened. */
+ * format from the content (a first non-blank byte '<' or a UTF-16 byte order
+ * mark is WXR, '{' JSON Lines), gzip is recognised by its magic bytes. opts
+ * may be NULL for the defaults. Errors: IMP_ERR_OPEN with a message in err
+ * when the source cannot be opened; IMP_ERR_INVALID for a NULL path or out,
+ * an unknown format or a max_post_bytes out of range; IMP_ERR_NOMEM. */
+int imp_open_opts(const char *path, imp_format format, const imp_options *opts,
+                  imp_reader **out, char *err, size_t errlen);
+
+/* imp_open_opts with the default options. */
 int imp_open(const char *path, imp_format format, imp_reader **out, char *err, size_t errlen);
 
 /* Reads the next post into *post (free with imp_post_free). Returns IMP_OK,

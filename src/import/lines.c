@@ -1,6 +1,6 @@
 /* lines.c: a bounded line reader over a byte source. A line longer than
- * IMP_LINE_CAP is reported as too long and skipped up to its newline without
- * being buffered, so memory stays bounded whatever the input. */
+ * the reader's max is reported as too long and skipped up to its newline
+ * without being buffered, so memory stays bounded whatever the input. */
 #include <config.h>
 
 #include <stdlib.h>
@@ -10,11 +10,14 @@
 
 static int grow(imp_lines *l, size_t need)
 {
-    if (need <= l->cap) return 0;
+    if (need <= l->cap)
+        return 0;
     size_t cap = l->cap ? l->cap : 4096;
-    while (cap < need) cap *= 2;
+    while (cap < need)
+        cap *= 2;
     char *p = realloc(l->line, cap);
-    if (!p) return -1;
+    if (!p)
+        return -1;
     l->line = p;
     l->cap = cap;
     return 0;
@@ -27,13 +30,14 @@ int imp_lines_next(imp_src *s, imp_lines *l)
     int any = 0;
     for (;;) {
         size_t avail = imp_src_fill(s);
-        if (!avail) break;
+        if (!avail)
+            break;
         any = 1;
         const unsigned char *p = s->buf + s->pos;
         const unsigned char *nl = memchr(p, '\n', avail);
         size_t take = nl ? (size_t)(nl - p) : avail;
         if (!l->too_long) {
-            if (l->len + take > IMP_LINE_CAP || grow(l, l->len + take + 1) != 0) {
+            if (take > l->max - l->len || grow(l, l->len + take + 1) != 0) {
                 l->too_long = 1;
                 l->len = 0;
             } else {
@@ -42,13 +46,20 @@ int imp_lines_next(imp_src *s, imp_lines *l)
             }
         }
         s->pos += take + (nl ? 1 : 0);
-        if (nl) break;
+        if (nl)
+            break;
     }
-    if (!any) return 0;
+    if (!any)
+        return 0;
     l->lineno++;
-    if (grow(l, l->len + 1) != 0) { l->too_long = 1; l->len = 0; return 1; }
+    if (grow(l, l->len + 1) != 0) {
+        l->too_long = 1;
+        l->len = 0;
+        return 1;
+    }
     l->line[l->len] = '\0';
-    if (l->len && l->line[l->len - 1] == '\r') l->line[--l->len] = '\0';
+    if (l->len && l->line[l->len - 1] == '\r')
+        l->line[--l->len] = '\0';
     return 1;
 }
 

@@ -75,12 +75,54 @@ START_TEST(test_embedded_nul)
 }
 END_TEST
 
+/* n copies of unit, then tail, in a malloc'ed buffer. */
+static char *repeat(const char *unit, size_t n, const char *tail, size_t *len)
+{
+    size_t ul = strlen(unit), tl = strlen(tail);
+    char *s = malloc(ul * n + tl + 1);
+    ck_assert_ptr_nonnull(s);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + i * ul, unit, ul);
+    memcpy(s + ul * n, tail, tl + 1);
+    *len = ul * n + tl;
+    return s;
+}
+
+START_TEST(test_linear_on_hostile_input)
+{
+    /* Unclosed shortcodes by the million (8 MB, the default max_post_bytes):
+       each opening bracket was once searched to the end of the text (hours
+       of work); now every byte is looked at a bounded number of times. */
+    static const struct { const char *unit, *tail, *text_start; size_t text_len; } in[] = {
+        {"[embed]", "end", "end", 3},
+        {"[audio x", "", "[audio x[audio x", 8 * 1000000},
+        {"[video]x", "[/video]after", "", 0},
+        {"[caption x=\"", "", "[caption x=\"", 12 * 1000000},
+    };
+    for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+        size_t len = 0;
+        char *html = repeat(in[i].unit, 1000000, in[i].tail, &len);
+        char *out = NULL;
+        ck_assert_int_eq(imp_html_to_text(html, len, &out), IMP_OK);
+        if (in[i].text_len) {
+            ck_assert_uint_eq(strlen(out), in[i].text_len);
+            ck_assert(strncmp(out, in[i].text_start, strlen(in[i].text_start)) == 0);
+        } else {
+            ck_assert_str_eq(out, "after"); /* the content up to [/video] dropped */
+        }
+        free(out);
+        free(html);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("html");
     TCase *tc = tcase_create("html");
     tcase_add_loop_test(tc, test_table, 0, (int)(sizeof cases / sizeof cases[0]));
     tcase_add_test(tc, test_embedded_nul);
+    tcase_add_test(tc, test_linear_on_hostile_input);
     suite_add_tcase(s, tc);
     return th_run_suite(s, 0);
 }

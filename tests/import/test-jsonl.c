@@ -1,5 +1,6 @@
 /* test-jsonl.c: the JSON Lines reader (fields, bad records with their
- * FILE:LINE, UTF-8 repair, huge lines, gzip and truncated gzip), source
+ * FILE:LINE, UTF-8 repair, posts over max_post_bytes and its bounds, a
+ * gzip bomb of one line, gzip and truncated gzip), source
  * expansion, date validation and format names. Inputs are written to a
  * temporary directory. */
 #include <config.h>
@@ -220,29 +221,150 @@ START_TEST(test_bom_and_crlf)
 }
 END_TEST
 
+/* Writes {"id": "ID", "body": "xxx..."} padded to exactly len bytes. */
+static void put_post(FILE *f, const char *id, size_t len)
+{
+    int n = fprintf(f, "{\"id\": \"%s\", \"body\": \"", id);
+    ck_assert_int_gt(n, 0);
+    size_t pad = len - (size_t)n - 2;
+    static char chunk[1 << 16];
+    memset(chunk, 'x', sizeof chunk);
+    for (size_t done = 0; done < pad;) {
+        size_t k = pad - done < sizeof chunk ? pad - done : sizeof chunk;
+        ck_assert_uint_eq(fwrite(chunk, 1, k, f), k);
+        done += k;
+    }
+    fputs("\"}\n", f);
+}
+
 START_TEST(test_huge_line_skipped)
 {
-    /* One line just over the 64 MiB cap between two good posts. */
+    /* The default bound (8 MiB): a post of exactly 8 MiB is read, one byte
+       more is rejected with its line, and the reader goes on. */
+    size_t max = IMP_MAX_POST_BYTES_DEFAULT;
     char *path = th_path(tmp, "huge.jsonl");
     FILE *f = fopen(path, "wb");
     ck_assert_ptr_nonnull(f);
-    fputs("{\"id\": \"before\"}\n{\"id\": \"huge\", \"body\": \"", f);
-    static char chunk[1 << 16];
-    memset(chunk, 'x', sizeof chunk);
-    for (int i = 0; i < 64 * 16 + 1; i++) fwrite(chunk, 1, sizeof chunk, f);
-    fputs("\"}\n{\"id\": \"after\"}\n", f);
+    fputs("{\"id\": \"before\"}\n", f);
+    put_post(f, "huge", max + 1);
+    put_post(f, "max", max);
+    fputs("{\"id\": \"after\"}\n", f);
     fclose(f);
     imp_reader *r = open_ok(path, IMP_FORMAT_AUTO);
     imp_post *p = next_ok(r);
     ck_assert_str_eq(p->id, "before");
     imp_post_free(p);
-    next_err(r, IMP_ERR_RECORD, path, 2, "line longer than 64 MiB");
+    next_err(r, IMP_ERR_RECORD, path, 2, "post larger than 8 MiB (max_post_bytes)");
+    p = next_ok(r);
+    ck_assert_str_eq(p->id, "max");
+    ck_assert_uint_eq(strlen(p->body), max - strlen("{\"id\": \"max\", \"body\": \"\"}"));
+    imp_post_free(p);
     p = next_ok(r);
     ck_assert_str_eq(p->id, "after");
+    ck_assert_uint_eq(p->line, 4);
+    imp_post_free(p);
+    next_done(r);
+    imp_close(r);
+    free(path);
+}
+END_TEST
+
+static imp_reader *open_max(const char *path, size_t max)
+{
+    imp_options o;
+    imp_options_init(&o);
+    o.max_post_bytes = max;
+    imp_reader *r = NULL;
+    int rc = imp_open_opts(path, IMP_FORMAT_AUTO, &o, &r, err, sizeof err);
+    ck_assert_msg(rc == IMP_OK, "open %s: %s", path, err);
+    return r;
+}
+
+START_TEST(test_max_post_bytes_option)
+{
+    imp_options o;
+    imp_options_init(&o);
+    ck_assert_uint_eq(o.max_post_bytes, (size_t)8 << 20);
+    char *path = th_path(tmp, "max.jsonl");
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    put_post(f, "a", 1024);
+    put_post(f, "b", 1025);
+    put_post(f, "c", 5000);
+    put_post(f, "d", 100);
+    fclose(f);
+    /* The smallest bound: 1 KiB. */
+    imp_reader *r = open_max(path, 1024);
+    imp_post *p = next_ok(r);
+    ck_assert_str_eq(p->id, "a");
+    imp_post_free(p);
+    next_err(r, IMP_ERR_RECORD, path, 2, "post larger than 1 KiB (max_post_bytes)");
+    next_err(r, IMP_ERR_RECORD, path, 3, "post larger than 1 KiB (max_post_bytes)");
+    p = next_ok(r);
+    ck_assert_str_eq(p->id, "d");
+    ck_assert_uint_eq(p->line, 4);
+    imp_post_free(p);
+    next_done(r);
+    imp_close(r);
+    /* A bound in bytes is said in bytes. */
+    r = open_max(path, 4999);
+    for (int i = 0; i < 2; i++)
+        imp_post_free(next_ok(r));
+    next_err(r, IMP_ERR_RECORD, path, 3, "post larger than 4999 bytes (max_post_bytes)");
+    imp_post_free(next_ok(r));
+    next_done(r);
+    imp_close(r);
+    /* 0 is the default; out of range is refused. */
+    r = open_max(path, 0);
+    for (int i = 0; i < 4; i++)
+        imp_post_free(next_ok(r));
+    next_done(r);
+    imp_close(r);
+    size_t bad[] = {1, 1023, ((size_t)1 << 30) + 1, (size_t)-1};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        o.max_post_bytes = bad[i];
+        r = (imp_reader *)&o; /* must be reset */
+        ck_assert_int_eq(imp_open_opts(path, IMP_FORMAT_AUTO, &o, &r, err, sizeof err),
+                         IMP_ERR_INVALID);
+        ck_assert_ptr_null(r);
+        ck_assert_ptr_nonnull(strstr(err, "max_post_bytes must be from 1024 to 1073741824"));
+    }
+    free(path);
+}
+END_TEST
+
+START_TEST(test_gzip_bomb_line)
+{
+    /* 256 MiB of one line from a gzip of a few hundred KiB: rejected with
+       its line, skipped without being held (the process grows by far less
+       than the line), and the next post is read. */
+    char *path = th_path(tmp, "bomb.jsonl.gz");
+    gzFile g = gzopen(path, "wb9");
+    ck_assert_ptr_nonnull(g);
+    gzputs(g, "{\"id\": \"first\"}\n{\"id\": \"bomb\", \"body\": \"");
+    static char chunk[1 << 16];
+    memset(chunk, 'a', sizeof chunk);
+    for (int i = 0; i < 256 * 16; i++)
+        ck_assert_int_eq(gzwrite(g, chunk, sizeof chunk), (int)sizeof chunk);
+    gzputs(g, "\"}\n{\"id\": \"last\"}\n");
+    ck_assert_int_eq(gzclose(g), Z_OK);
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_int_lt(st.st_size, 2 << 20);
+    long before = th_max_rss_kib();
+    imp_reader *r = open_ok(path, IMP_FORMAT_AUTO);
+    imp_post *p = next_ok(r);
+    ck_assert_str_eq(p->id, "first");
+    imp_post_free(p);
+    next_err(r, IMP_ERR_RECORD, path, 2, "post larger than 8 MiB (max_post_bytes)");
+    p = next_ok(r);
+    ck_assert_str_eq(p->id, "last");
     ck_assert_uint_eq(p->line, 3);
     imp_post_free(p);
     next_done(r);
     imp_close(r);
+    long grown = th_max_rss_kib() - before;
+    ck_assert_msg(grown < 128 * 1024, "the reader grew by %ld KiB for a 256 MiB line", grown);
     free(path);
 }
 END_TEST
@@ -438,6 +560,8 @@ int main(void)
     tcase_add_test(tc, test_invalid_utf8_and_nul_repaired);
     tcase_add_test(tc, test_bom_and_crlf);
     tcase_add_test(tc, test_huge_line_skipped);
+    tcase_add_test(tc, test_max_post_bytes_option);
+    tcase_add_test(tc, test_gzip_bomb_line);
     tcase_add_test(tc, test_gzip);
     tcase_add_test(tc, test_truncated_gzip);
     tcase_add_test(tc, test_stdin_pipe);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -124,4 +125,12 @@ uint32_t th_rand(uint64_t *state, uint32_t n)
     x ^= x >> 27;
     *state = x;
     return (uint32_t)((x * 0x2545f4914f6cdd1dull) >> 33) % n;
+}
+
+long th_max_rss_kib(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return ru.ru_maxrss;
 }

@@ -47,6 +47,11 @@ uint32_t th_rand(uint64_t *state, uint32_t n);
 enum { TH_UPPER = 0, TH_NO_ACCENTS = 1, TH_OTHER_APOSTROPHE = 2 };
 char *th_respell(const char *word, int how);
 
+/* The process's peak resident memory so far, in KiB (getrusage): for loose
+ * bounds on what an input may cost ("grew by less than 128 MiB"), never
+ * for timing. */
+long th_max_rss_kib(void);
+
 /* Exit code that automake's test harness reads as "skipped". */
 #define TH_SKIP 77
 
