@@ -33,6 +33,9 @@ const PER_PAGE = 10;
 const MAX_PAGE = 999;
 /* The daemon takes up to 15 values of one filter. */
 const MAX_CATEGORIES = 15;
+/* A longer query is refused (the box takes 300 characters; the daemon
+ * would cut it at its default max_query). */
+const MAX_QUERY_BYTES = 1024;
 
 function h(?string $s): string
 {
@@ -110,7 +113,9 @@ $answer = null;
 $error = null;
 $status = 200;
 $category_facet = null;
-if ($q !== '') {
+if (strlen($q) > MAX_QUERY_BYTES) {
+    [$status, $error] = [400, 'bad_query'];
+} elseif ($q !== '') {
     $fields = ['op' => 'search', 'q' => $q, 'offset' => ($page - 1) * PER_PAGE,
                'limit' => PER_PAGE, 'facets' => true];
     if ($postlang !== '') {
@@ -212,7 +217,7 @@ $title = $q !== '' ? $t('title_q', $q) : $t('title');
   <div class="search-row">
     <div class="combo">
       <input type="search" name="q" id="q" value="<?= h($q) ?>" placeholder="<?= h($t('placeholder')) ?>"
-             maxlength="1000" autocomplete="off" spellcheck="false"<?= $q === '' ? ' autofocus' : '' ?>>
+             maxlength="300" autocomplete="off" spellcheck="false"<?= $q === '' ? ' autofocus' : '' ?>>
       <div id="q-suggestions" class="suggestions" role="listbox" aria-label="<?= h($t('suggest_label')) ?>" hidden></div>
     </div>
     <button type="submit" id="go"><?= h($t('submit')) ?></button>
