@@ -15,12 +15,13 @@ EXAMPLES_FILES = \
 	conf/examples/php/search.js \
 	conf/examples/php/search.css \
 	conf/examples/php/wordpress/socasma-search.php \
-	conf/examples/nginx/socasma-search.conf
+	conf/examples/nginx/socasma-search.conf \
+	conf/examples/nginx/socasma-php.conf
 
 EXAMPLES_TESTS = tests/ops/php-client.sh tests/ops/php-page.sh \
-	tests/web/page.sh
+	tests/web/page.sh tests/web/nginx.sh
 
 TESTS += $(EXAMPLES_TESTS)
 EXTRA_DIST += $(EXAMPLES_FILES) $(EXAMPLES_TESTS) \
-	tests/web/web-lib.sh tests/web/browser.mjs tests/web/page.mjs \
+	tests/web/web-lib.sh tests/web/browser.mjs tests/web/page.mjs tests/web/nginx.mjs \
 	tests/web/package.json tests/web/package-lock.json
