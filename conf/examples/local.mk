@@ -15,13 +15,23 @@ EXAMPLES_FILES = \
 	conf/examples/php/search.js \
 	conf/examples/php/search.css \
 	conf/examples/php/wordpress/socasma-search.php \
+	conf/examples/php/wordpress/socasma-wp-settings.php \
+	conf/examples/php/wordpress/socasma-wp-daemon.php \
+	conf/examples/php/wordpress/socasma-wp-query.php \
+	conf/examples/php/wordpress/socasma-wp-notice.php \
+	conf/examples/php/wordpress/socasma-wp-rest.php \
+	conf/examples/php/wordpress/socasma-wp-admin.php \
+	conf/examples/php/wordpress/socasma-wp-l10n.php \
+	conf/examples/php/wordpress/socasma-suggest.js \
+	conf/examples/php/wordpress/socasma-suggest.css \
 	conf/examples/nginx/socasma-search.conf \
 	conf/examples/nginx/socasma-php.conf
 
 EXAMPLES_TESTS = tests/ops/php-client.sh tests/ops/php-page.sh \
-	tests/web/page.sh tests/web/nginx.sh
+	tests/web/page.sh tests/web/nginx.sh tests/ops/wp-plugin.sh
 
 TESTS += $(EXAMPLES_TESTS)
 EXTRA_DIST += $(EXAMPLES_FILES) $(EXAMPLES_TESTS) \
-	tests/web/web-lib.sh tests/web/browser.mjs tests/web/page.mjs tests/web/nginx.mjs \
+	tests/ops/wp-lib.sh tests/web/web-lib.sh \
+	tests/web/browser.mjs tests/web/page.mjs tests/web/nginx.mjs tests/web/wp.mjs \
 	tests/web/package.json tests/web/package-lock.json

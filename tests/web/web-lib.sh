@@ -40,8 +40,7 @@ run_node() {
 start_php_page() {
     command -v php >/dev/null 2>&1 || skip "php-cli is not installed"
     port=$(free_port)
-    SOCASMA_SOCKET="$SOCK" PHP_CLI_SERVER_WORKERS=2 \
-        php -S "127.0.0.1:$port" -t "$top_srcdir/conf/examples/php" >"$T/php.log" 2>&1 &
+    SOCASMA_SOCKET="$SOCK" php -S "127.0.0.1:$port" -t "$top_srcdir/conf/examples/php" >"$T/php.log" 2>&1 &
     php_pid=$!
     on_exit "kill $php_pid 2>/dev/null"
     PAGE_BASE="http://127.0.0.1:$port"
