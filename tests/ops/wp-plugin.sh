@@ -251,4 +251,5 @@ expect_eq "without the constants, the settings page's address again" daemon "$(h
 # No PHP warning, notice or error from the plugin's files.
 check "the plugin raised no PHP warning" test "$(cat "$T/wp-debug.log" "$T/apache/error.log" |
     grep 'plugins/socasma-search' | grep -ci 'warning\|notice\|deprecated\|fatal')" = 0
+keep_shots
 finish
