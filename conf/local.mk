@@ -43,13 +43,8 @@ dist_systemdunit_DATA = conf/systemd/socasma-reindex.timer
 cron_DATA = conf/cron.d/socasma-reindex
 
 CLEANFILES += $(CONF_GENERATED)
-EXTRA_DIST += $(CONF_TEMPLATES) \
-	conf/examples/README.md \
-	conf/examples/php/socasma-client.php \
-	conf/examples/php/search.php \
-	conf/examples/php/search.css \
-	conf/examples/php/wordpress/socasma-search.php \
-	conf/examples/nginx/socasma-search.conf
+EXTRA_DIST += $(CONF_TEMPLATES)
+# The website examples (conf/examples/) and their tests: conf/examples/local.mk.
 
 # The directory of the database, made at install time so that the units'
 # ReadWritePaths= names an existing directory whatever the prefix (under
@@ -59,13 +54,11 @@ install-data-local:
 	$(MKDIR_P) '$(DESTDIR)$(pkglocalstatedir)'
 
 # Operations tests: socasma-reindex against a real database (and the daemon),
-# the PHP examples, `make run`, and `make install DESTDIR=...` with a run of
+# `make run`, and `make install DESTDIR=...` with a run of
 # the installed programs (tests/ops/install.sh: it runs make itself, and
 # needs the configured directories).
-TESTS += tests/ops/reindex.sh tests/ops/php-client.sh tests/ops/php-page.sh \
-	tests/ops/make-run.sh tests/ops/install.sh
-EXTRA_DIST += tests/ops/reindex.sh tests/ops/php-client.sh tests/ops/php-page.sh \
-	tests/ops/make-run.sh tests/ops/install.sh \
+TESTS += tests/ops/reindex.sh tests/ops/make-run.sh tests/ops/install.sh
+EXTRA_DIST += tests/ops/reindex.sh tests/ops/make-run.sh tests/ops/install.sh \
 	tests/ops/ops-lib.sh
 AM_TESTS_ENVIRONMENT += \
 	SOCASMA_MAKE='$(MAKE)'; export SOCASMA_MAKE; \

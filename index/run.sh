@@ -2,7 +2,8 @@
 # index/run.sh: what `make run` does. Indexes the bundled sample archive
 # (index/sample/sample.jsonl) into BUILDDIR/index/socasma.db, then runs the
 # daemon in the foreground on BUILDDIR/index/socasma.sock and 127.0.0.1:7700
-# until Ctrl-C.
+# until Ctrl-C (`make run PORT=7701` moves the port: the Makefile passes
+# SOCASMA_RUN_LISTEN).
 #   usage: sh index/run.sh SRCDIR BUILDDIR
 set -u
 srcdir=${1:?usage: run.sh SRCDIR BUILDDIR}
@@ -23,6 +24,17 @@ for prog in "$indexer" "$daemon"; do
     fi
 done
 mkdir -p "$rundir" || exit 1
+
+# The port taken (by an earlier `make run`, or Meilisearch, which uses 7700
+# too): say how to move, before indexing.
+port_hint() {
+    echo "make run: $listen is already in use (another socasma-searchd, or Meilisearch, which uses 7700 too);" >&2
+    echo "make run: choose another port: make run PORT=$((${listen##*:} + 1))" >&2
+}
+if command -v nc >/dev/null 2>&1 && nc -z "${listen%:*}" "${listen##*:}" 2>/dev/null; then
+    port_hint
+    exit 1
+fi
 
 # A config for this run: the sample's database, the repository's glossary,
 # and the socket and port above. Flags would do for most of it, but the
@@ -57,7 +69,12 @@ trap 'kill -TERM $pid 2>/dev/null; wait $pid; echo; echo "stopped."; exit 0' INT
 # Ready when the socket answers (or after 10 s, whatever happens).
 i=0
 while [ $i -lt 100 ] && [ ! -S "$sock" ]; do
-    kill -0 $pid 2>/dev/null || { wait $pid; echo "make run: socasma-searchd exited" >&2; exit 1; }
+    if ! kill -0 $pid 2>/dev/null; then
+        wait $pid
+        echo "make run: socasma-searchd exited (its message is above)" >&2
+        nc -z "${listen%:*}" "${listen##*:}" 2>/dev/null && port_hint
+        exit 1
+    fi
     sleep 0.1
     i=$((i + 1))
 done

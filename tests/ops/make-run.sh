@@ -1,6 +1,7 @@
 # make-run.sh: index/run.sh, what `make run` does: it indexes the sample
 # archive, starts the daemon, says "ready" with queries to try, answers
-# them, and stops cleanly on SIGTERM (Ctrl-C sends SIGINT to the same trap).
+# them, and stops cleanly on SIGTERM (Ctrl-C sends SIGINT to the same trap);
+# when its port is taken it says how to choose another (make run PORT=...).
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/ops/ops-lib.sh"
 [ -x "$SOCASMA_INDEX" ] || skip "socasma-index is not built"
@@ -31,4 +32,19 @@ kill -TERM $pid
 wait $pid; rc=$?
 expect_eq "SIGTERM stops it with status 0" 0 "$rc"
 expect_match "it says stopped" "stopped\.$" "$(cat "$T/out")"
+
+# The port taken (Meilisearch uses 7700 too): a message that says how to
+# move, and nothing indexed or started.
+port=$(free_port)
+php -r '$s = stream_socket_server("tcp://127.0.0.1:" . $argv[1]); sleep(30);' "$port" &
+holder=$!
+on_exit "kill $holder 2>/dev/null"
+i=0; until nc -z 127.0.0.1 "$port" 2>/dev/null; do i=$((i + 1)); [ $i -lt 100 ] || break; sleep 0.05; done
+SOCASMA_RUN_DIR="$T/run2" SOCASMA_RUN_LISTEN="127.0.0.1:$port" \
+    sh "$top_srcdir/index/run.sh" "$top_srcdir" "$top_builddir" >"$T/out2" 2>"$T/err2"
+expect_eq "a taken port: exit 1" 1 "$?"
+expect_match "a taken port: it says so" "^make run: 127.0.0.1:$port is already in use" "$(cat "$T/err2")"
+expect_match "a taken port: it says how to move" "make run PORT=$((port + 1))$" "$(cat "$T/err2")"
+check "a taken port: nothing was indexed" test ! -d "$T/run2/socasma.db"
+kill $holder 2>/dev/null
 finish

@@ -1,113 +1,107 @@
-# php-page.sh: the example search page (conf/examples/php/search.php)
-# served by `php -S` on loopback over the real daemon, loaded in headless
-# Chromium: the box, a search with highlighted results, a facet link that
-# filters, the next page, a suggestion for a misspelt query, escaping, and
-# the message when the daemon is down. The form is a GET form, so
-# submitting it is loading ?q=...; links are followed as a click would.
+# php-page.sh: the example search page (conf/examples/php/search.php) and
+# its suggestion endpoint (suggest.php) under `php -S` over the real daemon
+# on the sample archive, read over HTTP as a monitor or a crawler would: the
+# status codes (200, 404 past the last page, 400 for a query the daemon
+# refuses, 503 when the daemon is down), the HTML (interface language,
+# highlights, filters, escaping) and the JSON of suggest.php. What a
+# visitor sees in a browser is tests/web/page.sh.
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/ops/ops-lib.sh"
+. "$top_srcdir/tests/web/web-lib.sh"
 command -v php >/dev/null 2>&1 || skip "php-cli is not installed"
-CHROME=
-for c in chromium chromium-browser google-chrome; do
-    command -v "$c" >/dev/null 2>&1 && { CHROME=$c; break; }
-done
-[ -n "$CHROME" ] || skip "chromium is not installed"
 start_sample_daemon
+start_php_page
 
-port=$(free_port)
-SOCASMA_SOCKET="$SOCK" php -S "127.0.0.1:$port" -t "$top_srcdir/conf/examples/php" >"$T/php.log" 2>&1 &
-php_pid=$!
-on_exit "kill $php_pid 2>/dev/null"
-base="http://127.0.0.1:$port/search.php"
-i=0
-until php -r 'exit(@fsockopen("127.0.0.1", '"$port"') ? 0 : 1);' 2>/dev/null; do
-    i=$((i + 1)); [ $i -lt 100 ] || { cat "$T/php.log" >&2; echo "php -S did not start" >&2; exit 99; }
-    sleep 0.05
-done
-
-# dom URL: the page as Chromium renders it.
-dom() {
-    HOME="$T" "$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
-        --no-first-run --user-data-dir="$T/chrome" --dump-dom "$1" 2>>"$T/chrome.log"
+# get PATH [ACCEPT_LANGUAGE]: prints the status code, a newline, the body.
+get() {
+    php -r '
+        $ctx = stream_context_create(["http" => ["ignore_errors" => true, "timeout" => 20,
+            "header" => "Accept-Language: " . ($argv[2] ?? "") . "\r\n"]]);
+        $body = file_get_contents($argv[1], false, $ctx);
+        preg_match("~^HTTP/\S+ (\d+)~", $http_response_header[0] ?? "", $m);
+        echo $m[1] ?? "000", "\n";
+        foreach ($http_response_header as $h) if (stripos($h, "content-type:") === 0 || stripos($h, "retry-after:") === 0) echo $h, "\n";
+        echo "\n", $body;' "$PAGE_BASE/$1" "${2:-}"
 }
-# href DOM ID_OR_CLASS TEXT: the href of the first link with TEXT inside
-# the element whose id is ID (attribute entities decoded).
-href() {
-    printf '%s' "$1" | tr '\n' ' ' | sed 's/<\/li>/<\/li>\n/g; s/<\/a>/<\/a>\n/g' |
-        grep -- "$2" | grep -o "<a[^>]*href=\"[^\"]*\"[^>]*>$3<" | head -n 1 |
-        sed 's/.*href="\([^"]*\)".*/\1/; s/&amp;/\&/g'
-}
-count_of() { printf '%s' "$1" | sed -n 's/.*id="count">\([0-9]*\) result.*/\1/p'; }
+status() { printf '%s\n' "$1" | head -n 1; }
 
-page=$(dom "$base")
-expect_match "the page shows the search box" '<input type="search" name="q" id="q"' "$page"
+out=$(get 'search.php')
+expect_eq "the empty page answers 200" 200 "$(status "$out")"
+expect_match "the empty page has the box with its label" '<label for="q">' "$out"
+expect_match "the empty page is English by default" '<html lang="en">' "$out"
+out=$(get 'search.php' 'fr-CA,fr;q=0.8')
+expect_match "Accept-Language fr-CA: a French page" '<html lang="fr">' "$out"
+expect_match "Accept-Language fr-CA: French strings" '<h1>Rechercher dans les archives</h1>' "$out"
+out=$(get 'search.php?lang=en' 'fr')
+expect_match "?lang=en wins over Accept-Language" '<html lang="en">' "$out"
 
-page=$(dom "$base?q=permis")
-n=$(count_of "$page")
-check "a search shows a result count" test -n "$n"
+nb=$(printf '\302\240')   # no-break space
+out=$(get 'search.php?q=permis&lang=fr')
+expect_eq "a search answers 200" 200 "$(status "$out")"
+expect_match "the count is in French" "id=\"count\"[^>]*>[0-9]+ résultats pour «${nb}permis${nb}»" "$out"
+expect_match "snippets are highlighted with <mark>" '<p class="snippet">.*<mark>[Pp]ermis' "$out"
+expect_match "a French post's hit carries lang=fr" '<li class="hit" lang="fr">' "$out"
+expect_match "dates are written in French" "<time datetime=\"20[0-9-]{8}\">[0-9]{1,2}(er)?${nb}[a-zéû]+${nb}20[0-9][0-9]</time>" "$out"
+expect_match "the year facet is shown" 'class="facet facet-year"' "$out"
+n=$(printf '%s' "$out" | sed -n 's/.*id="count"[^>]*>\([0-9]*\) résultat.*/\1/p')
 check "permis finds posts" test "${n:-0}" -gt 0
-expect_match "results are highlighted with <mark>" '<p class="snippet">.*<mark>[Pp]ermis' "$page"
-expect_match "results show a date" '<time datetime="20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]">' "$page"
-expect_match "results show a language" '<span class="lang">(English|Français|English / Français)</span>' "$page"
-expect_match "a category facet is shown" 'class="facet-category"' "$page"
 
-# Click the facet "Licensing".
-link=$(href "$page" 'facet-category\|<li' 'Licensing')
-check "the Licensing facet is a link" test -n "$link"
-page2=$(dom "$base$link")
-n2=$(count_of "$page2")
-check "the facet filters (fewer or as many results)" test "${n2:-999}" -le "${n:-0}"
-check "the facet leaves results" test "${n2:-0}" -gt 0
-hits=$(printf '%s' "$page2" | grep -c '<span class="cats">')
-licensing=$(printf '%s' "$page2" | grep -c '<span class="cats">[^<]*Licensing')
-expect_eq "every filtered result is in Licensing" "$hits" "$licensing"
-expect_match "the facet shows as active" '<li class="active"><a[^>]*>Licensing</a>' "$page2"
+# Two categories are ORed; their counts come from the unfiltered search.
+out=$(get 'search.php?q=permis&lang=en&category%5B%5D=Licensing&category%5B%5D=COVID')
+expect_eq "two categories: 200" 200 "$(status "$out")"
+check "two categories: both are active" test "$(printf '%s' "$out" | grep -c 'aria-current="true" title="Remove the filter')" = 2
+hits=$(printf '%s' "$out" | grep -c '<span class="cats">')
+in=$(printf '%s' "$out" | grep '<span class="cats">' | grep -c 'Licensing\|COVID')
+expect_eq "two categories: every hit is in one of them" "$hits" "$in"
 
-# Language facet.
-link=$(href "$page" 'facet-lang\|<li' 'Français')
-if [ -n "$link" ]; then
-    page3=$(dom "$base$link")
-    check "the language facet keeps only French" test "$(printf '%s' "$page3" | grep -c '<span class="lang">English</span>')" = 0
-else
-    fail "the language facet has a Français link"
-fi
+# A page past the end: 404 with a link to the last page.
+out=$(get 'search.php?q=permis&lang=en&page=40')
+expect_eq "a page past the end answers 404" 404 "$(status "$out")"
+expect_match "a page past the end says where the results end" 'There is no page 40: the results end at page 1\.' "$out"
+expect_match "a page past the end links back" 'id="last-page"' "$out"
 
-# Page forward on a query with more than 10 results.
-big=
-for q in m%C3%A9decine residency CaRMS DHCEU coll%C3%A8ge; do
-    p=$(dom "$base?q=$q")
-    if [ "$(count_of "$p")" -gt 10 ] 2>/dev/null; then big=$q; break; fi
-done
-if [ -n "$big" ]; then
-    next=$(printf '%s' "$p" | grep -o '<a rel="next" id="next" href="[^"]*"' | sed 's/.*href="\([^"]*\)"/\1/; s/&amp;/\&/g')
-    check "a long result list has a Next link" test -n "$next"
-    pnext=$(dom "$base$next")
-    expect_match "Next shows page 2" '<span>Page 2 / [0-9]+</span>' "$pnext"
-    expect_match "page 2 numbers its results from 11" '<ol class="results" id="results" start="11">' "$pnext"
-    expect_match "page 2 has a Previous link" 'id="prev"' "$pnext"
-else
-    fail "no query of the sample gives more than 10 results"
-fi
+# No result: tips, and a way out of the filters.
+out=$(get 'search.php?q=permis&lang=en&year=1999')
+expect_match "no result: the count says so" 'No results for “permis”' "$out"
+expect_match "no result: tips" 'Check the spelling' "$out"
+expect_match "no result with a filter: a link removes it" 'id="no-results-clear" href="\?q=permis&amp;lang=en"' "$out"
 
-# A misspelt query: "did you mean".
-page=$(dom "$base?q=equivalance")
-expect_match "a misspelt query gets a suggestion" 'id="suggestion"' "$page"
-sugg=$(printf '%s' "$page" | tr '\n' ' ' | sed -n 's/.*id="suggestion"[^<]*<a href="\([^"]*\)".*/\1/p' | sed 's/&amp;/\&/g')
-if [ -n "$sugg" ]; then
-    n=$(count_of "$(dom "$base$sugg")")
-    check "following the suggestion finds posts" test "${n:-0}" -gt 0
-fi
+# A query longer than the page takes (1024 bytes): 400 and a message.
+long=$(php -r 'echo str_repeat("medecin+", 130);')
+out=$(get "search.php?lang=en&q=$long")
+expect_eq "a query too long answers 400" 400 "$(status "$out")"
+expect_match "a query too long: the page says to shorten it" 'id="error"[^>]*>This search could not be run' "$out"
 
-# Escaping: the post with <script> in its title shows it as text.
-page=$(dom "$base?q=alert+quotes")
-expect_match "the <script> title shows as text" 'Alerte: &lt;script&gt;alert\(1\)&lt;/script&gt; &amp; "quotes"' "$page"
-check "no script element came from the archive" test "$(printf '%s' "$page" | grep -c '<script>alert')" = 0
-page=$(dom "$base?q=%3Cscript%3Ealert(2)%3C/script%3E")
-check "the query is escaped in the box" test "$(printf '%s' "$page" | grep -c '<script>alert(2)')" = 0
+# Escaping: the post with <script> in its title shows it as text, and the
+# query is escaped wherever it is written back.
+out=$(get 'search.php?q=alert+quotes')
+expect_match "the <script> title shows as text" 'Alerte: &lt;script&gt;alert\(1\)&lt;/script&gt; &amp; &quot;quotes&quot;' "$out"
+check "no script element came from the archive" test "$(printf '%s' "$out" | grep -c '<script>alert')" = 0
+out=$(get 'search.php?q=%3Cscript%3Ealert(2)%3C/script%3E%22%3E&category%5B%5D=%22%3E%3Cb%3E')
+check "the query and the filters are escaped" test "$(printf '%s' "$out" | grep -c '<script>alert(2)\|"><b>')" = 0
 
-# The daemon down: a message, not a PHP error.
+# suggest.php: JSON, from the daemon's suggest op.
+out=$(get 'suggest.php?q=equi')
+expect_eq "suggest.php answers 200" 200 "$(status "$out")"
+expect_match "suggest.php answers JSON" 'Content-Type: application/json' "$out"
+json=$(printf '%s\n' "$out" | sed '1,/^$/d')
+expect_match "suggest.php completes equi to équivalence" '"completions":\[[^]]*"équivalence"' "$json"
+expect_match "suggest.php gives titles with their URL" '"titles":\[\{"title":"[^"]+","url":"https://socasma.example/' "$json"
+out=$(get "suggest.php?q=$(php -r 'echo str_repeat("a", 300);')")
+expect_eq "suggest.php refuses a long query with 400" 400 "$(status "$out")"
+out=$(get 'suggest.php?q=')
+expect_match "suggest.php: nothing typed, nothing suggested" '\{"completions":\[\],"titles":\[\]\}' "$out"
+
+# The daemon down: 503, a message and Retry-After; suggest.php 503 too.
 stop_daemon
-page=$(dom "$base?q=permis")
-expect_match "daemon down: the page says so" 'id="error">The search is not available right now' "$page"
-check "daemon down: no PHP error on the page" test "$(printf '%s' "$page" | grep -ci 'fatal error\|warning:')" = 0
+out=$(get 'search.php?q=permis&lang=en')
+expect_eq "daemon down: the page answers 503" 503 "$(status "$out")"
+expect_match "daemon down: Retry-After" 'Retry-After: 60' "$out"
+expect_match "daemon down: the page says so" 'id="error"[^>]*>The search is not available right now' "$out"
+check "daemon down: no PHP error on the page" test "$(printf '%s' "$out" | grep -ci 'fatal error\|warning:\|notice:')" = 0
+out=$(get 'search.php?q=permis&lang=fr')
+expect_match "daemon down: the message in French" 'La recherche est indisponible pour le moment' "$out"
+out=$(get 'suggest.php?q=equi')
+expect_eq "daemon down: suggest.php answers 503" 503 "$(status "$out")"
+check "the page logged no PHP warning" test "$(grep -ci 'PHP \(warning\|notice\|deprecated\|fatal\)' "$T/php.log")" = 0
 finish

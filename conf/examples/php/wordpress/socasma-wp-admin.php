@@ -1,0 +1,176 @@
+<?php
+/* socasma-wp-admin.php: Settings > Search (socasma) in wp-admin.
+ *
+ * The settings (the daemon's address: a Unix socket path or HOST:PORT; the
+ * connect and read timeouts; how long WordPress's search stands in after a
+ * failure), each shown read-only with its constant's name when
+ * wp-config.php sets it (the constant wins). And a status box, read live
+ * from the daemon with the settings in force: reachable or not (and why),
+ * its version, the posts it holds next to WordPress's published posts, the
+ * last index, the circuit breaker's state. Other parts (the live-update
+ * queue of a later version) add rows with the filter
+ * "socasma_search_status_rows" (an array of [label, HTML value]). */
+if (!defined('ABSPATH')) {
+    exit;
+}
+
+function socasma_wp_admin_menu(): void
+{
+    add_options_page(__('Search (socasma)', 'socasma-search'), __('Search (socasma)', 'socasma-search'),
+                     'manage_options', 'socasma-search', 'socasma_wp_admin_page');
+}
+add_action('admin_menu', 'socasma_wp_admin_menu');
+
+function socasma_wp_admin_init(): void
+{
+    register_setting('socasma_search', SOCASMA_WP_OPTION, [
+        'type' => 'array',
+        'sanitize_callback' => 'socasma_wp_admin_sanitize',
+        'default' => [],
+    ]);
+}
+add_action('admin_init', 'socasma_wp_admin_init');
+
+/* Keeps the valid fields; an invalid one keeps its old value, with a
+ * message. */
+function socasma_wp_admin_sanitize($input): array
+{
+    $old = get_option(SOCASMA_WP_OPTION, []);
+    $old = is_array($old) ? $old : [];
+    $input = is_array($input) ? $input : [];
+    $labels = socasma_wp_admin_labels();
+    $out = $old;
+    foreach (array_keys(socasma_wp_defaults()) as $key) {
+        if (!array_key_exists($key, $input)) {
+            continue;
+        }
+        /* Called twice when the option is new (add_option sanitises again):
+         * the second time with the first's numbers. */
+        $v = socasma_wp_clean($key, is_scalar($input[$key]) ? wp_unslash((string)$input[$key]) : '');
+        if ($v === null) {
+            add_settings_error(SOCASMA_WP_OPTION, "socasma-$key",
+                /* translators: %s: the name of a setting */
+                sprintf(__('%s: not a valid value; the previous one is kept.', 'socasma-search'), $labels[$key]));
+            continue;
+        }
+        $out[$key] = $v;
+    }
+    /* The next search tries the new settings at once. */
+    socasma_wp_breaker_reset();
+    return $out;
+}
+
+function socasma_wp_admin_labels(): array
+{
+    return [
+        'address' => __('Daemon address', 'socasma-search'),
+        'connect_timeout' => __('Connect timeout (seconds)', 'socasma-search'),
+        'read_timeout' => __('Read timeout (seconds)', 'socasma-search'),
+        'breaker_seconds' => __('After a failure, use the WordPress search for (seconds)', 'socasma-search'),
+    ];
+}
+
+/* The status box's rows: [label, value HTML]. */
+function socasma_wp_admin_status(): array
+{
+    $rows = [];
+    $daemon = socasma_wp_daemon();
+    $where = isset($daemon['socket']) ? 'unix://' . $daemon['socket'] : 'tcp://' . $daemon['tcp'];
+    $ok = '<span class="socasma-ok" id="socasma-status-reachable">' . esc_html__('Yes', 'socasma-search') . '</span>';
+    try {
+        $version = socasma_request(['op' => 'version'], $daemon);
+        $stats = socasma_request(['op' => 'stats'], $daemon);
+        $rows[] = [__('Daemon reachable', 'socasma-search'), $ok . ' (' . esc_html($where) . ')'];
+        $rows[] = [__('Daemon version', 'socasma-search'),
+                   esc_html((string)($version['version'] ?? '?')) . ', '
+                   . esc_html(sprintf(__('protocol %s', 'socasma-search'), (string)($version['protocol'] ?? '?')))];
+        if (!empty($stats['ok'])) {
+            $published = (int)(wp_count_posts('post')->publish ?? 0);
+            $rows[] = [__('Posts in the index', 'socasma-search'),
+                       '<span id="socasma-status-posts">' . esc_html(number_format_i18n((int)($stats['posts'] ?? 0))) . '</span> '
+                       . esc_html(sprintf(__('(WordPress has %s published posts)', 'socasma-search'), number_format_i18n($published)))];
+            $last = (string)($stats['last_indexed'] ?? '');
+            $ts = $last !== '' ? strtotime($last) : false;
+            $rows[] = [__('Last indexed', 'socasma-search'),
+                       '<span id="socasma-status-last">' . ($ts ? esc_html(wp_date(get_option('date_format') . ' ' . get_option('time_format'), $ts))
+                                  . ' (' . esc_html(sprintf(__('%s ago', 'socasma-search'), human_time_diff($ts))) . ')'
+                            : esc_html__('never', 'socasma-search')) . '</span>'
+                       . ', ' . esc_html(sprintf(__('revision %s', 'socasma-search'), (string)($stats['revision'] ?? '?')))];
+        } else {
+            $rows[] = [__('Index', 'socasma-search'), '<span class="socasma-bad">'
+                       . esc_html((string)($stats['error']['code'] ?? '') . ': ' . (string)($stats['error']['message'] ?? '')) . '</span>'];
+        }
+    } catch (Throwable $e) {
+        $rows[] = [__('Daemon reachable', 'socasma-search'),
+                   '<span class="socasma-bad" id="socasma-status-reachable">' . esc_html__('No', 'socasma-search') . '</span>: '
+                   . esc_html($e->getMessage()) . '. '
+                   . esc_html__('Is socasma-searchd running, and may the web server\'s user open its socket?', 'socasma-search')];
+    }
+    $b = socasma_wp_breaker();
+    $rows[] = [__('Search in use', 'socasma-search'), $b === null
+        ? '<span id="socasma-status-breaker">' . esc_html__('socasma-search', 'socasma-search') . '</span>'
+        : '<span class="socasma-bad" id="socasma-status-breaker">'
+          . esc_html(sprintf(__('WordPress\'s own search until %1$s, because: %2$s', 'socasma-search'),
+                             wp_date(get_option('time_format') . ':s', (int)$b['until']), (string)$b['why'])) . '</span>'];
+    return apply_filters('socasma_search_status_rows', $rows);
+}
+
+function socasma_wp_admin_page(): void
+{
+    if (!current_user_can('manage_options')) {
+        return;
+    }
+    $labels = socasma_wp_admin_labels();
+    $saved = get_option(SOCASMA_WP_OPTION, []);
+    $saved = is_array($saved) ? $saved : [];
+    $help = [
+        'address' => __('A Unix socket path (/run/socasma-search/socasma.sock) or HOST:PORT (127.0.0.1:7700).', 'socasma-search'),
+        'connect_timeout' => __('From 0.05 to 10.', 'socasma-search'),
+        'read_timeout' => __('From 0.1 to 30: how long a visitor may wait for the daemon.', 'socasma-search'),
+        'breaker_seconds' => __('From 0 (always try the daemon) to 3600.', 'socasma-search'),
+    ];
+    ?>
+<div class="wrap">
+  <h1><?php echo esc_html__('Search (socasma)', 'socasma-search'); ?></h1>
+  <h2><?php echo esc_html__('Status', 'socasma-search'); ?></h2>
+  <table class="widefat striped" id="socasma-status" style="max-width: 60rem">
+    <tbody>
+<?php foreach (socasma_wp_admin_status() as [$label, $value]): ?>
+      <tr><th scope="row"><?php echo esc_html($label); ?></th><td><?php echo wp_kses_post($value); ?></td></tr>
+<?php endforeach; ?>
+    </tbody>
+  </table>
+  <h2><?php echo esc_html__('Settings', 'socasma-search'); ?></h2>
+  <form method="post" action="options.php" id="socasma-settings">
+<?php settings_fields('socasma_search'); ?>
+    <table class="form-table" role="presentation">
+<?php foreach ($labels as $key => $label):
+        $const = socasma_wp_constant($key);
+        $id = 'socasma-' . str_replace('_', '-', $key);
+        $value = $const !== null ? socasma_wp_setting($key) : ($saved[$key] ?? socasma_wp_defaults()[$key]);
+?>
+      <tr>
+        <th scope="row"><label for="<?php echo esc_attr($id); ?>"><?php echo esc_html($label); ?></label></th>
+        <td>
+          <input type="text" class="regular-text" id="<?php echo esc_attr($id); ?>"
+                 name="<?php echo esc_attr(SOCASMA_WP_OPTION . "[$key]"); ?>" value="<?php echo esc_attr((string)$value); ?>"
+                 aria-describedby="<?php echo esc_attr("$id-help"); ?>"<?php echo $const !== null ? ' disabled' : ''; ?>>
+          <p class="description" id="<?php echo esc_attr("$id-help"); ?>"><?php
+            echo esc_html($help[$key]);
+            if ($const !== null) {
+                echo ' <strong class="socasma-constant">'
+                    /* translators: %s: a PHP constant's name */
+                    . esc_html(sprintf(__('Set in wp-config.php by %s, which wins over this page.', 'socasma-search'), $const))
+                    . '</strong>';
+            }
+          ?></p>
+        </td>
+      </tr>
+<?php endforeach; ?>
+    </table>
+<?php submit_button(); ?>
+  </form>
+</div>
+<style>.socasma-ok { color: #00701a; font-weight: 600; } .socasma-bad { color: #b32d2e; font-weight: 600; }</style>
+    <?php
+}

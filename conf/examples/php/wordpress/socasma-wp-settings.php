@@ -1,0 +1,92 @@
+<?php
+/* socasma-wp-settings.php: the plugin's settings. Each has a built-in
+ * default, may be set on the settings page (the option
+ * "socasma_search_settings"), and a constant in wp-config.php wins over
+ * both:
+ *
+ *   setting          constant                  default
+ *   address          SOCASMA_SOCKET / _TCP     /run/socasma-search/socasma.sock
+ *   connect_timeout  SOCASMA_CONNECT_TIMEOUT   0.3 s  (0.05 to 10)
+ *   read_timeout     SOCASMA_READ_TIMEOUT      2 s    (0.1 to 30)
+ *   breaker_seconds  SOCASMA_BREAKER_SECONDS   30 s   (0 to 3600; 0: no breaker)
+ *
+ * The address is a Unix socket path (starting with /) or HOST:PORT. */
+if (!defined('ABSPATH')) {
+    exit;
+}
+
+const SOCASMA_WP_OPTION = 'socasma_search_settings';
+
+function socasma_wp_defaults(): array
+{
+    return ['address' => '/run/socasma-search/socasma.sock', 'connect_timeout' => 0.3,
+            'read_timeout' => 2.0, 'breaker_seconds' => 30];
+}
+
+/* The constant that sets $key, if wp-config.php defines one, else null. */
+function socasma_wp_constant(string $key): ?string
+{
+    $names = ['address' => ['SOCASMA_SOCKET', 'SOCASMA_TCP'],
+              'connect_timeout' => ['SOCASMA_CONNECT_TIMEOUT'],
+              'read_timeout' => ['SOCASMA_READ_TIMEOUT'],
+              'breaker_seconds' => ['SOCASMA_BREAKER_SECONDS']][$key] ?? [];
+    foreach ($names as $name) {
+        if (defined($name)) {
+            return $name;
+        }
+    }
+    return null;
+}
+
+/* Sanitises one setting; null when $value is not acceptable. */
+function socasma_wp_clean(string $key, $value)
+{
+    switch ($key) {
+    case 'address':
+        $v = trim((string)$value);
+        if ($v !== '' && $v[0] === '/' && strlen($v) < 108 && !preg_match('/[\x00-\x1f]/', $v)) {
+            return $v;
+        }
+        if (preg_match('/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/', $v, $m) && (int)$m[2] > 0 && (int)$m[2] < 65536) {
+            return $v;
+        }
+        return null;
+    case 'connect_timeout':
+        return is_numeric($value) ? min(10.0, max(0.05, (float)$value)) : null;
+    case 'read_timeout':
+        return is_numeric($value) ? min(30.0, max(0.1, (float)$value)) : null;
+    case 'breaker_seconds':
+        return is_numeric($value) ? min(3600, max(0, (int)$value)) : null;
+    }
+    return null;
+}
+
+/* The value in force for $key: constant, else option, else default. */
+function socasma_wp_setting(string $key)
+{
+    $const = socasma_wp_constant($key);
+    if ($const !== null) {
+        $v = socasma_wp_clean($key, constant($const));
+        if ($v !== null) {
+            return $v;
+        }
+    }
+    $saved = get_option(SOCASMA_WP_OPTION, []);
+    if (is_array($saved) && array_key_exists($key, $saved)) {
+        $v = socasma_wp_clean($key, $saved[$key]);
+        if ($v !== null) {
+            return $v;
+        }
+    }
+    return socasma_wp_defaults()[$key];
+}
+
+/* The options of socasma_request() for the settings in force. */
+function socasma_wp_daemon(): array
+{
+    $address = (string)socasma_wp_setting('address');
+    $opts = $address[0] === '/' ? ['socket' => $address] : ['tcp' => $address];
+    return $opts + ['connect_timeout' => (float)socasma_wp_setting('connect_timeout'),
+                    'read_timeout' => (float)socasma_wp_setting('read_timeout'),
+                    'max_bytes' => 2 * 1024 * 1024];
+}
