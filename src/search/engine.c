@@ -301,7 +301,7 @@ static int ranked_cmp(const void *a, const void *b)
  * consistent. (The AND_MAYBE of Xapian 1.4.22 also gave some documents the
  * weight of NEAR pairs whose words are not near each other; weighed on its
  * own, as here, the bonus is what the pairs say.) */
-static int rerank(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t n)
+static int rerank(srch_engine *e, xc_query *boost, ranked_hit *h, uint32_t n)
 {
     uint32_t ids[SRCH_RERANK_MAX];
     for (uint32_t i = 0; i < n; i++)
@@ -309,7 +309,7 @@ static int rerank(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t 
     xc_query *set = NULL, *parts[2], *q = NULL;
     int rc = xc_query_docids(ids, n, &set);
     if (rc == XC_OK) {
-        parts[0] = p->boost;
+        parts[0] = boost;
         parts[1] = set;
         rc = xc_query_combine(XC_OP_FILTER, parts, 2, 0, &q);
     }
@@ -333,6 +333,26 @@ static int rerank(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t 
     xc_enquire_free(enq);
     if (rc == XC_OK && size > 0)
         qsort(h, n, sizeof *h, ranked_cmp);
+    return rc;
+}
+
+/* A question (SRCH_MIN_QUESTION plain words or more) is reordered again by
+ * the words its SRCH_FEEDBACK_DOCS best hits share (feedback.c). */
+static int feedback(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t n)
+{
+    uint32_t ids[SRCH_FEEDBACK_DOCS];
+    size_t plain = 0, k = 0;
+    for (size_t j = 0; j < p->nwords; j++)
+        plain += p->words[j].plain ? 1 : 0;
+    if (plain < SRCH_MIN_QUESTION)
+        return XC_OK;
+    for (; k < n && k < SRCH_FEEDBACK_DOCS; k++)
+        ids[k] = h[k].docid;
+    xc_query *fb = NULL;
+    int rc = srch_feedback(e, p, ids, k, &fb);
+    if (rc == XC_OK && fb)
+        rc = rerank(e, fb, h, n);
+    xc_query_free(fb);
     return rc;
 }
 
@@ -428,7 +448,9 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     }
     if (rc == XC_OK && reorder && size > 1) {
         int top = rh[0].percent;
-        rc = rerank(e, p, rh, size < depth ? size : depth);
+        rc = rerank(e, p->boost, rh, size < depth ? size : depth);
+        if (rc == XC_OK)
+            rc = feedback(e, p, rh, size < depth ? size : depth);
         rescale_percent(rh, size, top);
     }
     double t2 = srch_now();
