@@ -301,7 +301,7 @@ static int ranked_cmp(const void *a, const void *b)
  * consistent. (The AND_MAYBE of Xapian 1.4.22 also gave some documents the
  * weight of NEAR pairs whose words are not near each other; weighed on its
  * own, as here, the bonus is what the pairs say.) */
-static int rerank(srch_engine *e, xc_query *boost, ranked_hit *h, uint32_t n)
+static int rerank(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t n)
 {
     uint32_t ids[SRCH_RERANK_MAX];
     for (uint32_t i = 0; i < n; i++)
@@ -309,7 +309,7 @@ static int rerank(srch_engine *e, xc_query *boost, ranked_hit *h, uint32_t n)
     xc_query *set = NULL, *parts[2], *q = NULL;
     int rc = xc_query_docids(ids, n, &set);
     if (rc == XC_OK) {
-        parts[0] = boost;
+        parts[0] = p->boost;
         parts[1] = set;
         rc = xc_query_combine(XC_OP_FILTER, parts, 2, 0, &q);
     }
@@ -336,11 +336,12 @@ static int rerank(srch_engine *e, xc_query *boost, ranked_hit *h, uint32_t n)
     return rc;
 }
 
-/* A question (SRCH_MIN_QUESTION plain words or more) is reordered again by
- * the words its SRCH_FEEDBACK_DOCS best hits share (feedback.c). */
+/* A question (SRCH_MIN_QUESTION plain words or more): its SRCH_FEEDBACK_DOCS
+ * best hits are reordered again by the words they share (feedback.c). */
 static int feedback(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t n)
 {
     uint32_t ids[SRCH_FEEDBACK_DOCS];
+    double bonus[SRCH_FEEDBACK_DOCS] = {0};
     size_t plain = 0, k = 0;
     for (size_t j = 0; j < p->nwords; j++)
         plain += p->words[j].plain ? 1 : 0;
@@ -348,11 +349,11 @@ static int feedback(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_
         return XC_OK;
     for (; k < n && k < SRCH_FEEDBACK_DOCS; k++)
         ids[k] = h[k].docid;
-    xc_query *fb = NULL;
-    int rc = srch_feedback(e, p, ids, k, &fb);
-    if (rc == XC_OK && fb)
-        rc = rerank(e, fb, h, n);
-    xc_query_free(fb);
+    int rc = srch_feedback(e, p, ids, k, bonus);
+    for (size_t i = 0; i < k && rc == XC_OK; i++)
+        h[i].weight += bonus[i];
+    if (rc == XC_OK)
+        qsort(h, k, sizeof *h, ranked_cmp);
     return rc;
 }
 
@@ -448,7 +449,7 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     }
     if (rc == XC_OK && reorder && size > 1) {
         int top = rh[0].percent;
-        rc = rerank(e, p->boost, rh, size < depth ? size : depth);
+        rc = rerank(e, p, rh, size < depth ? size : depth);
         if (rc == XC_OK)
             rc = feedback(e, p, rh, size < depth ? size : depth);
         rescale_percent(rh, size, top);

@@ -1,18 +1,21 @@
 /* feedback.c: pseudo-relevance feedback for questions. The best hits of a
  * question's match share words besides the question's own: the subject
- * they are written about. Xapian's expand set over the first
- * SRCH_FEEDBACK_DOCS hits names those words (frequent in the hits, rare in
- * the archive); the SRCH_FEEDBACK_TERMS best of them that the question
- * does not hold, weighed by BM25 at SRCH_FEEDBACK_WEIGHT, then reorder the
- * first hits of the match (engine.c, as the proximity bonus does). A
- * passage that answers a question often words it otherwise than the
- * question ("longueur" for "long de"): among the passages that hold the
- * question's words, the one that also holds the words of the subject the
- * other best hits share comes up. Only unprefixed terms (the folded words,
- * as the posts wrote them) are taken: stems of the expand set and title
- * terms were measured to lower the ranking (doc/QUERY.md). */
+ * they are written about. The expand set of the first SRCH_FEEDBACK_DOCS
+ * hits names those words: each word two hits or more hold, by its
+ * relevance weight (from the number of hits r that hold it and its
+ * frequency in the archive) times its occurrences in them, saturated per
+ * hit as BM25 does. The SRCH_FEEDBACK_TERMS best of them that the question
+ * does not hold add to the weight of those hits their BM25 weight (without
+ * the length: k1 1.2, b 0) times SRCH_FEEDBACK_WEIGHT, and the engine
+ * reorders them (engine.c). The hits' termlists are read once, from "a"
+ * on (words, not the prefixed stems and title terms); the frequency is
+ * asked only of the words two hits hold (from the engine's memo).
+ * Only unprefixed terms (the folded words, as the posts wrote them) are
+ * taken: stems and both kinds together were measured to lower the ranking. */
 #include <config.h>
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "search/search-internal.h"
@@ -31,47 +34,162 @@ static int query_term(const srch_parsed *p, const char *term, size_t len)
     return 0;
 }
 
-int srch_feedback(srch_engine *e, const srch_parsed *p, const uint32_t *ids, size_t n,
-                  xc_query **out)
+#define CAND_SLOTS 4096 /* the candidate words: an open-addressing table of
+                           a power of two slots, at most half of them filled */
+#define FB_K1 1.2
+
+typedef struct {
+    size_t off;    /* the word in the arena; (size_t)-1: empty slot */
+    size_t len;
+    unsigned hits; /* how many of the hits hold it (r) */
+    int last;      /* the last hit counted (a hit counts once) */
+    double tf;     /* its occurrences in the hits, each hit's saturated */
+    double idf;    /* its BM25 weight per occurrence (0: not chosen) */
+} cand;
+
+typedef struct {
+    size_t slot;
+    double weight;
+} chosen;
+
+typedef struct {
+    uint32_t slot, wdf;
+    uint32_t hit;
+} posting;
+
+static uint64_t hash_term(const char *s, size_t n)
 {
-    /* Every prefixed term (capital first letter: stems, title terms,
-     * filters) is left out of the expand set: words only. */
-    static const char *const prefixed[] = {"A", "B", "C", "D", "E", "F", "G", "H", "I", "J",
-                                           "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T",
-                                           "U", "V", "W", "X", "Y", "Z", NULL};
-    xc_query *subs[SRCH_FEEDBACK_TERMS];
-    size_t ns = 0;
-    *out = NULL;
-    if (!p->query || n == 0)
-        return XC_OK;
-    xc_enquire *enq = NULL;
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211u;
+    }
+    return h;
+}
+
+static int chosen_cmp(const void *a, const void *b)
+{
+    const chosen *x = a, *y = b;
+    if (x->weight != y->weight)
+        return x->weight > y->weight ? -1 : 1;
+    return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+typedef struct {
+    cand *c;
+    chosen *best;
+    posting *post;
+    size_t npost, cappost;
+    srch_buf arena;
+    size_t filled;
+} fb_state;
+
+static void fb_free(fb_state *st)
+{
+    free(st->c);
+    free(st->best);
+    free(st->post);
+    free(st->arena.s);
+}
+
+/* Counts the words of hit h (its termlist from "a" on). */
+static int read_hit(srch_engine *e, const srch_parsed *p, fb_state *st, uint32_t docid,
+                    uint32_t h)
+{
     xc_iter *it = NULL;
-    /* the query tells the expand set which terms are the query's */
-    int rc = xc_enquire_new(e->db, &enq);
-    if (rc == XC_OK)
-        rc = xc_enquire_set_query(enq, p->query, 0);
-    /* twice as many: some are the query's own forms, or numbers */
-    if (rc == XC_OK)
-        rc = xc_enquire_expand(enq, ids, n, 2 * SRCH_FEEDBACK_TERMS, prefixed, &it);
+    int rc = xc_db_termlist_from(e->db, docid, "a", &it);
     const char *t;
     size_t tl;
-    while (rc == XC_OK && ns < SRCH_FEEDBACK_TERMS &&
-           xc_iter_next(it, &t, &tl, NULL, NULL) == XC_OK) {
-        /* numbers (years, counts) say little of a subject */
-        if (tl == 0 || (t[0] >= '0' && t[0] <= '9') || query_term(p, t, tl))
+    uint32_t wdf;
+    while (rc == XC_OK && xc_iter_next(it, &t, &tl, &wdf, NULL) == XC_OK) {
+        if (tl < 2 || query_term(p, t, tl))
             continue;
-        rc = xc_query_term(t, tl, 1, 0, &subs[ns]);
-        ns += rc == XC_OK;
+        size_t i = hash_term(t, tl) & (CAND_SLOTS - 1);
+        while (st->c[i].off != (size_t)-1 &&
+               (st->c[i].len != tl || memcmp(st->arena.s + st->c[i].off, t, tl) != 0))
+            i = (i + 1) & (CAND_SLOTS - 1);
+        if (st->c[i].off == (size_t)-1) {
+            if (st->filled >= CAND_SLOTS / 2)
+                continue; /* bounded: the later hits' new words are left out */
+            st->c[i].off = st->arena.len;
+            st->c[i].len = tl;
+            st->c[i].last = -1;
+            if (srch_buf_add(&st->arena, t, tl) != 0)
+                rc = XC_ERR_NOMEM;
+            st->filled++;
+        }
+        if (st->c[i].last == (int)h)
+            continue;
+        st->c[i].last = (int)h;
+        st->c[i].hits++;
+        st->c[i].tf += 2.0 * wdf / (1.0 + wdf);
+        if (st->npost == st->cappost) {
+            size_t nc = st->cappost ? 2 * st->cappost : 1024;
+            posting *np = realloc(st->post, nc * sizeof *np);
+            if (!np) {
+                rc = XC_ERR_NOMEM;
+                break;
+            }
+            st->post = np;
+            st->cappost = nc;
+        }
+        st->post[st->npost++] = (posting){(uint32_t)i, wdf, h};
     }
     xc_iter_free(it);
-    xc_enquire_free(enq);
-    xc_query *q = NULL;
-    if (rc == XC_OK && ns > 0)
-        rc = xc_query_combine(XC_OP_OR, subs, ns, 0, &q);
-    for (size_t k = 0; k < ns; k++)
-        xc_query_free(subs[k]);
-    if (rc == XC_OK && q)
-        rc = xc_query_scale(q, SRCH_FEEDBACK_WEIGHT, out);
-    xc_query_free(q);
+    return rc;
+}
+
+int srch_feedback(srch_engine *e, const srch_parsed *p, const uint32_t *ids, size_t n,
+                  double *bonus)
+{
+    fb_state st;
+    memset(&st, 0, sizeof st);
+    if (!p->query || n < 2)
+        return XC_OK;
+    st.c = malloc(CAND_SLOTS * sizeof *st.c);
+    st.best = malloc(CAND_SLOTS / 2 * sizeof *st.best);
+    if (!st.c || !st.best) {
+        fb_free(&st);
+        return XC_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < CAND_SLOTS; i++)
+        st.c[i] = (cand){(size_t)-1, 0, 0, -1, 0.0, 0.0};
+    int rc = XC_OK;
+    for (size_t h = 0; h < n && rc == XC_OK; h++)
+        rc = read_hit(e, p, &st, ids[h], (uint32_t)h);
+    uint32_t total = 0;
+    if (rc == XC_OK)
+        rc = xc_db_doccount(e->db, &total);
+    double N = total, R = (double)n;
+    size_t nbest = 0;
+    for (size_t i = 0; i < CAND_SLOTS && rc == XC_OK; i++) {
+        cand *c = &st.c[i];
+        if (c->off == (size_t)-1 || c->hits < 2)
+            continue;
+        uint32_t freq = 0;
+        rc = srch_termfreq(e, st.arena.s + c->off, c->len, &freq);
+        double r = c->hits, f = freq < c->hits ? c->hits : freq;
+        /* Robertson and Sparck Jones' relevance weight, times the word's
+           occurrences in the hits, saturated per hit as BM25 does (k = 1,
+           without the length): Xapian's own expand weight, less the length */
+        double rw = log(((r + 0.5) * (N - f - R + r + 0.5)) / ((R - r + 0.5) * (f - r + 0.5)));
+        double idf = log((N - f + 0.5) / (f + 0.5));
+        c->idf = idf > 0 ? idf : 0;
+        if (rc == XC_OK && rw > 0)
+            st.best[nbest++] = (chosen){i, c->tf * rw};
+    }
+    qsort(st.best, nbest, sizeof *st.best, chosen_cmp);
+    for (size_t i = 0; i < CAND_SLOTS; i++)
+        st.c[i].hits = 0; /* from here: 1 for the chosen words */
+    for (size_t k = 0; k < nbest && k < SRCH_FEEDBACK_TERMS; k++)
+        st.c[st.best[k].slot].hits = 1;
+    for (size_t j = 0; j < st.npost && rc == XC_OK; j++) {
+        const cand *c = &st.c[st.post[j].slot];
+        double w = st.post[j].wdf;
+        if (c->hits)
+            bonus[st.post[j].hit] +=
+                SRCH_FEEDBACK_WEIGHT * c->idf * (FB_K1 + 1) * w / (FB_K1 + w);
+    }
+    fb_free(&st);
     return rc;
 }
