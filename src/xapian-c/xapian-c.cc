@@ -836,26 +836,6 @@ int xc_db_termlist(xc_db *db, uint32_t docid, const char *prefix, xc_iter **out)
     XC_CATCH
 }
 
-int xc_db_termlist_from(xc_db *db, uint32_t docid, const char *from, xc_iter **out)
-{
-    NEED(out);
-    *out = nullptr;
-    NEED(db && from);
-    if (docid == 0)
-        return fail(XC_ERR_NOT_FOUND, "docid 0 does not exist");
-    XC_TRY
-    Xapian::Database &d = db->db();
-    std::unique_ptr<xc_iter> h(new xc_iter);
-    Xapian::TermIterator t = d.termlist_begin(docid);
-    Xapian::TermIterator end = d.termlist_end(docid);
-    t.skip_to(from);
-    for (; t != end; ++t)
-        h->items.push_back(Item{*t, t.get_wdf(), 0.0});
-    *out = h.release();
-    return XC_OK;
-    XC_CATCH
-}
-
 int xc_db_values(xc_db *db, uint32_t slot, xc_iter **out)
 {
     NEED(out);

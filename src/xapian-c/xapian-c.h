@@ -230,10 +230,6 @@ void xc_iter_free(xc_iter *it);
 int xc_db_allterms(xc_db *db, const char *prefix, xc_iter **out);
 /* The terms of document docid that start with prefix, with their wdf. */
 int xc_db_termlist(xc_db *db, uint32_t docid, const char *prefix, xc_iter **out);
-/* The terms of document docid from the first one not below from (in byte
- * order) to the last, with their wdf: "a" skips every term of a capital
- * prefix. */
-int xc_db_termlist_from(xc_db *db, uint32_t docid, const char *from, xc_iter **out);
 
 /* (Added.) Every non-empty value of slot, in increasing docid order: each
  * item has the value in *term (length *len) and the docid in *freq. Fast way to read
