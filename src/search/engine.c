@@ -348,6 +348,9 @@ static int feedback(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_
     /* short questions only: they gain, and they bound the cost */
     if (plain < SRCH_MIN_QUESTION || plain > SRCH_FEEDBACK_MAX_WORDS)
         return XC_OK;
+    /* only when the match cannot tell its best hits apart */
+    if (n > 1 && h[1].weight < SRCH_FEEDBACK_GAP * h[0].weight)
+        return XC_OK;
     for (; k < n && k < SRCH_FEEDBACK_DOCS; k++)
         ids[k] = h[k].docid;
     int rc = srch_feedback(e, p, ids, k, bonus);

@@ -32,7 +32,8 @@
 #define SRCH_LANG_BONUS 5.0    /* weight of a post in the query's language */
 #define SRCH_NAME_WEIGHT 1.5   /* weight of a capitalised word (a name) inside
                                   a question, the other words weighing 1 */
-#define SRCH_FEEDBACK_MAX_WORDS 4 /* feedback for questions of at most this
+#define SRCH_FEEDBACK_GAP 0.95 /* ... whose second hit weighs this much of the first */
+#define SRCH_FEEDBACK_MAX_WORDS 5 /* feedback for questions of at most this
                                   many plain words (4: fr +0.003; 5: +0.005,
                                   all: +0.0045; en +0.004 each) */
 #define SRCH_FEEDBACK_DOCS 10  /* pseudo-relevance feedback for questions: the
