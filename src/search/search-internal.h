@@ -32,15 +32,6 @@
 #define SRCH_LANG_BONUS 5.0    /* weight of a post in the query's language */
 #define SRCH_NAME_WEIGHT 1.5   /* weight of a capitalised word (a name) inside
                                   a question, the other words weighing 1 */
-#define SRCH_FEEDBACK_GAP 0.95 /* ... whose second hit weighs this much of the first */
-#define SRCH_FEEDBACK_MAX_WORDS 5 /* feedback for questions of at most this
-                                  many plain words (4: fr +0.003; 5: +0.005,
-                                  all: +0.0045; en +0.004 each) */
-#define SRCH_FEEDBACK_DOCS 10  /* pseudo-relevance feedback for questions: the
-                                  expand set of this many best hits ... */
-#define SRCH_FEEDBACK_TERMS 10 /* ... gives this many words ... */
-#define SRCH_FEEDBACK_WEIGHT 0.05 /* ... weighed so (BM25 times this), that
-                                  reorder those hits */
 
 /* A slot of the memo of term frequencies (termfreq.c). */
 #define SRCH_TF_TERM 55     /* terms of this length or longer are not kept */
@@ -165,15 +156,6 @@ int srch_termfreq(srch_engine *e, const char *term, size_t len, uint32_t *freq);
 void srch_termfreq_clear(srch_engine *e);
 /* Frees the memo (with the engine). */
 void srch_termfreq_free(srch_engine *e);
-
-/* The pseudo-relevance feedback of the question p (feedback.c): adds to
- * bonus[i] (the caller zeroes it) the weight that hit ids[i] of its best
- * hits ids[0..n) (the best first, n at most SRCH_FEEDBACK_DOCS) gets from
- * the SRCH_FEEDBACK_TERMS best words of their expand set that are not the
- * question's, for the engine to reorder them. Nothing when p has no query
- * or n < 2. Returns an xc status (the database is read). */
-int srch_feedback(srch_engine *e, const srch_parsed *p, const uint32_t *ids, size_t n,
-                  double *bonus);
 
 /* Monotonic time in seconds. */
 double srch_now(void);

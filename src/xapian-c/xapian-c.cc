@@ -836,27 +836,6 @@ int xc_db_termlist(xc_db *db, uint32_t docid, const char *prefix, xc_iter **out)
     XC_CATCH
 }
 
-int xc_db_termlist_each(xc_db *db, uint32_t docid, const char *from,
-                        int (*fn)(void *ctx, const char *term, size_t len, uint32_t wdf),
-                        void *ctx)
-{
-    NEED(db && from && fn);
-    if (docid == 0)
-        return fail(XC_ERR_NOT_FOUND, "docid 0 does not exist");
-    XC_TRY
-    Xapian::Database &d = db->db();
-    Xapian::TermIterator t = d.termlist_begin(docid);
-    Xapian::TermIterator end = d.termlist_end(docid);
-    t.skip_to(from);
-    for (; t != end; ++t) {
-        const std::string &term = *t;
-        if (fn(ctx, term.data(), term.size(), t.get_wdf()) != 0)
-            break;
-    }
-    return XC_OK;
-    XC_CATCH
-}
-
 int xc_db_values(xc_db *db, uint32_t slot, xc_iter **out)
 {
     NEED(out);

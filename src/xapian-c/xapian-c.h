@@ -230,14 +230,6 @@ void xc_iter_free(xc_iter *it);
 int xc_db_allterms(xc_db *db, const char *prefix, xc_iter **out);
 /* The terms of document docid that start with prefix, with their wdf. */
 int xc_db_termlist(xc_db *db, uint32_t docid, const char *prefix, xc_iter **out);
-/* Calls fn(ctx, term, len, wdf) for each term of document docid from the
- * first one not below from (in byte order) to the last ("a" skips every
- * term of a capital prefix), until fn returns non-zero. term is valid
- * during the call only. Nothing is copied: for reading the terms of a few
- * documents on the search path. fn must not call back into this library. */
-int xc_db_termlist_each(xc_db *db, uint32_t docid, const char *from,
-                        int (*fn)(void *ctx, const char *term, size_t len, uint32_t wdf),
-                        void *ctx);
 
 /* (Added.) Every non-empty value of slot, in increasing docid order: each
  * item has the value in *term (length *len) and the docid in *freq. Fast way to read
