@@ -25,3 +25,9 @@ tests_search_test_protocol_SOURCES = tests/search/test-protocol.c
 tests_search_test_protocol_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_search_test_protocol_LDADD = $(TEST_HELP) $(SEARCH_LINK) $(TEST_LIBS)
 TESTS += tests/search/test-protocol
+
+check_PROGRAMS += tests/search/test-ranking
+tests_search_test_ranking_SOURCES = tests/search/test-ranking.c
+tests_search_test_ranking_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_search_test_ranking_LDADD = $(TEST_HELP) $(SEARCH_LINK) $(TEST_LIBS)
+TESTS += tests/search/test-ranking

@@ -67,6 +67,8 @@ typedef struct {
     int nstop;      /* stopwords dropped */
     int complex;    /* operators, +/- or fields were used */
     int names;      /* a question in mixed case: capitalised words are names */
+    size_t key_from, key_to; /* while a glossary key's synonyms are built: its
+                                words, whose terms the synonyms do not repeat */
     size_t nterms;
     srch_parsed *p;
 } parser;
@@ -235,15 +237,37 @@ static xc_query *stem_query(parser *ps, const txt_token *t, const txt_stem *s, i
     return q;
 }
 
+/* 1 if the term prefix+body is the word or a stem of a glossary key being
+ * expanded (ps->key_from..key_to): a synonym adds the terms the visitor did
+ * not type. Counted again, a stem the key and its synonym share
+ * ("equival" of équivalence and equivalency) weighed each post that has it
+ * once more, at the IDF of the synonym's own rarer terms: one mention in
+ * an English post outranked the French post titled with the word. */
+static int key_term(const parser *ps, const char *prefix, const char *body, size_t len)
+{
+    size_t pl = strlen(prefix);
+    for (size_t j = ps->key_from; j < ps->key_to; j++) {
+        const srch_word *w = &ps->p->words[j];
+        if (!pl && strlen(w->word) == len && memcmp(w->word, body, len) == 0)
+            return 1;
+        for (unsigned k = 0; pl && k < w->nstems; k++)
+            if (strlen(w->stems[k]) == pl + len && memcmp(w->stems[k], prefix, pl) == 0 &&
+                memcmp(w->stems[k] + pl, body, len) == 0)
+                return 1;
+    }
+    return 0;
+}
+
 /* The query of one token: its folded word or its stems, as one synonym. */
 static xc_query *token_query(parser *ps, const txt_token *t, int title)
 {
-    xc_query *subs[1 + 2 * TXT_MAX_STEMS];
+    xc_query *subs[1 + 2 * TXT_MAX_STEMS] = {0};
     size_t n = 0;
-    subs[n++] = term(ps, title ? SCH_TITLE_WORD : SCH_WORD, t->word, t->len);
+    if (!key_term(ps, title ? SCH_TITLE_WORD : SCH_WORD, t->word, t->len))
+        subs[n++] = term(ps, title ? SCH_TITLE_WORD : SCH_WORD, t->word, t->len);
     for (unsigned k = 0; k < t->nstems && k < TXT_MAX_STEMS; k++) {
         const txt_stem *s = &t->stems[k];
-        if (s->stop || s->len == 0)
+        if (s->stop || s->len == 0 || key_term(ps, stem_prefix(s->lang, title), s->term, s->len))
             continue;
         int dup = 0;
         for (unsigned j = 0; j < k; j++)
@@ -1001,6 +1025,8 @@ static xc_query *synonyms(parser *ps)
             }
             xc_iter *it = NULL;
             int found = 0;
+            xc_query *group[16];
+            size_t ng = 0;
             if (key[0] && xc_db_synonyms(ps->e->db, key, &it) == XC_OK) {
                 const char *syn;
                 size_t sl;
@@ -1010,7 +1036,11 @@ static xc_query *synonyms(parser *ps)
                         ps->oom = 1;
                         break;
                     }
-                    all = combine2(ps, XC_OP_OR, all, entry_query(ps, entry));
+                    ps->key_from = j;
+                    ps->key_to = last + 1;
+                    if ((group[ng] = entry_query(ps, entry)) != NULL)
+                        ng++;
+                    ps->key_from = ps->key_to = 0;
                     free(entry);
                     used++;
                     found = 1;
@@ -1018,6 +1048,12 @@ static xc_query *synonyms(parser *ps)
             }
             xc_iter_free(it);
             free(key);
+            /* The entries of a key weigh as one term: a post that says
+               "IMGs" and "international medical graduates" is not twice
+               about the key. */
+            all = combine2(ps, XC_OP_OR, all, combine(ps, XC_OP_SYNONYM, group, ng, 0));
+            for (size_t k = 0; k < ng; k++)
+                qfree(group[k]);
             if (found)
                 break;
         }
