@@ -57,6 +57,7 @@ int cfg_defaults(cfg_config *c)
     c->max_query_bytes = 1024;
     c->bm25_k1 = 1.2;
     c->bm25_b = 0.75;
+    c->exact_total = 10000;
     c->prune_max_share = 0.20;
     if (cfg_set_string(&c->db_path, "index/socasma.db") != 0 ||
         cfg_set_string(&c->listen, "127.0.0.1:7700") != 0) {
@@ -406,6 +407,12 @@ static int handler(void *user, const char *section, const char *name, const char
         return parse_double(st, name, value, 0.0, 10.0, &c->bm25_k1);
     if (KEY("search", "bm25_b"))
         return parse_double(st, name, value, 0.0, 1.0, &c->bm25_b);
+    if (KEY("search", "exact_total")) {
+        if (!parse_uint(st, name, value, 0, 100000000, &u))
+            return 0;
+        c->exact_total = (unsigned)u;
+        return 1;
+    }
 
     /* [reindex] */
     if (KEY("reindex", "export_command"))

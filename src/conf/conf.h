@@ -58,6 +58,8 @@ typedef struct {
     unsigned max_query_bytes; /* max_query = 1024 : longer queries are cut */
     double bm25_k1;           /* bm25_k1 = 1.2 */
     double bm25_b;            /* bm25_b = 0.75 */
+    unsigned exact_total;     /* exact_total = 10000 : a search counts its hits exactly up to
+                                 this many (above: Xapian's estimate, "total_exact":false) */
 
     /* [reindex] */
     char *export_command;     /* export_command = (none) : writes the export to stdout */

@@ -348,10 +348,42 @@ static void rescale_percent(ranked_hit *h, uint32_t size, int top)
     }
 }
 
+/* The number of documents q matches, counted with q made boolean (no
+ * weights to compute: Xapian only walks and merges the posting lists) and
+ * checking at least exact_total documents: exact when there are at most
+ * that many (*exact 1), else Xapian's estimate. It depends on q and
+ * exact_total only, never on the page: a page's own match stops early
+ * once its hits are known, and its estimate moves with offset and limit. */
+static int count_matches(srch_engine *e, const xc_query *q, uint32_t *total, int *exact)
+{
+    xc_query *b = NULL;
+    xc_enquire *enq = NULL;
+    xc_mset *ms = NULL;
+    int rc = xc_query_scale(q, 0, &b);
+    if (rc == XC_OK)
+        rc = xc_enquire_new(e->db, &enq);
+    if (rc == XC_OK)
+        rc = xc_enquire_set_query(enq, b, 0);
+    if (rc == XC_OK)
+        rc = xc_enquire_get_mset(enq, 0, 0, e->cfg.exact_total, &ms);
+    if (rc == XC_OK) {
+        uint32_t lower = 0, est = 0, upper = 0;
+        xc_mset_matches(ms, &lower, &est, &upper);
+        *exact = lower == upper;
+        *total = *exact ? lower : est;
+    }
+    xc_mset_free(ms);
+    xc_enquire_free(enq);
+    xc_query_free(b);
+    return rc;
+}
+
 /* One run of the match for the parsed query; fills ans (hits, total,
- * facets). Returns an xc status. */
+ * total_exact, facets). exact: count the matches exactly (up to
+ * exact_total) when the page's match did not. Returns an xc status. */
 static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc_query *rfilter,
-               uint32_t offset, uint32_t limit, int snippets, json_t *ans, uint32_t *nhits)
+               uint32_t offset, uint32_t limit, int snippets, int exact, json_t *ans,
+               uint32_t *nhits)
 {
     xc_query *q = NULL, *parts[3];
     size_t n = 0;
@@ -365,6 +397,7 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         if (!p->filter && !rfilter) {
             /* nothing to search for */
             json_object_set_new(ans, "total", json_integer(0));
+            json_object_set_new(ans, "total_exact", json_true());
             json_object_set_new(ans, "hits", json_array());
             if (req->facets)
                 json_object_set_new(ans, "facets",
@@ -402,7 +435,6 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     xc_enquire *enq = NULL;
     xc_mset *ms = NULL;
     rc = new_enquire(e, full, &enq);
-    xc_query_free(full);
     if (rc == XC_OK && (by_date || req->sort == SRCH_SORT_DATE))
         rc = xc_enquire_set_sort(enq, by_date ? XC_SORT_VALUE : XC_SORT_VALUE_THEN_RELEVANCE,
                                  SCH_SLOT_DATE, 1);
@@ -433,14 +465,24 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     }
     double t2 = srch_now();
     e->t.match_ms += (t2 - t1) * 1000.0;
+    /* The total: exact when Xapian's bounds meet (always with facets,
+     * which check every document), else counted apart. */
+    uint32_t lower = 0, est = 0, upper = 0, total = 0;
+    int total_exact = 0;
+    if (rc == XC_OK) {
+        xc_mset_matches(ms, &lower, &est, &upper);
+        total_exact = lower == upper;
+        total = total_exact ? lower : est;
+        if (!total_exact && exact && e->cfg.exact_total > 0)
+            rc = count_matches(e, full, &total, &total_exact);
+    }
+    xc_query_free(full);
     if (rc != XC_OK) {
         free(rh);
         xc_mset_free(ms);
         xc_enquire_free(enq);
         return rc;
     }
-    uint32_t lower = 0, est = 0, upper = 0;
-    xc_mset_matches(ms, &lower, &est, &upper);
     /* the page: [offset, offset + limit) of the whole result (first is
      * offset, or 0 when the hits before the page were fetched to reorder) */
     uint32_t from = offset - first;
@@ -496,7 +538,8 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     srch_snipper_free(snip);
     free(rh);
     if (rc == XC_OK) {
-        json_object_set_new(ans, "total", json_integer(est));
+        json_object_set_new(ans, "total", json_integer(total));
+        json_object_set_new(ans, "total_exact", json_boolean(total_exact));
         json_object_set_new(ans, "hits", hits);
         *nhits = to > from ? to - from : 0;
         if (req->facets) {
@@ -538,7 +581,7 @@ static int rescue(srch_engine *e, const srch_request *req, const char *text, txt
     json_t *other = json_object();
     json_object_set_new(other, "ok", json_true());
     uint32_t n = 0;
-    int rc = run(e, req, &p, rfilter, 0, limit, 1, other, &n);
+    int rc = run(e, req, &p, rfilter, 0, limit, 1, 1, other, &n);
     if (rc == XC_OK && n > 0) {
         json_decref(*ans);
         *ans = other;
@@ -618,7 +661,7 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
         }
         json_object_set_new(ans, "ok", json_true());
         uint32_t nhits = 0;
-        int rc = run(e, req, &p, rfilter, offset, limit, 1, ans, &nhits);
+        int rc = run(e, req, &p, rfilter, offset, limit, 1, 1, ans, &nhits);
         char *sugg = NULL;
         if (rc == XC_OK && p.has_text) {
             double ts = srch_now();
@@ -756,7 +799,7 @@ static int suggest_once(srch_engine *e, const char *q, uint32_t limit, json_t *a
         srch_request_init(&req);
         json_t *tmp = json_object();
         uint32_t nh = 0;
-        rc = run(e, &req, &p, NULL, 0, limit, 0, tmp, &nh);
+        rc = run(e, &req, &p, NULL, 0, limit, 0, 0, tmp, &nh);
         json_t *hits = json_object_get(tmp, "hits");
         size_t i;
         json_t *h;
@@ -893,7 +936,7 @@ int srch_stats(srch_engine *e, json_t **out)
             p.filter = all; /* match everything, by date */
             json_t *tmp = json_object();
             uint32_t nh;
-            rc = run(e, &req, &p, NULL, 0, 1, 0, tmp, &nh);
+            rc = run(e, &req, &p, NULL, 0, 1, 0, 0, tmp, &nh);
             srch_parsed_free(&p);
             json_t *f = json_object_get(tmp, "facets");
             ans = json_pack("{s:b,s:I,s:I,s:s?,s:O?,s:O?}", "ok", 1, "posts", (json_int_t)count,

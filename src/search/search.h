@@ -84,13 +84,15 @@ void srch_engine_free(srch_engine *e);
 const char *srch_errmsg(const srch_engine *e);
 
 /* Runs a search. On SRCH_OK *out is the answer object
- *   {"ok":true,"total":N,"offset":N,"limit":N,"hits":[...],
+ *   {"ok":true,"total":N,"total_exact":B,"offset":N,"limit":N,"hits":[...],
  *    "facets":{...} (when asked),"suggestion":S or null,
  *    "corrected":true (when the hits are those of the suggestion),
  *    "completed":true (when they are those of the last word as a prefix),
  *    "took_ms":T}
  * with each hit {"id","title","url","date","lang","categories","author",
- * "score","snippet"}; the caller json_decref()s it. */
+ * "score","snippet"}; the caller json_decref()s it. total counts every
+ * match, whatever offset and limit: exactly (total_exact true) when there
+ * are at most the config's exact_total, else Xapian's estimate (false). */
 int srch_search(srch_engine *e, const srch_request *req, json_t **out);
 
 /* Search-as-you-type: completions of the last word of prefix and the top
