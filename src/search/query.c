@@ -44,10 +44,16 @@ typedef struct {
 } lexeme;
 
 /* A built subquery: q NULL means "nothing" (punctuation, a dropped
- * stopword); filter 1 means purely boolean (a field filter). */
+ * stopword); filter 1 means purely boolean (a field filter); restrict 1
+ * means a condition the hits must meet that also weighs (title:, or
+ * filters and title: joined by AND); field is the field of a single
+ * filter (F_NONE otherwise), so that filters of one field can be
+ * alternatives. */
 typedef struct {
     xc_query *q;
     int filter;
+    int restrict_;
+    lx_field field;
 } node;
 
 typedef struct {
@@ -62,7 +68,8 @@ typedef struct {
     int oom;
     int allow_stop; /* stopwords searched (the query has nothing else) */
     int nstop;      /* stopwords dropped */
-    int complex;    /* operators, +/- or fields were used */
+    int complex;    /* operators, +/-, parentheses or title: were used */
+    xc_query *top_filter; /* the filters of the whole text (parse_query) */
     int names;      /* a question in mixed case: capitalised words are names */
     size_t nterms;
     srch_parsed *p;
@@ -343,7 +350,7 @@ static size_t without_clitic(const parser *ps, const txt_token *const *parts, si
  * parts OR its joined form (an inverted pronoun is cut off first). */
 static node words_node(parser *ps, const lexeme *l, int title, int plain)
 {
-    node nd = {NULL, 0};
+    node nd = {.q = NULL};
     txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
     txt_result r;
     if (ps->nterms >= SRCH_MAX_TERMS)
@@ -397,7 +404,7 @@ static node words_node(parser *ps, const lexeme *l, int title, int plain)
 
 static node phrase_node(parser *ps, const lexeme *l, int title)
 {
-    node nd = {NULL, 0};
+    node nd = {.q = NULL};
     txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
     txt_result r;
     if (ps->nterms >= SRCH_MAX_TERMS)
@@ -417,7 +424,7 @@ static node phrase_node(parser *ps, const lexeme *l, int title)
 /* A trailing wildcard: the folded prefix over words and both stems. */
 static node wildcard_node(parser *ps, const lexeme *l, int title)
 {
-    node nd = {NULL, 0};
+    node nd = {.q = NULL};
     txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
     txt_result r;
     if (txt_analyse(ps->e->an, ps->text + l->start, l->len, &opt, 1, &r) != TXT_OK) {
@@ -507,7 +514,7 @@ int srch_date_range(const char *since, const char *until, xc_query **out)
 
 static node filter_term(parser *ps, const char *prefix, const char *value, size_t len)
 {
-    node nd = {NULL, 1};
+    node nd = {.filter = 1};
     char *norm = NULL;
     if (txt_normalise(value, len, &norm) != TXT_OK) {
         ps->oom = 1;
@@ -521,18 +528,14 @@ static node filter_term(parser *ps, const char *prefix, const char *value, size_
     return nd;
 }
 
-static node field_node(parser *ps, const lexeme *l)
+/* The boolean query of a filter field (author:, category:, tag:, lang:,
+ * date:), q NULL for a bad value. */
+static node field_filter(parser *ps, const lexeme *l)
 {
-    node nd = {NULL, 1};
+    node nd = {.filter = 1};
     const char *v = ps->text + l->start;
     size_t n = l->len;
     switch (l->field) {
-    case F_TITLE:
-        if (l->kind == LX_PHRASE)
-            return phrase_node(ps, l, 1);
-        if (l->wildcard)
-            return wildcard_node(ps, l, 1);
-        return words_node(ps, l, 1, 0);
     case F_AUTHOR: return filter_term(ps, SCH_AUTHOR, v, n);
     case F_CATEGORY: return filter_term(ps, SCH_CATEGORY, v, n);
     case F_TAG: return filter_term(ps, SCH_TAG, v, n);
@@ -582,6 +585,31 @@ static node field_node(parser *ps, const lexeme *l)
     default: break;
     }
     nd.filter = 0;
+    return nd;
+}
+
+/* A field: a filter node (its field set) or, for title:, words that the
+ * title must hold (restrict_). A bad value (lang:xx, date:abcd) is
+ * nothing. */
+static node field_node(parser *ps, const lexeme *l)
+{
+    if (l->field == F_TITLE) {
+        node nd;
+        if (l->kind == LX_PHRASE)
+            nd = phrase_node(ps, l, 1);
+        else if (l->wildcard)
+            nd = wildcard_node(ps, l, 1);
+        else
+            nd = words_node(ps, l, 1, 0);
+        nd.restrict_ = nd.q != NULL;
+        return nd;
+    }
+    node nd = field_filter(ps, l);
+    if (nd.q) {
+        nd.filter = 1;
+        nd.field = l->field;
+    } else
+        nd.filter = 0;
     return nd;
 }
 
@@ -718,7 +746,7 @@ static int lex(parser *ps)
                     l.start = j + ql;
                     l.len = k - j - ql;
                     i = k + cl;
-                    ps->complex = 1;
+                    ps->complex |= f == F_TITLE;
                     if (push(ps, l, &cap))
                         return -1;
                     continue;
@@ -726,7 +754,10 @@ static int lex(parser *ps)
             }
             if (f != F_NONE && vstart < j) {
                 l.field = f;
-                ps->complex = 1;
+                /* filters restrict the query as a whole (srch_parsed's
+                 * filter), so a query of words and filters is still plain
+                 * words; title: words are not */
+                ps->complex |= f == F_TITLE;
                 i = vstart;
                 wl = j - i;
             }
@@ -758,7 +789,7 @@ static void node_free(node *n)
 
 static node parse_unary(parser *ps)
 {
-    node nd = {NULL, 0};
+    node nd = {.q = NULL};
     if (ps->i >= ps->nlx) {
         ps->error = 1;
         return nd;
@@ -807,6 +838,21 @@ static void unplain_since(parser *ps, size_t first)
         ps->p->words[j].plain = 0;
 }
 
+/* The kind of two nodes joined by AND or OR: a filter when both are, a
+ * restriction when both are restrictions or filters. */
+static void join_kinds(node *left, const node *right)
+{
+    if (!left->q) {
+        left->filter = right->filter;
+        left->restrict_ = right->restrict_;
+    } else if (right->q) {
+        left->restrict_ = (left->restrict_ || left->filter) && (right->restrict_ || right->filter) &&
+                          !(left->filter && right->filter);
+        left->filter = left->filter && right->filter;
+    }
+    left->field = F_NONE;
+}
+
 static node parse_and(parser *ps)
 {
     node left = parse_unary(ps);
@@ -818,11 +864,13 @@ static node parse_and(parser *ps)
         if (k == LX_NOT)
             unplain_since(ps, first);
         if (k == LX_AND) {
+            join_kinds(&left, &right);
             left.q = combine2(ps, XC_OP_AND, left.q, right.q);
-            left.filter = left.filter && right.filter;
         } else if (right.q) {
+            /* left keeps its kind: a filter without some posts is a filter */
             if (!left.q && xc_query_match_all(&left.q) != XC_OK)
                 ps->oom = 1;
+            left.field = F_NONE;
             left.q = combine2(ps, XC_OP_AND_NOT, left.q, right.q);
         }
     }
@@ -835,20 +883,51 @@ static node parse_or(parser *ps)
     while (!ps->error && ps->i < ps->nlx && ps->lx[ps->i].kind == LX_OR) {
         ps->i++;
         node right = parse_and(ps);
-        if (!left.q)
-            left.filter = right.filter;
-        else if (right.q)
-            left.filter = left.filter && right.filter;
+        /* explicit OR is OR, fields included: "permis OR lang:fr" is the
+           posts with "permis" and every French post */
+        join_kinds(&left, &right);
         left.q = combine2(ps, XC_OP_OR, left.q, right.q);
     }
     return left;
 }
 
+/* The filters of a query: alternatives within a field ("category:A
+ * category:B": either), all fields at once; filters[] are taken. */
+static xc_query *filter_groups(parser *ps, node *filters, size_t n)
+{
+    xc_query *all = NULL;
+    for (size_t j = 0; j < n; j++) {
+        if (!filters[j].q)
+            continue;
+        xc_query *group = filters[j].q;
+        filters[j].q = NULL;
+        for (size_t k = j + 1; k < n && filters[j].field != F_NONE; k++)
+            if (filters[k].q && filters[k].field == filters[j].field) {
+                group = combine2(ps, XC_OP_OR, group, filters[k].q);
+                filters[k].q = NULL;
+            }
+        all = combine2(ps, XC_OP_AND, all, group);
+    }
+    return all;
+}
+
+/* A run of clauses (the whole text, or inside parentheses):
+ *   - filters (author:, category:, tag:, lang:, date:) restrict the rest,
+ *     alternatives within one field (filter_groups);
+ *   - title: clauses must all hold, and weigh;
+ *   - +required clauses must all hold; the plain ones are ORed, and must
+ *     hold (at least one) unless some clause is required, when they only
+ *     rank (AND_MAYBE);
+ *   - -excluded clauses take their posts out.
+ * At the top (depth 0) the filters of a query that has other clauses are
+ * left in ps->top_filter, so that what the parser adds to the words
+ * (synonyms, corrections) is filtered too. */
 static node parse_query(parser *ps)
 {
-    node out = {NULL, 0};
-    xc_query *req = NULL, *plain = NULL, *excl = NULL;
-    int any_filter_only = 1, nreq = 0;
+    node out = {.q = NULL};
+    xc_query *req = NULL, *plain = NULL, *excl = NULL, *restr = NULL;
+    node filters[SRCH_MAX_TERMS];
+    size_t nfilters = 0;
     while (!ps->error && ps->i < ps->nlx && ps->lx[ps->i].kind != LX_RPAREN) {
         lexeme *l = &ps->lx[ps->i];
         char mod = l->mod;
@@ -864,30 +943,41 @@ static node parse_query(parser *ps)
             continue;
         if (mod == '-')
             excl = combine2(ps, XC_OP_OR, excl, c.q);
-        else if (mod == '+' || c.filter) {
+        else if (c.filter) {
+            if (nfilters < SRCH_MAX_TERMS)
+                filters[nfilters++] = c;
+            else
+                qfree(c.q);
+        } else if (c.restrict_)
+            restr = combine2(ps, XC_OP_AND, restr, c.q);
+        else if (mod == '+')
             req = combine2(ps, XC_OP_AND, req, c.q);
-            nreq++;
-            if (!c.filter)
-                any_filter_only = 0;
-        } else {
+        else
             plain = combine2(ps, XC_OP_OR, plain, c.q);
-            any_filter_only = 0;
-        }
     }
     if (ps->depth == 0 && ps->i < ps->nlx)
         ps->error = 1; /* a ')' with no '(' */
-    if (req && plain)
-        out.q = combine2(ps, XC_OP_AND_MAYBE, req, plain);
+    xc_query *text = req && plain ? combine2(ps, XC_OP_AND_MAYBE, req, plain) : req ? req : plain;
+    int only_restr = restr && !text;
+    text = combine2(ps, XC_OP_AND, restr, text);
+    xc_query *filt = filter_groups(ps, filters, nfilters);
+    if (text && filt && ps->depth == 0) {
+        qfree(ps->top_filter);
+        ps->top_filter = filt;
+        out.q = text;
+    } else if (text)
+        out.q = combine2(ps, XC_OP_FILTER, text, filt);
     else
-        out.q = req ? req : plain;
-    out.filter = out.q && any_filter_only && nreq > 0;
+        out.q = filt;
+    out.filter = out.q && !text;
+    out.restrict_ = only_restr && !filt;
     if (excl) {
-        if (!out.q && xc_query_match_all(&out.q) != XC_OK)
-            ps->oom = 1;
-        out.q = combine2(ps, XC_OP_AND_NOT, out.q, excl);
-        out.filter = 0;
-        if (any_filter_only && nreq == 0)
+        if (!out.q) {
+            if (xc_query_match_all(&out.q) != XC_OK)
+                ps->oom = 1;
             out.filter = 1; /* only exclusions: a boolean restriction */
+        }
+        out.q = combine2(ps, XC_OP_AND_NOT, out.q, excl);
     }
     return out;
 }
@@ -1134,12 +1224,14 @@ static void reset_words(srch_parsed *p)
 /* One attempt: strict (operators) or plain words only. */
 static node attempt(parser *ps, int strict)
 {
-    node nd = {NULL, 0};
+    node nd = {.q = NULL};
     ps->i = 0;
     ps->depth = 0;
     ps->error = 0;
     ps->nterms = 0;
     ps->nstop = 0;
+    qfree(ps->top_filter);
+    ps->top_filter = NULL;
     if (!strict) {
         /* Plain words: the text as one run of words, no operators. An
          * operator that made the text unparsable ("ET" alone, "permis
@@ -1199,7 +1291,7 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
         }
     ps.names = !ps.complex && lower && nlexwords >= SRCH_MIN_QUESTION;
     int syntax_error = ps.error;
-    node nd = {NULL, 0};
+    node nd = {.q = NULL};
     for (int pass = 0; pass < 4; pass++) {
         int strict = !syntax_error && pass < 2;
         ps.allow_stop = pass % 2;
@@ -1222,6 +1314,8 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
         p->has_text = 0;
     } else if (nd.q) {
         p->has_text = 1;
+        p->filter = ps.top_filter;
+        ps.top_filter = NULL;
         xc_query *main = nd.q;
         if (!ps.complex) {
             xc_query *syn = synonyms(&ps);
@@ -1239,6 +1333,7 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
             p->boost = scaled(&ps, b, 0.1);
     }
     free(ps.lx);
+    qfree(ps.top_filter);
     if (ps.oom) {
         snprintf(e->err, sizeof e->err, "out of memory building the query");
         srch_parsed_free(p);
