@@ -18,3 +18,9 @@ tests_search_test_search_fuzz_SOURCES = tests/search/test-search-fuzz.c
 tests_search_test_search_fuzz_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_search_test_search_fuzz_LDADD = $(TEST_HELP) $(SEARCH_LINK) $(TEST_LIBS)
 TESTS += tests/search/test-search-fuzz
+
+check_PROGRAMS += tests/search/test-fields
+tests_search_test_fields_SOURCES = tests/search/test-fields.c
+tests_search_test_fields_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_search_test_fields_LDADD = $(TEST_HELP) $(SEARCH_LINK) $(TEST_LIBS)
+TESTS += tests/search/test-fields

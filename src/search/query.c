@@ -1269,15 +1269,24 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
         snprintf(e->err, sizeof e->err, "out of memory");
         return SRCH_ERR_INTERNAL;
     }
-    /* lang: in the text analyses the words in that language. */
-    if (lang == TXT_LANG_NONE)
+    /* lang: in the text analyses the words in that language (not when it
+     * is excluded, -lang:fr or NOT lang:fr, nor when both are named). */
+    if (lang == TXT_LANG_NONE) {
+        txt_lang named = TXT_LANG_NONE;
+        int both = 0;
         for (size_t j = 0; j < ps.nlx; j++)
-            if (ps.lx[j].field == F_LANG && ps.lx[j].mod != '-') {
+            if (ps.lx[j].field == F_LANG && ps.lx[j].mod != '-' &&
+                !(j > 0 && ps.lx[j - 1].kind == LX_NOT)) {
                 char code[8];
                 snprintf(code, sizeof code, "%.*s", (int)(ps.lx[j].len < 7 ? ps.lx[j].len : 7),
                          q + ps.lx[j].start);
-                ps.lang = txt_lang_parse(code);
+                txt_lang lg = txt_lang_parse(code);
+                both |= named != TXT_LANG_NONE && lg != TXT_LANG_NONE && lg != named;
+                if (lg != TXT_LANG_NONE)
+                    named = lg;
             }
+        ps.lang = both ? TXT_LANG_NONE : named;
+    }
     /* Names weigh more in questions only (SRCH_MIN_QUESTION words or more,
      * no operators), and only when the text is in mixed case: in a text
      * typed in capitals every word would be a "name". */
