@@ -466,14 +466,17 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     double t2 = srch_now();
     e->t.match_ms += (t2 - t1) * 1000.0;
     /* The total: exact when Xapian's bounds meet (always with facets,
-     * which check every document), else counted apart. */
+     * which check every document), else counted apart; also when it is
+     * above exact_total: a deep page that reached the end of the match
+     * knows the exact count, where the other pages give the count's
+     * estimate, and the total must not change from page to page. */
     uint32_t lower = 0, est = 0, upper = 0, total = 0;
     int total_exact = 0;
     if (rc == XC_OK) {
         xc_mset_matches(ms, &lower, &est, &upper);
         total_exact = lower == upper;
         total = total_exact ? lower : est;
-        if (!total_exact && exact && e->cfg.exact_total > 0)
+        if (exact && !req->facets && (!total_exact || total > e->cfg.exact_total))
             rc = count_matches(e, full, &total, &total_exact);
     }
     xc_query_free(full);

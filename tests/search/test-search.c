@@ -359,6 +359,103 @@ START_TEST(facets_and_pages)
 }
 END_TEST
 
+/* total counts every match, whatever the page: the same for every offset
+ * and limit, and exact (the number of hits of a page that holds them all)
+ * up to exact_total; the facet counts add up to it. Above exact_total it is
+ * an estimate, flagged, and still the same on every page. */
+static json_t *search_req(const char *q, uint32_t offset, uint32_t limit, int facets)
+{
+    srch_request r;
+    json_t *ans = NULL;
+    srch_request_init(&r);
+    r.q = q;
+    r.offset = offset;
+    r.limit = limit;
+    r.facets = facets;
+    r.snippet_words = 0;
+    ck_assert_int_eq(srch_search(eng, &r, &ans), SRCH_OK);
+    return ans;
+}
+
+START_TEST(total_exact)
+{
+    const char *qs[] = {"\"médecine familiale\"", "permis", "residency", "médecine residency permis",
+                        "how do I get a restricted licence to practise medicine", "lang:fr",
+                        "category:Licensing permis", "the", "résid*", "xyzzy"};
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        json_t *all = search_req(qs[i], 0, 100, 0);
+        json_int_t n = (json_int_t)nhits(all);
+        ck_assert_msg(json_integer_value(json_object_get(all, "total")) == n, "[%s] total %lld, %lld hits",
+                      qs[i], (long long)json_integer_value(json_object_get(all, "total")), (long long)n);
+        ck_assert(json_is_true(json_object_get(all, "total_exact")));
+        for (uint32_t limit = 1; limit <= 4; limit++)
+            for (uint32_t off = 0; off <= (uint32_t)n + 1; off++) {
+                json_t *pg = search_req(qs[i], off, limit, 0);
+                ck_assert_msg(json_integer_value(json_object_get(pg, "total")) == n,
+                              "[%s] offset %u limit %u: total %lld, not %lld", qs[i], off, limit,
+                              (long long)json_integer_value(json_object_get(pg, "total")), (long long)n);
+                ck_assert(json_is_true(json_object_get(pg, "total_exact")));
+                json_decref(pg);
+            }
+        /* facets: each count is that of the hits; the years add up to the
+         * total with the posts without a date */
+        json_t *fa = search_req(qs[i], 0, 1, 1);
+        ck_assert_int_eq(json_integer_value(json_object_get(fa, "total")), n);
+        json_t *f = json_object_get(fa, "facets");
+        json_int_t years = 0, undated = 0;
+        const char *key;
+        json_t *v;
+        json_object_foreach(json_object_get(f, "year"), key, v) years += json_integer_value(v);
+        json_t *hits = json_object_get(all, "hits");
+        size_t k;
+        json_t *h;
+        json_array_foreach(hits, k, h) undated += !json_string_value(json_object_get(h, "date"))[0];
+        ck_assert_int_eq(years + undated, n);
+        json_object_foreach(json_object_get(f, "category"), key, v)
+        {
+            json_int_t c = 0;
+            json_array_foreach(hits, k, h)
+            {
+                json_t *cats = json_object_get(h, "categories"), *cv;
+                size_t j;
+                json_array_foreach(cats, j, cv) c += !strcmp(json_string_value(cv), key);
+            }
+            ck_assert_msg(c == json_integer_value(v), "[%s] category %s: %lld, %lld hits", qs[i], key,
+                          (long long)json_integer_value(v), (long long)c);
+        }
+        json_object_foreach(json_object_get(f, "year"), key, v)
+        {
+            json_int_t c = 0;
+            json_array_foreach(hits, k, h) c += !strncmp(json_string_value(json_object_get(h, "date")), key, 4);
+            ck_assert_int_eq(c, json_integer_value(v));
+        }
+        json_decref(fa);
+        json_decref(all);
+    }
+    /* above exact_total: an estimate, flagged, the same on every page */
+    unsigned saved = eng->cfg.exact_total;
+    eng->cfg.exact_total = 2;
+    int flagged = 0;
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        json_t *first = search_req(qs[i], 0, 1, 0);
+        json_int_t t = json_integer_value(json_object_get(first, "total"));
+        int ex = json_is_true(json_object_get(first, "total_exact"));
+        flagged |= !ex;
+        for (uint32_t off = 0; off < 40; off += 3) {
+            json_t *pg = search_req(qs[i], off, 1 + off % 5, 0);
+            ck_assert_msg(json_integer_value(json_object_get(pg, "total")) == t,
+                          "[%s] exact_total 2, offset %u: total %lld, not %lld", qs[i], off,
+                          (long long)json_integer_value(json_object_get(pg, "total")), (long long)t);
+            ck_assert_int_eq(json_is_true(json_object_get(pg, "total_exact")), ex);
+            json_decref(pg);
+        }
+        json_decref(first);
+    }
+    ck_assert_msg(flagged, "no total above exact_total was an estimate");
+    eng->cfg.exact_total = saved;
+}
+END_TEST
+
 /* The proximity bonus reorders the best hits after the match (engine.c,
  * rerank). Checked against Xapian weighing the query and the bonus apart,
  * each over the whole archive: where the depth covers the whole match, the
@@ -984,6 +1081,7 @@ int main(void)
     tcase_add_test(tc, malformed_never_fail);
     tcase_add_test(tc, snippets);
     tcase_add_test(tc, facets_and_pages);
+    tcase_add_test(tc, total_exact);
     tcase_add_test(tc, proximity_rerank);
     tcase_add_test(tc, spelling);
     tcase_add_test(tc, questions);
