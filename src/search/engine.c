@@ -494,7 +494,7 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     txt_lang hl = req->lang ? txt_lang_parse(req->lang) : TXT_LANG_NONE;
     unsigned sw = req->snippet_words < 0 ? e->cfg.snippet_words : (unsigned)req->snippet_words;
     srch_snipper *snip = NULL;
-    if (snippets && sw > 0 && to > from && srch_snipper_new(e, p, &snip) != 0)
+    if (snippets && to > from && srch_snipper_new(e, p, &snip) != 0)
         rc = XC_ERR_NOMEM;
     for (uint32_t i = from; i < to && rc == XC_OK; i++) {
         xc_doc *doc = NULL;
@@ -520,9 +520,18 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         double t3 = srch_now();
         e->t.fetch_ms += (t3 - t2) * 1000.0;
         t2 = t3;
+        json_t *lj = json_object_get(hit, "lang");
+        txt_lang dl = hl != TXT_LANG_NONE ? hl : txt_lang_parse(json_string_value(lj));
+        if (snippets) {
+            /* the title, highlighted like the snippet */
+            const char *title = json_string_value(json_object_get(hit, "title"));
+            char *th = srch_highlight(snip, title, strlen(title), dl);
+            if (!th)
+                rc = XC_ERR_NOMEM;
+            json_object_set_new(hit, "title_html", json_string(th ? th : ""));
+            free(th);
+        }
         if (snippets && sw > 0) {
-            json_t *lj = json_object_get(hit, "lang");
-            txt_lang dl = hl != TXT_LANG_NONE ? hl : txt_lang_parse(json_string_value(lj));
             size_t bl = 0;
             /* a few bytes past the scan limit: the snippet cuts it as before */
             char *body = srch_docdata_body(&dd, SRCH_SNIPPET_SCAN + 16, &bl);

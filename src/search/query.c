@@ -154,8 +154,48 @@ static int is_stop(const txt_token *t)
     return 0;
 }
 
-/* Remembers a word for the highlighter and the speller. */
-static void remember(parser *ps, const txt_token *t, size_t base, int plain)
+/* Snowball's French stemmer keeps the "-ent" of the third person plural
+ * ("regardent", "entourent"), since nouns end so too ("parent", "moment"):
+ * the verb never meets its other forms ("regarde", "regardé"). When the
+ * stem of the word without its "-nt" is the more frequent of the two in the
+ * index, the word is taken as that verb too: the stem term of the verb
+ * ("ZF...") in out, and its length, or 0. */
+static size_t verb_stem(parser *ps, const txt_token *t, const txt_stem *s, char out[300])
+{
+    if (!ps->e->db || s->lang != TXT_LANG_FR || (t->flags & TXT_TOK_NUMBER) || t->len < 6 ||
+        s->len < 5 || memcmp(s->term + s->len - 3, "ent", 3) != 0 ||
+        memcmp(t->word + t->len - 3, "ent", 3) != 0)
+        return 0;
+    /* "devient", "obtient": singulars of the -venir and -tenir verbs */
+    if (memcmp(t->word + t->len - 4, "ient", 4) == 0 &&
+        (t->word[t->len - 5] == 'v' || t->word[t->len - 5] == 't'))
+        return 0;
+    const char *red;
+    size_t rl;
+    if (txt_stem_word(ps->e->an, TXT_LANG_FR, t->word, t->len - 2, &red, &rl) != TXT_OK || rl < 3)
+        return 0;
+    char a[300];
+    int na = snprintf(a, sizeof a, "%s%.*s", SCH_STEM_FR, (int)s->len, s->term);
+    int nb = snprintf(out, 300, "%s%.*s", SCH_STEM_FR, (int)rl, red);
+    uint32_t fa = 0, fb = 0;
+    if (na < 0 || nb < 0 || na >= (int)sizeof a || nb >= 300 ||
+        srch_termfreq(ps->e, a, (size_t)na, &fa) != XC_OK ||
+        srch_termfreq(ps->e, out, (size_t)nb, &fb) != XC_OK || fb <= fa)
+        return 0;
+    return (size_t)nb;
+}
+
+/* The verb's stem term of a French -ent plural (verb_stem), or NULL. */
+static xc_query *verb_plural(parser *ps, const txt_token *t, const txt_stem *s, int title)
+{
+    char b[300];
+    size_t nb = verb_stem(ps, t, s, b), pl = strlen(SCH_STEM_FR);
+    return nb ? term(ps, stem_prefix(TXT_LANG_FR, title), b + pl, nb - pl) : NULL;
+}
+
+/* Remembers a word for the highlighter and the speller, with its stems
+ * as token_query searches them. */
+static srch_word *remember(parser *ps, const txt_token *t, size_t base, int plain)
 {
     srch_parsed *p = ps->p;
     if (p->nwords == p->capwords) {
@@ -163,7 +203,7 @@ static void remember(parser *ps, const txt_token *t, size_t base, int plain)
         srch_word *nw = realloc(p->words, nc * sizeof *nw);
         if (!nw) {
             ps->oom = 1;
-            return;
+            return NULL;
         }
         p->words = nw;
         p->capwords = nc;
@@ -173,8 +213,10 @@ static void remember(parser *ps, const txt_token *t, size_t base, int plain)
     w->word = strndup(t->word, t->len);
     if (!w->word) {
         ps->oom = 1;
-        return;
+        return NULL;
     }
+    char verb[300];
+    size_t vl = 0;
     for (unsigned k = 0; k < t->nstems && k < TXT_MAX_STEMS; k++) {
         if (t->stems[k].stop || t->stems[k].len == 0)
             continue;
@@ -187,42 +229,34 @@ static void remember(parser *ps, const txt_token *t, size_t base, int plain)
         }
         snprintf(s, n + 1, "%s%.*s", pre, (int)t->stems[k].len, t->stems[k].term);
         w->stems[w->nstems++] = s;
+        if (!vl)
+            vl = verb_stem(ps, t, &t->stems[k], verb);
     }
+    if (vl && !ps->oom && (w->stems[w->nstems] = strndup(verb, vl)) != NULL)
+        w->nstems++;
+    w->extend = !(t->flags & TXT_TOK_NUMBER);
     w->start = base + t->start;
     w->end = base + t->end;
     w->plain = plain;
     p->nwords++;
+    return w;
 }
 
-/* Snowball's French stemmer keeps the "-ent" of the third person plural
- * ("regardent", "entourent"), since nouns end so too ("parent", "moment"):
- * the verb never meets its other forms ("regarde", "regardé"). When the
- * stem of the word without its "-nt" is the more frequent of the two in the
- * index, the word is taken as that verb too: the stem term to add, or NULL. */
-static xc_query *verb_plural(parser *ps, const txt_token *t, const txt_stem *s, int title)
+/* Remembers the words of tokens that the query searches without their
+ * being typed (glossary synonyms, corrections, joins and splits), for the
+ * highlighter only; stopwords are left out (the "de" of a synonym "médecin
+ * de famille" would light up every "de"). */
+static void remember_added(parser *ps, const txt_token *toks, size_t n)
 {
-    if (!ps->e->db || s->lang != TXT_LANG_FR || (t->flags & TXT_TOK_NUMBER) || t->len < 6 ||
-        s->len < 5 || memcmp(s->term + s->len - 3, "ent", 3) != 0 ||
-        memcmp(t->word + t->len - 3, "ent", 3) != 0)
-        return NULL;
-    /* "devient", "obtient": singulars of the -venir and -tenir verbs */
-    if (memcmp(t->word + t->len - 4, "ient", 4) == 0 &&
-        (t->word[t->len - 5] == 'v' || t->word[t->len - 5] == 't'))
-        return NULL;
-    const char *red;
-    size_t rl;
-    if (txt_stem_word(ps->e->an, TXT_LANG_FR, t->word, t->len - 2, &red, &rl) != TXT_OK || rl < 3)
-        return NULL;
-    char a[300], b[300];
-    int na = snprintf(a, sizeof a, "%s%.*s", SCH_STEM_FR, (int)s->len, s->term);
-    int nb = snprintf(b, sizeof b, "%s%.*s", SCH_STEM_FR, (int)rl, red);
-    uint32_t fa = 0, fb = 0;
-    if (na < 0 || nb < 0 || na >= (int)sizeof a || nb >= (int)sizeof b ||
-        srch_termfreq(ps->e, a, (size_t)na, &fa) != XC_OK ||
-        srch_termfreq(ps->e, b, (size_t)nb, &fb) != XC_OK || fb <= fa)
-        return NULL;
-    size_t pl = strlen(SCH_STEM_FR);
-    return term(ps, stem_prefix(TXT_LANG_FR, title), b + pl, (size_t)nb - pl);
+    for (size_t j = 0; j < n; j++) {
+        if ((toks[j].flags & TXT_TOK_JOINED) || is_stop(&toks[j]))
+            continue;
+        srch_word *w = remember(ps, &toks[j], 0, 0);
+        if (w) {
+            w->added = 1;
+            w->start = w->end = 0;
+        }
+    }
 }
 
 /* The term of a stem; a long stem (SRCH_STEM_EXTEND bytes or more) also
@@ -398,6 +432,12 @@ static node words_node(parser *ps, const lexeme *l, int title, int plain)
         nd.q = combine2(ps, XC_OP_OR, nd.q, token_query(ps, joined, title));
     for (size_t j = 0; j < nparts; j++)
         remember(ps, parts[j], l->start, 0);
+    if (joined) {
+        /* "postdoctorale" lights up for "post-doctoral" */
+        srch_word *w = remember(ps, joined, l->start, 0);
+        if (w)
+            w->added = 1;
+    }
     ps->nterms += nparts;
     return nd;
 }
@@ -1062,9 +1102,11 @@ static xc_query *entry_query(parser *ps, const char *entry)
             nparts++, t = &r.tokens[j];
     if (nparts == 0)
         return NULL;
-    if (nparts == 1)
-        return token_query(ps, t, 0);
-    return phrase_query(ps, r.tokens, r.ntokens, 0);
+    /* the highlighter marks words one by one, the words of a phrase too
+     * (as those of a phrase typed in quotes), stopwords left out */
+    xc_query *q = nparts == 1 ? token_query(ps, t, 0) : phrase_query(ps, r.tokens, r.ntokens, 0);
+    remember_added(ps, r.tokens, r.ntokens);
+    return q;
 }
 
 /* Glossary synonyms of the plain words and of runs of up to 5 of them. */
@@ -1075,12 +1117,13 @@ static xc_query *synonyms(parser *ps)
     size_t used = 0;
     if (!ps->e->db)
         return NULL;
-    for (size_t j = 0; j < p->nwords; j++) {
+    size_t typed = p->nwords; /* the words added below come after */
+    for (size_t j = 0; j < typed; j++) {
         if (!p->words[j].plain)
             continue;
         for (size_t n = SRCH_MAX_NGRAM; n >= 1; n--) {
             size_t last = j + n - 1;
-            if (last >= p->nwords)
+            if (last >= typed)
                 continue;
             int ok = 1;
             for (size_t k = j; k <= last; k++)
@@ -1154,17 +1197,18 @@ static xc_query *corrections(parser *ps)
     unsigned char unknown[SRCH_MAX_TERMS] = {0};
     if (!ps->e->db)
         return NULL;
-    for (size_t j = 0; j < p->nwords; j++)
+    size_t typed = p->nwords; /* the words added below come after */
+    for (size_t j = 0; j < typed; j++)
         nplain += p->words[j].plain ? 1 : 0;
     if (nplain < SRCH_MIN_QUESTION)
         return NULL;
-    for (size_t j = 0; j < p->nwords && j < SRCH_MAX_TERMS; j++)
+    for (size_t j = 0; j < typed && j < SRCH_MAX_TERMS; j++)
         if ((unknown[j] = (unsigned char)unknown_word(ps, &p->words[j])) != 0)
             nunknown++;
     if (nunknown > SRCH_MAX_CORRECTIONS)
         return NULL;
     srch_speller *sp = srch_engine_speller(ps->e);
-    for (size_t j = 0; j < p->nwords && j < SRCH_MAX_TERMS && sp && !ps->oom; j++) {
+    for (size_t j = 0; j < typed && j < SRCH_MAX_TERMS && sp && !ps->oom; j++) {
         const char *s = unknown[j] ? srch_speller_nearest(sp, p->words[j].word, 2) : NULL;
         if (!s || !s[0])
             continue;
@@ -1172,8 +1216,10 @@ static xc_query *corrections(parser *ps)
         txt_result r;
         if (txt_analyse(ps->e->an, s, strlen(s), &opt, 1, &r) != TXT_OK)
             ps->oom = 1;
-        else if (r.ntokens == 1 && !is_stop(&r.tokens[0]))
+        else if (r.ntokens == 1 && !is_stop(&r.tokens[0])) {
             all = combine2(ps, XC_OP_OR, all, token_query(ps, &r.tokens[0], 0));
+            remember_added(ps, r.tokens, 1);
+        }
     }
     return all;
 }

@@ -62,11 +62,16 @@ struct srch_engine {
 /* A word of the query, as the highlighter and the speller need it. */
 typedef struct {
     char *word;              /* folded word */
-    char *stems[TXT_MAX_STEMS]; /* prefixed stems (ZE..., ZF...) */
+    char *stems[TXT_MAX_STEMS + 2]; /* prefixed stems (ZE..., ZF...), with the
+                                        verb a French -ent plural is also taken as */
     unsigned nstems;
     size_t start, end;       /* bytes of the word in the query text */
     int plain;               /* 1: an ordinary word (spelling applies) */
     int prefix;              /* 1: a wildcard prefix (matches words starting so) */
+    int extend;              /* 1: its long stems also match the stems extending them */
+    int added;               /* 1: not typed but searched too (a glossary synonym, a
+                                correction, a join or split of typed words): only
+                                highlighted */
 } srch_word;
 
 typedef struct {
@@ -124,6 +129,12 @@ void srch_snipper_free(srch_snipper *sp);
  * matches in <mark>. malloc'ed; NULL when out of memory. */
 char *srch_snippet(srch_snipper *sp, const char *text, size_t len, txt_lang lang,
                    unsigned nwords);
+
+/* The whole of a short text (a hit's title), HTML-escaped, its matches in
+ * <mark> as in snippets; only the first SRCH_HIGHLIGHT_MAX bytes are
+ * searched for matches. malloc'ed; NULL when out of memory. */
+#define SRCH_HIGHLIGHT_MAX 4096
+char *srch_highlight(srch_snipper *sp, const char *text, size_t len, txt_lang lang);
 
 /* A spelling suggestion for q (malloc'ed), or NULL when every word is
  * known or nothing better is found. */

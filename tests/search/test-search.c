@@ -298,6 +298,73 @@ START_TEST(snippets)
 }
 END_TEST
 
+/* Titles are highlighted like snippets (title_html), and a hit found
+ * through a stem, an accent, an elision or the glossary shows its match:
+ * no hit of these queries is without a <mark>, in its snippet or its
+ * title. */
+static int marked(json_t *hit)
+{
+    const char *sn = json_string_value(json_object_get(hit, "snippet"));
+    const char *th = json_string_value(json_object_get(hit, "title_html"));
+    ck_assert_ptr_nonnull(th);
+    return strstr(sn, "<mark>") || strstr(th, "<mark>");
+}
+
+START_TEST(highlights)
+{
+    json_t *a = search("script alert", NULL, 5);
+    json_t *h = json_array_get(json_object_get(a, "hits"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(h, "title")),
+                     "Alerte: <script>alert(1)</script> & \"quotes\" in a title");
+    ck_assert_str_eq(json_string_value(json_object_get(h, "title_html")),
+                     "<mark>Alerte</mark>: &lt;<mark>script</mark>&gt;<mark>alert</mark>(1)&lt;/"
+                     "<mark>script</mark>&gt; &amp; &quot;quotes&quot; in a title");
+    json_decref(a);
+    /* accents, case, elision, stems in the title */
+    a = search("l\xe2\x80\x99" "equivalence", NULL, 50);
+    ck_assert_int_ge(rank_of(a, "sample-004"), 0);
+    h = json_array_get(json_object_get(a, "hits"), (size_t)rank_of(a, "sample-004"));
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(h, "title_html")),
+                                 "l\xe2\x80\x99<mark>\xc3\xa9quivalence</mark>"));
+    json_decref(a);
+    /* an English post found through the glossary for "medecin" (physician,
+     * doctor) shows the synonym it holds */
+    a = search("medecin", NULL, 50);
+    int r = rank_of(a, "sample-028");
+    ck_assert_int_ge(r, 0);
+    h = json_array_get(json_object_get(a, "hits"), (size_t)r);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(h, "snippet")), "<mark>physician</mark>"));
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(h, "title_html")), "<mark>physicians</mark>"));
+    json_decref(a);
+    /* the words typed pick the snippet's window before their synonyms */
+    a = search("medecin", NULL, 50);
+    h = json_array_get(json_object_get(a, "hits"), (size_t)rank_of(a, "sample-011"));
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(h, "snippet")), "<mark>m\xc3\xa9" "decins</mark>"));
+    json_decref(a);
+    const char *qs[] = {"medecin", "IMG", "DHCEU", "l'equivalence", "family medicine", "residency",
+                        "médecins", "MEDECINE FAMILIALE", "permis d'exercice", "residencies",
+                        "postdoctoral", "post-doctoral", "résid*", "CMQ", "physician", "exams",
+                        "category:Licensing permis", "Que demandent les vice-doyens ?",
+                        "Where do Canadians study medicne abroad?"};
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        a = search(qs[i], NULL, 50);
+        ck_assert_msg(nhits(a) > 0, "[%s] no hits", qs[i]);
+        for (size_t k = 0; k < nhits(a); k++)
+            ck_assert_msg(marked(json_array_get(json_object_get(a, "hits"), k)),
+                          "[%s] %s: no <mark> in its snippet or title", qs[i], hit_id(a, k));
+        json_decref(a);
+    }
+    /* a listing by date has its titles, escaped, unmarked */
+    a = search("category:General", NULL, 50);
+    for (size_t k = 0; k < nhits(a); k++) {
+        h = json_array_get(json_object_get(a, "hits"), k);
+        ck_assert_ptr_null(strstr(json_string_value(json_object_get(h, "title_html")), "<mark>"));
+        ck_assert_ptr_null(strchr(json_string_value(json_object_get(h, "title_html")), '<'));
+    }
+    json_decref(a);
+}
+END_TEST
+
 START_TEST(facets_and_pages)
 {
     srch_request r;
@@ -911,7 +978,10 @@ START_TEST(snippet_candidates)
              "{\"id\":\"p3\",\"title\":\"Trois\",\"lang\":\"fr\",\"body\":\"Le C\u0152UR de "
              "l\u2019\u00e9quivalence : les M\u00c9DECINS \u00ab na\u00efve \u00bb, post-doctoral.\"}\n"
              "{\"id\":\"p4\",\"title\":\"Four\",\"lang\":\"en\",\"body\":\"Tab\\there \\\"quoted\\\" "
-             "back\\\\slash \\ud83d\\ude00 kiwi.\"}\n",
+             "back\\\\slash \\ud83d\\ude00 kiwi.\"}\n"
+             "{\"id\":\"p5\",\"title\":\"Une sp\u00e9cialit\u00e9\",\"lang\":\"fr\",\"body\":\"Leur "
+             "sp\u00e9cialit\u00e9 : une \u00e9cole architecturale. Elle regarde, il regarde, on a "
+             "regard\u00e9.\"}\n",
              filler);
     char *dir = NULL;
     srch_engine *e = own_db("own-snippets", posts, &dir);
@@ -935,6 +1005,19 @@ START_TEST(snippet_candidates)
                       strstr(sn, "<mark>M\xc3\x89" "DECINS</mark>") &&
                       strstr(sn, "<mark>na\xc3\xafve</mark>") && strstr(sn, "<mark>post</mark>-<mark>doctoral</mark>"),
                   "%s", sn);
+    json_decref(a);
+    /* typed without accents, a word meets the stem of the folded form the
+     * index holds ("specialite": "specialit"; "spécialité": "special"); a
+     * long stem meets the stems extending it ("architectur": "architecturale");
+     * a French -ent plural meets its verb ("regardent": "regarde") */
+    a = search_in(e, "specialite architectures regardent", "fr");
+    sn = first_snippet(a);
+    ck_assert_msg(strstr(sn, "<mark>sp\xc3\xa9" "cialit\xc3\xa9</mark>") &&
+                      strstr(sn, "<mark>architecturale</mark>") && strstr(sn, "<mark>regarde</mark>"),
+                  "%s", sn);
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_array_get(json_object_get(a, "hits"), 0), "title_html")),
+                     "Une <mark>sp\xc3\xa9" "cialit\xc3\xa9</mark>");
     json_decref(a);
     /* the stored body is decoded from its JSON escapes, then HTML-escaped */
     a = search_in(e, "kiwi", NULL);
@@ -1080,6 +1163,7 @@ int main(void)
     tcase_add_test(tc, wildcard);
     tcase_add_test(tc, malformed_never_fail);
     tcase_add_test(tc, snippets);
+    tcase_add_test(tc, highlights);
     tcase_add_test(tc, facets_and_pages);
     tcase_add_test(tc, total_exact);
     tcase_add_test(tc, proximity_rerank);
