@@ -1180,6 +1180,109 @@ static int unknown_word(parser *ps, const srch_word *w)
     return 1;
 }
 
+/* 1 if text[a, b) is all blanks (and not empty): two words typed apart. */
+static int blanks_between(const char *text, size_t a, size_t b)
+{
+    if (a >= b)
+        return 0;
+    for (size_t i = a; i < b; i++)
+        if (text[i] != ' ' && text[i] != '\t')
+            return 0;
+    return 1;
+}
+
+/* The query of words (folded, separated by spaces) that the query searches
+ * without their being typed: one word as a word, several as a phrase;
+ * remembered for the highlighter. */
+static xc_query *derived_query(parser *ps, const char *words, size_t len)
+{
+    txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
+    txt_result r;
+    if (txt_analyse(ps->e->an, words, len, &opt, 1, &r) != TXT_OK) {
+        ps->oom = 1;
+        return NULL;
+    }
+    size_t nparts = 0;
+    const txt_token *t = NULL;
+    for (size_t j = 0; j < r.ntokens; j++)
+        if (!(r.tokens[j].flags & TXT_TOK_JOINED))
+            nparts++, t = &r.tokens[j];
+    if (nparts == 0)
+        return NULL;
+    xc_query *q = nparts == 1 ? token_query(ps, t, 0) : phrase_query(ps, r.tokens, r.ntokens, 0);
+    remember_added(ps, r.tokens, r.ntokens);
+    return q;
+}
+
+/* Words written apart in the query and together in the archive, or the
+ * reverse, as Meilisearch does: two or three plain words typed next to
+ * each other ("post doctoral", "e mail", "NAC OSCE") are also searched
+ * joined ("postdoctoral", "email", "nacosce") when the archive writes the
+ * joined word; a word the index knows in no form, of SRCH_SPLIT_MIN
+ * letters or more, is also searched as the phrase of the two words it can
+ * be cut into that the archive writes ("permisrestrictif": "permis
+ * restrictif"), the cut whose rarer half is the most frequent. Both weigh
+ * SRCH_JOIN_WEIGHT, below the words as typed. The archive's words are
+ * those of the spelling table, in memory (speller.c): no database read. */
+static xc_query *joins_splits(parser *ps)
+{
+    srch_parsed *p = ps->p;
+    srch_speller *sp = ps->e->db ? srch_engine_speller(ps->e) : NULL;
+    xc_query *all = NULL;
+    size_t typed = p->nwords; /* the words added below come after */
+    for (size_t j = 0; j < typed && sp && !ps->oom; j++) {
+        if (!p->words[j].plain || p->words[j].prefix)
+            continue;
+        char buf[256];
+        size_t bl = strlen(p->words[j].word);
+        if (bl + 1 >= sizeof buf)
+            continue;
+        memcpy(buf, p->words[j].word, bl + 1);
+        for (size_t k = j + 1, last = j; k < typed && k < j + SRCH_JOIN_MAX && !ps->oom; k++) {
+            const srch_word *x = &p->words[k];
+            size_t xl = strlen(x->word);
+            if (!x->plain || x->prefix || bl + xl + 1 >= sizeof buf ||
+                !blanks_between(ps->text, p->words[last].end, x->start))
+                break;
+            memcpy(buf + bl, x->word, xl + 1);
+            bl += xl;
+            last = k;
+            if (srch_speller_freq(sp, buf) > 0)
+                all = combine2(ps, XC_OP_OR, all, derived_query(ps, buf, bl));
+        }
+        /* the split of an unknown word */
+        const char *w = p->words[j].word;
+        size_t wl = strlen(w), chars = 0;
+        for (size_t i = 0; i < wl; i++)
+            chars += ((unsigned char)w[i] & 0xC0) != 0x80;
+        if (chars < SRCH_SPLIT_MIN || wl + 2 >= sizeof buf || srch_speller_freq(sp, w) > 0 ||
+            !unknown_word(ps, &p->words[j]))
+            continue;
+        size_t best = 0, left = 0;
+        uint32_t best_freq = 0;
+        for (size_t i = 1; i < wl; i++) {
+            if (((unsigned char)w[i] & 0xC0) == 0x80)
+                continue; /* inside a character */
+            left += 1;
+            if (left < SRCH_SPLIT_PART || chars - left < SRCH_SPLIT_PART)
+                continue;
+            memcpy(buf, w, i);
+            buf[i] = '\0';
+            uint32_t fl = srch_speller_freq(sp, buf), fr = fl ? srch_speller_freq(sp, w + i) : 0;
+            uint32_t m = fl < fr ? fl : fr;
+            if (m > best_freq)
+                best_freq = m, best = i;
+        }
+        if (!best)
+            continue;
+        memcpy(buf, w, best);
+        buf[best] = ' ';
+        memcpy(buf + best + 1, w + best, wl - best + 1);
+        all = combine2(ps, XC_OP_OR, all, derived_query(ps, buf, wl + 1));
+    }
+    return all;
+}
+
 /* Spelling corrections of the plain words of a question (SRCH_MIN_QUESTION
  * plain words or more) that the index knows in no form: such a word adds
  * nothing to the match, and a question of several words always has hits,
@@ -1379,6 +1482,9 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
             xc_query *corr = corrections(&ps);
             if (corr)
                 main = combine2(&ps, XC_OP_OR, main, corr);
+            xc_query *js = joins_splits(&ps);
+            if (js)
+                main = combine2(&ps, XC_OP_OR, main, scaled(&ps, js, SRCH_JOIN_WEIGHT));
         }
         if (ps.lang != TXT_LANG_NONE)
             main = combine2(&ps, XC_OP_AND_MAYBE, main, language_bonus(&ps));

@@ -32,6 +32,11 @@
 #define SRCH_LANG_BONUS 5.0    /* weight of a post in the query's language */
 #define SRCH_NAME_WEIGHT 1.5   /* weight of a capitalised word (a name) inside
                                   a question, the other words weighing 1 */
+#define SRCH_JOIN_MAX 3        /* adjacent query words joined into one at most */
+#define SRCH_SPLIT_MIN 5       /* letters of an unknown word tried as two words ... */
+#define SRCH_SPLIT_PART 2      /* ... each of at least this many */
+#define SRCH_JOIN_WEIGHT 0.5   /* weight of a join or a split, the words as typed
+                                  weighing 1 */
 
 /* A slot of the memo of term frequencies (termfreq.c). */
 #define SRCH_TF_TERM 55     /* terms of this length or longer are not kept */
@@ -155,6 +160,11 @@ const char *srch_speller_nearest(srch_speller *sp, const char *word, unsigned ma
  * not raw (the word as typed) and more frequent than raw, or NULL.
  * Belongs to the index. */
 const char *srch_speller_accented(const srch_speller *sp, const char *folded, const char *raw);
+
+/* How often the archive writes the word that folds to folded (the most
+ * frequent spelling: "medecine" counts "médecine"), 0 when it never does.
+ * An in-memory lookup, for the joins and splits of query words. */
+uint32_t srch_speller_freq(const srch_speller *sp, const char *folded);
 
 /* The engine's index of its database's spelling table, read again after a
  * new revision (spell.c); NULL when it cannot be read. Belongs to e. */

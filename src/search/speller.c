@@ -553,3 +553,25 @@ const char *srch_speller_accented(const srch_speller *sp, const char *folded, co
     }
     return NULL;
 }
+
+uint32_t srch_speller_freq(const srch_speller *sp, const char *folded)
+{
+    uint32_t best = 0;
+    long self = find_word(sp, folded);
+    if (self >= 0)
+        best = sp->freq[self];
+    size_t lo = 0, hi = sp->nfolds;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(sp->folds[mid].fold, folded);
+        if (c == 0) {
+            uint32_t f = sp->freq[sp->folds[mid].word];
+            return f > best ? f : best;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return best;
+}

@@ -1030,6 +1030,60 @@ START_TEST(snippet_candidates)
 }
 END_TEST
 
+/* Words typed apart and written together, or the reverse: the join of two
+ * or three adjacent words and the split of an unknown word into two are
+ * searched too, below the words as typed, and highlighted. */
+START_TEST(joins_and_splits)
+{
+    char *dir = NULL;
+    srch_engine *e = own_db(
+        "own-joins",
+        "{\"id\":\"j1\",\"title\":\"Contact\",\"lang\":\"en\",\"body\":\"Send us an email about "
+        "your postdoctoral plans.\"}\n"
+        "{\"id\":\"j2\",\"title\":\"Permis\",\"lang\":\"fr\",\"body\":\"Le permis restrictif est "
+        "accord\u00e9 par le Coll\u00e8ge.\"}\n"
+        "{\"id\":\"j3\",\"title\":\"Exam\",\"lang\":\"en\",\"body\":\"The NAC OSCE is an exam.\"}\n"
+        "{\"id\":\"j4\",\"title\":\"Part one\",\"lang\":\"en\",\"body\":\"The MCCQE1 comes first.\"}\n"
+        "{\"id\":\"j5\",\"title\":\"Apart\",\"lang\":\"en\",\"body\":\"A post of doctoral students, "
+        "and a post doctoral fellowship; mail the e form.\"}\n",
+        &dir);
+    static const struct {
+        const char *q, *id, *mark;
+    } cases[] = {
+        {"e mail", "j1", "<mark>email</mark>"},
+        {"post doctoral", "j1", "<mark>postdoctoral</mark>"},
+        {"mccqe 1", "j4", "<mark>MCCQE1</mark>"},
+        {"permisrestrictif", "j2", "<mark>permis</mark> <mark>restrictif</mark>"},
+        {"nacosce", "j3", "<mark>NAC</mark> <mark>OSCE</mark>"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        json_t *a = search_in(e, cases[i].q, NULL);
+        int r = rank_of(a, cases[i].id);
+        ck_assert_msg(r >= 0, "[%s]: %s not found", cases[i].q, cases[i].id);
+        const char *sn = json_string_value(
+            json_object_get(json_array_get(json_object_get(a, "hits"), (size_t)r), "snippet"));
+        ck_assert_msg(strstr(sn, cases[i].mark), "[%s]: %s", cases[i].q, sn);
+        json_decref(a);
+    }
+    /* below the words as typed: the post that writes "post doctoral" apart
+     * comes before the one that writes it as one word */
+    json_t *a = search_in(e, "post doctoral", NULL);
+    ck_assert_int_lt(rank_of(a, "j5"), rank_of(a, "j1"));
+    json_decref(a);
+    /* no split into words the archive does not write, and none of a
+     * known word: "restrictif" stays one word */
+    a = search_in(e, "restrictif", NULL);
+    ck_assert_uint_eq(nhits(a), 1);
+    json_decref(a);
+    a = search_in(e, "zzqqxx", NULL);
+    ck_assert_uint_eq(nhits(a), 0);
+    json_decref(a);
+    srch_engine_free(e);
+    th_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
 /* A hit's stored data: fields without the body, the body decoded on
  * demand, whatever the shape of the blob. */
 START_TEST(docdata_shapes)
@@ -1175,6 +1229,7 @@ int main(void)
     tcase_add_test(tc, request_json);
     tcase_add_test(tc, unavailable_then_back);
     tcase_add_test(tc, snippet_candidates);
+    tcase_add_test(tc, joins_and_splits);
     tcase_add_test(tc, spelling_after_reindex);
     tcase_add_test(tc, docdata_shapes);
     tcase_add_test(tc, docdata_fields_as_jansson);
