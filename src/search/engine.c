@@ -350,11 +350,11 @@ static void rescale_percent(ranked_hit *h, uint32_t size, int top)
 
 /* The number of documents q matches, counted with q made boolean (no
  * weights to compute: Xapian only walks and merges the posting lists) and
- * checking at least exact_total documents: exact when there are at most
- * that many (*exact 1), else Xapian's estimate. It depends on q and
- * exact_total only, never on the page: a page's own match stops early
+ * checking at least check documents: exact when there are at most that
+ * many (*exact 1), else Xapian's estimate. With exact_total as check it
+ * depends on q only, never on the page: a page's own match stops early
  * once its hits are known, and its estimate moves with offset and limit. */
-static int count_matches(srch_engine *e, const xc_query *q, uint32_t *total, int *exact)
+int srch_count(srch_engine *e, const xc_query *q, uint32_t check, uint32_t *total, int *exact)
 {
     xc_query *b = NULL;
     xc_enquire *enq = NULL;
@@ -365,7 +365,7 @@ static int count_matches(srch_engine *e, const xc_query *q, uint32_t *total, int
     if (rc == XC_OK)
         rc = xc_enquire_set_query(enq, b, 0);
     if (rc == XC_OK)
-        rc = xc_enquire_get_mset(enq, 0, 0, e->cfg.exact_total, &ms);
+        rc = xc_enquire_get_mset(enq, 0, 0, check, &ms);
     if (rc == XC_OK) {
         uint32_t lower = 0, est = 0, upper = 0;
         xc_mset_matches(ms, &lower, &est, &upper);
@@ -477,7 +477,7 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         total_exact = lower == upper;
         total = total_exact ? lower : est;
         if (exact && !req->facets && (!total_exact || total > e->cfg.exact_total))
-            rc = count_matches(e, full, &total, &total_exact);
+            rc = srch_count(e, full, e->cfg.exact_total, &total, &total_exact);
     }
     xc_query_free(full);
     if (rc != XC_OK) {
@@ -674,15 +674,18 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
         json_object_set_new(ans, "ok", json_true());
         uint32_t nhits = 0;
         int rc = run(e, req, &p, rfilter, offset, limit, 1, 1, ans, &nhits);
-        char *sugg = NULL;
+        char *sugg = NULL, *search = NULL;
         if (rc == XC_OK && p.has_text) {
             double ts = srch_now();
-            sugg = srch_spelling(e, q, &p);
+            sugg = srch_spelling(e, q, &p, &search);
             e->t.spelling_ms += (srch_now() - ts) * 1000.0;
         }
         if (rc == XC_OK && sugg && nhits == 0 && offset == 0)
-            /* No hits: the corrected query's hits, flagged. */
-            rc = rescue(e, req, sugg, lang, rfilter, limit, "corrected", &ans, &nhits);
+            /* No hits: the corrected query's hits (with both corrections
+               of a word whose nearest English and French ones tie), flagged. */
+            rc = rescue(e, req, search ? search : sugg, lang, rfilter, limit, "corrected", &ans,
+                        &nhits);
+        free(search);
         if (rc == XC_OK && nhits == 0 && offset == 0 && p.has_text && last_word_open(q)) {
             /* Still no hits, and the query ends in a word being typed
                ("restr"): the hits of that word as a prefix ("restr*"),

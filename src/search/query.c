@@ -1310,19 +1310,25 @@ static xc_query *corrections(parser *ps)
             nunknown++;
     if (nunknown > SRCH_MAX_CORRECTIONS)
         return NULL;
-    srch_speller *sp = srch_engine_speller(ps->e);
-    for (size_t j = 0; j < typed && j < SRCH_MAX_TERMS && sp && !ps->oom; j++) {
-        const char *s = unknown[j] ? srch_speller_nearest(sp, p->words[j].word, 2) : NULL;
-        if (!s || !s[0])
+    for (size_t j = 0; j < typed && j < SRCH_MAX_TERMS && !ps->oom; j++) {
+        char *c[2] = {NULL, NULL};
+        if (!unknown[j] || srch_correct(ps->e, p->words[j].word, &c[0], &c[1]) != 0)
             continue;
-        txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
-        txt_result r;
-        if (txt_analyse(ps->e->an, s, strlen(s), &opt, 1, &r) != TXT_OK)
-            ps->oom = 1;
-        else if (r.ntokens == 1 && !is_stop(&r.tokens[0])) {
-            all = combine2(ps, XC_OP_OR, all, token_query(ps, &r.tokens[0], 0));
-            remember_added(ps, r.tokens, 1);
+        /* both corrections when the nearest English and French words tie */
+        for (int k = 0; k < 2 && c[k] && !ps->oom; k++) {
+            txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
+            txt_result r;
+            if (!c[k][0])
+                continue;
+            if (txt_analyse(ps->e->an, c[k], strlen(c[k]), &opt, 1, &r) != TXT_OK)
+                ps->oom = 1;
+            else if (r.ntokens == 1 && !is_stop(&r.tokens[0])) {
+                all = combine2(ps, XC_OP_OR, all, token_query(ps, &r.tokens[0], 0));
+                remember_added(ps, r.tokens, 1);
+            }
         }
+        free(c[0]);
+        free(c[1]);
     }
     return all;
 }
@@ -1493,6 +1499,7 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
         if (b)
             p->boost = scaled(&ps, b, 0.1);
     }
+    p->complex = ps.complex;
     free(ps.lx);
     qfree(ps.top_filter);
     if (ps.oom) {

@@ -87,6 +87,7 @@ typedef struct {
     srch_word *words;
     size_t nwords, capwords;
     int has_text;            /* the text gave at least one searchable item */
+    int complex;             /* operators, +/-, parentheses or title: were used */
 } srch_parsed;
 
 /* Parses q into p (see doc/QUERY.md). lang: analysis language (NONE: both).
@@ -142,8 +143,19 @@ char *srch_snippet(srch_snipper *sp, const char *text, size_t len, txt_lang lang
 char *srch_highlight(srch_snipper *sp, const char *text, size_t len, txt_lang lang);
 
 /* A spelling suggestion for q (malloc'ed), or NULL when every word is
- * known or nothing better is found. */
-char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p);
+ * known or nothing better is found. When a word's nearest corrections in
+ * English and in French are equally close, the suggestion has the one more
+ * posts hold, and *search (malloc'ed) the text to search instead of the
+ * suggestion when the query has no hits: both corrections; else *search is
+ * NULL. */
+char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p, char **search);
+
+/* The correction of a word (as typed, lower-case): the nearest word of the
+ * spelling table (speller.c), in *best; when the nearest words include an
+ * English word and a French one that fold differently, the one more posts
+ * hold in *best and the other in *other (else NULL). Both malloc'ed; 0, or
+ * -1 when there is no correction. */
+int srch_correct(srch_engine *e, const char *word, char **best, char **other);
 
 /* The in-memory index of the spelling table (speller.c). */
 typedef struct srch_speller srch_speller;
@@ -156,6 +168,12 @@ uint64_t srch_speller_revision(const srch_speller *sp);
  * among equals), or NULL (none, or word itself is more frequent). The
  * string belongs to the index. */
 const char *srch_speller_nearest(srch_speller *sp, const char *word, unsigned max_edit);
+/* The words of the table nearest to word within max_edit edits, all at the
+ * same distance, most frequent first, at most max (and SRCH_SPELL_TIES) in
+ * out: their number, 0 as srch_speller_nearest gives NULL. */
+#define SRCH_SPELL_TIES 8
+size_t srch_speller_nearest_all(srch_speller *sp, const char *word, unsigned max_edit,
+                                const char **out, size_t max);
 /* The most frequent word of the table that folds to folded, when it is
  * not raw (the word as typed) and more frequent than raw, or NULL.
  * Belongs to the index. */
@@ -177,6 +195,10 @@ int srch_termfreq(srch_engine *e, const char *term, size_t len, uint32_t *freq);
 void srch_termfreq_clear(srch_engine *e);
 /* Frees the memo (with the engine). */
 void srch_termfreq_free(srch_engine *e);
+
+/* The number of documents q matches (engine.c): exact when at most check
+ * (*exact 1), else Xapian's estimate. An xc status. */
+int srch_count(srch_engine *e, const xc_query *q, uint32_t check, uint32_t *total, int *exact);
 
 /* Monotonic time in seconds. */
 double srch_now(void);

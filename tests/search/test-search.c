@@ -659,6 +659,14 @@ START_TEST(proximity_rerank)
 }
 END_TEST
 
+static json_int_t total_of(const char *q)
+{
+    json_t *a = search(q, NULL, 10);
+    json_int_t t = json_integer_value(json_object_get(a, "total"));
+    json_decref(a);
+    return t;
+}
+
 START_TEST(spelling)
 {
     /* "residancy" stems like "residency" in English: hits, and a suggestion */
@@ -702,20 +710,37 @@ START_TEST(spelling)
         ck_assert_msg(!json_object_get(a, "completed"), "[%s] completed", open_none[i]);
         json_decref(a);
     }
+    /* "examn": its nearest words are English "exam" and French "examen",
+     * one edit each: both are searched (the query's language is unknown),
+     * and the suggestion is the one more posts hold */
+    a = search("examn", NULL, 50);
+    json_int_t n_exam = total_of("exam"), n_examen = total_of("examen");
+    ck_assert_str_eq(json_string_value(json_object_get(a, "suggestion")),
+                     n_examen >= n_exam ? "examen" : "exam");
+    ck_assert(json_is_true(json_object_get(a, "corrected")));
+    int en = 0, fr = 0;
+    for (size_t i = 0; i < nhits(a); i++) {
+        const char *l = json_string_value(json_object_get(json_array_get(json_object_get(a, "hits"), i), "lang"));
+        en += !strcmp(l, "en");
+        fr += !strcmp(l, "fr");
+    }
+    ck_assert_msg(en > 0 && fr > 0, "examn: %d English and %d French hits", en, fr);
+    json_decref(a);
+    /* the same with operators: the two corrections ORed in place */
+    a = search("examn AND permis", NULL, 50);
+    ck_assert(json_is_true(json_object_get(a, "corrected")));
+    json_t *b = search("(examen OR exam) AND permis", NULL, 50);
+    ck_assert_uint_eq(nhits(a), nhits(b));
+    for (size_t i = 0; i < nhits(a); i++)
+        ck_assert_str_eq(hit_id(a, i), hit_id(b, i));
+    json_decref(a);
+    json_decref(b);
     /* a misspelling in the middle of a query is still corrected */
     a = search("permis residancy", NULL, 10);
     ck_assert_str_eq(json_string_value(json_object_get(a, "suggestion")), "permis residency");
     json_decref(a);
 }
 END_TEST
-
-static json_int_t total_of(const char *q)
-{
-    json_t *a = search(q, NULL, 10);
-    json_int_t t = json_integer_value(json_object_get(a, "total"));
-    json_decref(a);
-    return t;
-}
 
 /* The ranking rules for questions (doc/QUERY.md, "How results are
  * ranked"), each on a query the rule changes. */
