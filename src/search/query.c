@@ -1312,7 +1312,7 @@ static xc_query *corrections(parser *ps)
         return NULL;
     for (size_t j = 0; j < typed && j < SRCH_MAX_TERMS && !ps->oom; j++) {
         char *c[2] = {NULL, NULL};
-        if (!unknown[j] || srch_correct(ps->e, p->words[j].word, &c[0], &c[1]) != 0)
+        if (!unknown[j] || srch_correct(ps->e, p->words[j].word, NULL, &c[0], &c[1]) != 0)
             continue;
         /* both corrections when the nearest English and French words tie */
         for (int k = 0; k < 2 && c[k] && !ps->oom; k++) {

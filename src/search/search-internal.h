@@ -151,11 +151,14 @@ char *srch_highlight(srch_snipper *sp, const char *text, size_t len, txt_lang la
 char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p, char **search);
 
 /* The correction of a word (as typed, lower-case): the nearest word of the
- * spelling table (speller.c), in *best; when the nearest words include an
- * English word and a French one that fold differently, the one more posts
- * hold in *best and the other in *other (else NULL). Both malloc'ed; 0, or
- * -1 when there is no correction. */
-int srch_correct(srch_engine *e, const char *word, char **best, char **other);
+ * spelling table (speller.c), in *best; when the nearest word is in one
+ * language and another as near, folding differently, is in the other, the
+ * one more posts hold in *best and the other in *other (else NULL). With
+ * w, only corrections worth suggesting for w count (not the word itself,
+ * nor another form of it, nor a stopword). Both malloc'ed; 0, -1 when
+ * the table has no word near, 1 when its nearest is not worth suggesting
+ * (then no correction either). */
+int srch_correct(srch_engine *e, const char *word, const srch_word *w, char **best, char **other);
 
 /* The in-memory index of the spelling table (speller.c). */
 typedef struct srch_speller srch_speller;

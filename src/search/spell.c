@@ -32,78 +32,83 @@ srch_speller *srch_engine_speller(srch_engine *e)
     return e->speller;
 }
 
-/* How many posts hold the folded word in English and in French (a post
- * in both counts in both). An xc status. */
-static int lang_counts(srch_engine *e, const char *folded, uint32_t *en, uint32_t *fr)
+/* The language of a word of the spelling table, from the index: the
+ * indexer stems each paragraph in its own language only (English stems
+ * "ZE...", French "ZF..."), so the number of posts that hold the word's
+ * English stem against the number that hold its French stem tells which
+ * language writes it ("exam": ZEexam, "examen": ZFexamen). Stems can meet
+ * other words of the other language, so this is a majority, not a proof;
+ * it costs two lookups of the engine's memo of term frequencies. NONE: as
+ * many, or none. */
+static txt_lang word_lang(srch_engine *e, const char *word)
 {
-    uint32_t check = 0;
-    int rc = xc_db_doccount(e->db, &check);
-    for (int l = 0; l < 2 && rc == XC_OK; l++) {
-        xc_query *parts[2] = {NULL, NULL}, *q = NULL;
-        char lt[8];
-        snprintf(lt, sizeof lt, "%s%s", SCH_LANG, l ? "fr" : "en");
-        rc = xc_query_term(folded, strlen(folded), 1, 0, &parts[0]);
-        if (rc == XC_OK)
-            rc = xc_query_term(lt, strlen(lt), 1, 0, &parts[1]);
-        if (rc == XC_OK)
-            rc = xc_query_combine(XC_OP_FILTER, parts, 2, 0, &q);
-        int exact;
-        if (rc == XC_OK)
-            rc = srch_count(e, q, check, l ? fr : en, &exact);
-        xc_query_free(parts[0]);
-        xc_query_free(parts[1]);
-        xc_query_free(q);
+    txt_options opt = {TXT_LANG_NONE, TXT_LANG_NONE, 1};
+    txt_result r;
+    if (txt_analyse(e->an, word, strlen(word), &opt, 1, &r) != TXT_OK || r.ntokens != 1)
+        return TXT_LANG_NONE;
+    uint32_t f[3] = {0, 0, 0};
+    const txt_token *t = &r.tokens[0];
+    for (unsigned k = 0; k < t->nstems; k++) {
+        const txt_stem *st = &t->stems[k];
+        char term[128];
+        int n = snprintf(term, sizeof term, "%s%.*s", st->lang == TXT_LANG_EN ? SCH_STEM_EN : SCH_STEM_FR,
+                         (int)st->len, st->term);
+        uint32_t freq = 0;
+        if (st->stop || n < 0 || n >= (int)sizeof term ||
+            srch_termfreq(e, term, (size_t)n, &freq) != XC_OK)
+            continue;
+        if (freq > f[st->lang])
+            f[st->lang] = freq;
     }
-    return rc;
+    if (f[TXT_LANG_EN] == f[TXT_LANG_FR])
+        return TXT_LANG_NONE;
+    return f[TXT_LANG_EN] > f[TXT_LANG_FR] ? TXT_LANG_EN : TXT_LANG_FR;
 }
 
-/* The language most of the posts holding the folded word are in (NONE: as
- * many in both, or none). */
-static txt_lang word_lang(srch_engine *e, const char *folded)
-{
-    uint32_t en = 0, fr = 0;
-    if (lang_counts(e, folded, &en, &fr) != XC_OK || en == fr)
-        return TXT_LANG_NONE;
-    return en > fr ? TXT_LANG_EN : TXT_LANG_FR;
-}
+static int worth_suggesting(srch_engine *e, const srch_word *w, const char *s);
 
 /* A bilingual archive often cannot tell the language of a query (a word
  * or two), and the nearest words of a misspelling may be one English and
- * one French ("lettr": "letter", "lettre"). The speller's rule alone (the
+ * one French ("examn": "exam", "examen"). The speller's rule alone (the
  * most frequent of the nearest) would pick by how often the archive writes
- * each; here, when the nearest words include an English word and a French
- * one that fold differently, both are kept, the one more posts hold first:
- * the search looks for both, the suggestion shows the first. */
-int srch_correct(srch_engine *e, const char *word, char **best, char **other)
+ * each; here, when the nearest word is in one language and another word as
+ * near, folding differently, is in the other, both are kept, the one more
+ * posts hold first: the search looks for both, the suggestion shows the
+ * first. */
+int srch_correct(srch_engine *e, const char *word, const srch_word *w, char **best, char **other)
 {
     srch_speller *sp = srch_engine_speller(e);
     const char *c[SRCH_SPELL_TIES];
-    size_t n = sp ? srch_speller_nearest_all(sp, word, 2, c, 4) : 0;
+    size_t n = sp ? srch_speller_nearest_all(sp, word, 2, c, SRCH_SPELL_TIES) : 0;
     *best = *other = NULL;
     if (n == 0)
         return -1;
-    char *fold[SRCH_SPELL_TIES] = {0};
-    const char *pick[3] = {NULL, NULL, NULL}; /* by txt_lang: the first of each */
-    size_t pick_at[3] = {0, 0, 0};
-    for (size_t i = 0; i < n && n > 1; i++) {
-        if (txt_normalise(c[i], strlen(c[i]), &fold[i]) != TXT_OK)
-            break;
-        txt_lang l = word_lang(e, fold[i]);
-        if (l != TXT_LANG_NONE && !pick[l])
-            pick[l] = c[i], pick_at[l] = i;
-    }
+    if (w && !worth_suggesting(e, w, c[0]))
+        return 1;
     const char *first = c[0], *second = NULL;
-    if (pick[TXT_LANG_EN] && pick[TXT_LANG_FR] &&
-        strcmp(fold[pick_at[TXT_LANG_EN]], fold[pick_at[TXT_LANG_FR]]) != 0) {
-        uint32_t fe = 0, ff = 0;
-        srch_termfreq(e, fold[pick_at[TXT_LANG_EN]], strlen(fold[pick_at[TXT_LANG_EN]]), &fe);
-        srch_termfreq(e, fold[pick_at[TXT_LANG_FR]], strlen(fold[pick_at[TXT_LANG_FR]]), &ff);
-        int en_first = fe > ff || (fe == ff && pick_at[TXT_LANG_EN] < pick_at[TXT_LANG_FR]);
-        first = en_first ? pick[TXT_LANG_EN] : pick[TXT_LANG_FR];
-        second = en_first ? pick[TXT_LANG_FR] : pick[TXT_LANG_EN];
+    txt_lang l0 = n > 1 ? word_lang(e, c[0]) : TXT_LANG_NONE;
+    char *f0 = NULL;
+    if (l0 != TXT_LANG_NONE && txt_normalise(c[0], strlen(c[0]), &f0) != TXT_OK)
+        l0 = TXT_LANG_NONE;
+    for (size_t i = 1; i < n && l0 != TXT_LANG_NONE && !second; i++) {
+        char *f = NULL;
+        if (txt_normalise(c[i], strlen(c[i]), &f) == TXT_OK && strcmp(f, f0) != 0 &&
+            (!w || worth_suggesting(e, w, c[i]))) {
+            txt_lang l = word_lang(e, c[i]);
+            if (l != TXT_LANG_NONE && l != l0) {
+                uint32_t h0 = 0, hi = 0;
+                srch_termfreq(e, f0, strlen(f0), &h0);
+                srch_termfreq(e, f, strlen(f), &hi);
+                second = c[i];
+                if (hi > h0) { /* the one more posts hold first */
+                    second = c[0];
+                    first = c[i];
+                }
+            }
+        }
+        free(f);
     }
-    for (size_t i = 0; i < n; i++)
-        free(fold[i]);
+    free(f0);
     *best = strdup(first);
     *other = second ? strdup(second) : NULL;
     if (!*best || (second && !*other)) {
@@ -213,23 +218,17 @@ char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p, char **
             continue;
         char *raw = raw_lower(q, w);
         char *s = NULL, *o = NULL;
-        if (raw)
-            srch_correct(e, raw, &s, &o);
+        int rc = raw ? srch_correct(e, raw, w, &s, &o) : -1;
         /* the folded word, unless it is what was just looked up */
-        if (!s && (!raw || strcmp(raw, w->word) != 0))
-            srch_correct(e, w->word, &s, &o);
+        if (rc < 0 && (!raw || strcmp(raw, w->word) != 0))
+            srch_correct(e, w->word, w, &s, &o);
         free(raw);
-        if (s && worth_suggesting(e, w, s)) {
+        if (s) {
             rep[i] = s;
             changed = 1;
-            if (o && worth_suggesting(e, w, o)) {
-                alt[i] = o;
-                alts = 1;
-                o = NULL;
-            }
-        } else
-            free(s);
-        free(o);
+            alt[i] = o;
+            alts |= o != NULL;
+        }
     }
     char *out = NULL;
     if (changed) {
