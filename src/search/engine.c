@@ -71,6 +71,7 @@ void srch_engine_free(srch_engine *e)
     xc_db_close(e->db);
     srch_speller_free(e->speller);
     srch_termfreq_free(e);
+    srch_totals_free(e);
     txt_analyser_free(e->an);
     free(e->db_path);
     free(e);
@@ -97,6 +98,7 @@ static int unavailable(srch_engine *e, int rc)
     srch_speller_free(e->speller);
     e->speller = NULL;
     srch_termfreq_clear(e);
+    srch_totals_clear(e);
     return SRCH_ERR_UNAVAILABLE;
 }
 
@@ -108,6 +110,7 @@ static int ready(srch_engine *e)
         srch_speller_free(e->speller);
         e->speller = NULL;
         srch_termfreq_clear(e);
+        srch_totals_clear(e);
         int rc = xc_db_open(e->db_path, &e->db);
         if (rc != XC_OK) {
             e->db = NULL;
@@ -118,11 +121,14 @@ static int ready(srch_engine *e)
         return SRCH_OK;
     }
     if ((now - e->last_reopen) * 1000.0 >= e->reopen_ms) {
-        int rc = xc_db_reopen(e->db, NULL);
+        int reopened = 0;
+        int rc = xc_db_reopen(e->db, &reopened);
         /* the revision tells a new state of the database; emptying the
          * memo at each reopen also covers a database made again at the
          * same path that reached the same revision number */
         srch_termfreq_clear(e);
+        if (reopened)
+            srch_totals_clear(e); /* what the match reads changed */
         if (rc != XC_OK)
             return unavailable(e, rc);
         e->last_reopen = now;
@@ -136,6 +142,7 @@ static int after_failure(srch_engine *e, int rc, int attempt)
 {
     if (rc == XC_ERR_MODIFIED && attempt == 0) {
         srch_termfreq_clear(e);
+        srch_totals_clear(e);
         if (xc_db_reopen(e->db, NULL) == XC_OK) {
             e->last_reopen = srch_now();
             return RETRY;
@@ -378,12 +385,31 @@ int srch_count(srch_engine *e, const xc_query *q, uint32_t check, uint32_t *tota
     return rc;
 }
 
+/* The key of a search's matches in the memo of totals: the text
+ * searched, its analysis language and the request's filters. */
+static void count_key(const srch_request *req, const char *text, txt_lang lang,
+                      srch_totals_hash *h)
+{
+    *h = (srch_totals_hash)SRCH_TOTALS_HASH_INIT;
+    const char *one[] = {text, txt_lang_code(lang), req->lang, req->author, req->since,
+                         req->until};
+    for (size_t i = 0; i < sizeof one / sizeof *one; i++)
+        srch_totals_key(h, one[i] ? one[i] : "", one[i] ? strlen(one[i]) : 0);
+    for (size_t i = 0; i < SRCH_MAX_FILTER_VALUES && req->categories[i]; i++)
+        srch_totals_key(h, req->categories[i], strlen(req->categories[i]));
+    srch_totals_key(h, "\x01", 1); /* categories end, tags start */
+    for (size_t i = 0; i < SRCH_MAX_FILTER_VALUES && req->tags[i]; i++)
+        srch_totals_key(h, req->tags[i], strlen(req->tags[i]));
+}
+
 /* One run of the match for the parsed query; fills ans (hits, total,
- * total_exact, facets). exact: count the matches exactly (up to
- * exact_total) when the page's match did not. Returns an xc status. */
+ * total_exact, facets). key (NULL: no exact count) is the search's key in
+ * the memo of totals: the matches are counted exactly (up to exact_total)
+ * when the page's match did not, once per state of the database. Returns
+ * an xc status. */
 static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc_query *rfilter,
-               uint32_t offset, uint32_t limit, int snippets, int exact, json_t *ans,
-               uint32_t *nhits)
+               uint32_t offset, uint32_t limit, int snippets, const srch_totals_hash *key,
+               json_t *ans, uint32_t *nhits)
 {
     xc_query *q = NULL, *parts[3];
     size_t n = 0;
@@ -476,8 +502,12 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         xc_mset_matches(ms, &lower, &est, &upper);
         total_exact = lower == upper;
         total = total_exact ? lower : est;
-        if (exact && !req->facets && (!total_exact || total > e->cfg.exact_total))
+        if (key && !req->facets && (!total_exact || total > e->cfg.exact_total) &&
+            !srch_totals_get(e, key->k, e->cfg.exact_total, &total, &total_exact)) {
             rc = srch_count(e, full, e->cfg.exact_total, &total, &total_exact);
+            if (rc == XC_OK)
+                srch_totals_put(e, key->k, e->cfg.exact_total, total, total_exact);
+        }
     }
     xc_query_free(full);
     if (rc != XC_OK) {
@@ -593,7 +623,9 @@ static int rescue(srch_engine *e, const srch_request *req, const char *text, txt
     json_t *other = json_object();
     json_object_set_new(other, "ok", json_true());
     uint32_t n = 0;
-    int rc = run(e, req, &p, rfilter, 0, limit, 1, 1, other, &n);
+    srch_totals_hash key;
+    count_key(req, text, lang, &key);
+    int rc = run(e, req, &p, rfilter, 0, limit, 1, &key, other, &n);
     if (rc == XC_OK && n > 0) {
         json_decref(*ans);
         *ans = other;
@@ -673,7 +705,9 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
         }
         json_object_set_new(ans, "ok", json_true());
         uint32_t nhits = 0;
-        int rc = run(e, req, &p, rfilter, offset, limit, 1, 1, ans, &nhits);
+        srch_totals_hash key;
+        count_key(req, q, lang, &key);
+        int rc = run(e, req, &p, rfilter, offset, limit, 1, &key, ans, &nhits);
         char *sugg = NULL, *search = NULL;
         if (rc == XC_OK && p.has_text) {
             double ts = srch_now();
@@ -814,7 +848,7 @@ static int suggest_once(srch_engine *e, const char *q, uint32_t limit, json_t *a
         srch_request_init(&req);
         json_t *tmp = json_object();
         uint32_t nh = 0;
-        rc = run(e, &req, &p, NULL, 0, limit, 0, 0, tmp, &nh);
+        rc = run(e, &req, &p, NULL, 0, limit, 0, NULL, tmp, &nh);
         json_t *hits = json_object_get(tmp, "hits");
         size_t i;
         json_t *h;
@@ -951,7 +985,7 @@ int srch_stats(srch_engine *e, json_t **out)
             p.filter = all; /* match everything, by date */
             json_t *tmp = json_object();
             uint32_t nh;
-            rc = run(e, &req, &p, NULL, 0, 1, 0, 0, tmp, &nh);
+            rc = run(e, &req, &p, NULL, 0, 1, 0, NULL, tmp, &nh);
             srch_parsed_free(&p);
             json_t *f = json_object_get(tmp, "facets");
             ans = json_pack("{s:b,s:I,s:I,s:s?,s:O?,s:O?}", "ok", 1, "posts", (json_int_t)count,

@@ -48,6 +48,10 @@ typedef struct {
     char term[SRCH_TF_TERM];
 } srch_tf_slot;
 
+/* A slot of the memo of match counts (totals.c). */
+#define SRCH_TOTAL_SLOTS 1024 /* a power of two */
+typedef struct srch_total_slot srch_total_slot;
+
 struct srch_engine {
     char *db_path;
     cfg_config cfg;          /* copy of the settings we use (strings not kept) */
@@ -61,6 +65,9 @@ struct srch_engine {
     srch_tf_slot *tf;        /* memo of term frequencies (NULL: empty) */
     uint64_t tf_revision;    /* the revision it holds */
     uint32_t tf_gen;         /* its slots of other generations are empty */
+    srch_total_slot *totals; /* memo of match counts (NULL: empty) */
+    uint64_t totals_revision;
+    uint32_t totals_gen;
     char err[512];
 };
 
@@ -202,6 +209,24 @@ void srch_termfreq_free(srch_engine *e);
 /* The number of documents q matches (engine.c): exact when at most check
  * (*exact 1), else Xapian's estimate. An xc status. */
 int srch_count(srch_engine *e, const xc_query *q, uint32_t check, uint32_t *total, int *exact);
+
+/* The memo of match counts (totals.c): a key is two 64-bit hashes of the
+ * parts fed to srch_totals_key, which start from SRCH_TOTALS_HASH_INIT. */
+typedef struct {
+    uint64_t k[2];
+} srch_totals_hash;
+#define SRCH_TOTALS_HASH_INIT {{1469598103934665603u, 14695981039346656037u}}
+void srch_totals_key(srch_totals_hash *h, const char *s, size_t n);
+/* 1 with *total and *exact when the memo holds the count of key made with
+ * check (exact_total), else 0. */
+int srch_totals_get(srch_engine *e, const uint64_t key[2], uint32_t check, uint32_t *total,
+                    int *exact);
+void srch_totals_put(srch_engine *e, const uint64_t key[2], uint32_t check, uint32_t total,
+                     int exact);
+/* Empties the memo (the database was opened or reopened to a new state). */
+void srch_totals_clear(srch_engine *e);
+/* Frees the memo (with the engine). */
+void srch_totals_free(srch_engine *e);
 
 /* Monotonic time in seconds. */
 double srch_now(void);

@@ -1207,6 +1207,14 @@ START_TEST(spelling_after_reindex)
     json_t *a = search_in(e, "quokas", NULL);
     ck_assert(json_is_null(json_object_get(a, "suggestion")));
     json_decref(a);
+    /* a total counted apart, then remembered (a page of one hit of two) */
+    srch_request r;
+    srch_request_init(&r);
+    r.q = "plain quokka words";
+    r.limit = 1;
+    ck_assert_int_eq(srch_search(e, &r, &a), SRCH_OK);
+    ck_assert_int_eq(json_integer_value(json_object_get(a, "total")), 1);
+    json_decref(a);
     char *src = th_path(tmp, "own.jsonl");
     const char *more = "{\"id\":\"s1\",\"title\":\"One\",\"lang\":\"en\",\"body\":\"plain words\"}\n"
                        "{\"id\":\"s2\",\"title\":\"Two\",\"lang\":\"en\",\"body\":\"a quokka\"}\n";
@@ -1223,6 +1231,13 @@ START_TEST(spelling_after_reindex)
                       !strcmp(json_string_value(json_object_get(a, "suggestion")), "quokka"),
                   "no suggestion after the reindex");
     json_decref(a);
+    /* the memo of totals follows the database too */
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(srch_search(e, &r, &a), SRCH_OK);
+        ck_assert_int_eq(json_integer_value(json_object_get(a, "total")), 2);
+        ck_assert(json_is_true(json_object_get(a, "total_exact")));
+        json_decref(a);
+    }
     srch_engine_free(e);
     th_rmtree(dir);
     free(dir);
