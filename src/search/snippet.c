@@ -834,34 +834,30 @@ char *srch_snippet(srch_snipper *sp, const char *text, size_t len, txt_lang lang
     return b.s;
 }
 
-/* The whole of a short text (a title), HTML-escaped, its matches in <mark>.
- * Only its first SRCH_HIGHLIGHT_MAX bytes are analysed, and the rest is
- * copied as it is (escaped). */
+/* The whole of a short text (a title), HTML-escaped, its matches in <mark>:
+ * its runs are found and confirmed as a body's are (the byte scan, the
+ * memo), and copied as they are, blanks included. Only the first
+ * SRCH_HIGHLIGHT_MAX bytes are searched for matches (cut at a blank); the
+ * rest is copied, escaped. */
 char *srch_highlight(srch_snipper *sp, const char *text, size_t len, txt_lang lang)
 {
     srch_buf b = {0};
-    size_t at = 0, scan = len;
+    size_t at = 0, scan = len, nhits = 0;
     int ok = 1;
     if (scan > SRCH_HIGHLIGHT_MAX) {
         scan = SRCH_HIGHLIGHT_MAX;
-        while (scan > 0 && ((unsigned char)text[scan] & 0xC0) == 0x80)
-            scan--; /* a whole character */
+        while (scan > 0 && !is_blank((unsigned char)text[scan]))
+            scan--; /* runs end at a blank */
     }
-    if (sp->p->nwords && scan) {
-        txt_options opt = {lang, TXT_LANG_NONE, 1};
-        txt_result r;
-        if (txt_analyse(sp->e->an, text, scan, &opt, 1, &r) != TXT_OK)
-            return NULL;
-        const txt_token **tok;
-        int *m;
-        long n = mark_tokens(sp, &r, text, &tok, &m);
-        if (n < 0)
-            return NULL;
-        for (long i = 0; i < n && ok; i++)
-            if (m[i] >= 0)
-                ok &= mark_one(&b, text, &at, scan, tok[i]->start, tok[i]->end);
-        free(tok);
-        free(m);
+    long nr = sp->p->nwords ? scan_runs(sp, text, scan, lang, &nhits) : 0;
+    if (nr < 0)
+        return NULL;
+    for (size_t k = 0; k < nhits && ok; k++) {
+        const hit_run *h = &sp->hits[k];
+        size_t tend;
+        ok &= srch_buf_add_html(&b, text + at, sp->rs[h->run] - at) == 0;
+        ok &= add_run(sp, &b, text, sp->rs[h->run], sp->re[h->run], lang, h, 0, 0, &tend);
+        at = sp->re[h->run];
     }
     ok &= srch_buf_add_html(&b, text + at, len - at) == 0;
     if (!ok) {
