@@ -71,6 +71,7 @@ typedef struct {
     int complex;    /* operators, +/-, parentheses or title: were used */
     xc_query *top_filter; /* the filters of the whole text (parse_query) */
     int names;      /* a question in mixed case: capitalised words are names */
+    size_t first_start; /* where the first word (not a field) starts */
     size_t nterms;
     srch_parsed *p;
 } parser;
@@ -353,7 +354,7 @@ static int is_question_word(const txt_token *t)
  * weighs a name like any rare word. Numbers are left as they are. */
 static int is_name(const parser *ps, const lexeme *l, const txt_token *t)
 {
-    return ps->names && l != ps->lx && !(t->flags & TXT_TOK_NUMBER) &&
+    return ps->names && l->start != ps->first_start && !(t->flags & TXT_TOK_NUMBER) &&
            txt_initial_case(ps->text + l->start + t->start, t->end - t->start) > 0;
 }
 
@@ -1447,9 +1448,11 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
      * typed in capitals every word would be a "name". */
     size_t nlexwords = 0;
     int lower = 0;
+    ps.first_start = (size_t)-1;
     for (size_t j = 0; j < ps.nlx; j++)
-        if (ps.lx[j].kind == LX_WORD) {
-            nlexwords++;
+        if (ps.lx[j].kind == LX_WORD && ps.lx[j].field == F_NONE) {
+            if (!nlexwords++)
+                ps.first_start = ps.lx[j].start;
             if (txt_initial_case(q + ps.lx[j].start, ps.lx[j].len) < 0)
                 lower = 1;
         }
