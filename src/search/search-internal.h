@@ -49,7 +49,7 @@ typedef struct {
 } srch_tf_slot;
 
 /* A slot of the memo of match counts (totals.c). */
-#define SRCH_TOTAL_SLOTS 1024 /* a power of two */
+#define SRCH_TOTAL_SLOTS 4096 /* a power of two */
 typedef struct srch_total_slot srch_total_slot;
 
 struct srch_engine {
@@ -67,6 +67,7 @@ struct srch_engine {
     uint32_t tf_gen;         /* its slots of other generations are empty */
     srch_total_slot *totals; /* memo of match counts (NULL: empty) */
     uint64_t totals_revision;
+    uint64_t totals_clock;   /* counts written, to replace the older of two */
     uint32_t totals_gen;
     char err[512];
 };
