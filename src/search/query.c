@@ -1313,9 +1313,10 @@ static xc_query *corrections(parser *ps)
         return NULL;
     for (size_t j = 0; j < typed && j < SRCH_MAX_TERMS && !ps->oom; j++) {
         char *c[2] = {NULL, NULL};
-        if (!unknown[j] || srch_correct(ps->e, p->words[j].word, NULL, &c[0], &c[1]) != 0)
+        if (!unknown[j] || srch_correct(ps->e, p->words[j].word, ps->lang, NULL, &c[0], &c[1]) != 0)
             continue;
-        /* both corrections when the nearest English and French words tie */
+        /* both corrections when the nearest English and French words tie
+         * (only when the language is unknown) */
         for (int k = 0; k < 2 && c[k] && !ps->oom; k++) {
             txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
             txt_result r;
@@ -1503,6 +1504,7 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
             p->boost = scaled(&ps, b, 0.1);
     }
     p->complex = ps.complex;
+    p->lang = ps.lang;
     free(ps.lx);
     qfree(ps.top_filter);
     if (ps.oom) {

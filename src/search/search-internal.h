@@ -96,6 +96,7 @@ typedef struct {
     size_t nwords, capwords;
     int has_text;            /* the text gave at least one searchable item */
     int complex;             /* operators, +/-, parentheses or title: were used */
+    txt_lang lang;           /* the words' analysis language (NONE: both) */
 } srch_parsed;
 
 /* Parses q into p (see doc/QUERY.md). lang: analysis language (NONE: both).
@@ -159,14 +160,16 @@ char *srch_highlight(srch_snipper *sp, const char *text, size_t len, txt_lang la
 char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p, char **search);
 
 /* The correction of a word (as typed, lower-case): the nearest word of the
- * spelling table (speller.c), in *best; when the nearest word is in one
- * language and another as near, folding differently, is in the other, the
- * one more posts hold in *best and the other in *other (else NULL). With
+ * spelling table (speller.c), in *best; when the query's language (lang) is
+ * unknown and the nearest word is in one language and another as near,
+ * folding differently, is in the other, the one more posts hold in *best
+ * and the other in *other (else NULL). With
  * w, only corrections worth suggesting for w count (not the word itself,
  * nor another form of it, nor a stopword). Both malloc'ed; 0, -1 when
  * the table has no word near, 1 when its nearest is not worth suggesting
  * (then no correction either). */
-int srch_correct(srch_engine *e, const char *word, const srch_word *w, char **best, char **other);
+int srch_correct(srch_engine *e, const char *word, txt_lang lang, const srch_word *w, char **best,
+                 char **other);
 
 /* The in-memory index of the spelling table (speller.c). */
 typedef struct srch_speller srch_speller;

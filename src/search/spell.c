@@ -69,13 +69,15 @@ static int worth_suggesting(srch_engine *e, const srch_word *w, const char *s);
 
 /* A bilingual archive often cannot tell the language of a query (a word
  * or two), and the nearest words of a misspelling may be one English and
- * one French ("examn": "exam", "examen"). The speller's rule alone (the
- * most frequent of the nearest) would pick by how often the archive writes
- * each; here, when the nearest word is in one language and another word as
+ * one French ("examn": "exam", "examen"). When the language is known
+ * (given, or told from a question), the speller's rule stands. Else (the
+ * most frequent of the nearest picks by how often the archive writes
+ * each), when the nearest word is in one language and another word as
  * near, folding differently, is in the other, both are kept, the one more
  * posts hold first: the search looks for both, the suggestion shows the
  * first. */
-int srch_correct(srch_engine *e, const char *word, const srch_word *w, char **best, char **other)
+int srch_correct(srch_engine *e, const char *word, txt_lang lang, const srch_word *w, char **best,
+                 char **other)
 {
     srch_speller *sp = srch_engine_speller(e);
     const char *c[SRCH_SPELL_TIES];
@@ -86,7 +88,7 @@ int srch_correct(srch_engine *e, const char *word, const srch_word *w, char **be
     if (w && !worth_suggesting(e, w, c[0]))
         return 1;
     const char *first = c[0], *second = NULL;
-    txt_lang l0 = n > 1 ? word_lang(e, c[0]) : TXT_LANG_NONE;
+    txt_lang l0 = n > 1 && lang == TXT_LANG_NONE ? word_lang(e, c[0]) : TXT_LANG_NONE;
     char *f0 = NULL;
     if (l0 != TXT_LANG_NONE && txt_normalise(c[0], strlen(c[0]), &f0) != TXT_OK)
         l0 = TXT_LANG_NONE;
@@ -218,10 +220,10 @@ char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p, char **
             continue;
         char *raw = raw_lower(q, w);
         char *s = NULL, *o = NULL;
-        int rc = raw ? srch_correct(e, raw, w, &s, &o) : -1;
+        int rc = raw ? srch_correct(e, raw, p->lang, w, &s, &o) : -1;
         /* the folded word, unless it is what was just looked up */
         if (rc < 0 && (!raw || strcmp(raw, w->word) != 0))
-            srch_correct(e, w->word, w, &s, &o);
+            srch_correct(e, w->word, p->lang, w, &s, &o);
         free(raw);
         if (s) {
             rep[i] = s;
