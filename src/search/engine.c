@@ -489,8 +489,6 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         rc = rerank(e, p, rh, size < depth ? size : depth);
         rescale_percent(rh, size, top);
     }
-    double t2 = srch_now();
-    e->t.match_ms += (t2 - t1) * 1000.0;
     /* The total: exact when Xapian's bounds meet (always with facets,
      * which check every document), else counted apart; also when it is
      * above exact_total: a deep page that reached the end of the match
@@ -510,6 +508,8 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         }
     }
     xc_query_free(full);
+    double t2 = srch_now();
+    e->t.match_ms += (t2 - t1) * 1000.0;
     if (rc != XC_OK) {
         free(rh);
         xc_mset_free(ms);
@@ -550,9 +550,9 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         double t3 = srch_now();
         e->t.fetch_ms += (t3 - t2) * 1000.0;
         t2 = t3;
-        json_t *lj = json_object_get(hit, "lang");
-        txt_lang dl = hl != TXT_LANG_NONE ? hl : txt_lang_parse(json_string_value(lj));
         if (snippets) {
+            json_t *lj = json_object_get(hit, "lang");
+            txt_lang dl = hl != TXT_LANG_NONE ? hl : txt_lang_parse(json_string_value(lj));
             /* the title, highlighted like the snippet */
             const char *title = json_string_value(json_object_get(hit, "title"));
             char *th = srch_highlight(snip, title, strlen(title), dl);
@@ -560,15 +560,15 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
                 rc = XC_ERR_NOMEM;
             json_object_set_new(hit, "title_html", json_string(th ? th : ""));
             free(th);
-        }
-        if (snippets && sw > 0) {
-            size_t bl = 0;
-            /* a few bytes past the scan limit: the snippet cuts it as before */
-            char *body = srch_docdata_body(&dd, SRCH_SNIPPET_SCAN + 16, &bl);
-            char *sn = body ? srch_snippet(snip, body, bl, dl, sw) : NULL;
-            json_object_set_new(hit, "snippet", json_string(sn ? sn : ""));
-            free(sn);
-            free(body);
+            if (sw > 0) {
+                size_t bl = 0;
+                /* a few bytes past the scan limit: the snippet cuts it as before */
+                char *body = srch_docdata_body(&dd, SRCH_SNIPPET_SCAN + 16, &bl);
+                char *sn = body ? srch_snippet(snip, body, bl, dl, sw) : NULL;
+                json_object_set_new(hit, "snippet", json_string(sn ? sn : ""));
+                free(sn);
+                free(body);
+            }
             t3 = srch_now();
             e->t.snippet_ms += (t3 - t2) * 1000.0;
             t2 = t3;

@@ -114,9 +114,10 @@ int srch_stats(srch_engine *e, json_t **out);
 typedef struct {
     uint64_t searches;
     double parse_ms;    /* request filters, language detection, query parsing */
-    double match_ms;    /* the match (Xapian's get_mset), facet counting included */
+    double match_ms;    /* the match (Xapian's get_mset), facet counting and the
+                           exact count of the total included */
     double fetch_ms;    /* reading each hit's stored data */
-    double snippet_ms;  /* cutting the snippets */
+    double snippet_ms;  /* cutting the snippets, highlighting the titles */
     double spelling_ms; /* spelling suggestions */
     double total_ms;    /* the whole of srch_search */
 } srch_timings;
