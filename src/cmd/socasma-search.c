@@ -127,7 +127,9 @@ static void print_human(const json_t *ans, int tty)
         }
         printf("\n");
     }
-    printf("%lld result%s (%.1f ms)\n", (long long)json_integer_value(json_object_get(ans, "total")),
+    printf("%s%lld result%s (%.1f ms)\n",
+           json_is_false(json_object_get(ans, "total_exact")) ? "about " : "",
+           (long long)json_integer_value(json_object_get(ans, "total")),
            json_integer_value(json_object_get(ans, "total")) == 1 ? "" : "s",
            json_number_value(json_object_get(ans, "took_ms")));
     json_t *f = json_object_get(ans, "facets");

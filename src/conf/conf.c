@@ -70,6 +70,8 @@ static const cfg_key keys[] = {
     {"search", "bm25_k1", CFG_T_DOUBLE, 0, 10, CFG_STR(SRCH_DEFAULT_BM25_K1), F(search.bm25_k1),
      0},
     {"search", "bm25_b", CFG_T_DOUBLE, 0, 1, CFG_STR(SRCH_DEFAULT_BM25_B), F(search.bm25_b), 0},
+    {"search", "exact_total", CFG_T_UINT, 0, 100000000, CFG_STR(SRCH_DEFAULT_EXACT_TOTAL),
+     F(search.exact_total), 0},
 
     {"reindex", "export_command", CFG_T_STRING, 0, 0, NULL, F(export_command), 0},
     {"reindex", "prune_max_share", CFG_T_DOUBLE, 0, 1, "0.20", F(prune_max_share), 0},

@@ -45,6 +45,7 @@ void srch_options_init(srch_options *o)
     o->max_query_bytes = SRCH_DEFAULT_MAX_QUERY;
     o->bm25_k1 = SRCH_DEFAULT_BM25_K1;
     o->bm25_b = SRCH_DEFAULT_BM25_B;
+    o->exact_total = SRCH_DEFAULT_EXACT_TOTAL;
 }
 
 int srch_engine_new(const char *db_path, const srch_options *opt, srch_engine **out)
@@ -77,6 +78,7 @@ void srch_engine_free(srch_engine *e)
     xc_db_close(e->db);
     srch_speller_free(e->speller);
     srch_termfreq_free(e);
+    srch_totals_free(e);
     txt_analyser_free(e->an);
     free(e->db_path);
     free(e);
@@ -103,6 +105,7 @@ static int unavailable(srch_engine *e, int rc)
     srch_speller_free(e->speller);
     e->speller = NULL;
     srch_termfreq_clear(e);
+    srch_totals_clear(e);
     return SRCH_ERR_UNAVAILABLE;
 }
 
@@ -114,6 +117,7 @@ static int ready(srch_engine *e)
         srch_speller_free(e->speller);
         e->speller = NULL;
         srch_termfreq_clear(e);
+        srch_totals_clear(e);
         int rc = xc_db_open(e->db_path, &e->db);
         if (rc != XC_OK) {
             e->db = NULL;
@@ -124,11 +128,14 @@ static int ready(srch_engine *e)
         return SRCH_OK;
     }
     if ((now - e->last_reopen) * 1000.0 >= e->reopen_ms) {
-        int rc = xc_db_reopen(e->db, NULL);
+        int reopened = 0;
+        int rc = xc_db_reopen(e->db, &reopened);
         /* the revision tells a new state of the database; emptying the
          * memo at each reopen also covers a database made again at the
          * same path that reached the same revision number */
         srch_termfreq_clear(e);
+        if (reopened)
+            srch_totals_clear(e); /* what the match reads changed */
         if (rc != XC_OK)
             return unavailable(e, rc);
         e->last_reopen = now;
@@ -142,6 +149,7 @@ static int after_failure(srch_engine *e, int rc, int attempt)
 {
     if (rc == XC_ERR_MODIFIED && attempt == 0) {
         srch_termfreq_clear(e);
+        srch_totals_clear(e);
         if (xc_db_reopen(e->db, NULL) == XC_OK) {
             e->last_reopen = srch_now();
             return RETRY;
@@ -353,10 +361,61 @@ static void rescale_percent(ranked_hit *h, uint32_t size, int top)
     }
 }
 
+/* The number of documents q matches, counted with q made boolean (no
+ * weights to compute: Xapian only walks and merges the posting lists) and
+ * checking at least check documents: exact when there are at most that
+ * many (*exact 1), else Xapian's estimate. With exact_total as check it
+ * depends on q only, never on the page: a page's own match stops early
+ * once its hits are known, and its estimate moves with offset and limit. */
+int srch_count(srch_engine *e, const xc_query *q, uint32_t check, uint32_t *total, int *exact)
+{
+    xc_query *b = NULL;
+    xc_enquire *enq = NULL;
+    xc_mset *ms = NULL;
+    int rc = xc_query_scale(q, 0, &b);
+    if (rc == XC_OK)
+        rc = xc_enquire_new(e->db, &enq);
+    if (rc == XC_OK)
+        rc = xc_enquire_set_query(enq, b, 0);
+    if (rc == XC_OK)
+        rc = xc_enquire_get_mset(enq, 0, 0, check, &ms);
+    if (rc == XC_OK) {
+        uint32_t lower = 0, est = 0, upper = 0;
+        xc_mset_matches(ms, &lower, &est, &upper);
+        *exact = lower == upper;
+        *total = *exact ? lower : est;
+    }
+    xc_mset_free(ms);
+    xc_enquire_free(enq);
+    xc_query_free(b);
+    return rc;
+}
+
+/* The key of a search's matches in the memo of totals: the text
+ * searched, its analysis language and the request's filters. */
+static void count_key(const srch_request *req, const char *text, txt_lang lang,
+                      srch_totals_hash *h)
+{
+    *h = (srch_totals_hash)SRCH_TOTALS_HASH_INIT;
+    const char *one[] = {text, txt_lang_code(lang), req->lang, req->author, req->since,
+                         req->until};
+    for (size_t i = 0; i < sizeof one / sizeof *one; i++)
+        srch_totals_key(h, one[i] ? one[i] : "", one[i] ? strlen(one[i]) : 0);
+    for (size_t i = 0; i < SRCH_MAX_FILTER_VALUES && req->categories[i]; i++)
+        srch_totals_key(h, req->categories[i], strlen(req->categories[i]));
+    srch_totals_key(h, "\x01", 1); /* categories end, tags start */
+    for (size_t i = 0; i < SRCH_MAX_FILTER_VALUES && req->tags[i]; i++)
+        srch_totals_key(h, req->tags[i], strlen(req->tags[i]));
+}
+
 /* One run of the match for the parsed query; fills ans (hits, total,
- * facets). Returns an xc status. */
+ * total_exact, facets). key (NULL: no exact count) is the search's key in
+ * the memo of totals: the matches are counted exactly (up to exact_total)
+ * when the page's match did not, once per state of the database. Returns
+ * an xc status. */
 static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc_query *rfilter,
-               uint32_t offset, uint32_t limit, int snippets, json_t *ans, uint32_t *nhits)
+               uint32_t offset, uint32_t limit, int snippets, const srch_totals_hash *key,
+               json_t *ans, uint32_t *nhits)
 {
     xc_query *q = NULL, *parts[3];
     size_t n = 0;
@@ -370,6 +429,7 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         if (!p->filter && !rfilter) {
             /* nothing to search for */
             json_object_set_new(ans, "total", json_integer(0));
+            json_object_set_new(ans, "total_exact", json_true());
             json_object_set_new(ans, "hits", json_array());
             if (req->facets)
                 json_object_set_new(ans, "facets",
@@ -407,7 +467,6 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     xc_enquire *enq = NULL;
     xc_mset *ms = NULL;
     rc = new_enquire(e, full, &enq);
-    xc_query_free(full);
     if (rc == XC_OK && (by_date || req->sort == SRCH_SORT_DATE))
         rc = xc_enquire_set_sort(enq, by_date ? XC_SORT_VALUE : XC_SORT_VALUE_THEN_RELEVANCE,
                                  SCH_SLOT_DATE, 1);
@@ -436,6 +495,25 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         rc = rerank(e, p, rh, size < depth ? size : depth);
         rescale_percent(rh, size, top);
     }
+    /* The total: exact when Xapian's bounds meet (always with facets,
+     * which check every document), else counted apart; also when it is
+     * above exact_total: a deep page that reached the end of the match
+     * knows the exact count, where the other pages give the count's
+     * estimate, and the total must not change from page to page. */
+    uint32_t lower = 0, est = 0, upper = 0, total = 0;
+    int total_exact = 0;
+    if (rc == XC_OK) {
+        xc_mset_matches(ms, &lower, &est, &upper);
+        total_exact = lower == upper;
+        total = total_exact ? lower : est;
+        if (key && !req->facets && (!total_exact || total > e->opt.exact_total) &&
+            !srch_totals_get(e, key->k, e->opt.exact_total, &total, &total_exact)) {
+            rc = srch_count(e, full, e->opt.exact_total, &total, &total_exact);
+            if (rc == XC_OK)
+                srch_totals_put(e, key->k, e->opt.exact_total, total, total_exact);
+        }
+    }
+    xc_query_free(full);
     double t2 = srch_now();
     e->t.match_ms += (t2 - t1) * 1000.0;
     if (rc != XC_OK) {
@@ -444,8 +522,6 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         xc_enquire_free(enq);
         return rc;
     }
-    uint32_t lower = 0, est = 0, upper = 0;
-    xc_mset_matches(ms, &lower, &est, &upper);
     /* the page: [offset, offset + limit) of the whole result (first is
      * offset, or 0 when the hits before the page were fetched to reorder) */
     uint32_t from = offset - first;
@@ -454,7 +530,7 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     txt_lang hl = req->lang ? txt_lang_parse(req->lang) : TXT_LANG_NONE;
     unsigned sw = req->snippet_words < 0 ? e->opt.snippet_words : (unsigned)req->snippet_words;
     srch_snipper *snip = NULL;
-    if (snippets && sw > 0 && to > from && srch_snipper_new(e, p, &snip) != 0)
+    if (snippets && to > from && srch_snipper_new(e, p, &snip) != 0)
         rc = XC_ERR_NOMEM;
     for (uint32_t i = from; i < to && rc == XC_OK; i++) {
         xc_doc *doc = NULL;
@@ -480,16 +556,25 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         double t3 = srch_now();
         e->t.fetch_ms += (t3 - t2) * 1000.0;
         t2 = t3;
-        if (snippets && sw > 0) {
+        if (snippets) {
             json_t *lj = json_object_get(hit, "lang");
             txt_lang dl = hl != TXT_LANG_NONE ? hl : txt_lang_parse(json_string_value(lj));
-            size_t bl = 0;
-            /* a few bytes past the scan limit: the snippet cuts it as before */
-            char *body = srch_docdata_body(&dd, SRCH_SNIPPET_SCAN + 16, &bl);
-            char *sn = body ? srch_snippet(snip, body, bl, dl, sw) : NULL;
-            json_object_set_new(hit, "snippet", json_string(sn ? sn : ""));
-            free(sn);
-            free(body);
+            /* the title, highlighted like the snippet */
+            const char *title = json_string_value(json_object_get(hit, "title"));
+            char *th = srch_highlight(snip, title, strlen(title), dl);
+            if (!th)
+                rc = XC_ERR_NOMEM;
+            json_object_set_new(hit, "title_html", json_string(th ? th : ""));
+            free(th);
+            if (sw > 0) {
+                size_t bl = 0;
+                /* a few bytes past the scan limit: the snippet cuts it as before */
+                char *body = srch_docdata_body(&dd, SRCH_SNIPPET_SCAN + 16, &bl);
+                char *sn = body ? srch_snippet(snip, body, bl, dl, sw) : NULL;
+                json_object_set_new(hit, "snippet", json_string(sn ? sn : ""));
+                free(sn);
+                free(body);
+            }
             t3 = srch_now();
             e->t.snippet_ms += (t3 - t2) * 1000.0;
             t2 = t3;
@@ -501,7 +586,8 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     srch_snipper_free(snip);
     free(rh);
     if (rc == XC_OK) {
-        json_object_set_new(ans, "total", json_integer(est));
+        json_object_set_new(ans, "total", json_integer(total));
+        json_object_set_new(ans, "total_exact", json_boolean(total_exact));
         json_object_set_new(ans, "hits", hits);
         *nhits = to > from ? to - from : 0;
         if (req->facets) {
@@ -543,7 +629,9 @@ static int rescue(srch_engine *e, const srch_request *req, const char *text, txt
     json_t *other = json_object();
     json_object_set_new(other, "ok", json_true());
     uint32_t n = 0;
-    int rc = run(e, req, &p, rfilter, 0, limit, 1, other, &n);
+    srch_totals_hash key;
+    count_key(req, text, lang, &key);
+    int rc = run(e, req, &p, rfilter, 0, limit, 1, &key, other, &n);
     if (rc == XC_OK && n > 0) {
         json_decref(*ans);
         *ans = other;
@@ -624,16 +712,21 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
         }
         json_object_set_new(ans, "ok", json_true());
         uint32_t nhits = 0;
-        int rc = run(e, req, &p, rfilter, offset, limit, 1, ans, &nhits);
-        char *sugg = NULL;
+        srch_totals_hash key;
+        count_key(req, q, lang, &key);
+        int rc = run(e, req, &p, rfilter, offset, limit, 1, &key, ans, &nhits);
+        char *sugg = NULL, *search = NULL;
         if (rc == XC_OK && p.has_text) {
             double ts = srch_now();
-            sugg = srch_spelling(e, q, &p);
+            sugg = srch_spelling(e, q, &p, &search);
             e->t.spelling_ms += (srch_now() - ts) * 1000.0;
         }
         if (rc == XC_OK && sugg && nhits == 0 && offset == 0)
-            /* No hits: the corrected query's hits, flagged. */
-            rc = rescue(e, req, sugg, lang, rfilter, limit, "corrected", &ans, &nhits);
+            /* No hits: the corrected query's hits (with both corrections
+               of a word whose nearest English and French ones tie), flagged. */
+            rc = rescue(e, req, search ? search : sugg, lang, rfilter, limit, "corrected", &ans,
+                        &nhits);
+        free(search);
         if (rc == XC_OK && nhits == 0 && offset == 0 && p.has_text && last_word_open(q)) {
             /* Still no hits, and the query ends in a word being typed
                ("restr"): the hits of that word as a prefix ("restr*"),
@@ -762,7 +855,7 @@ static int suggest_once(srch_engine *e, const char *q, uint32_t limit, json_t *a
         srch_request_init(&req);
         json_t *tmp = json_object();
         uint32_t nh = 0;
-        rc = run(e, &req, &p, NULL, 0, limit, 0, tmp, &nh);
+        rc = run(e, &req, &p, NULL, 0, limit, 0, NULL, tmp, &nh);
         json_t *hits = json_object_get(tmp, "hits");
         size_t i;
         json_t *h;
@@ -899,7 +992,7 @@ int srch_stats(srch_engine *e, json_t **out)
             p.filter = all; /* match everything, by date */
             json_t *tmp = json_object();
             uint32_t nh;
-            rc = run(e, &req, &p, NULL, 0, 1, 0, tmp, &nh);
+            rc = run(e, &req, &p, NULL, 0, 1, 0, NULL, tmp, &nh);
             srch_parsed_free(&p);
             json_t *f = json_object_get(tmp, "facets");
             ans = json_pack("{s:b,s:I,s:I,s:s?,s:O?,s:O?}", "ok", 1, "posts", (json_int_t)count,

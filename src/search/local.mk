@@ -4,7 +4,7 @@ noinst_LIBRARIES += src/search/libsearch.a
 src_search_libsearch_a_SOURCES = \
 	src/search/search.h src/search/options.h src/search/search-internal.h \
 	src/search/engine.c src/search/query.c src/search/snippet.c \
-	src/search/spell.c src/search/speller.c src/search/termfreq.c src/search/docdata.c src/search/json.c \
+	src/search/spell.c src/search/speller.c src/search/termfreq.c src/search/totals.c src/search/docdata.c src/search/json.c \
 	src/search/protocol.c
 
 check_PROGRAMS += tests/search/test-search
@@ -31,3 +31,9 @@ tests_search_test_ranking_SOURCES = tests/search/test-ranking.c
 tests_search_test_ranking_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_search_test_ranking_LDADD = $(TEST_HELP) $(SEARCH_LINK) $(TEST_LIBS)
 TESTS += tests/search/test-ranking
+
+check_PROGRAMS += tests/search/test-fields
+tests_search_test_fields_SOURCES = tests/search/test-fields.c
+tests_search_test_fields_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_search_test_fields_LDADD = $(TEST_HELP) $(SEARCH_LINK) $(TEST_LIBS)
+TESTS += tests/search/test-fields

@@ -18,6 +18,7 @@ extern "C" {
 #define SRCH_DEFAULT_MAX_QUERY 1024
 #define SRCH_DEFAULT_BM25_K1 1.2
 #define SRCH_DEFAULT_BM25_B 0.75
+#define SRCH_DEFAULT_EXACT_TOTAL 10000
 
 /* The values are used as they are: the config file bounds them
  * (conf/socasma-search.conf.in gives the ranges). */
@@ -31,6 +32,9 @@ typedef struct {
     unsigned max_query_bytes; /* a longer query text is cut */
     double bm25_k1;           /* BM25: how much a repeated word counts */
     double bm25_b;            /* BM25: how much a long post is lowered */
+    unsigned exact_total;     /* a search counts its matches exactly up to
+                                 this many; above, Xapian's estimate
+                                 ("total_exact":false); 0: always the estimate */
 } srch_options;
 
 /* Sets every field to its default (SRCH_DEFAULT_*). */

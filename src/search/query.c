@@ -47,10 +47,16 @@ typedef struct {
 } lexeme;
 
 /* A built subquery: q NULL means "nothing" (punctuation, a dropped
- * stopword); filter 1 means purely boolean (a field filter). */
+ * stopword); filter 1 means purely boolean (a field filter); restrict 1
+ * means a condition the hits must meet that also weighs (title:, or
+ * filters and title: joined by AND); field is the field of a single
+ * filter (F_NONE otherwise), so that filters of one field can be
+ * alternatives. */
 typedef struct {
     xc_query *q;
     int filter;
+    int restrict_;
+    lx_field field;
 } node;
 
 typedef struct {
@@ -65,10 +71,12 @@ typedef struct {
     int oom;
     int allow_stop; /* stopwords searched (the query has nothing else) */
     int nstop;      /* stopwords dropped */
-    int complex;    /* operators, +/- or fields were used */
+    int complex;    /* operators, +/-, parentheses or title: were used */
+    xc_query *top_filter; /* the filters of the whole text (parse_query) */
     int names;      /* a question in mixed case: capitalised words are names */
     size_t key_from, key_to; /* while a glossary key's synonyms are built: its
                                 words, whose terms the synonyms do not repeat */
+    size_t first_start; /* where the first word (not a field) starts */
     size_t nterms;
     srch_parsed *p;
 } parser;
@@ -145,8 +153,48 @@ static int is_stop(const txt_token *t)
     return 0;
 }
 
-/* Remembers a word for the highlighter and the speller. */
-static void remember(parser *ps, const txt_token *t, size_t base, int plain)
+/* Snowball's French stemmer keeps the "-ent" of the third person plural
+ * ("regardent", "entourent"), since nouns end so too ("parent", "moment"):
+ * the verb never meets its other forms ("regarde", "regardé"). When the
+ * stem of the word without its "-nt" is the more frequent of the two in the
+ * index, the word is taken as that verb too: the stem term of the verb
+ * ("ZF...") in out, and its length, or 0. */
+static size_t verb_stem(parser *ps, const txt_token *t, const txt_stem *s, char out[300])
+{
+    if (!ps->e->db || s->lang != TXT_LANG_FR || (t->flags & TXT_TOK_NUMBER) || t->len < 6 ||
+        s->len < 5 || memcmp(s->term + s->len - 3, "ent", 3) != 0 ||
+        memcmp(t->word + t->len - 3, "ent", 3) != 0)
+        return 0;
+    /* "devient", "obtient": singulars of the -venir and -tenir verbs */
+    if (memcmp(t->word + t->len - 4, "ient", 4) == 0 &&
+        (t->word[t->len - 5] == 'v' || t->word[t->len - 5] == 't'))
+        return 0;
+    const char *red;
+    size_t rl;
+    if (txt_stem_word(ps->e->an, TXT_LANG_FR, t->word, t->len - 2, &red, &rl) != TXT_OK || rl < 3)
+        return 0;
+    char a[300];
+    int na = snprintf(a, sizeof a, "%s%.*s", SCH_STEM_FR, (int)s->len, s->term);
+    int nb = snprintf(out, 300, "%s%.*s", SCH_STEM_FR, (int)rl, red);
+    uint32_t fa = 0, fb = 0;
+    if (na < 0 || nb < 0 || na >= (int)sizeof a || nb >= 300 ||
+        srch_termfreq(ps->e, a, (size_t)na, &fa) != XC_OK ||
+        srch_termfreq(ps->e, out, (size_t)nb, &fb) != XC_OK || fb <= fa)
+        return 0;
+    return (size_t)nb;
+}
+
+/* The verb's stem term of a French -ent plural (verb_stem), or NULL. */
+static xc_query *verb_plural(parser *ps, const txt_token *t, const txt_stem *s, int title)
+{
+    char b[300];
+    size_t nb = verb_stem(ps, t, s, b), pl = strlen(SCH_STEM_FR);
+    return nb ? term(ps, store_stem_prefix(TXT_LANG_FR, title), b + pl, nb - pl) : NULL;
+}
+
+/* Remembers a word for the highlighter and the speller, with its stems
+ * as token_query searches them. */
+static srch_word *remember(parser *ps, const txt_token *t, size_t base, int plain)
 {
     srch_parsed *p = ps->p;
     if (p->nwords == p->capwords) {
@@ -154,7 +202,7 @@ static void remember(parser *ps, const txt_token *t, size_t base, int plain)
         srch_word *nw = realloc(p->words, nc * sizeof *nw);
         if (!nw) {
             ps->oom = 1;
-            return;
+            return NULL;
         }
         p->words = nw;
         p->capwords = nc;
@@ -164,8 +212,10 @@ static void remember(parser *ps, const txt_token *t, size_t base, int plain)
     w->word = strndup(t->word, t->len);
     if (!w->word) {
         ps->oom = 1;
-        return;
+        return NULL;
     }
+    char verb[300];
+    size_t vl = 0;
     for (unsigned k = 0; k < t->nstems && k < TXT_MAX_STEMS; k++) {
         if (t->stems[k].stop || t->stems[k].len == 0)
             continue;
@@ -178,42 +228,34 @@ static void remember(parser *ps, const txt_token *t, size_t base, int plain)
         }
         snprintf(s, n + 1, "%s%.*s", pre, (int)t->stems[k].len, t->stems[k].term);
         w->stems[w->nstems++] = s;
+        if (!vl)
+            vl = verb_stem(ps, t, &t->stems[k], verb);
     }
+    if (vl && !ps->oom && (w->stems[w->nstems] = strndup(verb, vl)) != NULL)
+        w->nstems++;
+    w->extend = !(t->flags & TXT_TOK_NUMBER);
     w->start = base + t->start;
     w->end = base + t->end;
     w->plain = plain;
     p->nwords++;
+    return w;
 }
 
-/* Snowball's French stemmer keeps the "-ent" of the third person plural
- * ("regardent", "entourent"), since nouns end so too ("parent", "moment"):
- * the verb never meets its other forms ("regarde", "regardé"). When the
- * stem of the word without its "-nt" is the more frequent of the two in the
- * index, the word is taken as that verb too: the stem term to add, or NULL. */
-static xc_query *verb_plural(parser *ps, const txt_token *t, const txt_stem *s, int title)
+/* Remembers the words of tokens that the query searches without their
+ * being typed (glossary synonyms, corrections, joins and splits), for the
+ * highlighter only; stopwords are left out (the "de" of a synonym "médecin
+ * de famille" would light up every "de"). */
+static void remember_added(parser *ps, const txt_token *toks, size_t n)
 {
-    if (!ps->e->db || s->lang != TXT_LANG_FR || (t->flags & TXT_TOK_NUMBER) || t->len < 6 ||
-        s->len < 5 || memcmp(s->term + s->len - 3, "ent", 3) != 0 ||
-        memcmp(t->word + t->len - 3, "ent", 3) != 0)
-        return NULL;
-    /* "devient", "obtient": singulars of the -venir and -tenir verbs */
-    if (memcmp(t->word + t->len - 4, "ient", 4) == 0 &&
-        (t->word[t->len - 5] == 'v' || t->word[t->len - 5] == 't'))
-        return NULL;
-    const char *red;
-    size_t rl;
-    if (txt_stem_word(ps->e->an, TXT_LANG_FR, t->word, t->len - 2, &red, &rl) != TXT_OK || rl < 3)
-        return NULL;
-    char a[300], b[300];
-    int na = snprintf(a, sizeof a, "%s%.*s", SCH_STEM_FR, (int)s->len, s->term);
-    int nb = snprintf(b, sizeof b, "%s%.*s", SCH_STEM_FR, (int)rl, red);
-    uint32_t fa = 0, fb = 0;
-    if (na < 0 || nb < 0 || na >= (int)sizeof a || nb >= (int)sizeof b ||
-        srch_termfreq(ps->e, a, (size_t)na, &fa) != XC_OK ||
-        srch_termfreq(ps->e, b, (size_t)nb, &fb) != XC_OK || fb <= fa)
-        return NULL;
-    size_t pl = strlen(SCH_STEM_FR);
-    return term(ps, store_stem_prefix(TXT_LANG_FR, title), b + pl, (size_t)nb - pl);
+    for (size_t j = 0; j < n; j++) {
+        if ((toks[j].flags & TXT_TOK_JOINED) || is_stop(&toks[j]))
+            continue;
+        srch_word *w = remember(ps, &toks[j], 0, 0);
+        if (w) {
+            w->added = 1;
+            w->start = w->end = 0;
+        }
+    }
 }
 
 /* The term of a stem; a long stem (SRCH_STEM_EXTEND bytes or more) also
@@ -267,7 +309,7 @@ static xc_query *token_query(parser *ps, const txt_token *t, int title)
         subs[n++] = term(ps, title ? SCH_TITLE_WORD : SCH_WORD, t->word, t->len);
     for (unsigned k = 0; k < t->nstems && k < TXT_MAX_STEMS; k++) {
         const txt_stem *s = &t->stems[k];
-        if (s->stop || s->len == 0 || key_term(ps, stem_prefix(s->lang, title), s->term, s->len))
+        if (s->stop || s->len == 0 || key_term(ps, store_stem_prefix(s->lang, title), s->term, s->len))
             continue;
         int dup = 0;
         for (unsigned j = 0; j < k; j++)
@@ -332,7 +374,7 @@ static int is_question_word(const txt_token *t)
  * weighs a name like any rare word. Numbers are left as they are. */
 static int is_name(const parser *ps, const lexeme *l, const txt_token *t)
 {
-    return ps->names && l != ps->lx && !(t->flags & TXT_TOK_NUMBER) &&
+    return ps->names && l->start != ps->first_start && !(t->flags & TXT_TOK_NUMBER) &&
            txt_initial_case(ps->text + l->start + t->start, t->end - t->start) > 0;
 }
 
@@ -363,7 +405,7 @@ static size_t without_clitic(const parser *ps, const txt_token *const *parts, si
  * parts OR its joined form (an inverted pronoun is cut off first). */
 static node words_node(parser *ps, const lexeme *l, int title, int plain)
 {
-    node nd = {NULL, 0};
+    node nd = {.q = NULL};
     txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
     txt_result r;
     if (ps->nterms >= SRCH_MAX_TERMS)
@@ -411,13 +453,19 @@ static node words_node(parser *ps, const lexeme *l, int title, int plain)
         nd.q = combine2(ps, XC_OP_OR, nd.q, token_query(ps, joined, title));
     for (size_t j = 0; j < nparts; j++)
         remember(ps, parts[j], l->start, 0);
+    if (joined) {
+        /* "postdoctorale" lights up for "post-doctoral" */
+        srch_word *w = remember(ps, joined, l->start, 0);
+        if (w)
+            w->added = 1;
+    }
     ps->nterms += nparts;
     return nd;
 }
 
 static node phrase_node(parser *ps, const lexeme *l, int title)
 {
-    node nd = {NULL, 0};
+    node nd = {.q = NULL};
     txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
     txt_result r;
     if (ps->nterms >= SRCH_MAX_TERMS)
@@ -437,7 +485,7 @@ static node phrase_node(parser *ps, const lexeme *l, int title)
 /* A trailing wildcard: the folded prefix over words and both stems. */
 static node wildcard_node(parser *ps, const lexeme *l, int title)
 {
-    node nd = {NULL, 0};
+    node nd = {.q = NULL};
     txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
     txt_result r;
     if (txt_analyse(ps->e->an, ps->text + l->start, l->len, &opt, 1, &r) != TXT_OK) {
@@ -527,7 +575,7 @@ int srch_date_range(const char *since, const char *until, xc_query **out)
 
 static node filter_term(parser *ps, const char *prefix, const char *value, size_t len)
 {
-    node nd = {NULL, 1};
+    node nd = {.filter = 1};
     char *norm = NULL;
     if (txt_normalise(value, len, &norm) != TXT_OK) {
         ps->oom = 1;
@@ -541,18 +589,14 @@ static node filter_term(parser *ps, const char *prefix, const char *value, size_
     return nd;
 }
 
-static node field_node(parser *ps, const lexeme *l)
+/* The boolean query of a filter field (author:, category:, tag:, lang:,
+ * date:), q NULL for a bad value. */
+static node field_filter(parser *ps, const lexeme *l)
 {
-    node nd = {NULL, 1};
+    node nd = {.filter = 1};
     const char *v = ps->text + l->start;
     size_t n = l->len;
     switch (l->field) {
-    case F_TITLE:
-        if (l->kind == LX_PHRASE)
-            return phrase_node(ps, l, 1);
-        if (l->wildcard)
-            return wildcard_node(ps, l, 1);
-        return words_node(ps, l, 1, 0);
     case F_AUTHOR: return filter_term(ps, SCH_AUTHOR, v, n);
     case F_CATEGORY: return filter_term(ps, SCH_CATEGORY, v, n);
     case F_TAG: return filter_term(ps, SCH_TAG, v, n);
@@ -602,6 +646,31 @@ static node field_node(parser *ps, const lexeme *l)
     default: break;
     }
     nd.filter = 0;
+    return nd;
+}
+
+/* A field: a filter node (its field set) or, for title:, words that the
+ * title must hold (restrict_). A bad value (lang:xx, date:abcd) is
+ * nothing. */
+static node field_node(parser *ps, const lexeme *l)
+{
+    if (l->field == F_TITLE) {
+        node nd;
+        if (l->kind == LX_PHRASE)
+            nd = phrase_node(ps, l, 1);
+        else if (l->wildcard)
+            nd = wildcard_node(ps, l, 1);
+        else
+            nd = words_node(ps, l, 1, 0);
+        nd.restrict_ = nd.q != NULL;
+        return nd;
+    }
+    node nd = field_filter(ps, l);
+    if (nd.q) {
+        nd.filter = 1;
+        nd.field = l->field;
+    } else
+        nd.filter = 0;
     return nd;
 }
 
@@ -738,7 +807,7 @@ static int lex(parser *ps)
                     l.start = j + ql;
                     l.len = k - j - ql;
                     i = k + cl;
-                    ps->complex = 1;
+                    ps->complex |= f == F_TITLE;
                     if (push(ps, l, &cap))
                         return -1;
                     continue;
@@ -746,7 +815,10 @@ static int lex(parser *ps)
             }
             if (f != F_NONE && vstart < j) {
                 l.field = f;
-                ps->complex = 1;
+                /* filters restrict the query as a whole (srch_parsed's
+                 * filter), so a query of words and filters is still plain
+                 * words; title: words are not */
+                ps->complex |= f == F_TITLE;
                 i = vstart;
                 wl = j - i;
             }
@@ -778,7 +850,7 @@ static void node_free(node *n)
 
 static node parse_unary(parser *ps)
 {
-    node nd = {NULL, 0};
+    node nd = {.q = NULL};
     if (ps->i >= ps->nlx) {
         ps->error = 1;
         return nd;
@@ -827,6 +899,21 @@ static void unplain_since(parser *ps, size_t first)
         ps->p->words[j].plain = 0;
 }
 
+/* The kind of two nodes joined by AND or OR: a filter when both are, a
+ * restriction when both are restrictions or filters. */
+static void join_kinds(node *left, const node *right)
+{
+    if (!left->q) {
+        left->filter = right->filter;
+        left->restrict_ = right->restrict_;
+    } else if (right->q) {
+        left->restrict_ = (left->restrict_ || left->filter) && (right->restrict_ || right->filter) &&
+                          !(left->filter && right->filter);
+        left->filter = left->filter && right->filter;
+    }
+    left->field = F_NONE;
+}
+
 static node parse_and(parser *ps)
 {
     node left = parse_unary(ps);
@@ -838,11 +925,13 @@ static node parse_and(parser *ps)
         if (k == LX_NOT)
             unplain_since(ps, first);
         if (k == LX_AND) {
+            join_kinds(&left, &right);
             left.q = combine2(ps, XC_OP_AND, left.q, right.q);
-            left.filter = left.filter && right.filter;
         } else if (right.q) {
+            /* left keeps its kind: a filter without some posts is a filter */
             if (!left.q && xc_query_match_all(&left.q) != XC_OK)
                 ps->oom = 1;
+            left.field = F_NONE;
             left.q = combine2(ps, XC_OP_AND_NOT, left.q, right.q);
         }
     }
@@ -855,20 +944,51 @@ static node parse_or(parser *ps)
     while (!ps->error && ps->i < ps->nlx && ps->lx[ps->i].kind == LX_OR) {
         ps->i++;
         node right = parse_and(ps);
-        if (!left.q)
-            left.filter = right.filter;
-        else if (right.q)
-            left.filter = left.filter && right.filter;
+        /* explicit OR is OR, fields included: "permis OR lang:fr" is the
+           posts with "permis" and every French post */
+        join_kinds(&left, &right);
         left.q = combine2(ps, XC_OP_OR, left.q, right.q);
     }
     return left;
 }
 
+/* The filters of a query: alternatives within a field ("category:A
+ * category:B": either), all fields at once; filters[] are taken. */
+static xc_query *filter_groups(parser *ps, node *filters, size_t n)
+{
+    xc_query *all = NULL;
+    for (size_t j = 0; j < n; j++) {
+        if (!filters[j].q)
+            continue;
+        xc_query *group = filters[j].q;
+        filters[j].q = NULL;
+        for (size_t k = j + 1; k < n && filters[j].field != F_NONE; k++)
+            if (filters[k].q && filters[k].field == filters[j].field) {
+                group = combine2(ps, XC_OP_OR, group, filters[k].q);
+                filters[k].q = NULL;
+            }
+        all = combine2(ps, XC_OP_AND, all, group);
+    }
+    return all;
+}
+
+/* A run of clauses (the whole text, or inside parentheses):
+ *   - filters (author:, category:, tag:, lang:, date:) restrict the rest,
+ *     alternatives within one field (filter_groups);
+ *   - title: clauses must all hold, and weigh;
+ *   - +required clauses must all hold; the plain ones are ORed, and must
+ *     hold (at least one) unless some clause is required, when they only
+ *     rank (AND_MAYBE);
+ *   - -excluded clauses take their posts out.
+ * At the top (depth 0) the filters of a query that has other clauses are
+ * left in ps->top_filter, so that what the parser adds to the words
+ * (synonyms, corrections) is filtered too. */
 static node parse_query(parser *ps)
 {
-    node out = {NULL, 0};
-    xc_query *req = NULL, *plain = NULL, *excl = NULL;
-    int any_filter_only = 1, nreq = 0;
+    node out = {.q = NULL};
+    xc_query *req = NULL, *plain = NULL, *excl = NULL, *restr = NULL;
+    node filters[SRCH_MAX_TERMS];
+    size_t nfilters = 0;
     while (!ps->error && ps->i < ps->nlx && ps->lx[ps->i].kind != LX_RPAREN) {
         lexeme *l = &ps->lx[ps->i];
         char mod = l->mod;
@@ -884,30 +1004,41 @@ static node parse_query(parser *ps)
             continue;
         if (mod == '-')
             excl = combine2(ps, XC_OP_OR, excl, c.q);
-        else if (mod == '+' || c.filter) {
+        else if (c.filter) {
+            if (nfilters < SRCH_MAX_TERMS)
+                filters[nfilters++] = c;
+            else
+                qfree(c.q);
+        } else if (c.restrict_)
+            restr = combine2(ps, XC_OP_AND, restr, c.q);
+        else if (mod == '+')
             req = combine2(ps, XC_OP_AND, req, c.q);
-            nreq++;
-            if (!c.filter)
-                any_filter_only = 0;
-        } else {
+        else
             plain = combine2(ps, XC_OP_OR, plain, c.q);
-            any_filter_only = 0;
-        }
     }
     if (ps->depth == 0 && ps->i < ps->nlx)
         ps->error = 1; /* a ')' with no '(' */
-    if (req && plain)
-        out.q = combine2(ps, XC_OP_AND_MAYBE, req, plain);
+    xc_query *text = req && plain ? combine2(ps, XC_OP_AND_MAYBE, req, plain) : req ? req : plain;
+    int only_restr = restr && !text;
+    text = combine2(ps, XC_OP_AND, restr, text);
+    xc_query *filt = filter_groups(ps, filters, nfilters);
+    if (text && filt && ps->depth == 0) {
+        qfree(ps->top_filter);
+        ps->top_filter = filt;
+        out.q = text;
+    } else if (text)
+        out.q = combine2(ps, XC_OP_FILTER, text, filt);
     else
-        out.q = req ? req : plain;
-    out.filter = out.q && any_filter_only && nreq > 0;
+        out.q = filt;
+    out.filter = out.q && !text;
+    out.restrict_ = only_restr && !filt;
     if (excl) {
-        if (!out.q && xc_query_match_all(&out.q) != XC_OK)
-            ps->oom = 1;
-        out.q = combine2(ps, XC_OP_AND_NOT, out.q, excl);
-        out.filter = 0;
-        if (any_filter_only && nreq == 0)
+        if (!out.q) {
+            if (xc_query_match_all(&out.q) != XC_OK)
+                ps->oom = 1;
             out.filter = 1; /* only exclusions: a boolean restriction */
+        }
+        out.q = combine2(ps, XC_OP_AND_NOT, out.q, excl);
     }
     return out;
 }
@@ -991,9 +1122,11 @@ static xc_query *entry_query(parser *ps, const char *entry)
             nparts++, t = &r.tokens[j];
     if (nparts == 0)
         return NULL;
-    if (nparts == 1)
-        return token_query(ps, t, 0);
-    return phrase_query(ps, r.tokens, r.ntokens, 0);
+    /* the highlighter marks words one by one, the words of a phrase too
+     * (as those of a phrase typed in quotes), stopwords left out */
+    xc_query *q = nparts == 1 ? token_query(ps, t, 0) : phrase_query(ps, r.tokens, r.ntokens, 0);
+    remember_added(ps, r.tokens, r.ntokens);
+    return q;
 }
 
 /* Glossary synonyms of the plain words and of runs of up to 5 of them. */
@@ -1004,12 +1137,13 @@ static xc_query *synonyms(parser *ps)
     size_t used = 0;
     if (!ps->e->db)
         return NULL;
-    for (size_t j = 0; j < p->nwords; j++) {
+    size_t typed = p->nwords; /* the words added below come after */
+    for (size_t j = 0; j < typed; j++) {
         if (!p->words[j].plain)
             continue;
         for (size_t n = SRCH_MAX_NGRAM; n >= 1; n--) {
             size_t last = j + n - 1;
-            if (last >= p->nwords)
+            if (last >= typed)
                 continue;
             int ok = 1;
             for (size_t k = j; k <= last; k++)
@@ -1078,6 +1212,109 @@ static int unknown_word(parser *ps, const srch_word *w)
     return 1;
 }
 
+/* 1 if text[a, b) is all blanks (and not empty): two words typed apart. */
+static int blanks_between(const char *text, size_t a, size_t b)
+{
+    if (a >= b)
+        return 0;
+    for (size_t i = a; i < b; i++)
+        if (text[i] != ' ' && text[i] != '\t')
+            return 0;
+    return 1;
+}
+
+/* The query of words (folded, separated by spaces) that the query searches
+ * without their being typed: one word as a word, several as a phrase;
+ * remembered for the highlighter. */
+static xc_query *derived_query(parser *ps, const char *words, size_t len)
+{
+    txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
+    txt_result r;
+    if (txt_analyse(ps->e->an, words, len, &opt, 1, &r) != TXT_OK) {
+        ps->oom = 1;
+        return NULL;
+    }
+    size_t nparts = 0;
+    const txt_token *t = NULL;
+    for (size_t j = 0; j < r.ntokens; j++)
+        if (!(r.tokens[j].flags & TXT_TOK_JOINED))
+            nparts++, t = &r.tokens[j];
+    if (nparts == 0)
+        return NULL;
+    xc_query *q = nparts == 1 ? token_query(ps, t, 0) : phrase_query(ps, r.tokens, r.ntokens, 0);
+    remember_added(ps, r.tokens, r.ntokens);
+    return q;
+}
+
+/* Words written apart in the query and together in the archive, or the
+ * reverse, as Meilisearch does: two or three plain words typed next to
+ * each other ("post doctoral", "e mail", "NAC OSCE") are also searched
+ * joined ("postdoctoral", "email", "nacosce") when the archive writes the
+ * joined word; a word the index knows in no form, of SRCH_SPLIT_MIN
+ * letters or more, is also searched as the phrase of the two words it can
+ * be cut into that the archive writes ("permisrestrictif": "permis
+ * restrictif"), the cut whose rarer half is the most frequent. Both weigh
+ * SRCH_JOIN_WEIGHT, below the words as typed. The archive's words are
+ * those of the spelling table, in memory (speller.c): no database read. */
+static xc_query *joins_splits(parser *ps)
+{
+    srch_parsed *p = ps->p;
+    srch_speller *sp = ps->e->db ? srch_engine_speller(ps->e) : NULL;
+    xc_query *all = NULL;
+    size_t typed = p->nwords; /* the words added below come after */
+    for (size_t j = 0; j < typed && sp && !ps->oom; j++) {
+        if (!p->words[j].plain || p->words[j].prefix)
+            continue;
+        char buf[256];
+        size_t bl = strlen(p->words[j].word);
+        if (bl + 1 >= sizeof buf)
+            continue;
+        memcpy(buf, p->words[j].word, bl + 1);
+        for (size_t k = j + 1, last = j; k < typed && k < j + SRCH_JOIN_MAX && !ps->oom; k++) {
+            const srch_word *x = &p->words[k];
+            size_t xl = strlen(x->word);
+            if (!x->plain || x->prefix || bl + xl + 1 >= sizeof buf ||
+                !blanks_between(ps->text, p->words[last].end, x->start))
+                break;
+            memcpy(buf + bl, x->word, xl + 1);
+            bl += xl;
+            last = k;
+            if (srch_speller_freq(sp, buf) > 0)
+                all = combine2(ps, XC_OP_OR, all, derived_query(ps, buf, bl));
+        }
+        /* the split of an unknown word */
+        const char *w = p->words[j].word;
+        size_t wl = strlen(w), chars = 0;
+        for (size_t i = 0; i < wl; i++)
+            chars += ((unsigned char)w[i] & 0xC0) != 0x80;
+        if (chars < SRCH_SPLIT_MIN || wl + 2 >= sizeof buf || srch_speller_freq(sp, w) > 0 ||
+            !unknown_word(ps, &p->words[j]))
+            continue;
+        size_t best = 0, left = 0;
+        uint32_t best_freq = 0;
+        for (size_t i = 1; i < wl; i++) {
+            if (((unsigned char)w[i] & 0xC0) == 0x80)
+                continue; /* inside a character */
+            left += 1;
+            if (left < SRCH_SPLIT_PART || chars - left < SRCH_SPLIT_PART)
+                continue;
+            memcpy(buf, w, i);
+            buf[i] = '\0';
+            uint32_t fl = srch_speller_freq(sp, buf), fr = fl ? srch_speller_freq(sp, w + i) : 0;
+            uint32_t m = fl < fr ? fl : fr;
+            if (m > best_freq)
+                best_freq = m, best = i;
+        }
+        if (!best)
+            continue;
+        memcpy(buf, w, best);
+        buf[best] = ' ';
+        memcpy(buf + best + 1, w + best, wl - best + 1);
+        all = combine2(ps, XC_OP_OR, all, derived_query(ps, buf, wl + 1));
+    }
+    return all;
+}
+
 /* Spelling corrections of the plain words of a question (SRCH_MIN_QUESTION
  * plain words or more) that the index knows in no form: such a word adds
  * nothing to the match, and a question of several words always has hits,
@@ -1095,26 +1332,36 @@ static xc_query *corrections(parser *ps)
     unsigned char unknown[SRCH_MAX_TERMS] = {0};
     if (!ps->e->db)
         return NULL;
-    for (size_t j = 0; j < p->nwords; j++)
+    size_t typed = p->nwords; /* the words added below come after */
+    for (size_t j = 0; j < typed; j++)
         nplain += p->words[j].plain ? 1 : 0;
     if (nplain < SRCH_MIN_QUESTION)
         return NULL;
-    for (size_t j = 0; j < p->nwords && j < SRCH_MAX_TERMS; j++)
+    for (size_t j = 0; j < typed && j < SRCH_MAX_TERMS; j++)
         if ((unknown[j] = (unsigned char)unknown_word(ps, &p->words[j])) != 0)
             nunknown++;
     if (nunknown > SRCH_MAX_CORRECTIONS)
         return NULL;
-    srch_speller *sp = srch_engine_speller(ps->e);
-    for (size_t j = 0; j < p->nwords && j < SRCH_MAX_TERMS && sp && !ps->oom; j++) {
-        const char *s = unknown[j] ? srch_speller_nearest(sp, p->words[j].word, 2) : NULL;
-        if (!s || !s[0])
+    for (size_t j = 0; j < typed && j < SRCH_MAX_TERMS && !ps->oom; j++) {
+        char *c[2] = {NULL, NULL};
+        if (!unknown[j] || srch_correct(ps->e, p->words[j].word, ps->lang, NULL, &c[0], &c[1]) != 0)
             continue;
-        txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
-        txt_result r;
-        if (txt_analyse(ps->e->an, s, strlen(s), &opt, 1, &r) != TXT_OK)
-            ps->oom = 1;
-        else if (r.ntokens == 1 && !is_stop(&r.tokens[0]))
-            all = combine2(ps, XC_OP_OR, all, token_query(ps, &r.tokens[0], 0));
+        /* both corrections when the nearest English and French words tie
+         * (only when the language is unknown) */
+        for (int k = 0; k < 2 && c[k] && !ps->oom; k++) {
+            txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
+            txt_result r;
+            if (!c[k][0])
+                continue;
+            if (txt_analyse(ps->e->an, c[k], strlen(c[k]), &opt, 1, &r) != TXT_OK)
+                ps->oom = 1;
+            else if (r.ntokens == 1 && !is_stop(&r.tokens[0])) {
+                all = combine2(ps, XC_OP_OR, all, token_query(ps, &r.tokens[0], 0));
+                remember_added(ps, r.tokens, 1);
+            }
+        }
+        free(c[0]);
+        free(c[1]);
     }
     return all;
 }
@@ -1165,12 +1412,14 @@ static void reset_words(srch_parsed *p)
 /* One attempt: strict (operators) or plain words only. */
 static node attempt(parser *ps, int strict)
 {
-    node nd = {NULL, 0};
+    node nd = {.q = NULL};
     ps->i = 0;
     ps->depth = 0;
     ps->error = 0;
     ps->nterms = 0;
     ps->nstop = 0;
+    qfree(ps->top_filter);
+    ps->top_filter = NULL;
     if (!strict) {
         /* Plain words: the text as one run of words, no operators. An
          * operator that made the text unparsable ("ET" alone, "permis
@@ -1208,29 +1457,40 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
         snprintf(e->err, sizeof e->err, "out of memory");
         return SRCH_ERR_INTERNAL;
     }
-    /* lang: in the text analyses the words in that language. */
-    if (lang == TXT_LANG_NONE)
+    /* lang: in the text analyses the words in that language (not when it
+     * is excluded, -lang:fr or NOT lang:fr, nor when both are named). */
+    if (lang == TXT_LANG_NONE) {
+        txt_lang named = TXT_LANG_NONE;
+        int both = 0;
         for (size_t j = 0; j < ps.nlx; j++)
-            if (ps.lx[j].field == F_LANG && ps.lx[j].mod != '-') {
+            if (ps.lx[j].field == F_LANG && ps.lx[j].mod != '-' &&
+                !(j > 0 && ps.lx[j - 1].kind == LX_NOT)) {
                 char code[8];
                 snprintf(code, sizeof code, "%.*s", (int)(ps.lx[j].len < 7 ? ps.lx[j].len : 7),
                          q + ps.lx[j].start);
-                ps.lang = txt_lang_parse(code);
+                txt_lang lg = txt_lang_parse(code);
+                both |= named != TXT_LANG_NONE && lg != TXT_LANG_NONE && lg != named;
+                if (lg != TXT_LANG_NONE)
+                    named = lg;
             }
+        ps.lang = both ? TXT_LANG_NONE : named;
+    }
     /* Names weigh more in questions only (SRCH_MIN_QUESTION words or more,
      * no operators), and only when the text is in mixed case: in a text
      * typed in capitals every word would be a "name". */
     size_t nlexwords = 0;
     int lower = 0;
+    ps.first_start = (size_t)-1;
     for (size_t j = 0; j < ps.nlx; j++)
-        if (ps.lx[j].kind == LX_WORD) {
-            nlexwords++;
+        if (ps.lx[j].kind == LX_WORD && ps.lx[j].field == F_NONE) {
+            if (!nlexwords++)
+                ps.first_start = ps.lx[j].start;
             if (txt_initial_case(q + ps.lx[j].start, ps.lx[j].len) < 0)
                 lower = 1;
         }
     ps.names = !ps.complex && lower && nlexwords >= SRCH_MIN_QUESTION;
     int syntax_error = ps.error;
-    node nd = {NULL, 0};
+    node nd = {.q = NULL};
     for (int pass = 0; pass < 4; pass++) {
         int strict = !syntax_error && pass < 2;
         ps.allow_stop = pass % 2;
@@ -1253,6 +1513,8 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
         p->has_text = 0;
     } else if (nd.q) {
         p->has_text = 1;
+        p->filter = ps.top_filter;
+        ps.top_filter = NULL;
         xc_query *main = nd.q;
         if (!ps.complex) {
             xc_query *syn = synonyms(&ps);
@@ -1261,6 +1523,9 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
             xc_query *corr = corrections(&ps);
             if (corr)
                 main = combine2(&ps, XC_OP_OR, main, corr);
+            xc_query *js = joins_splits(&ps);
+            if (js)
+                main = combine2(&ps, XC_OP_OR, main, scaled(&ps, js, SRCH_JOIN_WEIGHT));
         }
         if (ps.lang != TXT_LANG_NONE)
             main = combine2(&ps, XC_OP_AND_MAYBE, main, language_bonus(&ps));
@@ -1269,7 +1534,10 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
         if (b)
             p->boost = scaled(&ps, b, 0.1);
     }
+    p->complex = ps.complex;
+    p->lang = ps.lang;
     free(ps.lx);
+    qfree(ps.top_filter);
     if (ps.oom) {
         snprintf(e->err, sizeof e->err, "out of memory building the query");
         srch_parsed_free(p);

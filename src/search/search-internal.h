@@ -36,6 +36,11 @@
 #define SRCH_LANG_BONUS 5.0    /* weight of a post in the query's language */
 #define SRCH_NAME_WEIGHT 1.5   /* weight of a capitalised word (a name) inside
                                   a question, the other words weighing 1 */
+#define SRCH_JOIN_MAX 3        /* adjacent query words joined into one at most */
+#define SRCH_SPLIT_MIN 5       /* letters of an unknown word tried as two words ... */
+#define SRCH_SPLIT_PART 2      /* ... each of at least this many */
+#define SRCH_JOIN_WEIGHT 0.5   /* weight of a join or a split, the words as typed
+                                  weighing 1 */
 
 /* A slot of the memo of term frequencies (termfreq.c). */
 #define SRCH_TF_TERM 55     /* terms of this length or longer are not kept */
@@ -46,6 +51,10 @@ typedef struct {
     uint8_t len;            /* the term's length */
     char term[SRCH_TF_TERM];
 } srch_tf_slot;
+
+/* A slot of the memo of match counts (totals.c). */
+#define SRCH_TOTAL_SLOTS 4096 /* a power of two */
+typedef struct srch_total_slot srch_total_slot;
 
 struct srch_engine {
     char *db_path;
@@ -60,17 +69,26 @@ struct srch_engine {
     srch_tf_slot *tf;        /* memo of term frequencies (NULL: empty) */
     uint64_t tf_revision;    /* the revision it holds */
     uint32_t tf_gen;         /* its slots of other generations are empty */
+    srch_total_slot *totals; /* memo of match counts (NULL: empty) */
+    uint64_t totals_revision;
+    uint64_t totals_clock;   /* counts written, to replace the older of two */
+    uint32_t totals_gen;
     char err[512];
 };
 
 /* A word of the query, as the highlighter and the speller need it. */
 typedef struct {
     char *word;              /* folded word */
-    char *stems[TXT_MAX_STEMS]; /* prefixed stems (ZE..., ZF...) */
+    char *stems[TXT_MAX_STEMS + 2]; /* prefixed stems (ZE..., ZF...), with the
+                                        verb a French -ent plural is also taken as */
     unsigned nstems;
     size_t start, end;       /* bytes of the word in the query text */
     int plain;               /* 1: an ordinary word (spelling applies) */
     int prefix;              /* 1: a wildcard prefix (matches words starting so) */
+    int extend;              /* 1: its long stems also match the stems extending them */
+    int added;               /* 1: not typed but searched too (a glossary synonym, a
+                                correction, a join or split of typed words): only
+                                highlighted */
 } srch_word;
 
 typedef struct {
@@ -81,6 +99,8 @@ typedef struct {
     srch_word *words;
     size_t nwords, capwords;
     int has_text;            /* the text gave at least one searchable item */
+    int complex;             /* operators, +/-, parentheses or title: were used */
+    txt_lang lang;           /* the words' analysis language (NONE: both) */
 } srch_parsed;
 
 /* Parses q into p (see doc/QUERY.md). lang: analysis language (NONE: both).
@@ -129,9 +149,31 @@ void srch_snipper_free(srch_snipper *sp);
 char *srch_snippet(srch_snipper *sp, const char *text, size_t len, txt_lang lang,
                    unsigned nwords);
 
+/* The whole of a short text (a hit's title), HTML-escaped, its matches in
+ * <mark> as in snippets; only the first SRCH_HIGHLIGHT_MAX bytes are
+ * searched for matches. malloc'ed; NULL when out of memory. */
+#define SRCH_HIGHLIGHT_MAX 4096
+char *srch_highlight(srch_snipper *sp, const char *text, size_t len, txt_lang lang);
+
 /* A spelling suggestion for q (malloc'ed), or NULL when every word is
- * known or nothing better is found. */
-char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p);
+ * known or nothing better is found. When a word's nearest corrections in
+ * English and in French are equally close, the suggestion has the one more
+ * posts hold, and *search (malloc'ed) the text to search instead of the
+ * suggestion when the query has no hits: both corrections; else *search is
+ * NULL. */
+char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p, char **search);
+
+/* The correction of a word (as typed, lower-case): the nearest word of the
+ * spelling table (speller.c), in *best; when the query's language (lang) is
+ * unknown and the nearest word is in one language and another as near,
+ * folding differently, is in the other, the one more posts hold in *best
+ * and the other in *other (else NULL). With
+ * w, only corrections worth suggesting for w count (not the word itself,
+ * nor another form of it, nor a stopword). Both malloc'ed; 0, -1 when
+ * the table has no word near, 1 when its nearest is not worth suggesting
+ * (then no correction either). */
+int srch_correct(srch_engine *e, const char *word, txt_lang lang, const srch_word *w, char **best,
+                 char **other);
 
 /* The in-memory index of the spelling table (speller.c). */
 typedef struct srch_speller srch_speller;
@@ -144,10 +186,21 @@ uint64_t srch_speller_revision(const srch_speller *sp);
  * among equals), or NULL (none, or word itself is more frequent). The
  * string belongs to the index. */
 const char *srch_speller_nearest(srch_speller *sp, const char *word, unsigned max_edit);
+/* The words of the table nearest to word within max_edit edits, all at the
+ * same distance, most frequent first, at most max (and SRCH_SPELL_TIES) in
+ * out: their number, 0 as srch_speller_nearest gives NULL. */
+#define SRCH_SPELL_TIES 8
+size_t srch_speller_nearest_all(srch_speller *sp, const char *word, unsigned max_edit,
+                                const char **out, size_t max);
 /* The most frequent word of the table that folds to folded, when it is
  * not raw (the word as typed) and more frequent than raw, or NULL.
  * Belongs to the index. */
 const char *srch_speller_accented(const srch_speller *sp, const char *folded, const char *raw);
+
+/* How often the archive writes the word that folds to folded (the most
+ * frequent spelling: "medecine" counts "médecine"), 0 when it never does.
+ * An in-memory lookup, for the joins and splits of query words. */
+uint32_t srch_speller_freq(const srch_speller *sp, const char *folded);
 
 /* The engine's index of its database's spelling table, read again after a
  * new revision (spell.c); NULL when it cannot be read. Belongs to e. */
@@ -160,6 +213,28 @@ int srch_termfreq(srch_engine *e, const char *term, size_t len, uint32_t *freq);
 void srch_termfreq_clear(srch_engine *e);
 /* Frees the memo (with the engine). */
 void srch_termfreq_free(srch_engine *e);
+
+/* The number of documents q matches (engine.c): exact when at most check
+ * (*exact 1), else Xapian's estimate. An xc status. */
+int srch_count(srch_engine *e, const xc_query *q, uint32_t check, uint32_t *total, int *exact);
+
+/* The memo of match counts (totals.c): a key is two 64-bit hashes of the
+ * parts fed to srch_totals_key, which start from SRCH_TOTALS_HASH_INIT. */
+typedef struct {
+    uint64_t k[2];
+} srch_totals_hash;
+#define SRCH_TOTALS_HASH_INIT {{1469598103934665603u, 14695981039346656037u}}
+void srch_totals_key(srch_totals_hash *h, const char *s, size_t n);
+/* 1 with *total and *exact when the memo holds the count of key made with
+ * check (exact_total), else 0. */
+int srch_totals_get(srch_engine *e, const uint64_t key[2], uint32_t check, uint32_t *total,
+                    int *exact);
+void srch_totals_put(srch_engine *e, const uint64_t key[2], uint32_t check, uint32_t total,
+                     int exact);
+/* Empties the memo (the database was opened or reopened to a new state). */
+void srch_totals_clear(srch_engine *e);
+/* Frees the memo (with the engine). */
+void srch_totals_free(srch_engine *e);
 
 /* Monotonic time in seconds. */
 double srch_now(void);

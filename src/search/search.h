@@ -112,13 +112,15 @@ void srch_engine_free(srch_engine *e);
 const char *srch_errmsg(const srch_engine *e);
 
 /* Runs a search. On SRCH_OK *out is the answer object
- *   {"ok":true,"total":N,"offset":N,"limit":N,"hits":[...],
+ *   {"ok":true,"total":N,"total_exact":B,"offset":N,"limit":N,"hits":[...],
  *    "facets":{...} (when asked),"suggestion":S or null,
  *    "corrected":true (when the hits are those of the suggestion),
  *    "completed":true (when they are those of the last word as a prefix),
  *    "took_ms":T}
  * with each hit {"id","title","url","date","lang","categories","author",
- * "score","snippet"}; the caller json_decref()s it. */
+ * "score","snippet"}; the caller json_decref()s it. total counts every
+ * match, whatever offset and limit: exactly (total_exact true) when there
+ * are at most the config's exact_total, else Xapian's estimate (false). */
 int srch_search(srch_engine *e, const srch_request *req, json_t **out);
 
 /* Search-as-you-type: completions of the last word of prefix and the top
@@ -143,9 +145,10 @@ int srch_stats(srch_engine *e, json_t **out);
 typedef struct {
     uint64_t searches;
     double parse_ms;    /* request filters, language detection, query parsing */
-    double match_ms;    /* the match (Xapian's get_mset), facet counting included */
+    double match_ms;    /* the match (Xapian's get_mset), facet counting and the
+                           exact count of the total included */
     double fetch_ms;    /* reading each hit's stored data */
-    double snippet_ms;  /* cutting the snippets */
+    double snippet_ms;  /* cutting the snippets, highlighting the titles */
     double spelling_ms; /* spelling suggestions */
     double total_ms;    /* the whole of srch_search */
 } srch_timings;

@@ -79,6 +79,7 @@ struct srch_snipper {
     size_t caphits;
     run_tok *toks;
     size_t ntoks, captoks;
+    uint64_t typed;            /* bits (id % 64) of the words typed (not added) */
 };
 
 static int bit(const uint8_t *set, unsigned k) { return set[k >> 3] & (1u << (k & 7)); }
@@ -242,6 +243,8 @@ int srch_snipper_new(srch_engine *e, const srch_parsed *p, srch_snipper **out)
     sp->p = p;
     for (size_t i = 0; i < p->nwords; i++) {
         const srch_word *w = &p->words[i];
+        if (!w->added)
+            sp->typed |= 1ull << (i % 64);
         int rc = add_needle(sp, w->word);
         for (unsigned j = 0; j < w->nstems && rc == 0; j++)
             rc = add_needle(sp, w->stems[j] + 2); /* after the ZE / ZF prefix */
@@ -270,9 +273,29 @@ void srch_snipper_free(srch_snipper *sp)
 
 /* ---- matching ------------------------------------------------------------ */
 
-/* Which query word a token matches, or -1. */
-static int match_token(const srch_parsed *p, const txt_token *t)
+/* 1 if the stem s (lang, folded, no prefix) meets the query word w's
+ * stem ws ("ZE..."/"ZF..."): equal, or extending it when the query
+ * extended it (a long stem also matches the stems that start with it:
+ * query.c, stem_query). */
+static int stem_meets(const srch_word *w, const char *ws, txt_lang lang, const char *s, size_t len)
 {
+    char pre = lang == TXT_LANG_EN ? 'E' : 'F';
+    if (ws[1] != pre)
+        return 0;
+    size_t wl = strlen(ws + 2);
+    if (wl == len)
+        return memcmp(ws + 2, s, len) == 0;
+    return w->extend && wl >= SRCH_STEM_EXTEND && len > wl && memcmp(ws + 2, s, wl) == 0;
+}
+
+/* Which query word a token matches, or -1: its folded word, a wildcard
+ * prefix, or a stem. src holds the analysed text (the token's bytes at
+ * t->start..t->end). A word written with accents also meets the stems of
+ * its folded form, as the index holds them (text.h, step 4): the query
+ * "specialite" stems to "specialit", the text "spécialité" to "special". */
+static int match_token(srch_snipper *sp, const txt_token *t, const char *src)
+{
+    const srch_parsed *p = sp->p;
     for (size_t i = 0; i < p->nwords; i++) {
         const srch_word *w = &p->words[i];
         size_t wl = strlen(w->word);
@@ -287,12 +310,29 @@ static int match_token(const srch_parsed *p, const txt_token *t)
             const txt_stem *s = &t->stems[k];
             if (s->stop || !s->len)
                 continue;
-            char pre = s->lang == TXT_LANG_EN ? 'E' : 'F';
-            for (unsigned j = 0; j < w->nstems; j++) {
-                const char *ws = w->stems[j];
-                if (ws[1] == pre && strlen(ws + 2) == s->len && memcmp(ws + 2, s->term, s->len) == 0)
+            for (unsigned j = 0; j < w->nstems; j++)
+                if (stem_meets(w, w->stems[j], s->lang, s->term, s->len))
                     return (int)i;
-            }
+        }
+    }
+    int accented = 0;
+    for (size_t b = t->start; b < t->end && !accented; b++)
+        accented = (unsigned char)src[b] >= 0x80;
+    if (!accented || (t->flags & TXT_TOK_NUMBER))
+        return -1;
+    for (unsigned k = 0; k < t->nstems; k++) {
+        const txt_stem *s = &t->stems[k];
+        if (s->stop || (k > 0 && s->lang == t->stems[k - 1].lang))
+            continue; /* each language once */
+        const char *alt;
+        size_t al;
+        if (txt_stem_word(sp->e->an, s->lang, t->word, t->len, &alt, &al) != TXT_OK)
+            continue;
+        for (size_t i = 0; i < p->nwords; i++) {
+            const srch_word *w = &p->words[i];
+            for (unsigned j = 0; j < w->nstems && !w->prefix; j++)
+                if (stem_meets(w, w->stems[j], s->lang, alt, al))
+                    return (int)i;
         }
     }
     return -1;
@@ -300,10 +340,12 @@ static int match_token(const srch_parsed *p, const txt_token *t)
 
 /* The visible tokens of r (joined forms overlap their parts) and the query
  * word each matches (-1: none); a matched joined form ("postdoctoral")
- * lights up its parts. Returns the count; *tokp and *mp are malloc'ed. */
-static long mark_tokens(const srch_parsed *p, const txt_result *r, const txt_token ***tokp,
-                        int **mp)
+ * lights up its parts. src is the analysed text. Returns the count; *tokp
+ * and *mp are malloc'ed. */
+static long mark_tokens(srch_snipper *sp, const txt_result *r, const char *src,
+                        const txt_token ***tokp, int **mp)
 {
+    const srch_parsed *p = sp->p;
     size_t n = 0;
     for (size_t i = 0; i < r->ntokens; i++)
         if (!(r->tokens[i].flags & TXT_TOK_JOINED))
@@ -321,7 +363,7 @@ static long mark_tokens(const srch_parsed *p, const txt_result *r, const txt_tok
         if (t->flags & TXT_TOK_JOINED)
             continue;
         tok[k] = t;
-        m[k] = p->nwords ? match_token(p, t) : -1;
+        m[k] = p->nwords ? match_token(sp, t, src) : -1;
         k++;
     }
     k = 0;
@@ -329,7 +371,7 @@ static long mark_tokens(const srch_parsed *p, const txt_result *r, const txt_tok
         const txt_token *t = &r->tokens[i];
         if (!(t->flags & TXT_TOK_JOINED))
             continue;
-        int id = match_token(p, t);
+        int id = match_token(sp, t, src);
         if (id < 0)
             continue;
         while (k < n && tok[k]->start < t->start)
@@ -391,7 +433,7 @@ static int confirm_lower(srch_snipper *sp, const char *s, size_t n, txt_lang lan
         return -1;
     const txt_token **tok;
     int *m;
-    long nt = mark_tokens(sp->p, &r, &tok, &m);
+    long nt = mark_tokens(sp, &r, s, &tok, &m);
     if (nt < 0)
         return -1;
     *count = 0;
@@ -606,9 +648,10 @@ static unsigned popcount64(uint64_t x)
     return c;
 }
 
-/* The first run of the best window of w runs: the most distinct matched
- * words, then the most matches, starting a few runs before its first match
- * for context. */
+/* The first run of the best window of w runs: the most distinct words
+ * typed, then the most distinct words added to them (synonyms,
+ * corrections), then the most matches, starting a few runs before its
+ * first match for context. */
 static size_t best_window(const srch_snipper *sp, size_t nhits, size_t nruns, size_t w)
 {
     if (!nhits)
@@ -628,7 +671,8 @@ static size_t best_window(const srch_snipper *sp, size_t nhits, size_t nruns, si
             mask |= sp->hits[j].mask;
             count += sp->hits[j].count;
         }
-        long score = (long)popcount64(mask) * 1000 + count;
+        long score = (long)popcount64(mask & sp->typed) * 1000000 +
+                     (long)popcount64(mask & ~sp->typed) * 1000 + (count < 999 ? count : 999);
         if (score > best_score)
             best_score = score, best = start;
     }
@@ -734,7 +778,7 @@ static int add_run(srch_snipper *sp, txt_buf *b, const char *text, size_t a, siz
         return 0;
     const txt_token **tok;
     int *m;
-    long n = mark_tokens(sp->p, &r, &tok, &m);
+    long n = mark_tokens(sp, &r, text + base, &tok, &m);
     if (n < 0)
         return 0;
     for (long i = 0; i < n && ok; i++)
@@ -788,4 +832,37 @@ char *srch_snippet(srch_snipper *sp, const char *text, size_t len, txt_lang lang
     if (!b.p)
         return strdup("");
     return b.p;
+}
+
+/* The whole of a short text (a title), HTML-escaped, its matches in <mark>:
+ * its runs are found and confirmed as a body's are (the byte scan, the
+ * memo), and copied as they are, blanks included. Only the first
+ * SRCH_HIGHLIGHT_MAX bytes are searched for matches (cut at a blank); the
+ * rest is copied, escaped. */
+char *srch_highlight(srch_snipper *sp, const char *text, size_t len, txt_lang lang)
+{
+    txt_buf b = {0};
+    size_t at = 0, scan = len, nhits = 0;
+    int ok = 1;
+    if (scan > SRCH_HIGHLIGHT_MAX) {
+        scan = SRCH_HIGHLIGHT_MAX;
+        while (scan > 0 && !is_blank((unsigned char)text[scan]))
+            scan--; /* runs end at a blank */
+    }
+    long nr = sp->p->nwords ? scan_runs(sp, text, scan, lang, &nhits) : 0;
+    if (nr < 0)
+        return NULL;
+    for (size_t k = 0; k < nhits && ok; k++) {
+        const hit_run *h = &sp->hits[k];
+        size_t tend;
+        ok &= txt_buf_add_html(&b, text + at, sp->rs[h->run] - at) == 0;
+        ok &= add_run(sp, &b, text, sp->rs[h->run], sp->re[h->run], lang, h, 0, 0, &tend);
+        at = sp->re[h->run];
+    }
+    ok &= txt_buf_add_html(&b, text + at, len - at) == 0;
+    if (!ok) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p ? b.p : strdup("");
 }

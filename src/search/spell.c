@@ -8,6 +8,7 @@
  * "médecine familiale"). */
 #include <config.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,13 +32,94 @@ srch_speller *srch_engine_speller(srch_engine *e)
     return e->speller;
 }
 
-/* The spelling table's best match for the word as typed (lower-cased by
- * the table's own rules: we pass the folded word and the raw one). */
-static char *lookup(srch_engine *e, const char *word)
+/* The language of a word of the spelling table, from the index: the
+ * indexer stems each paragraph in its own language only (English stems
+ * "ZE...", French "ZF..."), so the number of posts that hold the word's
+ * English stem against the number that hold its French stem tells which
+ * language writes it ("exam": ZEexam, "examen": ZFexamen). Stems can meet
+ * other words of the other language, so this is a majority, not a proof;
+ * it costs two lookups of the engine's memo of term frequencies. NONE: as
+ * many, or none. */
+static txt_lang word_lang(srch_engine *e, const char *word)
+{
+    txt_options opt = {TXT_LANG_NONE, TXT_LANG_NONE, 1};
+    txt_result r;
+    if (txt_analyse(e->an, word, strlen(word), &opt, 1, &r) != TXT_OK || r.ntokens != 1)
+        return TXT_LANG_NONE;
+    uint32_t f[3] = {0, 0, 0};
+    const txt_token *t = &r.tokens[0];
+    for (unsigned k = 0; k < t->nstems; k++) {
+        const txt_stem *st = &t->stems[k];
+        char term[128];
+        int n = snprintf(term, sizeof term, "%s%.*s", st->lang == TXT_LANG_EN ? SCH_STEM_EN : SCH_STEM_FR,
+                         (int)st->len, st->term);
+        uint32_t freq = 0;
+        if (st->stop || n < 0 || n >= (int)sizeof term ||
+            srch_termfreq(e, term, (size_t)n, &freq) != XC_OK)
+            continue;
+        if (freq > f[st->lang])
+            f[st->lang] = freq;
+    }
+    if (f[TXT_LANG_EN] == f[TXT_LANG_FR])
+        return TXT_LANG_NONE;
+    return f[TXT_LANG_EN] > f[TXT_LANG_FR] ? TXT_LANG_EN : TXT_LANG_FR;
+}
+
+static int worth_suggesting(srch_engine *e, const srch_word *w, const char *s);
+
+/* A bilingual archive often cannot tell the language of a query (a word
+ * or two), and the nearest words of a misspelling may be one English and
+ * one French ("examn": "exam", "examen"). When the language is known
+ * (given, or told from a question), the speller's rule stands. Else (the
+ * most frequent of the nearest picks by how often the archive writes
+ * each), when the nearest word is in one language and another word as
+ * near, folding differently, is in the other, both are kept, the one more
+ * posts hold first: the search looks for both, the suggestion shows the
+ * first. */
+int srch_correct(srch_engine *e, const char *word, txt_lang lang, const srch_word *w, char **best,
+                 char **other)
 {
     srch_speller *sp = srch_engine_speller(e);
-    const char *s = sp ? srch_speller_nearest(sp, word, 2) : NULL;
-    return s ? strdup(s) : NULL;
+    const char *c[SRCH_SPELL_TIES];
+    size_t n = sp ? srch_speller_nearest_all(sp, word, 2, c, SRCH_SPELL_TIES) : 0;
+    *best = *other = NULL;
+    if (n == 0)
+        return -1;
+    if (w && !worth_suggesting(e, w, c[0]))
+        return 1;
+    const char *first = c[0], *second = NULL;
+    txt_lang l0 = n > 1 && lang == TXT_LANG_NONE ? word_lang(e, c[0]) : TXT_LANG_NONE;
+    char *f0 = NULL;
+    if (l0 != TXT_LANG_NONE && txt_normalise(c[0], strlen(c[0]), &f0) != TXT_OK)
+        l0 = TXT_LANG_NONE;
+    for (size_t i = 1; i < n && l0 != TXT_LANG_NONE && !second; i++) {
+        char *f = NULL;
+        if (txt_normalise(c[i], strlen(c[i]), &f) == TXT_OK && strcmp(f, f0) != 0 &&
+            (!w || worth_suggesting(e, w, c[i]))) {
+            txt_lang l = word_lang(e, c[i]);
+            if (l != TXT_LANG_NONE && l != l0) {
+                uint32_t h0 = 0, hi = 0;
+                srch_termfreq(e, f0, strlen(f0), &h0);
+                srch_termfreq(e, f, strlen(f), &hi);
+                second = c[i];
+                if (hi > h0) { /* the one more posts hold first */
+                    second = c[0];
+                    first = c[i];
+                }
+            }
+        }
+        free(f);
+    }
+    free(f0);
+    *best = strdup(first);
+    *other = second ? strdup(second) : NULL;
+    if (!*best || (second && !*other)) {
+        free(*best);
+        free(*other);
+        *best = *other = NULL;
+        return -1;
+    }
+    return 0;
 }
 
 /* The raw query word, lower-cased ASCII (the table is lower-case). */
@@ -114,15 +196,19 @@ static int worth_suggesting(srch_engine *e, const srch_word *w, const char *s)
     return worth;
 }
 
-char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p)
+char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p, char **search)
 {
+    *search = NULL;
     if (!e->db || !p->nwords)
         return NULL;
     size_t n = p->nwords;
-    char **rep = calloc(n, sizeof *rep);
-    if (!rep)
+    char **rep = calloc(n, sizeof *rep), **alt = calloc(n, sizeof *alt);
+    if (!rep || !alt) {
+        free(rep);
+        free(alt);
         return NULL;
-    int changed = 0;
+    }
+    int changed = 0, alts = 0;
     for (size_t i = 0; i < n; i++) {
         const srch_word *w = &p->words[i];
         uint32_t freq = 0;
@@ -133,16 +219,18 @@ char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p)
         if (i == n - 1 && completes(e, q, w))
             continue;
         char *raw = raw_lower(q, w);
-        char *s = raw ? lookup(e, raw) : NULL;
+        char *s = NULL, *o = NULL;
+        int rc = raw ? srch_correct(e, raw, p->lang, w, &s, &o) : -1;
         /* the folded word, unless it is what was just looked up */
-        if (!s && (!raw || strcmp(raw, w->word) != 0))
-            s = lookup(e, w->word);
+        if (rc < 0 && (!raw || strcmp(raw, w->word) != 0))
+            srch_correct(e, w->word, p->lang, w, &s, &o);
         free(raw);
-        if (s && worth_suggesting(e, w, s)) {
+        if (s) {
             rep[i] = s;
             changed = 1;
-        } else
-            free(s);
+            alt[i] = o;
+            alts |= o != NULL;
+        }
     }
     char *out = NULL;
     if (changed) {
@@ -158,7 +246,11 @@ char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p)
                 rep[i] = strdup(s);
             free(raw);
         }
-        txt_buf b = {0};
+        /* the suggestion; and, with a second correction, what to search:
+         * the two ORed in place ("(lettre OR letter) AND permis"), or
+         * added as one more word to plain words, which are ORed anyway
+         * (and keep the glossary's synonyms) */
+        txt_buf b = {0}, sb = {0};
         size_t at = 0;
         int ok = 1;
         for (size_t i = 0; i < n && ok; i++) {
@@ -166,16 +258,37 @@ char *srch_spelling(srch_engine *e, const char *q, const srch_parsed *p)
                 continue;
             ok &= txt_buf_add(&b, q + at, p->words[i].start - at) == 0;
             ok &= txt_buf_adds(&b, rep[i]) == 0;
+            if (alts) {
+                ok &= txt_buf_add(&sb, q + at, p->words[i].start - at) == 0;
+                if (alt[i] && p->complex) {
+                    ok &= txt_buf_adds(&sb, "(") == 0 && txt_buf_adds(&sb, rep[i]) == 0 &&
+                          txt_buf_adds(&sb, " OR ") == 0 && txt_buf_adds(&sb, alt[i]) == 0 &&
+                          txt_buf_adds(&sb, ")") == 0;
+                } else
+                    ok &= txt_buf_adds(&sb, rep[i]) == 0;
+            }
             at = p->words[i].end;
         }
         ok &= txt_buf_adds(&b, q + at) == 0;
-        if (ok)
+        if (alts) {
+            ok &= txt_buf_adds(&sb, q + at) == 0;
+            for (size_t i = 0; i < n && ok && !p->complex; i++)
+                if (alt[i])
+                    ok &= txt_buf_adds(&sb, " ") == 0 && txt_buf_adds(&sb, alt[i]) == 0;
+        }
+        if (ok) {
             out = b.p;
-        else
+            *search = sb.p;
+        } else {
             free(b.p);
+            free(sb.p);
+        }
     }
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         free(rep[i]);
+        free(alt[i]);
+    }
     free(rep);
+    free(alt);
     return out;
 }

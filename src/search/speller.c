@@ -439,13 +439,14 @@ static long find_word(const srch_speller *sp, const char *w)
     return -1;
 }
 
-const char *srch_speller_nearest(srch_speller *sp, const char *word, unsigned max_edit)
+size_t srch_speller_nearest_all(srch_speller *sp, const char *word, unsigned max_edit,
+                                const char **out, size_t max)
 {
     uint32_t q[MAX_CP + 1], cp[MAX_CP + 1];
     uint64_t keys[MAX_CP];
     size_t n = utf8_decode(word, strlen(word), q, MAX_CP + 1);
-    if (n < 2 || n > MAX_CP)
-        return NULL;
+    if (n < 2 || n > MAX_CP || max == 0)
+        return 0;
     size_t ng = grams_of(q, n, keys);
     unsigned best_d = max_edit + 1;
     uint64_t qletters = letter_set(q, n);
@@ -483,7 +484,10 @@ const char *srch_speller_nearest(srch_speller *sp, const char *word, unsigned ma
      * words within d edits share at least max(n, m) - 4d of them, and at
      * least one (the candidates are the words that share a trigram). d is
      * max_edit, then the best distance found so far. */
-    long best = -1;
+    uint32_t kept[SRCH_SPELL_TIES];
+    size_t nkept = 0;
+    if (max > SRCH_SPELL_TIES)
+        max = SRCH_SPELL_TIES;
     unsigned limit = max_edit;
     for (size_t t = 0; t < nt; t++) {
         uint32_t wd = sp->touched[t];
@@ -500,21 +504,40 @@ const char *srch_speller_nearest(srch_speller *sp, const char *word, unsigned ma
         unsigned e = edit_distance(q, n, cp, m, limit);
         if (e == 0 || e > limit)
             continue;
-        if (best < 0 || e < best_d || sp->freq[wd] > sp->freq[best] ||
-            (sp->freq[wd] == sp->freq[best] && wd < (uint32_t)best)) {
-            best = wd;
-            best_d = e;
-            limit = e;
-        }
+        if (e < best_d)
+            nkept = 0; /* nearer than all kept so far */
+        best_d = e;
+        limit = e;
+        /* keep the max most frequent words at this distance, in order
+         * (ties by table order, as Xapian) */
+        size_t at = nkept;
+        while (at > 0 && (sp->freq[wd] > sp->freq[kept[at - 1]] ||
+                          (sp->freq[wd] == sp->freq[kept[at - 1]] && wd < kept[at - 1])))
+            at--;
+        if (at >= max)
+            continue;
+        if (nkept == max)
+            nkept--;
+        memmove(kept + at + 1, kept + at, (nkept - at) * sizeof *kept);
+        kept[at] = wd;
+        nkept++;
     }
     for (size_t t = 0; t < nt; t++)
         sp->count[sp->touched[t]] = 0;
-    if (best < 0)
-        return NULL;
+    if (nkept == 0)
+        return 0;
     long self = find_word(sp, word);
-    if (self >= 0 && sp->freq[self] > sp->freq[best])
-        return NULL;
-    return sp->pool + sp->off[best];
+    if (self >= 0 && sp->freq[self] > sp->freq[kept[0]])
+        return 0;
+    for (size_t i = 0; i < nkept; i++)
+        out[i] = sp->pool + sp->off[kept[i]];
+    return nkept;
+}
+
+const char *srch_speller_nearest(srch_speller *sp, const char *word, unsigned max_edit)
+{
+    const char *best = NULL;
+    return srch_speller_nearest_all(sp, word, max_edit, &best, 1) ? best : NULL;
 }
 
 const char *srch_speller_accented(const srch_speller *sp, const char *folded, const char *raw)
@@ -539,4 +562,26 @@ const char *srch_speller_accented(const srch_speller *sp, const char *folded, co
             hi = mid;
     }
     return NULL;
+}
+
+uint32_t srch_speller_freq(const srch_speller *sp, const char *folded)
+{
+    uint32_t best = 0;
+    long self = find_word(sp, folded);
+    if (self >= 0)
+        best = sp->freq[self];
+    size_t lo = 0, hi = sp->nfolds;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(sp->folds[mid].fold, folded);
+        if (c == 0) {
+            uint32_t f = sp->freq[sp->folds[mid].word];
+            return f > best ? f : best;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return best;
 }

@@ -81,6 +81,7 @@ START_TEST(test_defaults)
     ck_assert_uint_eq(c.search.max_query_bytes, 1024);
     ck_assert_double_eq_tol(c.search.bm25_k1, 1.2, 1e-9);
     ck_assert_double_eq_tol(c.search.bm25_b, 0.75, 1e-9);
+    ck_assert_uint_eq(c.search.exact_total, 10000);
     ck_assert_ptr_null(c.export_command);
     ck_assert_double_eq_tol(c.prune_max_share, 0.20, 1e-9);
     ck_assert_ptr_null(c.path);
@@ -123,6 +124,7 @@ START_TEST(test_every_key)
         "max_query = 2048\n"
         "bm25_k1 = 0.9\n"
         "bm25_b = 0.4\n"
+        "exact_total = 500\n"
         "[reindex]\n"
         "export_command = wp export --stdout --post_type=post\n"
         "prune_max_share = 0.05\n");
@@ -157,6 +159,7 @@ START_TEST(test_every_key)
     ck_assert_uint_eq(c.search.max_query_bytes, 2048);
     ck_assert_double_eq_tol(c.search.bm25_k1, 0.9, 1e-9);
     ck_assert_double_eq_tol(c.search.bm25_b, 0.4, 1e-9);
+    ck_assert_uint_eq(c.search.exact_total, 500);
     ck_assert_str_eq(c.export_command, "wp export --stdout --post_type=post");
     ck_assert_double_eq_tol(c.prune_max_share, 0.05, 1e-9);
     ck_assert_str_eq(c.path, p);
@@ -326,6 +329,7 @@ START_TEST(test_errors)
     expect_error("[search]\nmax_query = 8\n", "2: max_query: 8 is out of range (16 to 1048576)");
     expect_error("[search]\nbm25_k1 = -1\n", "2: bm25_k1: -1 is out of range (0 to 10)");
     expect_error("[search]\nbm25_b = 1.5\n", "2: bm25_b: 1.5 is out of range (0 to 1)");
+    expect_error("[search]\nexact_total = -1\n", "2: exact_total: expected a whole number, got \"-1\"");
     expect_error("[search]\nbm25_b = half\n", "2: bm25_b: expected a number, got \"half\"");
     expect_error("[search]\nbm25_k1 = nan\n", "2: bm25_k1: expected a number, got \"nan\"");
     expect_error("[reindex]\nprune_max_share = 2\n", "2: prune_max_share: 2 is out of range (0 to 1)");

@@ -75,7 +75,9 @@ expect_match "a query too long: the page says to shorten it" 'id="error"[^>]*>Th
 # Escaping: the post with <script> in its title shows it as text, and the
 # query is escaped wherever it is written back.
 out=$(get 'search.php?q=alert+quotes')
-expect_match "the <script> title shows as text" 'Alerte: &lt;script&gt;alert\(1\)&lt;/script&gt; &amp; &quot;quotes&quot;' "$out"
+# (the title is highlighted: title_html, its matches in <mark>)
+expect_match "the <script> title shows as text" 'Alerte: &lt;script&gt;alert\(1\)&lt;/script&gt; &amp; &quot;quotes&quot;' "$(printf '%s' "$out" | sed -E 's#</?mark>##g')"
+expect_match "the title's matches are marked" '&quot;<mark>quotes</mark>&quot; in a title' "$out"
 check "no script element came from the archive" test "$(printf '%s' "$out" | grep -c '<script>alert')" = 0
 out=$(get 'search.php?q=%3Cscript%3Ealert(2)%3C/script%3E%22%3E&category%5B%5D=%22%3E%3Cb%3E')
 check "the query and the filters are escaped" test "$(printf '%s' "$out" | grep -c '<script>alert(2)\|"><b>')" = 0

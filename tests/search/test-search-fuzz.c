@@ -5,7 +5,8 @@
  * quotes, parentheses, fields, dates, wildcards), words of the archive,
  * and raw bytes (invalid UTF-8, NUL, control characters), then mutated.
  * Every one must give an ok answer that is valid JSON with at most `limit`
- * hits, and every snippet must be HTML-safe outside its <mark> tags; the
+ * hits, and every snippet and title_html must be HTML-safe outside its
+ * <mark> tags (title_html is the title, marked and escaped); the
  * sanitizers watch the rest. Seeded, so a failure repeats. */
 #include <config.h>
 
@@ -115,6 +116,36 @@ static int html_safe(const char *s)
     return 1;
 }
 
+/* The text of highlighted HTML: <mark> tags out, the five escapes the
+ * highlighter writes decoded. malloc'ed. */
+static char *unhtml(const char *s)
+{
+    static const struct { const char *esc; char c; } ents[] = {
+        {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&#39;", '\''}};
+    char *out = malloc(strlen(s) + 1), *o = out;
+    ck_assert_ptr_nonnull(out);
+    while (*s) {
+        if (!strncmp(s, "<mark>", 6)) {
+            s += 6;
+            continue;
+        }
+        if (!strncmp(s, "</mark>", 7)) {
+            s += 7;
+            continue;
+        }
+        size_t k = 0;
+        while (k < sizeof ents / sizeof *ents && strncmp(s, ents[k].esc, strlen(ents[k].esc)))
+            k++;
+        if (k < sizeof ents / sizeof *ents) {
+            *o++ = ents[k].c;
+            s += strlen(ents[k].esc);
+        } else
+            *o++ = *s++;
+    }
+    *o = '\0';
+    return out;
+}
+
 START_TEST(random_queries)
 {
     char q[512];
@@ -137,8 +168,17 @@ START_TEST(random_queries)
         ck_assert_msg(json_is_array(hits) && json_array_size(hits) <= r.limit,
                       "round %d: [%s] hits", round, q);
         for (size_t i = 0; i < json_array_size(hits); i++) {
-            const char *sn = json_string_value(json_object_get(json_array_get(hits, i), "snippet"));
+            json_t *h = json_array_get(hits, i);
+            const char *sn = json_string_value(json_object_get(h, "snippet"));
             ck_assert_msg(sn && html_safe(sn), "round %d: [%s] unsafe snippet", round, q);
+            /* the title, highlighted, is HTML-safe too, and is the title
+             * once the tags are taken out and the escapes decoded */
+            const char *th = json_string_value(json_object_get(h, "title_html"));
+            ck_assert_msg(th && html_safe(th), "round %d: [%s] unsafe title_html", round, q);
+            char *plain = unhtml(th);
+            ck_assert_msg(!strcmp(plain, json_string_value(json_object_get(h, "title"))),
+                          "round %d: [%s] title_html %s is not the title", round, q, th);
+            free(plain);
         }
         /* The answer encodes to JSON and decodes back: what the daemon sends. */
         char *text = json_dumps(ans, JSON_COMPACT);

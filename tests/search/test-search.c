@@ -298,6 +298,73 @@ START_TEST(snippets)
 }
 END_TEST
 
+/* Titles are highlighted like snippets (title_html), and a hit found
+ * through a stem, an accent, an elision or the glossary shows its match:
+ * no hit of these queries is without a <mark>, in its snippet or its
+ * title. */
+static int marked(json_t *hit)
+{
+    const char *sn = json_string_value(json_object_get(hit, "snippet"));
+    const char *th = json_string_value(json_object_get(hit, "title_html"));
+    ck_assert_ptr_nonnull(th);
+    return strstr(sn, "<mark>") || strstr(th, "<mark>");
+}
+
+START_TEST(highlights)
+{
+    json_t *a = search("script alert", NULL, 5);
+    json_t *h = json_array_get(json_object_get(a, "hits"), 0);
+    ck_assert_str_eq(json_string_value(json_object_get(h, "title")),
+                     "Alerte: <script>alert(1)</script> & \"quotes\" in a title");
+    ck_assert_str_eq(json_string_value(json_object_get(h, "title_html")),
+                     "<mark>Alerte</mark>: &lt;<mark>script</mark>&gt;<mark>alert</mark>(1)&lt;/"
+                     "<mark>script</mark>&gt; &amp; &quot;quotes&quot; in a title");
+    json_decref(a);
+    /* accents, case, elision, stems in the title */
+    a = search("l\xe2\x80\x99" "equivalence", NULL, 50);
+    ck_assert_int_ge(rank_of(a, "sample-004"), 0);
+    h = json_array_get(json_object_get(a, "hits"), (size_t)rank_of(a, "sample-004"));
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(h, "title_html")),
+                                 "l\xe2\x80\x99<mark>\xc3\xa9quivalence</mark>"));
+    json_decref(a);
+    /* an English post found through the glossary for "medecin" (physician,
+     * doctor) shows the synonym it holds */
+    a = search("medecin", NULL, 50);
+    int r = rank_of(a, "sample-028");
+    ck_assert_int_ge(r, 0);
+    h = json_array_get(json_object_get(a, "hits"), (size_t)r);
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(h, "snippet")), "<mark>physician</mark>"));
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(h, "title_html")), "<mark>physicians</mark>"));
+    json_decref(a);
+    /* the words typed pick the snippet's window before their synonyms */
+    a = search("medecin", NULL, 50);
+    h = json_array_get(json_object_get(a, "hits"), (size_t)rank_of(a, "sample-011"));
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(h, "snippet")), "<mark>m\xc3\xa9" "decins</mark>"));
+    json_decref(a);
+    const char *qs[] = {"medecin", "IMG", "DHCEU", "l'equivalence", "family medicine", "residency",
+                        "médecins", "MEDECINE FAMILIALE", "permis d'exercice", "residencies",
+                        "postdoctoral", "post-doctoral", "résid*", "CMQ", "physician", "exams",
+                        "category:Licensing permis", "Que demandent les vice-doyens ?",
+                        "Where do Canadians study medicne abroad?"};
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        a = search(qs[i], NULL, 50);
+        ck_assert_msg(nhits(a) > 0, "[%s] no hits", qs[i]);
+        for (size_t k = 0; k < nhits(a); k++)
+            ck_assert_msg(marked(json_array_get(json_object_get(a, "hits"), k)),
+                          "[%s] %s: no <mark> in its snippet or title", qs[i], hit_id(a, k));
+        json_decref(a);
+    }
+    /* a listing by date has its titles, escaped, unmarked */
+    a = search("category:General", NULL, 50);
+    for (size_t k = 0; k < nhits(a); k++) {
+        h = json_array_get(json_object_get(a, "hits"), k);
+        ck_assert_ptr_null(strstr(json_string_value(json_object_get(h, "title_html")), "<mark>"));
+        ck_assert_ptr_null(strchr(json_string_value(json_object_get(h, "title_html")), '<'));
+    }
+    json_decref(a);
+}
+END_TEST
+
 START_TEST(facets_and_pages)
 {
     srch_request r;
@@ -356,6 +423,103 @@ START_TEST(facets_and_pages)
         prev = d;
     }
     json_decref(a);
+}
+END_TEST
+
+/* total counts every match, whatever the page: the same for every offset
+ * and limit, and exact (the number of hits of a page that holds them all)
+ * up to exact_total; the facet counts add up to it. Above exact_total it is
+ * an estimate, flagged, and still the same on every page. */
+static json_t *search_req(const char *q, uint32_t offset, uint32_t limit, int facets)
+{
+    srch_request r;
+    json_t *ans = NULL;
+    srch_request_init(&r);
+    r.q = q;
+    r.offset = offset;
+    r.limit = limit;
+    r.facets = facets;
+    r.snippet_words = 0;
+    ck_assert_int_eq(srch_search(eng, &r, &ans), SRCH_OK);
+    return ans;
+}
+
+START_TEST(total_exact)
+{
+    const char *qs[] = {"\"médecine familiale\"", "permis", "residency", "médecine residency permis",
+                        "how do I get a restricted licence to practise medicine", "lang:fr",
+                        "category:Licensing permis", "the", "résid*", "xyzzy"};
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        json_t *all = search_req(qs[i], 0, 100, 0);
+        json_int_t n = (json_int_t)nhits(all);
+        ck_assert_msg(json_integer_value(json_object_get(all, "total")) == n, "[%s] total %lld, %lld hits",
+                      qs[i], (long long)json_integer_value(json_object_get(all, "total")), (long long)n);
+        ck_assert(json_is_true(json_object_get(all, "total_exact")));
+        for (uint32_t limit = 1; limit <= 4; limit++)
+            for (uint32_t off = 0; off <= (uint32_t)n + 1; off++) {
+                json_t *pg = search_req(qs[i], off, limit, 0);
+                ck_assert_msg(json_integer_value(json_object_get(pg, "total")) == n,
+                              "[%s] offset %u limit %u: total %lld, not %lld", qs[i], off, limit,
+                              (long long)json_integer_value(json_object_get(pg, "total")), (long long)n);
+                ck_assert(json_is_true(json_object_get(pg, "total_exact")));
+                json_decref(pg);
+            }
+        /* facets: each count is that of the hits; the years add up to the
+         * total with the posts without a date */
+        json_t *fa = search_req(qs[i], 0, 1, 1);
+        ck_assert_int_eq(json_integer_value(json_object_get(fa, "total")), n);
+        json_t *f = json_object_get(fa, "facets");
+        json_int_t years = 0, undated = 0;
+        const char *key;
+        json_t *v;
+        json_object_foreach(json_object_get(f, "year"), key, v) years += json_integer_value(v);
+        json_t *hits = json_object_get(all, "hits");
+        size_t k;
+        json_t *h;
+        json_array_foreach(hits, k, h) undated += !json_string_value(json_object_get(h, "date"))[0];
+        ck_assert_int_eq(years + undated, n);
+        json_object_foreach(json_object_get(f, "category"), key, v)
+        {
+            json_int_t c = 0;
+            json_array_foreach(hits, k, h)
+            {
+                json_t *cats = json_object_get(h, "categories"), *cv;
+                size_t j;
+                json_array_foreach(cats, j, cv) c += !strcmp(json_string_value(cv), key);
+            }
+            ck_assert_msg(c == json_integer_value(v), "[%s] category %s: %lld, %lld hits", qs[i], key,
+                          (long long)json_integer_value(v), (long long)c);
+        }
+        json_object_foreach(json_object_get(f, "year"), key, v)
+        {
+            json_int_t c = 0;
+            json_array_foreach(hits, k, h) c += !strncmp(json_string_value(json_object_get(h, "date")), key, 4);
+            ck_assert_int_eq(c, json_integer_value(v));
+        }
+        json_decref(fa);
+        json_decref(all);
+    }
+    /* above exact_total: an estimate, flagged, the same on every page */
+    unsigned saved = eng->opt.exact_total;
+    eng->opt.exact_total = 2;
+    int flagged = 0;
+    for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
+        json_t *first = search_req(qs[i], 0, 1, 0);
+        json_int_t t = json_integer_value(json_object_get(first, "total"));
+        int ex = json_is_true(json_object_get(first, "total_exact"));
+        flagged |= !ex;
+        for (uint32_t off = 0; off < 40; off += 3) {
+            json_t *pg = search_req(qs[i], off, 1 + off % 5, 0);
+            ck_assert_msg(json_integer_value(json_object_get(pg, "total")) == t,
+                          "[%s] exact_total 2, offset %u: total %lld, not %lld", qs[i], off,
+                          (long long)json_integer_value(json_object_get(pg, "total")), (long long)t);
+            ck_assert_int_eq(json_is_true(json_object_get(pg, "total_exact")), ex);
+            json_decref(pg);
+        }
+        json_decref(first);
+    }
+    ck_assert_msg(flagged, "no total above exact_total was an estimate");
+    eng->opt.exact_total = saved;
 }
 END_TEST
 
@@ -494,6 +658,14 @@ START_TEST(proximity_rerank)
 }
 END_TEST
 
+static json_int_t total_of(const char *q)
+{
+    json_t *a = search(q, NULL, 10);
+    json_int_t t = json_integer_value(json_object_get(a, "total"));
+    json_decref(a);
+    return t;
+}
+
 START_TEST(spelling)
 {
     /* "residancy" stems like "residency" in English: hits, and a suggestion */
@@ -537,20 +709,37 @@ START_TEST(spelling)
         ck_assert_msg(!json_object_get(a, "completed"), "[%s] completed", open_none[i]);
         json_decref(a);
     }
+    /* "examn": its nearest words are English "exam" and French "examen",
+     * one edit each: both are searched (the query's language is unknown),
+     * and the suggestion is the one more posts hold */
+    a = search("examn", NULL, 50);
+    json_int_t n_exam = total_of("exam"), n_examen = total_of("examen");
+    ck_assert_str_eq(json_string_value(json_object_get(a, "suggestion")),
+                     n_examen >= n_exam ? "examen" : "exam");
+    ck_assert(json_is_true(json_object_get(a, "corrected")));
+    int en = 0, fr = 0;
+    for (size_t i = 0; i < nhits(a); i++) {
+        const char *l = json_string_value(json_object_get(json_array_get(json_object_get(a, "hits"), i), "lang"));
+        en += !strcmp(l, "en");
+        fr += !strcmp(l, "fr");
+    }
+    ck_assert_msg(en > 0 && fr > 0, "examn: %d English and %d French hits", en, fr);
+    json_decref(a);
+    /* the same with operators: the two corrections ORed in place */
+    a = search("examn AND permis", NULL, 50);
+    ck_assert(json_is_true(json_object_get(a, "corrected")));
+    json_t *b = search("(examen OR exam) AND permis", NULL, 50);
+    ck_assert_uint_eq(nhits(a), nhits(b));
+    for (size_t i = 0; i < nhits(a); i++)
+        ck_assert_str_eq(hit_id(a, i), hit_id(b, i));
+    json_decref(a);
+    json_decref(b);
     /* a misspelling in the middle of a query is still corrected */
     a = search("permis residancy", NULL, 10);
     ck_assert_str_eq(json_string_value(json_object_get(a, "suggestion")), "permis residency");
     json_decref(a);
 }
 END_TEST
-
-static json_int_t total_of(const char *q)
-{
-    json_t *a = search(q, NULL, 10);
-    json_int_t t = json_integer_value(json_object_get(a, "total"));
-    json_decref(a);
-    return t;
-}
 
 /* The ranking rules for questions (doc/QUERY.md, "How results are
  * ranked"), each on a query the rule changes. */
@@ -813,7 +1002,10 @@ START_TEST(snippet_candidates)
              "{\"id\":\"p3\",\"title\":\"Trois\",\"lang\":\"fr\",\"body\":\"Le C\u0152UR de "
              "l\u2019\u00e9quivalence : les M\u00c9DECINS \u00ab na\u00efve \u00bb, post-doctoral.\"}\n"
              "{\"id\":\"p4\",\"title\":\"Four\",\"lang\":\"en\",\"body\":\"Tab\\there \\\"quoted\\\" "
-             "back\\\\slash \\ud83d\\ude00 kiwi.\"}\n",
+             "back\\\\slash \\ud83d\\ude00 kiwi.\"}\n"
+             "{\"id\":\"p5\",\"title\":\"Une sp\u00e9cialit\u00e9\",\"lang\":\"fr\",\"body\":\"Leur "
+             "sp\u00e9cialit\u00e9 : une \u00e9cole architecturale. Elle regarde, il regarde, on a "
+             "regard\u00e9.\"}\n",
              filler);
     char *dir = NULL;
     srch_engine *e = own_db("own-snippets", posts, &dir);
@@ -838,10 +1030,77 @@ START_TEST(snippet_candidates)
                       strstr(sn, "<mark>na\xc3\xafve</mark>") && strstr(sn, "<mark>post</mark>-<mark>doctoral</mark>"),
                   "%s", sn);
     json_decref(a);
+    /* typed without accents, a word meets the stem of the folded form the
+     * index holds ("specialite": "specialit"; "spécialité": "special"); a
+     * long stem meets the stems extending it ("architectur": "architecturale");
+     * a French -ent plural meets its verb ("regardent": "regarde") */
+    a = search_in(e, "specialite architectures regardent", "fr");
+    sn = first_snippet(a);
+    ck_assert_msg(strstr(sn, "<mark>sp\xc3\xa9" "cialit\xc3\xa9</mark>") &&
+                      strstr(sn, "<mark>architecturale</mark>") && strstr(sn, "<mark>regarde</mark>"),
+                  "%s", sn);
+    ck_assert_str_eq(json_string_value(json_object_get(
+                         json_array_get(json_object_get(a, "hits"), 0), "title_html")),
+                     "Une <mark>sp\xc3\xa9" "cialit\xc3\xa9</mark>");
+    json_decref(a);
     /* the stored body is decoded from its JSON escapes, then HTML-escaped */
     a = search_in(e, "kiwi", NULL);
     ck_assert_str_eq(first_snippet(a), "Tab here &quot;quoted&quot; back\\slash \xf0\x9f\x98\x80 "
                                        "<mark>kiwi</mark>.");
+    json_decref(a);
+    srch_engine_free(e);
+    th_rmtree(dir);
+    free(dir);
+}
+END_TEST
+
+/* Words typed apart and written together, or the reverse: the join of two
+ * or three adjacent words and the split of an unknown word into two are
+ * searched too, below the words as typed, and highlighted. */
+START_TEST(joins_and_splits)
+{
+    char *dir = NULL;
+    srch_engine *e = own_db(
+        "own-joins",
+        "{\"id\":\"j1\",\"title\":\"Contact\",\"lang\":\"en\",\"body\":\"Send us an email about "
+        "your postdoctoral plans.\"}\n"
+        "{\"id\":\"j2\",\"title\":\"Permis\",\"lang\":\"fr\",\"body\":\"Le permis restrictif est "
+        "accord\u00e9 par le Coll\u00e8ge.\"}\n"
+        "{\"id\":\"j3\",\"title\":\"Exam\",\"lang\":\"en\",\"body\":\"The NAC OSCE is an exam.\"}\n"
+        "{\"id\":\"j4\",\"title\":\"Part one\",\"lang\":\"en\",\"body\":\"The MCCQE1 comes first.\"}\n"
+        "{\"id\":\"j5\",\"title\":\"Apart\",\"lang\":\"en\",\"body\":\"A post of doctoral students, "
+        "and a post doctoral fellowship; mail the e form.\"}\n",
+        &dir);
+    static const struct {
+        const char *q, *id, *mark;
+    } cases[] = {
+        {"e mail", "j1", "<mark>email</mark>"},
+        {"post doctoral", "j1", "<mark>postdoctoral</mark>"},
+        {"mccqe 1", "j4", "<mark>MCCQE1</mark>"},
+        {"permisrestrictif", "j2", "<mark>permis</mark> <mark>restrictif</mark>"},
+        {"nacosce", "j3", "<mark>NAC</mark> <mark>OSCE</mark>"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        json_t *a = search_in(e, cases[i].q, NULL);
+        int r = rank_of(a, cases[i].id);
+        ck_assert_msg(r >= 0, "[%s]: %s not found", cases[i].q, cases[i].id);
+        const char *sn = json_string_value(
+            json_object_get(json_array_get(json_object_get(a, "hits"), (size_t)r), "snippet"));
+        ck_assert_msg(strstr(sn, cases[i].mark), "[%s]: %s", cases[i].q, sn);
+        json_decref(a);
+    }
+    /* below the words as typed: the post that writes "post doctoral" apart
+     * comes before the one that writes it as one word */
+    json_t *a = search_in(e, "post doctoral", NULL);
+    ck_assert_int_lt(rank_of(a, "j5"), rank_of(a, "j1"));
+    json_decref(a);
+    /* no split into words the archive does not write, and none of a
+     * known word: "restrictif" stays one word */
+    a = search_in(e, "restrictif", NULL);
+    ck_assert_uint_eq(nhits(a), 1);
+    json_decref(a);
+    a = search_in(e, "zzqqxx", NULL);
+    ck_assert_uint_eq(nhits(a), 0);
     json_decref(a);
     srch_engine_free(e);
     th_rmtree(dir);
@@ -947,6 +1206,14 @@ START_TEST(spelling_after_reindex)
     json_t *a = search_in(e, "quokas", NULL);
     ck_assert(json_is_null(json_object_get(a, "suggestion")));
     json_decref(a);
+    /* a total counted apart, then remembered (a page of one hit of two) */
+    srch_request r;
+    srch_request_init(&r);
+    r.q = "plain quokka words";
+    r.limit = 1;
+    ck_assert_int_eq(srch_search(e, &r, &a), SRCH_OK);
+    ck_assert_int_eq(json_integer_value(json_object_get(a, "total")), 1);
+    json_decref(a);
     char *src = th_path(tmp, "own.jsonl");
     const char *more = "{\"id\":\"s1\",\"title\":\"One\",\"lang\":\"en\",\"body\":\"plain words\"}\n"
                        "{\"id\":\"s2\",\"title\":\"Two\",\"lang\":\"en\",\"body\":\"a quokka\"}\n";
@@ -963,6 +1230,13 @@ START_TEST(spelling_after_reindex)
                       !strcmp(json_string_value(json_object_get(a, "suggestion")), "quokka"),
                   "no suggestion after the reindex");
     json_decref(a);
+    /* the memo of totals follows the database too */
+    for (int i = 0; i < 2; i++) {
+        ck_assert_int_eq(srch_search(e, &r, &a), SRCH_OK);
+        ck_assert_int_eq(json_integer_value(json_object_get(a, "total")), 2);
+        ck_assert(json_is_true(json_object_get(a, "total_exact")));
+        json_decref(a);
+    }
     srch_engine_free(e);
     th_rmtree(dir);
     free(dir);
@@ -982,7 +1256,9 @@ int main(void)
     tcase_add_test(tc, wildcard);
     tcase_add_test(tc, malformed_never_fail);
     tcase_add_test(tc, snippets);
+    tcase_add_test(tc, highlights);
     tcase_add_test(tc, facets_and_pages);
+    tcase_add_test(tc, total_exact);
     tcase_add_test(tc, proximity_rerank);
     tcase_add_test(tc, spelling);
     tcase_add_test(tc, questions);
@@ -992,6 +1268,7 @@ int main(void)
     tcase_add_test(tc, request_json);
     tcase_add_test(tc, unavailable_then_back);
     tcase_add_test(tc, snippet_candidates);
+    tcase_add_test(tc, joins_and_splits);
     tcase_add_test(tc, spelling_after_reindex);
     tcase_add_test(tc, docdata_shapes);
     tcase_add_test(tc, docdata_fields_as_jansson);
