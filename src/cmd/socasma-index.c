@@ -48,6 +48,8 @@ static void usage(FILE *f)
           "  --prune         delete the posts that are in none of the sources\n"
           "  --strict        commit nothing if any record is rejected\n"
           "  --dry-run       read and analyse, report, write nothing\n"
+          "  --max-post-bytes N  reject a post longer than N bytes as written\n"
+          "                  (default: the config's max_post_bytes, 8 MiB)\n"
           "  -j, --jobs N    build a new database with N threads at once, then merge\n"
           "                  (default 2; 1: one writer). --shards N: the same, deprecated\n"
           "  --json          print the summary as one JSON object\n"
@@ -173,13 +175,14 @@ typedef struct {
     const char *config, *db, *format;
     int prune, strict, dry, json, quiet;
     unsigned jobs;
+    size_t max_post_bytes; /* 0: the config's */
 } flags;
 
 /* Parses argv into fl; returns -1 to go on, else the exit code. */
 static int parse_flags(int argc, char **argv, flags *fl)
 {
     enum { O_CONFIG = 256, O_DB, O_FORMAT, O_PRUNE, O_STRICT, O_DRY, O_JSON, O_QUIET, O_HELP,
-           O_VERSION, O_SHARDS };
+           O_VERSION, O_SHARDS, O_MAXPOST };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, O_CONFIG}, {"db", required_argument, NULL, O_DB},
         {"format", required_argument, NULL, O_FORMAT}, {"prune", no_argument, NULL, O_PRUNE},
@@ -187,6 +190,7 @@ static int parse_flags(int argc, char **argv, flags *fl)
         {"json", no_argument, NULL, O_JSON},           {"quiet", no_argument, NULL, O_QUIET},
         {"help", no_argument, NULL, O_HELP},           {"version", no_argument, NULL, O_VERSION},
         {"jobs", required_argument, NULL, 'j'},        {"shards", required_argument, NULL, O_SHARDS},
+        {"max-post-bytes", required_argument, NULL, O_MAXPOST},
         {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "j:", longopts, NULL)) != -1) {
@@ -212,6 +216,19 @@ static int parse_flags(int argc, char **argv, flags *fl)
                 return EXIT_USAGE;
             }
             fl->jobs = (unsigned)v;
+            break;
+        }
+        case O_MAXPOST: {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-' || v < IMP_MAX_POST_BYTES_MIN ||
+                v > IMP_MAX_POST_BYTES_MAX) {
+                fprintf(stderr, "socasma-index: --max-post-bytes takes a number of bytes from %zu to %zu\n",
+                        IMP_MAX_POST_BYTES_MIN, IMP_MAX_POST_BYTES_MAX);
+                return EXIT_USAGE;
+            }
+            fl->max_post_bytes = (size_t)v;
             break;
         }
         case O_HELP: usage(stdout); return EXIT_DONE;
@@ -257,7 +274,7 @@ static void summary(const flags *fl, const store_run_result *res, double secs)
 
 int main(int argc, char **argv)
 {
-    flags fl = {NULL, NULL, "auto", 0, 0, 0, 0, 0, 2};
+    flags fl = {NULL, NULL, "auto", 0, 0, 0, 0, 0, 2, 0};
     int ret = parse_flags(argc, argv, &fl);
     if (ret >= 0)
         return ret;
@@ -322,6 +339,7 @@ int main(int argc, char **argv)
             ro.chunk_bytes = (uint64_t)atol(env);
         ro.prune = fl.prune;
         ro.strict = fl.strict;
+        ro.max_post_bytes = fl.max_post_bytes ? fl.max_post_bytes : cfg.max_post_bytes;
         report_state rs = {!fl.quiet && isatty(STDERR_FILENO), now_s(), 0};
         rs.last = rs.t0;
         store_reporter rep = {on_progress, on_rejected, on_rejected, on_fatal};

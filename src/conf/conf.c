@@ -40,6 +40,7 @@ static const cfg_key keys[] = {
     {"index", "database", CFG_T_PATH, 0, 0, "index/socasma.db", F(db_path), CFG_F_REQUIRED},
     {"index", "glossary", CFG_T_PATH, 0, 0, NULL, F(glossary_path), 0},
     {"index", "title_weight", CFG_T_UINT, 1, 100, "3", F(title_weight), 0},
+    {"index", "max_post_bytes", CFG_T_SIZE, 1024, 1073741824, "8388608", F(max_post_bytes), 0},
 
     {"server", "socket", CFG_T_PATH, 0, 0, NULL, F(socket_path), 0},
     {"server", "socket_mode", CFG_T_MODE, 0, 0777, "0660", F(socket_mode), 0},

@@ -38,6 +38,7 @@ typedef struct {
     char *db_path;               /* database (never NULL) */
     char *glossary_path;         /* glossary */
     unsigned title_weight;       /* wdf of a title word against 1 for the body */
+    size_t max_post_bytes;       /* a longer record is rejected (import.h) */
 
     /* [server] */
     char *socket_path;           /* socket */

@@ -189,7 +189,8 @@ void store_run_build(store_runner *ru, unsigned n)
         }
     }
     if (!ru->fatal)
-        store_read_sources(ru->o->sources, ru->o->nsources, ru->o->format, build_sink, &br);
+        store_read_sources(ru->o->sources, ru->o->nsources, ru->o->format, ru->o->max_post_bytes,
+                           build_sink, &br);
     int stop = ru->fatal != 0 || br.builder_failed;
     for (unsigned i = 0; i < started; i++) {
         if (stop)

@@ -21,14 +21,18 @@
 /* ---- the read loop ---------------------------------------------------------- */
 
 void store_read_sources(const char *const *paths, size_t n, imp_format format,
-                        store_read_sink sink, void *arg)
+                        size_t max_post_bytes, store_read_sink sink, void *arg)
 {
+    imp_options io;
+    imp_options_init(&io);
+    if (max_post_bytes)
+        io.max_post_bytes = max_post_bytes;
     char err[1024];
     uint64_t base = 0;
     for (size_t i = 0; i < n; i++) {
         imp_reader *r = NULL;
         err[0] = '\0';
-        int orc = imp_open(paths[i], format, &r, err, sizeof err);
+        int orc = imp_open_opts(paths[i], format, &io, &r, err, sizeof err);
         if (orc == IMP_ERR_FATAL || orc == IMP_ERR_RECORD) {
             /* Opened but bad from the start (an XML error in the header). */
             store_read_event ev = {STORE_READ_SOURCE, NULL, err[0] ? err : paths[i], 0, base};
@@ -200,7 +204,8 @@ static void *pipeline_reader(void *arg)
     if (store_worker_new(&pl->w) != STORE_OK)
         pl->oom = 1;
     else
-        store_read_sources(pl->o->sources, pl->o->nsources, pl->o->format, pipeline_sink, pl);
+        store_read_sources(pl->o->sources, pl->o->nsources, pl->o->format, pl->o->max_post_bytes,
+                           pipeline_sink, pl);
     store_worker_free(pl->w);
     pl->w = NULL;
     store_queue_close(&pl->q);

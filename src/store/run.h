@@ -30,7 +30,7 @@ typedef int (*store_read_sink)(void *arg, store_read_event *ev);
 /* Reads the sources in order and gives each post or error to sink, in
  * input order, until the end, a fatal event or the sink says stop. */
 void store_read_sources(const char *const *paths, size_t n, imp_format format,
-                        store_read_sink sink, void *arg);
+                        size_t max_post_bytes, store_read_sink sink, void *arg);
 
 /* ---- a run in progress --------------------------------------------------- */
 

@@ -212,6 +212,8 @@ typedef struct {
                              record could not be read or a source stopped
                              early (prune_skipped) */
     int strict;           /* any rejected record cancels the run */
+    size_t max_post_bytes; /* a longer record is rejected (imp_options);
+                              0: IMP_MAX_POST_BYTES_DEFAULT */
 } store_run_options;
 
 typedef struct {

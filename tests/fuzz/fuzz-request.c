@@ -1,9 +1,10 @@
-/* fuzz-request.c: the protocol's request decoder, as the daemon reads a
- * line (doc/PROTOCOL.md): a line that starts with '{' is parsed as JSON
- * and decoded by srch_request_from_json (src/search/json.c), and a request
- * it accepts is searched on the sample archive. A refused one has a
- * message; an accepted one has sane values and an ok answer.
- * (To re-point at the request dispatcher when it replaces the decoder.) */
+/* fuzz-request.c: the protocol's dispatcher, as the daemon and
+ * socasma-search run a line (doc/PROTOCOL.md): srch_read_line() reads it
+ * (a JSON object, or a plain search), srch_request_op() finds its op, and
+ * srch_handle() answers an engine's op on the sample archive. Whatever the
+ * bytes, each step gives a request or an error answer, never both and never
+ * neither; every answer is one line of valid UTF-8 JSON with "ok", carries
+ * the request's id, and an error names a code of the protocol's table. */
 #include <config.h>
 
 #include <string.h>
@@ -18,37 +19,62 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* Checks an answer line: JSON, one line, "ok", the id echoed, an error's
+ * code known. Consumes answer. */
+static void check_answer(const json_t *request, json_t *answer, int status)
+{
+    FUZZ_CHECK(answer != NULL);
+    json_t *ok = json_object_get(answer, "ok");
+    FUZZ_CHECK(json_is_boolean(ok));
+    FUZZ_CHECK(json_is_true(ok) == (status == SRCH_OK));
+    json_t *id = request ? srch_request_id(request) : NULL;
+    if (id)
+        FUZZ_CHECK(json_equal(id, json_object_get(answer, "id")));
+    if (!json_is_true(ok)) {
+        json_t *err = json_object_get(answer, "error");
+        const char *code = json_string_value(json_object_get(err, "code"));
+        FUZZ_CHECK(code && strcmp(code, srch_status_code(status)) == 0);
+    }
+    size_t len = 0;
+    int st = status;
+    char *line = srch_answer_line(answer, &len, &st);
+    FUZZ_CHECK(line && len > 0 && line[len - 1] == '\n');
+    FUZZ_CHECK(memchr(line, '\n', len - 1) == NULL);
+    FUZZ_CHECK(fuzz_utf8_ok(line, len));
+    json_error_t jerr;
+    json_t *back = json_loadb(line, len, 0, &jerr);
+    FUZZ_CHECK(back != NULL);
+    json_decref(back);
+    free(line);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!size || data[0] != '{')
-        return 0; /* a plain line is a query: fuzz-query's business */
-    json_error_t jerr;
-    json_t *obj = json_loadb((const char *)data, size, 0, &jerr);
-    if (!obj)
-        return 0;
-    srch_request req;
-    char err[256];
-    int rc = srch_request_from_json(obj, &req, err, sizeof err);
-    FUZZ_CHECK(rc == SRCH_OK || rc == SRCH_ERR_BAD_REQUEST);
+    if (memchr(data, '\n', size))
+        return 0; /* the daemon frames lines: one never holds a newline */
+    json_t *req = NULL, *ans = NULL;
+    int rc = srch_read_line((const char *)data, size, &req, &ans);
+    FUZZ_CHECK((req != NULL) != (ans != NULL));
     if (rc != SRCH_OK) {
-        FUZZ_CHECK(err[0] != '\0' && fuzz_utf8_ok(err, strlen(err)));
-        json_decref(obj);
+        FUZZ_CHECK(rc == SRCH_ERR_BAD_REQUEST);
+        check_answer(NULL, ans, rc);
         return 0;
     }
-    FUZZ_CHECK(!req.lang || !strcmp(req.lang, "en") || !strcmp(req.lang, "fr"));
-    FUZZ_CHECK(req.snippet_words >= -1 && req.snippet_words <= 200);
-    size_t nc = 0, nt = 0; /* both lists end within their arrays */
-    while (nc < SRCH_MAX_FILTER_VALUES && req.categories[nc])
-        nc++;
-    while (nt < SRCH_MAX_FILTER_VALUES && req.tags[nt])
-        nt++;
-    FUZZ_CHECK(nc < SRCH_MAX_FILTER_VALUES && nt < SRCH_MAX_FILTER_VALUES);
-    json_t *ans = NULL;
-    rc = srch_search(fuzz_sample_engine(), &req, &ans);
-    FUZZ_CHECK(rc == SRCH_OK || rc == SRCH_ERR_BAD_REQUEST);
-    if (rc == SRCH_OK)
-        FUZZ_CHECK(json_is_true(json_object_get(ans, "ok")));
-    json_decref(ans);
-    json_decref(obj);
+    srch_op op;
+    rc = srch_request_op(req, &op, &ans);
+    if (rc != SRCH_OK) {
+        FUZZ_CHECK(rc == SRCH_ERR_BAD_REQUEST && ans != NULL);
+        check_answer(req, ans, rc);
+        json_decref(req);
+        return 0;
+    }
+    FUZZ_CHECK(op < SRCH_OP_COUNT);
+    rc = srch_handle(fuzz_sample_engine(), req, &ans);
+    if (srch_op_runner(op) == SRCH_RUN_HOST)
+        FUZZ_CHECK(rc == SRCH_ERR_BAD_REQUEST);
+    else
+        FUZZ_CHECK(rc == SRCH_OK || rc == SRCH_ERR_BAD_REQUEST || rc == SRCH_ERR_NOT_FOUND);
+    check_answer(req, ans, rc);
+    json_decref(req);
     return 0;
 }

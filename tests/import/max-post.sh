@@ -93,6 +93,30 @@ hits=$("$SOCASMA_SEARCH" --db "$T/wxr.db" --json 'résidence')
 expect_match "WXR: the post after it is found" '"id":"wp-3"' "$hits"
 check "WXR: memory near the baseline ($rss KiB)" test "$rss" -lt $((base + 100 * 1024))
 
+# The bound is the config's [index] max_post_bytes, and --max-post-bytes
+# overrides it: a 5,000-byte post is rejected under a bound of 2,048.
+{
+    gen_posts 1 1
+    printf '{"id": "mid", "title": "Mid", "lang": "fr", "body": "'
+    words 5000
+    printf '"}\n'
+    gen_posts 2 2
+} >"$T/mid.jsonl"
+index midflag --max-post-bytes 2048 "$T/mid.jsonl"
+expect_eq "--max-post-bytes 2048: 2 added, 1 rejected" "0 2 1" \
+    "$rc $(json_field "$out" added) $(json_field "$out" rejected)"
+expect_match "--max-post-bytes: FILE:LINE message" "mid\.jsonl:2: post larger than" "$err"
+printf '[index]\nmax_post_bytes = 2048\n' >"$T/small.conf"
+index midconf --config "$T/small.conf" "$T/mid.jsonl"
+expect_eq "config max_post_bytes = 2048: 2 added, 1 rejected" "0 2 1" \
+    "$rc $(json_field "$out" added) $(json_field "$out" rejected)"
+index midover --config "$T/small.conf" --max-post-bytes 1048576 "$T/mid.jsonl"
+expect_eq "--max-post-bytes over the config's: 3 added" "0 3 0" \
+    "$rc $(json_field "$out" added) $(json_field "$out" rejected)"
+index midbad --max-post-bytes 10 "$T/mid.jsonl"
+expect_eq "--max-post-bytes 10: usage error" 2 "$rc"
+expect_match "--max-post-bytes 10: says the range" "from 1024 to 1073741824" "$err"
+
 # The issue's case: a Latin-1 byte in the middle of a 100-post export.
 {
     head
