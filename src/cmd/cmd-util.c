@@ -348,11 +348,11 @@ const char *cmd_looks_name(cmd_looks l)
 {
     switch (l) {
     case CMD_LOOKS_JSONL: return "JSON Lines";
-    case CMD_LOOKS_JSON: return "a JSON document (not JSON Lines: one object per line)";
+    case CMD_LOOKS_JSON: return "one JSON document (JSON Lines has one object per line)";
     case CMD_LOOKS_WXR: return "a WordPress export (WXR)";
     case CMD_LOOKS_HTML: return "an HTML page";
-    case CMD_LOOKS_XML: return "XML, but not a WordPress export";
-    case CMD_LOOKS_TEXT: return "plain text (not JSON Lines nor XML)";
+    case CMD_LOOKS_XML: return "XML other than a WordPress export";
+    case CMD_LOOKS_TEXT: return "plain text";
     case CMD_LOOKS_BINARY: return "binary data (or text not in UTF-8)";
     case CMD_LOOKS_UNKNOWN: break;
     }
