@@ -159,8 +159,8 @@ void cmd_option_error(FILE *f, const char *prog, int argc, char **argv, const ch
         int c = optopt;
         /* A short option inside a group ("-db"): optind still points at
          * the group. */
-        if (optind < argc && argv[optind][0] == '-' && argv[optind][1] != '-' && c > 0 &&
-            c < 256 && strchr(argv[optind] + 1, c))
+        if (optind < argc && argv[optind][0] == '-' && argv[optind][1] != '-' && c > 0 && c < 256 &&
+            strchr(argv[optind] + 1, c))
             elem = argv[optind];
         const char *s = c > 0 && c < 256 && c != ':' ? strchr(shortopts, c) : NULL;
         if (s && s[1] == ':')
@@ -236,8 +236,9 @@ void cmd_db_explain(FILE *f, const char *prog, const char *path, cmd_db_state st
         fprintf(f, "%s: cannot read the database %s ", prog, path);
         put_origin(f, origin, config_path);
         fputs(": permission denied\n", f);
-        fprintf(f, "%s: run as the user that indexes it (socasma, once installed) or a member of "
-                   "its group\n",
+        fprintf(f,
+                "%s: run as the user that indexes it (socasma, once installed) or a member of "
+                "its group\n",
                 prog);
         return;
     case CMD_DB_NOT_DB:
@@ -245,8 +246,9 @@ void cmd_db_explain(FILE *f, const char *prog, const char *path, cmd_db_state st
                 path);
         put_origin(f, origin, config_path);
         fputc('\n', f);
-        fprintf(f, "%s: name the database's directory with --db DIR, or a config file with "
-                   "--config FILE\n",
+        fprintf(f,
+                "%s: name the database's directory with --db DIR, or a config file with "
+                "--config FILE\n",
                 prog);
         return;
     case CMD_DB_MISSING:
@@ -260,11 +262,13 @@ void cmd_db_explain(FILE *f, const char *prog, const char *path, cmd_db_state st
                     config_path);
         else
             fprintf(f, "%s: make one with: socasma-index --db %s SOURCE...\n", prog, path);
-        fprintf(f, "%s: (SOURCE: a JSON Lines file or a WordPress export; in the source tree, "
-                   "'make run' indexes the sample archive into index/socasma.db)\n",
+        fprintf(f,
+                "%s: (SOURCE: a JSON Lines file or a WordPress export; in the source tree, "
+                "'make run' indexes the sample archive into index/socasma.db)\n",
                 prog);
-        fprintf(f, "%s: or name another database with --db DIR, or a config file with --config "
-                   "FILE\n",
+        fprintf(f,
+                "%s: or name another database with --db DIR, or a config file with --config "
+                "FILE\n",
                 prog);
         return;
     case CMD_DB_OK: break;
@@ -281,8 +285,11 @@ static int utf8_ok(const unsigned char *p, size_t n)
     size_t i = 0;
     while (i < n) {
         unsigned c = p[i];
-        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 2 : (c & 0xf0) == 0xe0 ? 3
-                   : (c & 0xf8) == 0xf0 && c <= 0xf4 ? 4 : 0;
+        size_t len = c < 0x80                          ? 1
+                     : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 2
+                     : (c & 0xf0) == 0xe0              ? 3
+                     : (c & 0xf8) == 0xf0 && c <= 0xf4 ? 4
+                                                       : 0;
         if (len == 0)
             return 0;
         for (size_t k = 1; k < len; k++)
@@ -305,7 +312,10 @@ static int has_word(const char *p, size_t n, const char *word)
 
 cmd_looks cmd_file_looks(const char *path)
 {
-    if (!strcmp(path, "-"))
+    /* Only a regular file: opening a fifo would wait for a writer, and
+     * reading it would take what the run must read. */
+    struct stat sb;
+    if (!strcmp(path, "-") || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
         return CMD_LOOKS_UNKNOWN;
     gzFile g = gzopen(path, "rb"); /* reads plain files as they are */
     if (!g)

@@ -36,11 +36,11 @@ void cmd_try_help(FILE *f, const char *prog);
 
 /* What a database path holds, as far as the file system says. */
 typedef enum {
-    CMD_DB_OK = 0,      /* a directory holding a Xapian database, or a file (a stub) */
-    CMD_DB_MISSING,     /* nothing there (or a parent directory missing) */
-    CMD_DB_EMPTY_DIR,   /* an empty directory */
-    CMD_DB_NOT_DB,      /* a directory with files but no Xapian database */
-    CMD_DB_NO_ACCESS    /* there, but not readable by this user */
+    CMD_DB_OK = 0,    /* a directory holding a Xapian database, or a file (a stub) */
+    CMD_DB_MISSING,   /* nothing there (or a parent directory missing) */
+    CMD_DB_EMPTY_DIR, /* an empty directory */
+    CMD_DB_NOT_DB,    /* a directory with files but no Xapian database */
+    CMD_DB_NO_ACCESS  /* there, but not readable by this user */
 } cmd_db_state;
 
 cmd_db_state cmd_db_check(const char *path);
@@ -65,8 +65,9 @@ typedef enum {
     CMD_LOOKS_BINARY       /* NUL bytes or not UTF-8 */
 } cmd_looks;
 
-/* Sniffs the first few kilobytes of path (gzip is read through, "-" is
- * CMD_LOOKS_UNKNOWN: standard input is not consumed). */
+/* Sniffs the first few kilobytes of path (gzip is read through). Only a
+ * regular file is read: "-" (standard input), a fifo or a device is
+ * CMD_LOOKS_UNKNOWN, so that nothing the run must read is consumed. */
 cmd_looks cmd_file_looks(const char *path);
 
 /* "JSON Lines", "a WordPress export (WXR)", "plain text", ...: for

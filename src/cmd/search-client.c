@@ -79,8 +79,8 @@ static int connect_tcp(const char *hostport, int *cerr, char *err, size_t errlen
     return fd;
 }
 
-int sc_request(const char *socket_path, const char *hostport, const json_t *req,
-               json_t **answer, int *conn_errno, char *err, size_t errlen)
+int sc_request(const char *socket_path, const char *hostport, const json_t *req, json_t **answer,
+               int *conn_errno, char *err, size_t errlen)
 {
     *answer = NULL;
     int cerr = 0;

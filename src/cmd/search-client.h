@@ -11,7 +11,7 @@
  * "HOST:PORT" (hostport) and reads one answer line into *answer.
  * Returns 0, or -1 with a message in err; when the connection itself
  * failed, *conn_errno (may be NULL) gets connect()'s errno, else 0. */
-int sc_request(const char *socket_path, const char *hostport, const json_t *req,
-               json_t **answer, int *conn_errno, char *err, size_t errlen);
+int sc_request(const char *socket_path, const char *hostport, const json_t *req, json_t **answer,
+               int *conn_errno, char *err, size_t errlen);
 
 #endif

@@ -240,7 +240,9 @@ static int parse_flags(int argc, char **argv, flags *fl)
         }
         case O_HELP: usage(stdout); return EXIT_DONE;
         case O_VERSION: printf("socasma-index (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return 0;
-        default: cmd_option_error(stderr, "socasma-index", argc, argv, "j:", longopts); return EXIT_USAGE;
+        default:
+            cmd_option_error(stderr, "socasma-index", argc, argv, "j:", longopts);
+            return EXIT_USAGE;
         }
     }
     if (imp_format_parse(fl->format) < 0) {
@@ -298,10 +300,12 @@ static int check_formats(imp_format f, char *const *paths, size_t n)
  * read from files that are not exports): one line that says why, naming
  * what the first such file looks like. 1 when said, 0 when the run is not
  * such a run. */
-static int explain_nothing(const store_run_result *res, const report_state *rs,
-                           char *const *paths, size_t n)
+static int explain_nothing(const store_run_result *res, const report_state *rs, char *const *paths,
+                           size_t n)
 {
     int all_rejected = res->read > 0 && res->counts.rejected == res->read;
+    if (!all_rejected && res->read > 0)
+        return 0;
     const char *odd = NULL;
     cmd_looks odd_looks = CMD_LOOKS_UNKNOWN;
     size_t nodd = 0;
@@ -326,7 +330,8 @@ static int explain_nothing(const store_run_result *res, const report_state *rs,
     if (odd) {
         fputs("; ", stderr);
         put_safe(stderr, odd);
-        fprintf(stderr, " looks like %s, not JSON Lines nor a WordPress export", cmd_looks_name(odd_looks));
+        fprintf(stderr, " looks like %s, not JSON Lines nor a WordPress export",
+                cmd_looks_name(odd_looks));
         if (nodd > 1)
             fprintf(stderr, " (and %zu more files)", nodd - 1);
     } else if (rs->first_rejection[0]) {

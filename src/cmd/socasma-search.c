@@ -226,8 +226,7 @@ static int daemon_db_empty(const char *sock, const char *conn)
 
 /* The daemon could not be reached (connect() failed with cerr): what was
  * tried, where it came from, and what to check. */
-static void explain_unreachable(const char *sock, const char *conn, int cerr,
-                                const cfg_config *cfg)
+static void explain_unreachable(const char *sock, const char *conn, int cerr, const cfg_config *cfg)
 {
     const char *where = sock ? sock : conn;
     fprintf(stderr, "%s: cannot reach the daemon at %s (from %s): %s\n", prog, where,
@@ -329,9 +328,7 @@ int main(int argc, char **argv)
             json_decref(cats);
             json_decref(tags);
             return 0;
-        default:
-            cmd_option_error(stderr, prog, argc, argv, "", opts);
-            goto bad_usage;
+        default: cmd_option_error(stderr, prog, argc, argv, "", opts); goto bad_usage;
         }
     }
     if (sock && conn) {
@@ -355,8 +352,9 @@ int main(int argc, char **argv)
     if (!stats && optind >= argc && json_array_size(cats) == 0 && json_array_size(tags) == 0 &&
         !json_object_get(req, "author") && !json_object_get(req, "since") &&
         !json_object_get(req, "until") && !json_object_get(req, "lang")) {
-        fprintf(stderr, "%s: no query: give the words to search (or --stats, or a filter such as "
-                        "--lang fr)\n",
+        fprintf(stderr,
+                "%s: no query: give the words to search (or --stats, or a filter such as "
+                "--lang fr)\n",
                 prog);
         cmd_try_help(stderr, prog);
         free(q);
@@ -397,9 +395,10 @@ int main(int argc, char **argv)
         cmd_db_state st = cmd_db_check(path);
         if (st != CMD_DB_OK) {
             cmd_db_explain(stderr, prog, path, st, db ? "--db" : NULL, cfg.path);
-            if (json)
-                ans = srch_error_answer(req, SRCH_ERR_UNAVAILABLE, "no database");
-            else {
+            if (json) {
+                snprintf(err, sizeof err, "no database at %s", path);
+                ans = srch_error_answer(req, SRCH_ERR_UNAVAILABLE, err);
+            } else {
                 cfg_free(&cfg);
                 free(q);
                 json_decref(req);

@@ -109,7 +109,9 @@ static void on_stop_signal(uv_signal_t *h, int signum)
     if (!stop_signal) {
         stop_signal = signum;
         fprintf(stderr, PROG ": %s received: stopping (answering the requests already read)\n",
-                signum == SIGTERM ? "SIGTERM" : signum == SIGINT ? "SIGINT" : "signal");
+                signum == SIGTERM  ? "SIGTERM"
+                : signum == SIGINT ? "SIGINT"
+                                   : "signal");
     }
 }
 
@@ -128,14 +130,15 @@ static int serve(cfg_config *cfg, const char *config_path, const char *port_file
     srv_server *srv = NULL;
     if (srv_start(loop, cfg, &so, &srv, err, sizeof err) < 0) {
         fprintf(stderr, PROG ": %s\n", err);
-        if (strstr(err, "in use") && cfg->listen && *cfg->listen &&
-            strstr(err, cfg->listen))
+        if (strstr(err, "in use") && cfg->listen && *cfg->listen && strstr(err, cfg->listen))
             fprintf(stderr,
                     PROG ": another program listens on %s (an earlier socasma-searchd? "
                          "Meilisearch uses 7700 too): stop it, or choose another address with "
                          "--listen HOST:PORT or [server] listen%s%s\n",
                     cfg->listen, config_path || cfg->path ? " in " : "",
-                    config_path ? config_path : cfg->path ? cfg->path : "");
+                    config_path ? config_path
+                    : cfg->path ? cfg->path
+                                : "");
         uv_loop_close(loop);
         return 1;
     }
