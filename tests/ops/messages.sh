@@ -195,6 +195,16 @@ expect_eq "no record with an id: exit 1" 1 "$rc"
 expect_match "no record with an id: quotes the first rejection" \
     "nothing indexed: every record was rejected \(2 of 2\); the first: .*noid.jsonl:1: " "$err"
 
+# From a fifo (not sniffed: that would take what the run reads): the reason
+# quotes the first rejection, and the run does not wait for a second writer.
+if mkfifo "$T/fifo" 2>/dev/null; then
+    cat "$top_srcdir/README.md" >"$T/fifo" &
+    err=$(timeout 120 "$SOCASMA_INDEX" --db "$T/r5" "$T/fifo" 2>&1 >/dev/null); rc=$?
+    expect_eq "README.md through a fifo: exit 1" 1 "$rc"
+    expect_match "README.md through a fifo: quotes the first rejection" \
+        "nothing indexed: every record was rejected \([0-9]+ of [0-9]+\); the first: .*fifo:1: " "$err"
+fi
+
 # socasma-reindex on an export of something else: refused, with the reason.
 printf '[index]\ndatabase = %s\n[reindex]\nexport_command = cat %s\n' \
     "$T/re.db" "$top_srcdir/README.md" >"$T/re.conf"
