@@ -216,6 +216,8 @@ expect_match "reindex of a README: the indexer's reason in the log" \
 
 # ---- the daemon: its database, the signal that stopped it, a taken port ---
 start_sample_daemon
+# The socket is there before the daemon's "ready" line: wait for the line.
+i=0; while [ $i -lt 200 ] && ! grep -q ready "$T/daemon.log"; do sleep 0.05; i=$((i + 1)); done
 out=$("$SOCASMA_SEARCH" --socket "$SOCK" --stats)
 rev=$(printf '%s\n' "$out" | sed -n 's/^revision: //p')
 posts=$(printf '%s\n' "$out" | sed -n 's/^posts: //p')
