@@ -57,8 +57,8 @@ install-data-local:
 # `make run`, and `make install DESTDIR=...` with a run of
 # the installed programs (tests/ops/install.sh: it runs make itself, and
 # needs the configured directories).
-TESTS += tests/ops/reindex.sh tests/ops/make-run.sh tests/ops/install.sh
-EXTRA_DIST += tests/ops/reindex.sh tests/ops/make-run.sh tests/ops/install.sh \
+TESTS += tests/ops/reindex.sh tests/ops/make-run.sh tests/ops/install.sh tests/ops/messages.sh
+EXTRA_DIST += tests/ops/reindex.sh tests/ops/make-run.sh tests/ops/install.sh tests/ops/messages.sh \
 	tests/ops/ops-lib.sh
 AM_TESTS_ENVIRONMENT += \
 	SOCASMA_MAKE='$(MAKE)'; export SOCASMA_MAKE; \

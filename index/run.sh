@@ -86,7 +86,7 @@ ready: socasma-searchd is serving the sample archive
   tcp:    $listen
 Try, in another terminal:
   printf 'permis\n' | nc -N -U $sock
-  printf '{"op":"search","q":"équivalence","facets":true}\n' | nc -q1 ${listen%:*} ${listen##*:}
+  printf '{"op":"search","q":"équivalence","facets":true}\n' | nc -N ${listen%:*} ${listen##*:}
   $search --db $db 'permis restrictif'
   $search --socket $sock 'residency'
 Ctrl-C stops it.

@@ -17,7 +17,7 @@
 
 #define CLIENT_TIMEOUT_S 30
 
-static int connect_unix(const char *path, char *err, size_t errlen)
+static int connect_unix(const char *path, int *cerr, char *err, size_t errlen)
 {
     struct sockaddr_un sa;
     memset(&sa, 0, sizeof sa);
@@ -29,6 +29,7 @@ static int connect_unix(const char *path, char *err, size_t errlen)
     strcpy(sa.sun_path, path);
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        *cerr = errno;
         snprintf(err, errlen, "%s: cannot connect: %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
@@ -37,7 +38,7 @@ static int connect_unix(const char *path, char *err, size_t errlen)
     return fd;
 }
 
-static int connect_tcp(const char *hostport, char *err, size_t errlen)
+static int connect_tcp(const char *hostport, int *cerr, char *err, size_t errlen)
 {
     char host[256];
     const char *colon = strrchr(hostport, ':');
@@ -59,28 +60,34 @@ static int connect_tcp(const char *hostport, char *err, size_t errlen)
         snprintf(err, errlen, "%s: %s", hostport, gai_strerror(g));
         return -1;
     }
-    int fd = -1;
+    int fd = -1, last = ECONNREFUSED;
     for (struct addrinfo *a = res; a; a = a->ai_next) {
         fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
         if (fd < 0)
             continue;
         if (connect(fd, a->ai_addr, a->ai_addrlen) == 0)
             break;
+        last = errno;
         close(fd);
         fd = -1;
     }
-    if (fd < 0)
-        snprintf(err, errlen, "%s: cannot connect: %s", hostport, strerror(errno));
+    if (fd < 0) {
+        *cerr = last;
+        snprintf(err, errlen, "%s: cannot connect: %s", hostport, strerror(last));
+    }
     freeaddrinfo(res);
     return fd;
 }
 
-int sc_request(const char *socket_path, const char *hostport, const json_t *req,
-               json_t **answer, char *err, size_t errlen)
+int sc_request(const char *socket_path, const char *hostport, const json_t *req, json_t **answer,
+               int *conn_errno, char *err, size_t errlen)
 {
     *answer = NULL;
-    int fd = socket_path ? connect_unix(socket_path, err, errlen)
-                         : connect_tcp(hostport, err, errlen);
+    int cerr = 0;
+    int fd = socket_path ? connect_unix(socket_path, &cerr, err, errlen)
+                         : connect_tcp(hostport, &cerr, err, errlen);
+    if (conn_errno)
+        *conn_errno = cerr;
     if (fd < 0)
         return -1;
     struct timeval tv = {CLIENT_TIMEOUT_S, 0};
@@ -118,6 +125,13 @@ int sc_request(const char *socket_path, const char *hostport, const json_t *req,
         ssize_t r = recv(fd, in.p + in.len, in.cap - in.len - 1, 0);
         if (r < 0 && errno == EINTR)
             continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            snprintf(err, errlen,
+                     "no answer from the daemon within %d s (overloaded or stuck? see its log)",
+                     CLIENT_TIMEOUT_S);
+            rc = -1;
+            break;
+        }
         if (r < 0) {
             snprintf(err, errlen, "cannot read the answer: %s", strerror(errno));
             rc = -1;

@@ -9,8 +9,9 @@
 
 /* Sends req to the daemon at a Unix socket path (socket_path) or at
  * "HOST:PORT" (hostport) and reads one answer line into *answer.
- * Returns 0, or -1 with a message in err. */
-int sc_request(const char *socket_path, const char *hostport, const json_t *req,
-               json_t **answer, char *err, size_t errlen);
+ * Returns 0, or -1 with a message in err; when the connection itself
+ * failed, *conn_errno (may be NULL) gets connect()'s errno, else 0. */
+int sc_request(const char *socket_path, const char *hostport, const json_t *req, json_t **answer,
+               int *conn_errno, char *err, size_t errlen);
 
 #endif

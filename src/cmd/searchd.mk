@@ -1,10 +1,10 @@
 # src/cmd/searchd.mk: the daemon socasma-searchd, its man page, its protocol
 # document and its tests (tests/server/).
 bin_PROGRAMS += src/socasma-searchd
-src_socasma_searchd_SOURCES = src/cmd/socasma-searchd.c
+src_socasma_searchd_SOURCES = src/cmd/socasma-searchd.c src/cmd/cmd-util.c src/cmd/cmd-util.h
 src_socasma_searchd_CFLAGS = $(AM_CFLAGS) -pthread
 src_socasma_searchd_LDFLAGS = $(AM_LDFLAGS) -pthread
-src_socasma_searchd_LDADD = $(SERVER_LINK) $(SYSTEMD_LIBS)
+src_socasma_searchd_LDADD = $(SERVER_LINK) $(ZLIB_LIBS) $(SYSTEMD_LIBS)
 dist_man_MANS += doc/socasma-searchd.8
 dist_doc_DATA += doc/PROTOCOL.md
 

@@ -3,8 +3,9 @@
  * transaction, or a new database built in parallel and swapped in), prints
  * what the run reports (progress, rejected records, errors) and its
  * summary, and exits with a status that says how it went.
- * Exit codes: 0 done, 1 records rejected under --strict (nothing committed),
- * 2 usage, 3 database locked by another writer, 4 input or database error
+ * Exit codes: 0 done, 1 nothing indexed: records rejected under --strict
+ * (nothing committed), or every record rejected (a file that is not an
+ * export, say), 2 usage (a --format the files contradict too), 3 database locked by another writer, 4 input or database error
  * (database untouched), 5 incomplete: a source could not be read to its end,
  * or --prune was skipped as records could not be read (what was read is
  * committed, nothing pruned).
@@ -21,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd/cmd-util.h"
 #include "conf/conf.h"
 #include "import/import.h"
 #include "store/store.h"
@@ -57,8 +59,9 @@ static void usage(FILE *f)
           "  --help          this help;  --version  the version\n\n"
           "Exit status:\n"
           "  0  done\n"
-          "  1  records rejected under --strict (nothing committed)\n"
-          "  2  usage error\n"
+          "  1  nothing indexed: records rejected under --strict (nothing committed),\n"
+          "     or every record rejected (a file that is not an export)\n"
+          "  2  usage error (also: a --format that a file contradicts)\n"
           "  3  the database is locked by another indexer\n"
           "  4  input or database error (database untouched)\n"
           "  5  incomplete: a source could not be read to its end, or --prune was\n"
@@ -129,6 +132,7 @@ static double now_s(void)
 typedef struct {
     int tty;       /* a progress line on standard error */
     double t0, last;
+    char first_rejection[256]; /* the run's first "FILE:LINE: reason" */
 } report_state;
 
 static void on_progress(void *ctx, const store_progress *p)
@@ -159,7 +163,9 @@ static void on_progress(void *ctx, const store_progress *p)
 
 static void on_rejected(void *ctx, const char *msg)
 {
-    (void)ctx;
+    report_state *rs = ctx;
+    if (!rs->first_rejection[0])
+        snprintf(rs->first_rejection, sizeof rs->first_rejection, "%s", msg);
     say(0, msg);
 }
 
@@ -193,6 +199,7 @@ static int parse_flags(int argc, char **argv, flags *fl)
         {"max-post-bytes", required_argument, NULL, O_MAXPOST},
         {NULL, 0, NULL, 0}};
     int c;
+    opterr = 0;
     while ((c = getopt_long(argc, argv, "j:", longopts, NULL)) != -1) {
         switch (c) {
         case O_CONFIG: fl->config = optarg; break;
@@ -233,7 +240,9 @@ static int parse_flags(int argc, char **argv, flags *fl)
         }
         case O_HELP: usage(stdout); return EXIT_DONE;
         case O_VERSION: printf("socasma-index (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION); return 0;
-        default: fputs("Try 'socasma-index --help'.\n", stderr); return EXIT_USAGE;
+        default:
+            cmd_option_error(stderr, "socasma-index", argc, argv, "j:", longopts);
+            return EXIT_USAGE;
         }
     }
     if (imp_format_parse(fl->format) < 0) {
@@ -243,10 +252,94 @@ static int parse_flags(int argc, char **argv, flags *fl)
         return EXIT_USAGE;
     }
     if (optind >= argc) {
-        fputs("socasma-index: no SOURCE given\nTry 'socasma-index --help'.\n", stderr);
+        fputs("socasma-index: no SOURCE given: the files to import (JSON Lines or a WordPress "
+              "export), a directory of them, or - for standard input\n",
+              stderr);
+        cmd_try_help(stderr, "socasma-index");
         return EXIT_USAGE;
     }
     return -1;
+}
+
+/* ---- what the sources look like ---------------------------------------------- */
+
+/* 1 when what a file looks like contradicts the format it is read as:
+ * JSON under --format wxr, XML (or HTML) under --format jsonl. */
+static int contradicts(imp_format f, cmd_looks l)
+{
+    if (f == IMP_FORMAT_WXR)
+        return l == CMD_LOOKS_JSONL || l == CMD_LOOKS_JSON;
+    if (f == IMP_FORMAT_JSONL)
+        return l == CMD_LOOKS_WXR || l == CMD_LOOKS_XML || l == CMD_LOOKS_HTML;
+    return 0;
+}
+
+/* Refuses a --format that a source contradicts, before anything is opened:
+ * such a file would give nothing but rejections. EXIT_USAGE, or -1. */
+static int check_formats(imp_format f, char *const *paths, size_t n)
+{
+    int ret = -1;
+    for (size_t i = 0; i < n; i++) {
+        cmd_looks l = cmd_file_looks(paths[i]);
+        if (!contradicts(f, l))
+            continue;
+        fputs("socasma-index: ", stderr);
+        put_safe(stderr, paths[i]);
+        fprintf(stderr, " looks like %s, not %s as --format %s says\n", cmd_looks_name(l),
+                f == IMP_FORMAT_WXR ? "a WordPress export (WXR)" : "JSON Lines",
+                f == IMP_FORMAT_WXR ? "wxr" : "jsonl");
+        ret = EXIT_USAGE;
+    }
+    if (ret == EXIT_USAGE)
+        fprintf(stderr, "socasma-index: leave --format out (each file's format is then read "
+                        "from its content), or give the right one\n");
+    return ret;
+}
+
+/* After a run that indexed nothing (every record rejected, or no record
+ * read from files that are not exports): one line that says why, naming
+ * what the first such file looks like. 1 when said, 0 when the run is not
+ * such a run. */
+static int explain_nothing(const store_run_result *res, const report_state *rs, char *const *paths,
+                           size_t n)
+{
+    int all_rejected = res->read > 0 && res->counts.rejected == res->read;
+    if (!all_rejected && res->read > 0)
+        return 0;
+    const char *odd = NULL;
+    cmd_looks odd_looks = CMD_LOOKS_UNKNOWN;
+    size_t nodd = 0;
+    for (size_t i = 0; i < n; i++) {
+        cmd_looks l = cmd_file_looks(paths[i]);
+        if (l != CMD_LOOKS_UNKNOWN && l != CMD_LOOKS_JSONL && l != CMD_LOOKS_WXR) {
+            if (!odd) {
+                odd = paths[i];
+                odd_looks = l;
+            }
+            nodd++;
+        }
+    }
+    if (!all_rejected && !(res->read == 0 && odd))
+        return 0;
+    fputs("socasma-index: nothing indexed: ", stderr);
+    if (all_rejected)
+        fprintf(stderr, "every record was rejected (%llu of %llu)",
+                (unsigned long long)res->counts.rejected, (unsigned long long)res->read);
+    else
+        fputs("no record was found", stderr);
+    if (odd) {
+        fputs("; ", stderr);
+        put_safe(stderr, odd);
+        fprintf(stderr, " looks like %s, not JSON Lines nor a WordPress export",
+                cmd_looks_name(odd_looks));
+        if (nodd > 1)
+            fprintf(stderr, " (and %zu more files)", nodd - 1);
+    } else if (rs->first_rejection[0]) {
+        fputs("; the first: ", stderr);
+        put_safe(stderr, rs->first_rejection);
+    }
+    fputc('\n', stderr);
+    return 1;
 }
 
 /* ---- the summary ----------------------------------------------------------- */
@@ -307,6 +400,9 @@ int main(int argc, char **argv)
             ret = EXIT_ERROR;
         }
     }
+    if (ret == EXIT_DONE && imp_format_parse(fl.format) != IMP_FORMAT_AUTO &&
+        check_formats((imp_format)imp_format_parse(fl.format), paths, npaths) == EXIT_USAGE)
+        ret = EXIT_USAGE;
     /* Inside the run's transaction Xapian still writes postings out every
      * XAPIAN_FLUSH_THRESHOLD changes (default 10,000). Smaller batches keep
      * its in-memory trees small: measured faster here and far less memory
@@ -340,7 +436,7 @@ int main(int argc, char **argv)
         ro.prune = fl.prune;
         ro.strict = fl.strict;
         ro.max_post_bytes = fl.max_post_bytes ? fl.max_post_bytes : cfg.max_post_bytes;
-        report_state rs = {!fl.quiet && isatty(STDERR_FILENO), now_s(), 0};
+        report_state rs = {!fl.quiet && isatty(STDERR_FILENO), now_s(), 0, ""};
         rs.last = rs.t0;
         store_reporter rep = {on_progress, on_rejected, on_rejected, on_fatal};
         store_run_result res;
@@ -352,6 +448,8 @@ int main(int argc, char **argv)
             ret = EXIT_REJECTED;
         } else if (rc != STORE_OK) {
             ret = rc == STORE_ERR_LOCKED ? EXIT_LOCKED : EXIT_ERROR; /* reported by on_fatal */
+        } else if (explain_nothing(&res, &rs, paths, npaths)) {
+            ret = EXIT_REJECTED; /* even without --strict: not an export */
         } else if (res.source_errors > 0) {
             snprintf(err, sizeof err, "%s%u source(s) could not be read to the end",
                      fl.prune ? "not pruning: " : "", res.source_errors);

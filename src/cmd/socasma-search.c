@@ -4,12 +4,14 @@
  * Exit codes: 0 hits found, 1 no hits, 2 usage, 4 database or daemon error. */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/cmd-util.h"
 #include "cmd/search-client.h"
 #include "conf/conf.h"
 #include "search/search.h"
@@ -188,6 +190,73 @@ static int parse_uint(const char *s, uint32_t *out)
     return 0;
 }
 
+/* A search answer with no hit at all. */
+static int answer_is_empty_search(const json_t *ans, const json_t *req)
+{
+    return ans && json_is_true(json_object_get(ans, "ok")) &&
+           !strcmp(str(req, "op"), srch_op_name(SRCH_OP_SEARCH)) &&
+           json_integer_value(json_object_get(ans, "total")) == 0;
+}
+
+/* 1 when the engine's database holds no post (asked only after a search
+ * found nothing, to say why). */
+static int engine_db_empty(srch_engine *e)
+{
+    json_t *req = json_pack("{s:s}", "op", srch_op_name(SRCH_OP_STATS)), *ans = NULL;
+    int empty = req && srch_handle(e, req, &ans) == SRCH_OK &&
+                json_is_true(json_object_get(ans, "ok")) &&
+                json_integer_value(json_object_get(ans, "posts")) == 0;
+    json_decref(req);
+    json_decref(ans);
+    return empty;
+}
+
+/* The same through the daemon. */
+static int daemon_db_empty(const char *sock, const char *conn)
+{
+    json_t *req = json_pack("{s:s}", "op", srch_op_name(SRCH_OP_STATS)), *ans = NULL;
+    char err[256];
+    int empty = req && sc_request(sock, conn, req, &ans, NULL, err, sizeof err) == 0 &&
+                json_is_true(json_object_get(ans, "ok")) &&
+                json_integer_value(json_object_get(ans, "posts")) == 0;
+    json_decref(req);
+    json_decref(ans);
+    return empty;
+}
+
+/* The daemon could not be reached (connect() failed with cerr): what was
+ * tried, where it came from, and what to check. */
+static void explain_unreachable(const char *sock, const char *conn, int cerr, const cfg_config *cfg)
+{
+    const char *where = sock ? sock : conn;
+    fprintf(stderr, "%s: cannot reach the daemon at %s (from %s): %s\n", prog, where,
+            sock ? "--socket" : "--connect", strerror(cerr));
+    if (cerr == EACCES || cerr == EPERM)
+        fprintf(stderr,
+                "%s: the socket is open to the daemon's user and its socket_group only: join "
+                "that group (or set [server] socket_group) and try again\n",
+                prog);
+    else if (sock && cerr == ECONNREFUSED)
+        fprintf(stderr,
+                "%s: is socasma-searchd running? The socket file is there but nothing "
+                "listens on it (a daemon that stopped): start it again\n",
+                prog);
+    else
+        fprintf(stderr,
+                "%s: is socasma-searchd running, on this %s? Start it (socasma-searchd "
+                "--config FILE, systemctl start socasma-searchd, or 'make run' in the source "
+                "tree)\n",
+                prog, sock ? "socket" : "address");
+    /* The config names where the daemon listens: say so when it differs. */
+    const char *cfg_where = sock ? cfg->socket_path : cfg->listen;
+    if (cfg->path && cfg_where && cfg_where[0] && strcmp(cfg_where, where))
+        fprintf(stderr, "%s: the config %s has [server] %s = %s\n", prog, cfg->path,
+                sock ? "socket" : "listen", cfg_where);
+    else if (cfg->path && cfg_where && cfg_where[0])
+        fprintf(stderr, "%s: (the daemon listens where the config %s says: [server] %s)\n", prog,
+                cfg->path, sock ? "socket" : "listen");
+}
+
 enum { O_CONFIG = 256, O_DB, O_SOCKET, O_CONNECT, O_JSON, O_LIMIT, O_OFFSET, O_LANG, O_CATEGORY,
        O_TAG, O_AUTHOR, O_SINCE, O_UNTIL, O_SORT, O_FACETS, O_STATS, O_SUGGEST, O_HELP,
        O_VERSION };
@@ -259,10 +328,7 @@ int main(int argc, char **argv)
             json_decref(cats);
             json_decref(tags);
             return 0;
-        default:
-            fprintf(stderr, "%s: unknown or incomplete option %s\n", prog, argv[optind - 1]);
-            usage(stderr);
-            goto bad_usage;
+        default: cmd_option_error(stderr, prog, argc, argv, "", opts); goto bad_usage;
         }
     }
     if (sock && conn) {
@@ -286,8 +352,11 @@ int main(int argc, char **argv)
     if (!stats && optind >= argc && json_array_size(cats) == 0 && json_array_size(tags) == 0 &&
         !json_object_get(req, "author") && !json_object_get(req, "since") &&
         !json_object_get(req, "until") && !json_object_get(req, "lang")) {
-        fprintf(stderr, "%s: no query\n", prog);
-        usage(stderr);
+        fprintf(stderr,
+                "%s: no query: give the words to search (or --stats, or a filter such as "
+                "--lang fr)\n",
+                prog);
+        cmd_try_help(stderr, prog);
         free(q);
         goto bad_usage;
     }
@@ -311,18 +380,42 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     json_t *ans = NULL;
+    int empty_db = 0;
     if (sock || conn) {
-        if (sc_request(sock, conn, req, &ans, err, sizeof err) != 0)
-            fprintf(stderr, "%s: %s\n", prog, err);
+        int cerr = 0;
+        if (sc_request(sock, conn, req, &ans, &cerr, err, sizeof err) != 0) {
+            if (cerr)
+                explain_unreachable(sock, conn, cerr, &cfg);
+            else
+                fprintf(stderr, "%s: %s\n", prog, err);
+        } else
+            empty_db = answer_is_empty_search(ans, req) && daemon_db_empty(sock, conn);
     } else {
-        /* The daemon's answer, made here by the same function. */
-        srch_engine *e = NULL;
-        int rc = srch_engine_new(db ? db : cfg.db_path, &cfg.search, &e);
-        if (rc == SRCH_OK)
-            rc = srch_handle(e, req, &ans);
-        else
-            ans = srch_error_answer(req, rc, "out of memory");
-        srch_engine_free(e);
+        const char *path = db ? db : cfg.db_path;
+        cmd_db_state st = cmd_db_check(path);
+        if (st != CMD_DB_OK) {
+            cmd_db_explain(stderr, prog, path, st, db ? "--db" : NULL, cfg.path);
+            if (json) {
+                snprintf(err, sizeof err, "no database at %s", path);
+                ans = srch_error_answer(req, SRCH_ERR_UNAVAILABLE, err);
+            } else {
+                cfg_free(&cfg);
+                free(q);
+                json_decref(req);
+                return EXIT_ERROR;
+            }
+        } else {
+            /* The daemon's answer, made here by the same function. */
+            srch_engine *e = NULL;
+            int rc = srch_engine_new(path, &cfg.search, &e);
+            if (rc == SRCH_OK)
+                rc = srch_handle(e, req, &ans);
+            else
+                ans = srch_error_answer(req, rc, "out of memory");
+            if (answer_is_empty_search(ans, req))
+                empty_db = engine_db_empty(e);
+            srch_engine_free(e);
+        }
     }
     cfg_free(&cfg);
     free(q);
@@ -357,6 +450,11 @@ int main(int argc, char **argv)
         if (!json)
             print_human(ans, isatty(STDOUT_FILENO));
         code = json_array_size(json_object_get(ans, "hits")) ? EXIT_HITS : EXIT_NOHITS;
+        if (empty_db)
+            fprintf(stderr,
+                    "%s: the database holds no post yet: index some with socasma-index "
+                    "(socasma-index --help)\n",
+                    prog);
     }
     json_decref(ans);
     return code;

@@ -3,7 +3,9 @@
  * process around the server library (src/server): ignores SIGPIPE, runs
  * the default libuv loop, writes the port file and the pid file, prints the
  * server's messages on standard error and tells systemd when it is ready
- * and when it stops. */
+ * and when it stops. It logs the database it serves when it starts (and,
+ * when there is none yet, how to make one), and when it stops, the signal
+ * that stopped it and the database's last revision. */
 #include <config.h>
 
 #include <errno.h>
@@ -19,8 +21,10 @@
 #include <systemd/sd-daemon.h>
 #endif
 
+#include "cmd/cmd-util.h"
 #include "conf/conf.h"
 #include "server/server.h"
+#include "xapian-c/xapian-c.h"
 
 #define PROG "socasma-searchd"
 
@@ -78,6 +82,39 @@ static int write_number(const char *path, long n)
     return rc;
 }
 
+/* "revision R, P posts" of the database at path, or why it cannot be
+ * read, into buf. */
+static void describe_db(const char *path, char *buf, size_t len)
+{
+    xc_db *db = NULL;
+    uint64_t rev = 0;
+    uint32_t posts = 0;
+    if (xc_db_open(path, &db) != XC_OK || xc_db_revision(db, &rev) != XC_OK ||
+        xc_db_doccount(db, &posts) != XC_OK)
+        snprintf(buf, len, "not readable: %s", xc_errmsg());
+    else
+        snprintf(buf, len, "revision %llu, %lu posts", (unsigned long long)rev,
+                 (unsigned long)posts);
+    xc_db_close(db);
+}
+
+/* The signal that stopped the daemon. The server has its own handlers of
+ * SIGTERM and SIGINT, which stop it; these only note which one came, and
+ * are unreferenced so that they do not keep the loop running. */
+static int stop_signal;
+
+static void on_stop_signal(uv_signal_t *h, int signum)
+{
+    (void)h;
+    if (!stop_signal) {
+        stop_signal = signum;
+        fprintf(stderr, PROG ": %s received: stopping (answering the requests already read)\n",
+                signum == SIGTERM  ? "SIGTERM"
+                : signum == SIGINT ? "SIGINT"
+                                   : "signal");
+    }
+}
+
 /* Runs the server on the default loop until SIGTERM or SIGINT. */
 static int serve(cfg_config *cfg, const char *config_path, const char *port_file)
 {
@@ -93,6 +130,15 @@ static int serve(cfg_config *cfg, const char *config_path, const char *port_file
     srv_server *srv = NULL;
     if (srv_start(loop, cfg, &so, &srv, err, sizeof err) < 0) {
         fprintf(stderr, PROG ": %s\n", err);
+        if (strstr(err, "in use") && cfg->listen && *cfg->listen && strstr(err, cfg->listen))
+            fprintf(stderr,
+                    PROG ": another program listens on %s (an earlier socasma-searchd? "
+                         "Meilisearch uses 7700 too): stop it, or choose another address with "
+                         "--listen HOST:PORT or [server] listen%s%s\n",
+                    cfg->listen, config_path || cfg->path ? " in " : "",
+                    config_path ? config_path
+                    : cfg->path ? cfg->path
+                                : "");
         uv_loop_close(loop);
         return 1;
     }
@@ -105,6 +151,19 @@ static int serve(cfg_config *cfg, const char *config_path, const char *port_file
         uv_loop_close(loop);
         return 1;
     }
+    uv_signal_t sig_term, sig_int;
+    uv_signal_init(loop, &sig_term);
+    uv_signal_init(loop, &sig_int);
+    uv_signal_start(&sig_term, on_stop_signal, SIGTERM);
+    uv_signal_start(&sig_int, on_stop_signal, SIGINT);
+    uv_unref((uv_handle_t *)&sig_term);
+    uv_unref((uv_handle_t *)&sig_int);
+    char dbinfo[512];
+    if (cmd_db_check(cfg->db_path) == CMD_DB_OK)
+        describe_db(cfg->db_path, dbinfo, sizeof dbinfo);
+    else
+        snprintf(dbinfo, sizeof dbinfo, "none yet");
+    fprintf(stderr, PROG ": database %s: %s\n", cfg->db_path, dbinfo);
     fprintf(stderr, PROG ": ready (%u threads)\n", srv_threads(srv));
 #ifdef HAVE_LIBSYSTEMD
     sd_notify(0, "READY=1");
@@ -113,10 +172,21 @@ static int serve(cfg_config *cfg, const char *config_path, const char *port_file
 #ifdef HAVE_LIBSYSTEMD
     sd_notify(0, "STOPPING=1");
 #endif
+    uv_close((uv_handle_t *)&sig_term, NULL);
+    uv_close((uv_handle_t *)&sig_int, NULL);
     if (pid_file)
         unlink(pid_file);
-    srv_free(srv);
+    srv_free(srv); /* runs the loop until every handle is closed */
     uv_loop_close(loop);
+    if (cmd_db_check(cfg->db_path) == CMD_DB_OK)
+        describe_db(cfg->db_path, dbinfo, sizeof dbinfo);
+    else
+        snprintf(dbinfo, sizeof dbinfo, "none");
+    fprintf(stderr, PROG ": stopped by %s; database %s: %s\n",
+            stop_signal == SIGTERM  ? "SIGTERM"
+            : stop_signal == SIGINT ? "SIGINT"
+                                    : "its loop ending",
+            cfg->db_path, dbinfo);
     return 0;
 }
 
@@ -140,6 +210,7 @@ int main(int argc, char **argv)
     const char *port_file = NULL;
     long threads = -1;
     int o;
+    opterr = 0;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
         case O_CONFIG: config = optarg; break;
@@ -162,12 +233,13 @@ int main(int argc, char **argv)
         case O_VERSION:
             printf(PROG " %s (protocol %d)\n", PACKAGE_VERSION, SRV_PROTOCOL_VERSION);
             return 0;
-        default: usage(stderr); return 2;
+        default: cmd_option_error(stderr, PROG, argc, argv, "", opts); return 2;
         }
     }
     if (optind < argc) {
-        fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
-        usage(stderr);
+        fprintf(stderr, PROG ": unexpected argument '%s' (the daemon takes only options)\n",
+                argv[optind]);
+        cmd_try_help(stderr, PROG);
         return 2;
     }
     cfg_config cfg;
@@ -196,6 +268,15 @@ int main(int argc, char **argv)
         fprintf(stderr, PROG ": out of memory\n");
         cfg_free(&cfg);
         return 1;
+    }
+    /* No database yet: say where it was looked for and how to make one;
+     * the daemon serves anyway ("unavailable") and opens it once it is
+     * there. */
+    cmd_db_state st = cmd_db_check(cfg.db_path);
+    if (st != CMD_DB_OK) {
+        cmd_db_explain(stderr, PROG, cfg.db_path, st, db ? "--db" : NULL, cfg.path);
+        fprintf(stderr, PROG ": serving anyway: searches answer \"unavailable\" until the "
+                             "database is there, then it is opened by itself\n");
     }
     int rc = serve(&cfg, config, port_file);
     cfg_free(&cfg);

@@ -8,6 +8,7 @@
 #include <config.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -40,10 +41,25 @@ int fail(int status, const char *msg)
     return status;
 }
 
+// Xapian's description starts with its exception's class name
+// ("DatabaseNotFoundError: Couldn't stat ..."): the status already says
+// what kind of failure it is, and users of the programs are not C++
+// programmers, so the message keeps what follows the name.
+std::string without_class_name(const std::string &msg)
+{
+    size_t colon = msg.find(": ");
+    if (colon == std::string::npos || colon < 5 || msg.compare(colon - 5, 5, "Error") != 0)
+        return msg;
+    for (size_t i = 0; i < colon; i++)
+        if (!std::isalpha(static_cast<unsigned char>(msg[i])))
+            return msg;
+    return msg.substr(colon + 2);
+}
+
 int fail(int status, const std::string &prefix, const std::string &msg)
 {
     try {
-        last_error = prefix + msg;
+        last_error = prefix + without_class_name(msg);
     } catch (...) {
     }
     return status;

@@ -59,6 +59,22 @@ expect_match "--help lists exit codes" '4 database or daemon error' "$out"
 out=$("$SOCASMA_SEARCH" --version)
 expect_match "--version" '^socasma-search ' "$out"
 
+# A database that holds no post yet: no hit, and a note that says why.
+: >"$T/empty.jsonl"
+"$SOCASMA_INDEX" --quiet --db "$T/emptydb" "$T/empty.jsonl" >/dev/null 2>&1
+out=$("$SOCASMA_SEARCH" --db "$T/emptydb" permis 2>"$T/err"); rc=$?
+expect_eq "empty database: exit 1" 1 "$rc"
+expect_match "empty database: 0 results" '^0 results' "$out"
+expect_match "empty database: says it holds no post" \
+    '^socasma-search: the database holds no post yet: index some with socasma-index' "$(cat "$T/err")"
+"$SOCASMA_SEARCH" --db "$DB" zzzqqqxxyy >/dev/null 2>"$T/err"
+expect_eq "no hits on a full database: no such note" "" "$(cat "$T/err")"
+# A missing database: the path and how to make it, not Xapian's words.
+err=$("$SOCASMA_SEARCH" --db "$T/nowhere" permis 2>&1 >/dev/null)
+expect_match "missing database: names it" "no database at $T/nowhere \\(from --db\\)" "$err"
+expect_match "missing database: how to make one" "socasma-index --db $T/nowhere SOURCE" "$err"
+case $err in *Error*) fail "missing database: Xapian's class name";; *) pass "missing database: no Xapian class name";; esac
+
 # Malformed queries through the command: answered, never a crash.
 for q in '"unbalanced' '(permis' '-' '*' 'AND' "$(printf 'a\377b')"; do
     "$SOCASMA_SEARCH" --db "$DB" --json -- "$q" >/dev/null 2>&1; rc=$?
