@@ -59,7 +59,7 @@ static const cfg_key keys[] = {
      F(max_connections_per_ip), 0},
     {"server", "line_timeout", CFG_T_UINT, 100, 3600000, "10000", F(line_timeout_ms), 0},
     {"server", "connection_workers", CFG_T_UINT, 0, 256, "0", F(connection_workers), 0},
-    {"server", "send_buffer", CFG_T_SIZE, 4096, 1073741824, "262144", F(send_buffer), 0},
+    {"server", "send_buffer", CFG_T_SIZE, 4096, 1073741824, "131072", F(send_buffer), 0},
     {"server", "send_buffer_total", CFG_T_SIZE, 65536, 17179869184.0, "67108864",
      F(send_buffer_total), 0},
     {"server", "send_timeout", CFG_T_UINT, 100, 86400000, "30000", F(send_timeout_ms), 0},

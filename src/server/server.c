@@ -37,7 +37,7 @@
 #define MAX_INFLIGHT 128
 #define STOP_GRACE_MS 4500
 /* Bytes read ahead of the requests a connection may take at the moment. */
-#define READ_AHEAD (64u << 10)
+#define READ_AHEAD (16u << 10)
 /* After a connection that held this much memory closes, the heap is given
  * back to the system (malloc_trim) a little later. */
 #define TRIM_AFTER_BYTES (256u << 10)
@@ -677,10 +677,12 @@ static void conn_close(conn *c)
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-    (void)h;
     (void)suggested;
     static char slab[65536]; /* one loop thread: the data is copied at once */
-    *buf = uv_buf_init(slab, sizeof slab);
+    /* reading ahead of what it may take: a little at a time */
+    const conn *c = h->data;
+    size_t n = c->broken || may_admit(c) ? sizeof slab : READ_AHEAD;
+    *buf = uv_buf_init(slab, (unsigned)n);
 }
 
 /* ---------- the connection's deadlines ----------

@@ -112,6 +112,8 @@ max_connections_per_ip = 64
 EOC
 start "$T/conns.conf"
 hold 4 tcp
+# counted by the daemon itself: the four, and the Unix one that asks
+until_answer "TCP: four connections held" '"connections":5[,}]' ask '{"op":"stats"}'
 until_answer "TCP: a fifth connection is overloaded" '"code":"overloaded"' ask_tcp '{"op":"ping"}'
 expect_match "TCP full: the Unix socket answers" '"pong":true' "$(ask '{"op":"ping"}')"
 expect_match "TCP full: the Unix socket searches" '"ok":true,"total":[1-9]' \
@@ -126,6 +128,7 @@ max_connections_per_ip = 2
 EOC
 start "$T/perip.conf"
 hold 2 tcp
+until_answer "per address: two connections held" '"connections":3[,}]' ask '{"op":"stats"}'
 until_answer "per address: a third connection is refused" \
     '"code":"overloaded","message":"too many connections from this address"' ask_tcp '{"op":"ping"}'
 expect_match "per address: the Unix socket is not counted" '"pong":true' "$(ask '{"op":"ping"}')"
@@ -133,10 +136,13 @@ release
 until_answer "per address: answers again once they leave" '"pong":true' ask_tcp '{"op":"ping"}'
 stop
 
-# ---- 100 clients that pipeline big answers and never read
+# ---- 100 clients that pipeline big answers and never read: pings (answered
+# at once, each with its 12 KB id) and searches of long snippets
+ID=$(head -c 12000 /dev/zero | tr '\0' x)
 i=0
-while [ $i -lt 300 ]; do
-    echo "{\"op\":\"search\",\"q\":\"residency licence permis médecine exam\",\"limit\":100,\"snippet\":200,\"facets\":true,\"id\":$i}"
+while [ $i -lt 100 ]; do
+    echo "{\"op\":\"ping\",\"id\":\"$ID$i\"}"
+    echo "{\"op\":\"search\",\"q\":\"residency licence\",\"limit\":100,\"snippet\":200,\"facets\":true,\"id\":\"$ID\"}"
     i=$((i + 1))
 done >"$T/big.in"
 cat >"$T/mem.conf" <<EOC
