@@ -58,6 +58,19 @@ void srch_engine_set_cancel(srch_engine *e, const atomic_int *cancel)
         e->cancel = cancel;
 }
 
+/* The processor time of the calling thread, in seconds. The budget of a
+ * request is counted in it rather than on the wall clock: it measures the
+ * work a request makes its worker do, which is what a costly query takes
+ * from the others, and a machine busy with other programs does not cut
+ * answers short. */
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return srch_now();
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* The stop function of every match (xc_enquire_set_stop): the request's
  * time is up, or its client has gone. */
 static int should_stop(void *arg)
@@ -67,7 +80,7 @@ static int should_stop(void *arg)
         return 1;
     if (e->cancel && atomic_load_explicit(e->cancel, memory_order_relaxed))
         e->stopped = SRCH_STOP_CANCEL;
-    else if (e->deadline > 0 && srch_now() >= e->deadline)
+    else if (e->deadline > 0 && thread_cpu() >= e->deadline)
         e->stopped = SRCH_STOP_TIME;
     return e->stopped != 0;
 }
@@ -79,11 +92,11 @@ int srch_watch(srch_engine *e, xc_enquire *enq)
     return xc_enquire_set_stop(enq, should_stop, e);
 }
 
-/* Starts the time budget of a request that started at t0. */
-static void budget_start(srch_engine *e, double t0)
+/* Starts the time budget of a request (in the thread's processor time). */
+static void budget_start(srch_engine *e)
 {
     e->stopped = 0;
-    e->deadline = e->opt.query_time_limit ? t0 + e->opt.query_time_limit / 1000.0 : 0;
+    e->deadline = e->opt.query_time_limit ? thread_cpu() + e->opt.query_time_limit / 1000.0 : 0;
 }
 
 int srch_engine_new(const char *db_path, const srch_options *opt, srch_engine **out)
@@ -713,7 +726,7 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
     if (!e || !req || !out)
         return SRCH_ERR_INTERNAL;
     *out = NULL;
-    budget_start(e, t0);
+    budget_start(e);
     int st = ready(e);
     if (st != SRCH_OK)
         return st;
@@ -802,7 +815,7 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
             json_decref(ans);
             set_err(e, e->stopped == SRCH_STOP_CANCEL
                            ? "the client went away"
-                           : "the search took longer than query_time_limit (%u ms) without a hit",
+                           : "the search took more than query_time_limit (%u ms) without a hit",
                     e->opt.query_time_limit);
             result = SRCH_ERR_TIMEOUT;
             break;
@@ -936,7 +949,7 @@ int srch_suggest(srch_engine *e, const char *prefix, uint32_t limit, json_t **ou
     if (!e || !out)
         return SRCH_ERR_INTERNAL;
     *out = NULL;
-    budget_start(e, t0);
+    budget_start(e);
     int st = ready(e);
     if (st != SRCH_OK)
         return st;

@@ -38,8 +38,10 @@ typedef struct {
     unsigned exact_total;     /* a search counts its matches exactly up to
                                  this many; above, Xapian's estimate
                                  ("total_exact":false); 0: always the estimate */
-    unsigned query_time_limit; /* milliseconds a search or suggest may match:
-                                  then it answers the hits found so far
+    unsigned query_time_limit; /* milliseconds of processor time (of the
+                                  thread that runs it) a search or suggest
+                                  may take: then its matches end, and it
+                                  answers the hits found so far
                                   ("partial":true), or "timeout"; 0: none */
     unsigned wildcard_total;  /* terms all the wildcards of one query expand
                                  to, at most; more: "too_complex" */

@@ -76,7 +76,8 @@ struct srch_engine {
     uint64_t totals_clock;   /* counts written, to replace the older of two */
     uint32_t totals_gen;
     /* the request's budget (srch_watch) */
-    double deadline;         /* monotonic seconds when its matches stop (0: never) */
+    double deadline;         /* the thread's processor time (seconds) when its
+                                matches stop (0: never) */
     const atomic_int *cancel; /* set by the caller when the client has gone */
     int stopped;             /* 0, or why a match of this request was ended */
     char err[512];
