@@ -871,7 +871,8 @@ static int suggest_once(srch_engine *e, const char *q, uint32_t limit, json_t *a
         xc_iter *it = NULL;
         cand *c = calloc(SUGGEST_SCAN, sizeof *c);
         size_t nc = 0;
-        if (prefix && c && (rc = xc_db_allterms(e->db, prefix, &it)) == XC_OK) {
+        /* (the first SUGGEST_SCAN words of the prefix only are read) */
+        if (prefix && c && (rc = xc_db_allterms_max(e->db, prefix, SUGGEST_SCAN, &it)) == XC_OK) {
             const char *term;
             size_t tl;
             uint32_t freq;

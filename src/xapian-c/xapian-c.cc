@@ -856,13 +856,19 @@ void xc_iter_free(xc_iter *it)
 
 int xc_db_allterms(xc_db *db, const char *prefix, xc_iter **out)
 {
+    return xc_db_allterms_max(db, prefix, 0, out);
+}
+
+int xc_db_allterms_max(xc_db *db, const char *prefix, size_t max, xc_iter **out)
+{
     NEED(out);
     *out = nullptr;
     NEED(db && prefix);
     XC_TRY
     Xapian::Database &d = db->db();
     std::unique_ptr<xc_iter> h(new xc_iter);
-    for (Xapian::TermIterator t = d.allterms_begin(prefix); t != d.allterms_end(prefix); ++t)
+    for (Xapian::TermIterator t = d.allterms_begin(prefix);
+         t != d.allterms_end(prefix) && (max == 0 || h->items.size() < max); ++t)
         h->items.push_back(Item{*t, t.get_termfreq(), 0.0});
     *out = h.release();
     return XC_OK;

@@ -249,6 +249,9 @@ void xc_iter_free(xc_iter *it);
 /* Every term of the lexicon that starts with prefix ("" for all), in byte
  * order, with its document frequency. */
 int xc_db_allterms(xc_db *db, const char *prefix, xc_iter **out);
+/* (Added.) The same, the first max terms only (0: all): what a short
+ * prefix costs is bounded. */
+int xc_db_allterms_max(xc_db *db, const char *prefix, size_t max, xc_iter **out);
 /* (Added.) What a wildcard on prefix will cost (for a cost estimate before a
  * match): *nterms, the terms it expands to (at most max_expansion, the most
  * frequent; 0: no limit) and *postings, the sum of their document

@@ -1205,6 +1205,18 @@ START_TEST(test_stop_and_cost)
     ck_assert_uint_eq(nt, 0);
     ck_assert_uint_eq(post, 0);
     ck_assert_int_eq(xc_db_prefix_cost(db, "con", 0, 2, &nt, &post), XC_ERR_WILDCARD);
+    /* the lexicon read up to a bound: the first terms in byte order */
+    xc_iter *it;
+    const char *t;
+    size_t tl;
+    uint32_t f;
+    OK(xc_db_allterms_max(db, "con", 2, &it));
+    ck_assert_int_eq(xc_iter_next(it, &t, &tl, &f, NULL), XC_OK);
+    ck_assert(tl == 8 && memcmp(t, "conalpha", 8) == 0 && f == 500);
+    ck_assert_int_eq(xc_iter_next(it, &t, &tl, &f, NULL), XC_OK);
+    ck_assert(tl == 7 && memcmp(t, "conbeta", 7) == 0);
+    ck_assert_int_eq(xc_iter_next(it, &t, &tl, &f, NULL), XC_DONE);
+    xc_iter_free(it);
     xc_db_close(db);
 }
 END_TEST
