@@ -10,7 +10,12 @@ dist_doc_DATA += doc/PROTOCOL.md
 
 # Tests: the real daemon on a socket in a temporary directory and on a
 # loopback port, driven by a small client of the project's own.
-check_PROGRAMS += tests/server/lineclient
+check_PROGRAMS += tests/server/lineclient tests/server/hostile
 tests_server_lineclient_SOURCES = tests/server/lineclient.c
+tests_server_hostile_SOURCES = tests/server/hostile.c
 TESTS += tests/server/daemon.sh tests/server/freshness.sh tests/server/client.sh tests/server/limits.sh
 EXTRA_DIST += tests/server/daemon.sh tests/server/freshness.sh tests/server/client.sh tests/server/limits.sh
+# issue 12: hostile clients, the query time budget, a second daemon, logs
+TESTS += tests/server/hostile.sh tests/server/budget.sh tests/server/instance.sh
+EXTRA_DIST += tests/server/hostile.sh tests/server/budget.sh tests/server/instance.sh \
+	tests/server/gencorpus.sh

@@ -43,7 +43,8 @@ static void usage(FILE *f)
             "  --pid-file FILE    write the process id to FILE\n"
             "  --port-file FILE   write the TCP port actually bound to FILE\n"
             "  --help, --version\n\n"
-            "Exit status: 0 after SIGTERM or SIGINT, 1 when it cannot start, 2 on usage errors.\n");
+            "Exit status: 0 after SIGTERM or SIGINT, 1 when it cannot start, 2 on usage errors,\n"
+            "3 when another daemon already answers on the socket.\n");
     fprintf(f, "\nConfig file: --config FILE, else $SOCASMA_CONFIG, else when it exists\n"
                "  %s\nelse none (built-in defaults).\n",
             cfg_installed_path());
@@ -128,7 +129,8 @@ static int serve(cfg_config *cfg, const char *config_path, const char *port_file
     signal(SIGPIPE, SIG_IGN);
     uv_loop_t *loop = uv_default_loop();
     srv_server *srv = NULL;
-    if (srv_start(loop, cfg, &so, &srv, err, sizeof err) < 0) {
+    int rc = srv_start(loop, cfg, &so, &srv, err, sizeof err);
+    if (rc < 0) {
         fprintf(stderr, PROG ": %s\n", err);
         if (strstr(err, "in use") && cfg->listen && *cfg->listen && strstr(err, cfg->listen))
             fprintf(stderr,
@@ -140,7 +142,7 @@ static int serve(cfg_config *cfg, const char *config_path, const char *port_file
                     : cfg->path ? cfg->path
                                 : "");
         uv_loop_close(loop);
-        return 1;
+        return rc == SRV_ERR_IN_USE ? 3 : 1;
     }
     if (port_file && srv_tcp_port(srv) >= 0 && write_number(port_file, srv_tcp_port(srv)) < 0)
         fprintf(stderr, PROG ": cannot write %s: %s\n", port_file, strerror(errno));

@@ -52,6 +52,16 @@ typedef struct {
     unsigned idle_timeout_ms;    /* idle_timeout */
     size_t max_line;             /* bytes in one request line */
     unsigned request_timeout_ms; /* request_timeout */
+    unsigned max_unix_connections;   /* max_connections counts TCP only */
+    unsigned max_connections_per_ip; /* TCP connections from one address */
+    unsigned line_timeout_ms;    /* line_timeout: a request line must be whole by then */
+    unsigned connection_workers; /* requests of one connection run at once
+                                    (0: half the threads, at least 1) */
+    size_t send_buffer;          /* answer bytes queued for one connection
+                                    before it is no longer read */
+    size_t send_buffer_total;    /* the same for all connections together */
+    unsigned send_timeout_ms;    /* send_timeout: a client that reads none of
+                                    its answers for this long is closed */
     unsigned spin_us;            /* spin (src/server/pool.c); 0: never */
     char *pid_file;
     char *access_log;            /* "-": the daemon's standard error */

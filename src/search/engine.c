@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,56 @@ void srch_options_init(srch_options *o)
     o->bm25_k1 = SRCH_DEFAULT_BM25_K1;
     o->bm25_b = SRCH_DEFAULT_BM25_B;
     o->exact_total = SRCH_DEFAULT_EXACT_TOTAL;
+    o->query_time_limit = SRCH_DEFAULT_QUERY_TIME_LIMIT;
+    o->wildcard_total = SRCH_DEFAULT_WILDCARD_TOTAL;
+    o->max_query_cost = SRCH_DEFAULT_MAX_QUERY_COST;
+}
+
+void srch_engine_set_cancel(srch_engine *e, const atomic_int *cancel)
+{
+    if (e)
+        e->cancel = cancel;
+}
+
+/* The processor time of the calling thread, in seconds. The budget of a
+ * request is counted in it rather than on the wall clock: it measures the
+ * work a request makes its worker do, which is what a costly query takes
+ * from the others, and a machine busy with other programs does not cut
+ * answers short. */
+static double thread_cpu(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return srch_now();
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The stop function of every match (xc_enquire_set_stop): the request's
+ * time is up, or its client has gone. */
+static int should_stop(void *arg)
+{
+    srch_engine *e = arg;
+    if (e->stopped)
+        return 1;
+    if (e->cancel && atomic_load_explicit(e->cancel, memory_order_relaxed))
+        e->stopped = SRCH_STOP_CANCEL;
+    else if (e->deadline > 0 && thread_cpu() >= e->deadline)
+        e->stopped = SRCH_STOP_TIME;
+    return e->stopped != 0;
+}
+
+int srch_watch(srch_engine *e, xc_enquire *enq)
+{
+    if (!e->deadline && !e->cancel)
+        return XC_OK;
+    return xc_enquire_set_stop(enq, should_stop, e);
+}
+
+/* Starts the time budget of a request (in the thread's processor time). */
+static void budget_start(srch_engine *e)
+{
+    e->stopped = 0;
+    e->deadline = e->opt.query_time_limit ? thread_cpu() + e->opt.query_time_limit / 1000.0 : 0;
 }
 
 int srch_engine_new(const char *db_path, const srch_options *opt, srch_engine **out)
@@ -277,6 +328,8 @@ static int new_enquire(srch_engine *e, const xc_query *q, xc_enquire **out)
 {
     int rc = xc_enquire_new(e->db, out);
     if (rc == XC_OK)
+        rc = srch_watch(e, *out);
+    if (rc == XC_OK)
         rc = xc_enquire_set_query(*out, q, 0);
     if (rc == XC_OK)
         rc = xc_enquire_set_bm25(*out, e->opt.bm25_k1, 0, 1, e->opt.bm25_b, 0.5);
@@ -376,13 +429,15 @@ int srch_count(srch_engine *e, const xc_query *q, uint32_t check, uint32_t *tota
     if (rc == XC_OK)
         rc = xc_enquire_new(e->db, &enq);
     if (rc == XC_OK)
+        rc = srch_watch(e, enq);
+    if (rc == XC_OK)
         rc = xc_enquire_set_query(enq, b, 0);
     if (rc == XC_OK)
         rc = xc_enquire_get_mset(enq, 0, 0, check, &ms);
     if (rc == XC_OK) {
         uint32_t lower = 0, est = 0, upper = 0;
         xc_mset_matches(ms, &lower, &est, &upper);
-        *exact = lower == upper;
+        *exact = lower == upper && !xc_mset_stopped(ms);
         *total = *exact ? lower : est;
     }
     xc_mset_free(ms);
@@ -504,12 +559,14 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     int total_exact = 0;
     if (rc == XC_OK) {
         xc_mset_matches(ms, &lower, &est, &upper);
-        total_exact = lower == upper;
+        /* a match ended early (the time budget) counted what it saw */
+        int stopped = xc_mset_stopped(ms);
+        total_exact = lower == upper && !stopped;
         total = total_exact ? lower : est;
-        if (key && !req->facets && (!total_exact || total > e->opt.exact_total) &&
+        if (key && !req->facets && !stopped && (!total_exact || total > e->opt.exact_total) &&
             !srch_totals_get(e, key->k, e->opt.exact_total, &total, &total_exact)) {
             rc = srch_count(e, full, e->opt.exact_total, &total, &total_exact);
-            if (rc == XC_OK)
+            if (rc == XC_OK && !e->stopped)
                 srch_totals_put(e, key->k, e->opt.exact_total, total, total_exact);
         }
     }
@@ -669,6 +726,7 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
     if (!e || !req || !out)
         return SRCH_ERR_INTERNAL;
     *out = NULL;
+    budget_start(e);
     int st = ready(e);
     if (st != SRCH_OK)
         return st;
@@ -751,6 +809,19 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
             result = a;
             break;
         }
+        if (e->stopped && nhits == 0) {
+            /* the time was up (or the client gone) before any hit */
+            free(sugg);
+            json_decref(ans);
+            set_err(e, e->stopped == SRCH_STOP_CANCEL
+                           ? "the client went away"
+                           : "the search took more than query_time_limit (%u ms) without a hit",
+                    e->opt.query_time_limit);
+            result = SRCH_ERR_TIMEOUT;
+            break;
+        }
+        if (e->stopped)
+            json_object_set_new(ans, "partial", json_true());
         json_object_set_new(ans, "offset", json_integer(offset));
         json_object_set_new(ans, "limit", json_integer(limit));
         json_object_set_new(ans, "suggestion", sugg ? json_string(sugg) : json_null());
@@ -800,7 +871,8 @@ static int suggest_once(srch_engine *e, const char *q, uint32_t limit, json_t *a
         xc_iter *it = NULL;
         cand *c = calloc(SUGGEST_SCAN, sizeof *c);
         size_t nc = 0;
-        if (prefix && c && (rc = xc_db_allterms(e->db, prefix, &it)) == XC_OK) {
+        /* (the first SUGGEST_SCAN words of the prefix only are read) */
+        if (prefix && c && (rc = xc_db_allterms_max(e->db, prefix, SUGGEST_SCAN, &it)) == XC_OK) {
             const char *term;
             size_t tl;
             uint32_t freq;
@@ -878,6 +950,7 @@ int srch_suggest(srch_engine *e, const char *prefix, uint32_t limit, json_t **ou
     if (!e || !out)
         return SRCH_ERR_INTERNAL;
     *out = NULL;
+    budget_start(e);
     int st = ready(e);
     if (st != SRCH_OK)
         return st;
@@ -900,6 +973,8 @@ int srch_suggest(srch_engine *e, const char *prefix, uint32_t limit, json_t **ou
             free(q);
             return a;
         }
+        if (e->stopped)
+            json_object_set_new(ans, "partial", json_true());
         json_object_set_new(ans, "took_ms", json_real(ms_since(t0)));
         *out = ans;
         break;

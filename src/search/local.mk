@@ -37,3 +37,9 @@ tests_search_test_fields_SOURCES = tests/search/test-fields.c
 tests_search_test_fields_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_search_test_fields_LDADD = $(TEST_HELP) $(SEARCH_LINK) $(TEST_LIBS)
 TESTS += tests/search/test-fields
+
+check_PROGRAMS += tests/search/test-budget
+tests_search_test_budget_SOURCES = tests/search/test-budget.c
+tests_search_test_budget_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_search_test_budget_LDADD = $(TEST_HELP) $(SEARCH_LINK) $(TEST_LIBS)
+TESTS += tests/search/test-budget

@@ -19,6 +19,9 @@ extern "C" {
 #define SRCH_DEFAULT_BM25_K1 1.2
 #define SRCH_DEFAULT_BM25_B 0.75
 #define SRCH_DEFAULT_EXACT_TOTAL 10000
+#define SRCH_DEFAULT_QUERY_TIME_LIMIT 250
+#define SRCH_DEFAULT_WILDCARD_TOTAL 1000
+#define SRCH_DEFAULT_MAX_QUERY_COST 5000000
 
 /* The values are used as they are: the config file bounds them
  * (conf/socasma-search.conf.in gives the ranges). */
@@ -35,6 +38,16 @@ typedef struct {
     unsigned exact_total;     /* a search counts its matches exactly up to
                                  this many; above, Xapian's estimate
                                  ("total_exact":false); 0: always the estimate */
+    unsigned query_time_limit; /* milliseconds of processor time (of the
+                                  thread that runs it) a search or suggest
+                                  may take: then its matches end, and it
+                                  answers the hits found so far
+                                  ("partial":true), or "timeout"; 0: none */
+    unsigned wildcard_total;  /* terms all the wildcards of one query expand
+                                 to, at most; more: "too_complex" */
+    unsigned max_query_cost;  /* postings the wildcards of one query may read
+                                 (their terms' document counts summed), at
+                                 most; more: "too_complex" (0: no bound) */
 } srch_options;
 
 /* Sets every field to its default (SRCH_DEFAULT_*). */

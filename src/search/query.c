@@ -78,6 +78,9 @@ typedef struct {
                                 words, whose terms the synonyms do not repeat */
     size_t first_start; /* where the first word (not a field) starts */
     size_t nterms;
+    uint64_t wild_terms; /* terms the wildcards built so far expand to */
+    uint64_t wild_cost;  /* their postings (document frequencies summed) */
+    int too_complex;     /* over wildcard_total or max_query_cost */
     srch_parsed *p;
 } parser;
 
@@ -504,6 +507,8 @@ static node wildcard_node(parser *ps, const lexeme *l, int title)
         plain.wildcard = 0;
         return words_node(ps, &plain, title, 0);
     }
+    if (ps->nterms >= SRCH_MAX_TERMS)
+        return nd;
     unsigned max = ps->e->opt.wildcard_max;
     const char *pre[3] = {title ? SCH_TITLE_WORD : SCH_WORD, store_stem_prefix(TXT_LANG_EN, title),
                           store_stem_prefix(TXT_LANG_FR, title)};
@@ -516,7 +521,31 @@ static node wildcard_node(parser *ps, const lexeme *l, int title)
             continue;
         char buf[300];
         snprintf(buf, sizeof buf, "%s%.*s", pre[k], (int)t->len, t->word);
-        if (xc_query_wildcard(buf, max, XC_WILDCARD_LIMIT_MOST_FREQUENT, &subs[n]) != XC_OK)
+        /* The bounds of the whole query: what the wildcards built so far
+         * expand to leaves room for this one (wildcard_total), and what
+         * their terms would read (max_query_cost), checked in the lexicon
+         * before the match. */
+        uint64_t total = ps->e->opt.wildcard_total;
+        unsigned lim = total > ps->wild_terms && total - ps->wild_terms < max
+                           ? (unsigned)(total - ps->wild_terms)
+                           : max;
+        uint32_t nt = lim;
+        uint64_t cost = 0;
+        int rc = ps->wild_terms >= total ? XC_ERR_WILDCARD
+                 : ps->e->db ? xc_db_prefix_cost(ps->e->db, buf, lim, SRCH_WILDCARD_SCAN, &nt, &cost)
+                             : XC_OK;
+        if (rc == XC_ERR_WILDCARD) {
+            ps->too_complex = 1;
+            break;
+        }
+        /* (another failure is the match's to meet and report) */
+        ps->wild_terms += nt;
+        ps->wild_cost += cost;
+        if (ps->e->opt.max_query_cost && ps->wild_cost > ps->e->opt.max_query_cost) {
+            ps->too_complex = 1;
+            break;
+        }
+        if (xc_query_wildcard(buf, lim, XC_WILDCARD_LIMIT_MOST_FREQUENT, &subs[n]) != XC_OK)
             ps->oom = 1;
         n++;
     }
@@ -1418,6 +1447,7 @@ static node attempt(parser *ps, int strict)
     ps->error = 0;
     ps->nterms = 0;
     ps->nstop = 0;
+    ps->wild_terms = ps->wild_cost = 0;
     qfree(ps->top_filter);
     ps->top_filter = NULL;
     if (!strict) {
@@ -1542,6 +1572,14 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
         snprintf(e->err, sizeof e->err, "out of memory building the query");
         srch_parsed_free(p);
         return SRCH_ERR_INTERNAL;
+    }
+    if (ps.too_complex) {
+        snprintf(e->err, sizeof e->err,
+                 "the query is too complex: its wildcards would match more than %u words "
+                 "or read more than %u postings; use longer prefixes or fewer wildcards",
+                 e->opt.wildcard_total, e->opt.max_query_cost);
+        srch_parsed_free(p);
+        return SRCH_ERR_TOO_COMPLEX;
     }
     return SRCH_OK;
 }

@@ -9,6 +9,7 @@
 #define SOCASMA_SEARCH_INTERNAL_H
 
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "search/search.h"
@@ -22,6 +23,7 @@
 #define SRCH_MAX_NGRAM 5       /* longest glossary key looked up, in words */
 #define SRCH_MIN_WILDCARD 3    /* shorter wildcard prefixes are taken literally */
 #define SRCH_MAX_OFFSET 10000  /* offset + limit at most this */
+#define SRCH_WILDCARD_SCAN 100000 /* a wildcard prefix of more words is too_complex */
 #define SRCH_RERANK_DEPTH 30   /* the proximity bonus reorders this many best hits
                                 * (at most SRCH_RERANK_MAX) */
 #define SRCH_RERANK_MAX 100
@@ -73,8 +75,21 @@ struct srch_engine {
     uint64_t totals_revision;
     uint64_t totals_clock;   /* counts written, to replace the older of two */
     uint32_t totals_gen;
+    /* the request's budget (srch_watch) */
+    double deadline;         /* the thread's processor time (seconds) when its
+                                matches stop (0: never) */
+    const atomic_int *cancel; /* set by the caller when the client has gone */
+    int stopped;             /* 0, or why a match of this request was ended */
     char err[512];
 };
+
+#define SRCH_STOP_TIME 1
+#define SRCH_STOP_CANCEL 2
+
+/* Makes the matches of enq end at the request's deadline or when its
+ * client has gone (xc_enquire_set_stop); e->stopped then says why. An xc
+ * status. Every enquire of a request is watched. */
+int srch_watch(srch_engine *e, xc_enquire *enq);
 
 /* A word of the query, as the highlighter and the speller need it. */
 typedef struct {

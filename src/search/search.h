@@ -22,6 +22,7 @@
 #ifndef SOCASMA_SEARCH_H
 #define SOCASMA_SEARCH_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,12 +42,14 @@ extern "C" {
  *                wrong types, bad dates, ...)
  *   TOO_LONG     the request line is longer than the daemon's max_line
  *   OVERLOADED   too many requests waiting, or too many connections
- *   TIMEOUT      the request waited longer than its time limit
+ *   TIMEOUT      the request waited longer than its time limit, or its
+ *                search found no hit within query_time_limit
  *   UNAVAILABLE  the database is missing, corrupt or unreadable
  *   INTERNAL     anything else (out of memory, a bug)
  *   NOT_FOUND    `doc`: no post with that id
- * TOO_LONG, OVERLOADED and TIMEOUT are the daemon's: search/ never returns
- * them. */
+ *   TOO_COMPLEX  the query would cost more than the bounds allow (its
+ *                wildcards expand to too many words or postings)
+ * TOO_LONG and OVERLOADED are the daemon's: search/ never returns them. */
 #define SRCH_ERRNO_MAP(X)             \
     X(BAD_REQUEST, -1, "bad_request") \
     X(TOO_LONG, -6, "too_long")       \
@@ -54,7 +57,8 @@ extern "C" {
     X(TIMEOUT, -5, "timeout")         \
     X(UNAVAILABLE, -2, "unavailable") \
     X(INTERNAL, -4, "internal")       \
-    X(NOT_FOUND, -3, "not_found")
+    X(NOT_FOUND, -3, "not_found")     \
+    X(TOO_COMPLEX, -8, "too_complex")
 
 typedef enum {
     SRCH_OK = 0,
@@ -108,6 +112,13 @@ typedef struct srch_engine srch_engine;
 int srch_engine_new(const char *db_path, const srch_options *opt, srch_engine **out);
 void srch_engine_free(srch_engine *e);
 
+/* A flag the engine reads during its matches (from its own thread; another
+ * thread sets it): once non-zero, the running request ends as when its
+ * time is up (query_time_limit). The daemon sets it when the client of the
+ * request has gone. NULL: none. The flag must outlive its use: set it back
+ * to NULL after the request. */
+void srch_engine_set_cancel(srch_engine *e, const atomic_int *cancel);
+
 /* The message of the engine's last failure. */
 const char *srch_errmsg(const srch_engine *e);
 
@@ -116,6 +127,7 @@ const char *srch_errmsg(const srch_engine *e);
  *    "facets":{...} (when asked),"suggestion":S or null,
  *    "corrected":true (when the hits are those of the suggestion),
  *    "completed":true (when they are those of the last word as a prefix),
+ *    "partial":true (when the time was up: the best hits found so far),
  *    "took_ms":T}
  * with each hit {"id","title","url","date","lang","categories","author",
  * "score","snippet"}; the caller json_decref()s it. total counts every

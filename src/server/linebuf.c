@@ -74,3 +74,12 @@ const char *srv_linebuf_data(const srv_linebuf *lb)
 {
     return lb->in.p + lb->start;
 }
+
+void srv_linebuf_shrink(srv_linebuf *lb)
+{
+    if (lb->in.len == lb->start && lb->in.cap > SRV_LINEBUF_KEEP) {
+        size_t max = lb->max;
+        srv_linebuf_free(lb);
+        srv_linebuf_init(lb, max);
+    }
+}

@@ -8,7 +8,10 @@ src_server_libserver_a_SOURCES = \
 	src/server/pool.c \
 	src/server/linebuf.c \
 	src/server/latency.c \
-	src/server/address.c
+	src/server/address.c \
+	src/server/peers.c \
+	src/server/logfmt.c \
+	src/server/unixsock.c
 
 check_PROGRAMS += tests/server/test-server-units
 TESTS += tests/server/test-server-units

@@ -13,6 +13,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,15 +23,27 @@
 
 #include <jansson.h>
 #include <uv.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
 
 #include "server/pool.h"
 #include "server/server.h"
 
 /* Answers not yet written that a connection may have: beyond it, it is not
- * read until they are flushed (backpressure). Also the reorder ring size. */
+ * read until they are flushed (backpressure). Also the reorder ring size.
+ * The other bounds of a connection (send_buffer, connection_workers) and of
+ * all (send_buffer_total) are the config's. */
 #define MAX_INFLIGHT 128
-#define MAX_WRITE_BYTES (1u << 20)
 #define STOP_GRACE_MS 4500
+/* Bytes read ahead of the requests a connection may take at the moment. */
+#define READ_AHEAD (16u << 10)
+/* After a connection that held this much memory closes, the heap is given
+ * back to the system (malloc_trim) a little later. */
+#define TRIM_AFTER_BYTES (256u << 10)
+#define TRIM_DELAY_MS 1000
+/* A connection's problems are logged at most this often (per kind). */
+#define ERR_LOG_EVERY_NS (10ull * 1000000000ull)
 /* A connection whose line was too long is closed after this, if the client
  * does not close it first (closing at once could lose the answer). */
 #define BROKEN_LINGER_MS 2000
@@ -67,7 +80,16 @@ struct conn {
     conn *prev, *next;
     srv_linebuf in;
     char client[64];
-    uv_timer_t idle;
+    uv_timer_t idle;    /* the connection's one timer: idle, line, send, linger */
+    int is_tcp;
+    atomic_int gone;    /* closed: its requests still running stop (workers read it) */
+    unsigned running;   /* its requests handed to the workers, not yet done */
+    int stalled;        /* not read: lines wait until it may take more */
+    uint64_t line_start;    /* when the line being received began (0: none) */
+    uint64_t last_active;   /* the last whole line read or answer written */
+    uint64_t send_progress; /* the last write done, while answers wait to go */
+    uint64_t linger_until;  /* broken: closed then at the latest */
+    size_t write_peak;      /* most bytes it had waiting to be written */
     /* The reorder ring: requests seq_send <= seq < seq_next are in flight,
      * each in ring[seq % MAX_INFLIGHT]; at most MAX_INFLIGHT at once. */
     uint64_t seq_next;  /* next sequence number to give */
@@ -97,6 +119,12 @@ struct srv_server {
     srv_pool *pool;
     conn *conns;
     unsigned nconns;
+    unsigned ntcp, nunix;  /* open connections of each listener */
+    srv_peers peers;       /* TCP connections per client address */
+    size_t write_total;    /* answer bytes waiting to be written, all connections */
+    uv_timer_t trim_timer; /* gives freed memory back (malloc_trim) */
+    uint64_t err_log_ns;   /* the last database error logged, and when */
+    char err_logged[256];
     int stopping;          /* 1: draining the connections, 2: handles closed */
     FILE *log;             /* the access log file (NULL: none, or "-") */
     int log_to_callback;   /* access_log = "-": lines go to opt.log */
@@ -121,12 +149,13 @@ typedef struct {
     char *text;     /* the answer line */
     size_t len;
     int status;
+    char *detail; /* the engine's message of a failure, for the log only */
 } req_job;
 
 static void conn_maybe_read(conn *c);
 static int conn_done(const conn *c);
 static void conn_close(conn *c);
-static void on_idle(uv_timer_t *t);
+static void conn_arm(conn *c);
 static void maybe_finish_stop(srv_server *s);
 
 /* ---------- messages and the access log ---------- */
@@ -159,18 +188,18 @@ static void log_request(srv_server *s, conn *c, const slot *sl)
     snprintf(head, sizeof head, "%s %s %s %zu %.3f %s", ts, c->client, sl->op ? sl->op : "-",
              sl->len, ms, srch_status_code(sl->status));
     const char *q = s->cfg->log_queries ? sl->query : NULL;
-    if (s->log) {
-        fprintf(s->log, q ? "%s q=%s\n" : "%s\n", head, q);
-        fflush(s->log);
-        return;
-    }
-    if (!q) {
-        s->opt.log(s->opt.log_arg, SRV_LOG_ACCESS, head);
-        return;
-    }
+    /* The query as a JSON string: a newline or a control byte in it can
+     * neither forge a line nor reach a terminal. */
     txt_buf b = {0};
-    if (txt_buf_adds(&b, head) == TXT_OK && txt_buf_adds(&b, " q=") == TXT_OK &&
-        txt_buf_adds(&b, q) == TXT_OK)
+    if (txt_buf_adds(&b, head) != TXT_OK ||
+        (q && (txt_buf_adds(&b, " q=") != TXT_OK || srv_log_quote(&b, q, strlen(q)) != 0))) {
+        txt_buf_free(&b);
+        return;
+    }
+    if (s->log) {
+        fprintf(s->log, "%s\n", b.p);
+        fflush(s->log);
+    } else
         s->opt.log(s->opt.log_arg, SRV_LOG_ACCESS, b.p);
     txt_buf_free(&b);
 }
@@ -205,10 +234,15 @@ static void on_written(uv_write_t *w, int status)
 {
     write_req *wr = (write_req *)w;
     conn *c = wr->c;
-    assert(c->write_bytes >= wr->len);
+    srv_server *s = c->srv;
+    assert(c->write_bytes >= wr->len && s->write_total >= wr->len);
+    int over = s->write_total >= s->cfg->send_buffer_total;
     c->write_bytes -= wr->len;
+    s->write_total -= wr->len;
     free(wr->text);
     free(wr);
+    if (status == 0)
+        c->send_progress = c->last_active = srv_now_ns();
     if (status < 0 && !c->closed)
         conn_close(c);
     else if (!c->closed) {
@@ -216,6 +250,15 @@ static void on_written(uv_write_t *w, int status)
             conn_close(c);
         else
             conn_maybe_read(c);
+    }
+    if (over && s->write_total < s->cfg->send_buffer_total) {
+        /* below the global bound again: the connections it held may read */
+        conn *next;
+        for (conn *o = s->conns; o; o = next) {
+            next = o->next;
+            if (o != c)
+                conn_maybe_read(o);
+        }
     }
     conn_unref(c);
 }
@@ -234,10 +277,16 @@ static void write_line(conn *c, char *text, size_t len)
     wr->len = len;
     uv_buf_t b = uv_buf_init(text, (unsigned)len);
     c->refs++;
+    if (c->write_bytes == 0)
+        c->send_progress = srv_now_ns();
     c->write_bytes += len;
+    c->srv->write_total += len;
+    if (c->write_bytes > c->write_peak)
+        c->write_peak = c->write_bytes;
     if (uv_write(&wr->w, &c->h.stream, &b, 1, on_written) < 0) {
         c->refs--;
         c->write_bytes -= len;
+        c->srv->write_total -= len;
         free(wr->text);
         free(wr);
         conn_close(c);
@@ -324,17 +373,31 @@ static void job_work(srv_job *j, srch_engine *e)
 {
     req_job *r = (req_job *)j;
     json_t *ans = NULL;
-    if ((srv_now_ns() - j->enqueued_ns) / 1000000u > r->timeout_ms) {
+    if (atomic_load(&r->c->gone)) {
+        /* nobody to answer: the loop drops it */
+        r->status = SRCH_ERR_TIMEOUT;
+        ans = srch_error_answer(r->req, r->status, "the client went away");
+    } else if ((srv_now_ns() - j->enqueued_ns) / 1000000u > r->timeout_ms) {
         r->status = SRCH_ERR_TIMEOUT;
         ans = srch_error_answer(r->req, r->status, "the request waited too long for a worker");
     } else {
+        srch_engine_set_cancel(e, &r->c->gone);
         r->status = srch_handle(e, r->req, &ans);
+        srch_engine_set_cancel(e, NULL);
+        if (e && (r->status == SRCH_ERR_UNAVAILABLE || r->status == SRCH_ERR_INTERNAL)) {
+            /* Paths and library messages are for the log, not for clients. */
+            r->detail = strdup(srch_errmsg(e));
+            json_decref(ans);
+            ans = srch_error_answer(r->req, r->status,
+                                    r->status == SRCH_ERR_UNAVAILABLE
+                                        ? "the database is unavailable; the daemon's log says why"
+                                        : "internal error; the daemon's log says more");
+        }
         if (r->op == SRCH_OP_STATS && e) {
             if (r->status != SRCH_OK) {
                 /* The daemon's own figures are still worth answering. */
-                json_t *m = json_object_get(json_object_get(ans, "error"), "message");
                 json_t *partial = json_pack("{s:b,s:s}", "ok", 1, "db_error",
-                                            json_is_string(m) ? json_string_value(m) : "");
+                                            srch_status_code(r->status));
                 json_decref(ans);
                 ans = partial;
                 r->status = SRCH_OK;
@@ -375,6 +438,19 @@ static void job_done(srv_job *j, void *arg)
     srv_server *s = arg;
     req_job *r = (req_job *)j;
     conn *c = r->c;
+    assert(c->running > 0);
+    c->running--;
+    if (r->detail) {
+        /* the same failure is logged again only after a while */
+        uint64_t now = srv_now_ns();
+        if (strncmp(r->detail, s->err_logged, sizeof s->err_logged - 1) != 0 ||
+            now - s->err_log_ns >= ERR_LOG_EVERY_NS) {
+            say(s, SRV_LOG_ERROR, "%s: %s", srch_op_name(r->op), r->detail);
+            snprintf(s->err_logged, sizeof s->err_logged, "%s", r->detail);
+            s->err_log_ns = now;
+        }
+        free(r->detail);
+    }
     if (r->answer) {
         /* stats: the daemon's figures, then the id last, as in every answer */
         json_object_del(r->answer, "id");
@@ -426,6 +502,7 @@ static void submit(conn *c, uint64_t seq, srch_op op, json_t *req)
         return;
     }
     c->refs++;
+    c->running++;
 }
 
 static void handle_line(conn *c, const char *line, size_t len)
@@ -457,25 +534,68 @@ static void handle_line(conn *c, const char *line, size_t len)
     json_decref(req);
 }
 
+/* The requests of one connection the workers may run at once: one client
+ * cannot take every worker. */
+static unsigned worker_share(const srv_server *s)
+{
+    unsigned n = s->cfg->connection_workers;
+    if (n == 0)
+        n = s->threads / 2;
+    return n ? n : 1;
+}
+
+/* 1 when c may take one more request: room in its ring, a worker share
+ * free, its answers and everyone's not over their bounds. Otherwise its
+ * lines wait in its input, and it is not read meanwhile. */
+static int may_admit(const conn *c)
+{
+    const srv_server *s = c->srv;
+    return c->seq_next - c->seq_send < MAX_INFLIGHT && c->running < worker_share(s) &&
+           c->write_bytes < s->cfg->send_buffer && s->write_total < s->cfg->send_buffer_total;
+}
+
+/* The stream cannot be framed any more (a line too long, or too slow):
+ * answers status, reads no more requests; closed once the client closes,
+ * or after BROKEN_LINGER_MS (closing at once could lose the answer). */
+static void conn_break(conn *c, int status, const char *msg)
+{
+    uint64_t seq = new_slot(c, NULL, NULL);
+    c->closing = 1;
+    c->broken = 1;
+    c->line_start = 0;
+    c->linger_until = srv_now_ns() + (uint64_t)BROKEN_LINGER_MS * 1000000u;
+    srv_linebuf_free(&c->in);
+    reply_error(c, seq, NULL, status, msg);
+}
+
 /* Handles the complete lines held, as long as the connection may take more. */
 static void process_input(conn *c)
 {
-    while (!c->closed && !c->broken && c->seq_next - c->seq_send < MAX_INFLIGHT &&
-           c->write_bytes < MAX_WRITE_BYTES) {
+    while (!c->closed && !c->broken) {
+        if (!may_admit(c)) {
+            c->stalled = srv_linebuf_pending(&c->in) > 0;
+            c->line_start = 0; /* waiting on the daemon, not the client */
+            return;
+        }
         const char *line;
         size_t len;
         int r = srv_linebuf_next(&c->in, &line, &len);
-        if (r == SRV_LINE_NONE)
-            break;
-        if (r == SRV_LINE_TOO_LONG) {
-            uint64_t seq = new_slot(c, NULL, NULL);
-            c->closing = 1;
-            c->broken = 1; /* the rest of the stream cannot be framed */
-            srv_linebuf_free(&c->in);
-            uv_timer_start(&c->idle, on_idle, BROKEN_LINGER_MS, 0);
-            reply_error(c, seq, NULL, SRCH_ERR_TOO_LONG, "the request line is too long");
-            break;
+        if (r == SRV_LINE_NONE) {
+            /* a line begun (in this read at the latest) has line_timeout
+             * to end, however its bytes trickle in */
+            c->stalled = 0;
+            if (srv_linebuf_pending(&c->in) == 0)
+                c->line_start = 0;
+            else if (!c->line_start)
+                c->line_start = srv_now_ns();
+            return;
         }
+        if (r == SRV_LINE_TOO_LONG) {
+            conn_break(c, SRCH_ERR_TOO_LONG, "the request line is too long");
+            return;
+        }
+        c->line_start = 0;
+        c->last_active = srv_now_ns();
         handle_line(c, line, len);
     }
 }
@@ -493,6 +613,14 @@ static int conn_done(const conn *c)
     return n == 0 || memchr(srv_linebuf_data(&c->in), '\n', n) == NULL;
 }
 
+static void on_trim(uv_timer_t *t)
+{
+    (void)t;
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 static void conn_unref(conn *c)
 {
     assert(c->refs > 0);
@@ -504,6 +632,11 @@ static void conn_unref(conn *c)
             free(sl->text);
             free(sl->query);
         }
+        /* a connection that held much memory: give the heap back soon */
+        if (c->write_peak >= TRIM_AFTER_BYTES || c->in.in.cap >= TRIM_AFTER_BYTES ||
+            s->nconns == 0)
+            if (s->have_handles && !uv_is_active((uv_handle_t *)&s->trim_timer))
+                uv_timer_start(&s->trim_timer, on_trim, TRIM_DELAY_MS, 0);
         srv_linebuf_free(&c->in);
         free(c);
         maybe_finish_stop(s);
@@ -520,7 +653,17 @@ static void conn_close(conn *c)
     if (c->closed)
         return;
     c->closed = 1;
+    /* its requests still running stop at their next check */
+    atomic_store(&c->gone, 1);
     srv_server *s = c->srv;
+    if (c->is_tcp) {
+        assert(s->ntcp > 0);
+        s->ntcp--;
+        srv_peers_remove(&s->peers, c->client);
+    } else {
+        assert(s->nunix > 0);
+        s->nunix--;
+    }
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -534,30 +677,92 @@ static void conn_close(conn *c)
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
-    (void)h;
     (void)suggested;
     static char slab[65536]; /* one loop thread: the data is copied at once */
-    *buf = uv_buf_init(slab, sizeof slab);
+    /* reading ahead of what it may take: a little at a time */
+    const conn *c = h->data;
+    size_t n = c->broken || may_admit(c) ? sizeof slab : READ_AHEAD;
+    *buf = uv_buf_init(slab, (unsigned)n);
 }
 
-static void on_idle(uv_timer_t *t)
+/* ---------- the connection's deadlines ----------
+ * One timer per connection, set to the nearest of:
+ *   line:   a request line begun must end within line_timeout of its
+ *           first byte, however slowly its bytes come (slowloris);
+ *   send:   answers waiting to be written must make progress within
+ *           send_timeout (a client that pipelines and never reads);
+ *   idle:   nothing asked, nothing to answer, for idle_timeout;
+ *   linger: a broken stream is closed BROKEN_LINGER_MS after its answer. */
+
+enum { DUE_NONE, DUE_LINE, DUE_SEND, DUE_IDLE, DUE_LINGER };
+
+static int next_due(const conn *c, uint64_t *when)
+{
+    const cfg_config *cfg = c->srv->cfg;
+    uint64_t best = UINT64_MAX;
+    int kind = DUE_NONE;
+#define DUE(k, t)                                                                                      do {                                                                                                   uint64_t t_ = (t);                                                                                 if (t_ < best) {                                                                                       best = t_;                                                                                         kind = (k);                                                                                    }                                                                                              } while (0)
+    if (c->broken)
+        DUE(DUE_LINGER, c->linger_until);
+    else {
+        if (c->line_start && c->reading)
+            DUE(DUE_LINE, c->line_start + (uint64_t)cfg->line_timeout_ms * 1000000u);
+        if (c->write_bytes > 0)
+            DUE(DUE_SEND, c->send_progress + (uint64_t)cfg->send_timeout_ms * 1000000u);
+        if (c->seq_send == c->seq_next && c->write_bytes == 0 && !c->line_start &&
+            cfg->idle_timeout_ms)
+            DUE(DUE_IDLE, c->last_active + (uint64_t)cfg->idle_timeout_ms * 1000000u);
+    }
+#undef DUE
+    *when = best;
+    return kind;
+}
+
+static void on_conn_timer(uv_timer_t *t)
 {
     conn *c = t->data;
-    if (c->broken) {
-        conn_close(c);
+    if (c->closed)
+        return;
+    uint64_t when;
+    int kind = next_due(c, &when);
+    if (kind != DUE_NONE && when <= srv_now_ns()) {
+        switch (kind) {
+        case DUE_LINE:
+            conn_break(c, SRCH_ERR_TIMEOUT, "the request line did not end within line_timeout");
+            conn_maybe_read(c);
+            return;
+        case DUE_SEND: /* the client reads nothing: what waits is dropped */
+        case DUE_IDLE:
+        case DUE_LINGER: conn_close(c); return;
+        }
+    }
+    conn_arm(c);
+}
+
+static void conn_arm(conn *c)
+{
+    if (c->closed)
+        return;
+    uint64_t when, now = srv_now_ns();
+    if (next_due(c, &when) == DUE_NONE) {
+        uv_timer_stop(&c->idle);
         return;
     }
-    if (c->seq_send == c->seq_next && c->write_bytes == 0)
-        conn_close(c);
-    else if (c->srv->cfg->idle_timeout_ms)
-        uv_timer_start(&c->idle, on_idle, c->srv->cfg->idle_timeout_ms, 0);
+    uint64_t ms = when > now ? (when - now + 999999u) / 1000000u : 0;
+    uv_timer_start(&c->idle, on_conn_timer, ms, 0);
 }
 
 static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
 {
     conn *c = st->data;
+    if (n < 0 && n != UV_EOF) {
+        /* reset or error: nobody to answer; what runs for it stops */
+        conn_close(c);
+        return;
+    }
     if (n < 0) {
-        /* EOF or error: answer what was read, then close. */
+        /* EOF (the client may only have shut its side): answer what was
+         * read, then close. */
         uv_read_stop(st);
         c->reading = 0;
         c->closing = 1;
@@ -569,10 +774,8 @@ static void on_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
     }
     if (n == 0)
         return;
-    if (c->srv->cfg->idle_timeout_ms)
-        uv_timer_start(&c->idle, on_idle, c->srv->cfg->idle_timeout_ms, 0);
     if (c->broken)
-        return; /* discarded until the client closes (or the idle timer) */
+        return; /* discarded until the client closes (or the linger time) */
     if (srv_linebuf_append(&c->in, buf->base, (size_t)n) < 0) {
         conn_close(c);
         return;
@@ -587,9 +790,13 @@ static void conn_maybe_read(conn *c)
     if (c->closed)
         return;
     process_input(c);
+    if (c->closed)
+        return;
+    /* Read while it may take a request; else a little ahead only (so that
+     * a client that hangs up is seen, and its requests stopped). */
     int want = c->broken ? !c->eof :
                !c->closing && !c->srv->stopping &&
-               c->seq_next - c->seq_send < MAX_INFLIGHT && c->write_bytes < MAX_WRITE_BYTES;
+               (may_admit(c) || srv_linebuf_pending(&c->in) < READ_AHEAD);
     if (want && !c->reading) {
         if (uv_read_start(&c->h.stream, on_alloc, on_read) == 0)
             c->reading = 1;
@@ -597,8 +804,12 @@ static void conn_maybe_read(conn *c)
         uv_read_stop(&c->h.stream);
         c->reading = 0;
     }
+    if (!c->stalled && srv_linebuf_pending(&c->in) == 0)
+        srv_linebuf_shrink(&c->in);
     if (conn_done(c))
         conn_close(c);
+    else
+        conn_arm(c);
 }
 
 static void on_connection(uv_stream_t *lst, int status)
@@ -610,6 +821,8 @@ static void on_connection(uv_stream_t *lst, int status)
     if (!c)
         return;
     c->srv = s;
+    atomic_init(&c->gone, 0);
+    c->last_active = srv_now_ns();
     int is_tcp = lst == (uv_stream_t *)&s->tcp;
     if (is_tcp)
         uv_tcp_init(s->loop, &c->h.tcp);
@@ -645,14 +858,34 @@ static void on_connection(uv_stream_t *lst, int status)
         s->conns->prev = c;
     s->conns = c;
     s->nconns++;
-    if (s->nconns > s->cfg->max_connections || s->stopping) {
+    /* TCP and the Unix socket have limits of their own, so TCP clients
+     * cannot lock the website's backend out; one address cannot take all
+     * of TCP's. */
+    c->is_tcp = is_tcp;
+    const char *why = NULL;
+    if (is_tcp) {
+        s->ntcp++;
+        unsigned from = srv_peers_add(&s->peers, c->client);
+        if (from == 0) {
+            /* not counted: close it as it is */
+            c->is_tcp = 0;
+            s->nunix++;
+            conn_close(c);
+            return;
+        }
+        if (s->ntcp > s->cfg->max_connections)
+            why = "too many connections";
+        else if (from > s->cfg->max_connections_per_ip)
+            why = "too many connections from this address";
+    } else if (++s->nunix > s->cfg->max_unix_connections)
+        why = "too many connections";
+    if (why || s->stopping) {
         uint64_t seq = new_slot(c, NULL, NULL);
         c->closing = 1;
-        reply_error(c, seq, NULL, SRCH_ERR_OVERLOADED, "too many connections");
+        reply_error(c, seq, NULL, SRCH_ERR_OVERLOADED, why ? why : "the daemon is stopping");
+        conn_arm(c);
         return;
     }
-    if (s->cfg->idle_timeout_ms)
-        uv_timer_start(&c->idle, on_idle, s->cfg->idle_timeout_ms, 0);
     conn_maybe_read(c);
 }
 
@@ -699,13 +932,14 @@ static int listen_tcp(srv_server *s, char *err, size_t errlen)
 static int listen_unix(srv_server *s, char *err, size_t errlen)
 {
     const char *path = s->cfg->socket_path;
-    struct stat st;
-    if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-        unlink(path); /* a stale socket from an earlier run */
+    /* only a stale socket is removed: a daemon that answers there keeps it */
+    int r = srv_unix_claim(path, err, errlen);
+    if (r != 0)
+        return r;
     uv_pipe_init(s->loop, &s->pipe, 0);
     s->pipe.data = s;
     s->have_pipe = 1;
-    int r = uv_pipe_bind(&s->pipe, path);
+    r = uv_pipe_bind(&s->pipe, path);
     if (r < 0) {
         snprintf(err, errlen, "cannot bind %s: %s", path, uv_strerror(r));
         return -1;
@@ -747,6 +981,7 @@ static void final_close(srv_server *s)
         uv_close((uv_handle_t *)&s->sig_int, NULL);
         uv_close((uv_handle_t *)&s->sig_hup, NULL);
         uv_close((uv_handle_t *)&s->stop_timer, NULL);
+        uv_close((uv_handle_t *)&s->trim_timer, NULL);
         s->have_handles = 0;
     }
 }
@@ -841,6 +1076,7 @@ int srv_start(uv_loop_t *loop, cfg_config *cfg, const srv_options *opt, srv_serv
               char *err, size_t errlen)
 {
     *out = NULL;
+    int rc = -1;
     srv_server *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");
@@ -853,6 +1089,7 @@ int srv_start(uv_loop_t *loop, cfg_config *cfg, const srv_options *opt, srv_serv
     s->tcp_port = -1;
     s->start_ns = srv_now_ns();
     srv_latency_init(&s->lat);
+    srv_peers_init(&s->peers);
     open_log(s);
     s->threads = cfg->threads;
     if (s->threads == 0) {
@@ -869,6 +1106,8 @@ int srv_start(uv_loop_t *loop, cfg_config *cfg, const srv_options *opt, srv_serv
     uv_signal_init(s->loop, &s->sig_int);
     uv_signal_init(s->loop, &s->sig_hup);
     uv_timer_init(s->loop, &s->stop_timer);
+    uv_timer_init(s->loop, &s->trim_timer);
+    uv_unref((uv_handle_t *)&s->trim_timer);
     s->have_handles = 1;
     s->sig_term.data = s->sig_int.data = s->sig_hup.data = s->stop_timer.data = s;
     uv_signal_start(&s->sig_term, on_stop_signal, SIGTERM);
@@ -876,8 +1115,13 @@ int srv_start(uv_loop_t *loop, cfg_config *cfg, const srv_options *opt, srv_serv
     uv_signal_start(&s->sig_hup, on_hup, SIGHUP);
     int any = 0;
     if (cfg->socket_path && *cfg->socket_path) {
-        if (listen_unix(s, err, errlen) < 0)
+        if ((rc = listen_unix(s, err, errlen)) < 0) {
+            /* another daemon's socket: not ours to remove on the way out */
+            if (rc == SRV_ERR_IN_USE)
+                s->have_pipe = 0;
             goto fail;
+        }
+        rc = -1;
         any = 1;
     }
     if (cfg->listen && *cfg->listen) {
@@ -893,7 +1137,7 @@ int srv_start(uv_loop_t *loop, cfg_config *cfg, const srv_options *opt, srv_serv
     return 0;
 fail:
     srv_free(s);
-    return -1;
+    return rc;
 }
 
 int srv_tcp_port(const srv_server *s)
@@ -925,6 +1169,7 @@ void srv_free(srv_server *s)
     uv_run(s->loop, UV_RUN_DEFAULT);
     if (s->log)
         fclose(s->log);
+    srv_peers_free(&s->peers);
     if (s->cfg != s->first_cfg) {
         cfg_free(s->cfg);
         free(s->cfg);

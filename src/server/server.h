@@ -54,13 +54,18 @@ typedef struct {
 
 typedef struct srv_server srv_server;
 
+/* srv_start()'s status when another daemon already answers on the Unix
+ * socket (the program exits with a status of its own). */
+#define SRV_ERR_IN_USE (-2)
+
 /* Starts the daemon on loop: the worker threads, the listeners of cfg
  * (socket, listen), the loop's signal handlers. The caller then runs the
  * loop (uv_run), which returns once SIGTERM or SIGINT stopped the server
  * and every connection read was answered, and frees it with srv_free().
  * cfg stays the caller's and must outlive the server (the configs loaded
- * on SIGHUP are the server's). Returns 0, or -1 with a message in err and
- * nothing left running (*out NULL). */
+ * on SIGHUP are the server's). Returns 0, or -1 (SRV_ERR_IN_USE when a
+ * daemon answers on the socket: its socket is left alone) with a message
+ * in err and nothing left running (*out NULL). */
 int srv_start(uv_loop_t *loop, cfg_config *cfg, const srv_options *opt, srv_server **out,
               char *err, size_t errlen);
 
@@ -99,6 +104,10 @@ int srv_linebuf_append(srv_linebuf *lb, const char *data, size_t n);
  * line yet; SRV_LINE_TOO_LONG when a line, complete or not, is longer than
  * max (the buffer is then useless: close the connection). */
 int srv_linebuf_next(srv_linebuf *lb, const char **line, size_t *len);
+/* Frees the buffer's memory when it holds nothing and has grown over
+ * SRV_LINEBUF_KEEP bytes (a connection that sent a big line once). */
+#define SRV_LINEBUF_KEEP (16u << 10)
+void srv_linebuf_shrink(srv_linebuf *lb);
 /* Bytes received and not yet returned as lines, and where they start
  * (valid until the next append). */
 size_t srv_linebuf_pending(const srv_linebuf *lb);
@@ -122,6 +131,32 @@ double srv_latency_percentile(const srv_latency *l, double p);
 int srv_parse_hostport(const char *s, char *host, size_t hostlen, int *port);
 /* 1 when host is a loopback address or "localhost". */
 int srv_is_loopback(const char *host);
+
+/* Counts of TCP connections per client address (peers.c). */
+#define SRV_PEER_BUCKETS 1024
+typedef struct srv_peer srv_peer;
+typedef struct {
+    srv_peer *b[SRV_PEER_BUCKETS];
+} srv_peers;
+void srv_peers_init(srv_peers *t);
+/* One more connection from addr: its new count (0 when out of memory). */
+unsigned srv_peers_add(srv_peers *t, const char *addr);
+/* One connection less from addr (which must have been added). */
+void srv_peers_remove(srv_peers *t, const char *addr);
+unsigned srv_peers_count(const srv_peers *t, const char *addr);
+void srv_peers_free(srv_peers *t);
+
+/* Appends s (len bytes, from a client) to b as a JSON string safe for a log
+ * line: no control byte, newline, C1 control or line separator is left
+ * raw, a byte that is not UTF-8 becomes \xHH. 0, or -1 out of memory. */
+int srv_log_quote(txt_buf *b, const char *s, size_t len);
+
+/* Makes the Unix socket path free for this daemon's bind: 0 when there is
+ * nothing there or only a stale socket (which it removes: connect()
+ * refused); SRV_ERR_IN_USE when a daemon answers there (err names its
+ * pid; the socket is left alone); -1 when the path is something else or
+ * cannot be probed (err says why). */
+int srv_unix_claim(const char *path, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <new>
@@ -152,6 +153,70 @@ struct Item {
     double weight;
 };
 
+// What xc_enquire_set_stop() installs: the caller's function, asked every
+// XC_STOP_EVERY documents of a match, and whether it said stop.
+struct StopState {
+    xc_stop_fn *fn = nullptr;
+    void *arg = nullptr;
+    bool stopped = false;
+};
+
+const unsigned XC_STOP_EVERY = 32;
+
+// Every document of the database, weight 0, until the caller's function says
+// stop: then it ends at once. Put on the right of an OP_FILTER, it ends the
+// match there (an AND ends with its shortest side), and the match set holds
+// the hits found so far; Xapian 1.4 has no other way to stop a running match
+// (Enquire::set_time_limit only stops checking for more). Clones (one per
+// shard) share the state.
+class StopSource : public Xapian::PostingSource {
+    StopState *st;
+    Xapian::docid cur = 0, last = 0;
+    Xapian::doccount count = 0;
+    unsigned calls = 0;
+
+    void check()
+    {
+        if (!st->stopped && ++calls % XC_STOP_EVERY == 0 && st->fn(st->arg))
+            st->stopped = true;
+        if (st->stopped)
+            cur = last + 1;
+    }
+
+  public:
+    explicit StopSource(StopState *s) : st(s) {}
+    Xapian::PostingSource *clone() const override { return new StopSource(st); }
+    void init(const Xapian::Database &db) override
+    {
+        cur = 0;
+        last = db.get_lastdocid();
+        count = db.get_doccount();
+        calls = 0;
+        set_maxweight(0.0);
+        if (!st->stopped && st->fn(st->arg))
+            st->stopped = true;
+        if (st->stopped)
+            cur = last + 1;
+    }
+    Xapian::doccount get_termfreq_min() const override { return count; }
+    Xapian::doccount get_termfreq_est() const override { return count; }
+    Xapian::doccount get_termfreq_max() const override { return count; }
+    void next(double) override
+    {
+        ++cur;
+        check();
+    }
+    void skip_to(Xapian::docid did, double) override
+    {
+        if (did > cur)
+            cur = did;
+        check();
+    }
+    bool at_end() const override { return cur > last; }
+    Xapian::docid get_docid() const override { return cur; }
+    std::string get_description() const override { return "StopSource()"; }
+};
+
 } // namespace
 
 struct xc_db {
@@ -176,11 +241,15 @@ struct xc_enquire {
     xc_db *db;
     Xapian::Enquire enq;
     std::vector<std::unique_ptr<FacetSpy>> spies;
+    Xapian::Query query; /* as set, without the stop filter */
+    Xapian::termcount qlen = 0;
+    StopState stop;      /* fn NULL: no stop */
     explicit xc_enquire(xc_db *d) : db(d), enq(d->db()) {}
 };
 
 struct xc_mset {
     Xapian::MSet ms;
+    bool stopped = false; /* the match was ended by the stop function */
     Xapian::Database db; /* what the match read: documents are read from it */
     std::map<uint32_t, std::vector<Item>> facets;
     std::map<std::string, Xapian::Stem> stemmers;
@@ -803,15 +872,50 @@ void xc_iter_free(xc_iter *it)
 
 int xc_db_allterms(xc_db *db, const char *prefix, xc_iter **out)
 {
+    return xc_db_allterms_max(db, prefix, 0, out);
+}
+
+int xc_db_allterms_max(xc_db *db, const char *prefix, size_t max, xc_iter **out)
+{
     NEED(out);
     *out = nullptr;
     NEED(db && prefix);
     XC_TRY
     Xapian::Database &d = db->db();
     std::unique_ptr<xc_iter> h(new xc_iter);
-    for (Xapian::TermIterator t = d.allterms_begin(prefix); t != d.allterms_end(prefix); ++t)
+    for (Xapian::TermIterator t = d.allterms_begin(prefix);
+         t != d.allterms_end(prefix) && (max == 0 || h->items.size() < max); ++t)
         h->items.push_back(Item{*t, t.get_termfreq(), 0.0});
     *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_prefix_cost(xc_db *db, const char *prefix, uint32_t max_expansion, uint32_t scan_max,
+                      uint32_t *nterms, uint64_t *postings)
+{
+    NEED(db && prefix && nterms && postings);
+    *nterms = 0;
+    *postings = 0;
+    XC_TRY
+    Xapian::Database &d = db->db();
+    std::vector<Xapian::doccount> freqs;
+    for (Xapian::TermIterator t = d.allterms_begin(prefix); t != d.allterms_end(prefix); ++t) {
+        if (scan_max && freqs.size() >= scan_max)
+            return fail(XC_ERR_WILDCARD, "too many terms start with ", prefix);
+        freqs.push_back(t.get_termfreq());
+    }
+    size_t keep = freqs.size();
+    if (max_expansion && keep > max_expansion) {
+        keep = max_expansion;
+        std::nth_element(freqs.begin(), freqs.begin() + (keep - 1), freqs.end(),
+                         std::greater<Xapian::doccount>());
+    }
+    uint64_t sum = 0;
+    for (size_t i = 0; i < keep; i++)
+        sum += freqs[i];
+    *nterms = static_cast<uint32_t>(keep);
+    *postings = sum;
     return XC_OK;
     XC_CATCH
 }
@@ -1255,8 +1359,19 @@ int xc_enquire_set_query(xc_enquire *enq, const xc_query *q, uint32_t qlen)
     NEED(enq && q);
     XC_TRY
     enq->enq.set_query(q->q, qlen);
+    enq->query = q->q;
+    enq->qlen = qlen;
     return XC_OK;
     XC_CATCH
+}
+
+int xc_enquire_set_stop(xc_enquire *enq, xc_stop_fn *fn, void *arg)
+{
+    NEED(enq);
+    enq->stop.fn = fn;
+    enq->stop.arg = arg;
+    enq->stop.stopped = false;
+    return XC_OK;
 }
 
 int xc_enquire_set_bm25(xc_enquire *enq, double k1, double k2, double k3, double b,
@@ -1335,7 +1450,22 @@ int xc_enquire_get_mset(xc_enquire *enq, uint32_t first, uint32_t maxitems,
     for (auto &s : enq->spies)
         s->counts.clear();
     std::unique_ptr<xc_mset> h(new xc_mset);
-    h->ms = enq->enq.get_mset(first, maxitems, check_at_least);
+    if (enq->stop.fn) {
+        /* The source is the query's (released to it), made anew for each
+         * match; its state is the enquire's. */
+        enq->stop.stopped = false;
+        Xapian::Query stop((new StopSource(&enq->stop))->release());
+        enq->enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, enq->query, stop), enq->qlen);
+        try {
+            h->ms = enq->enq.get_mset(first, maxitems, check_at_least);
+        } catch (...) {
+            enq->enq.set_query(enq->query, enq->qlen);
+            throw;
+        }
+        enq->enq.set_query(enq->query, enq->qlen);
+        h->stopped = enq->stop.stopped;
+    } else
+        h->ms = enq->enq.get_mset(first, maxitems, check_at_least);
     h->db = enq->db->db();
     for (auto &s : enq->spies) {
         std::vector<Item> &v = h->facets[s->slot];
@@ -1359,6 +1489,8 @@ void xc_mset_free(xc_mset *ms)
 }
 
 uint32_t xc_mset_size(const xc_mset *ms) { return ms ? ms->ms.size() : 0; }
+
+int xc_mset_stopped(const xc_mset *ms) { return ms && ms->stopped ? 1 : 0; }
 
 void xc_mset_matches(const xc_mset *ms, uint32_t *lower, uint32_t *estimated, uint32_t *upper)
 {

@@ -249,6 +249,16 @@ void xc_iter_free(xc_iter *it);
 /* Every term of the lexicon that starts with prefix ("" for all), in byte
  * order, with its document frequency. */
 int xc_db_allterms(xc_db *db, const char *prefix, xc_iter **out);
+/* (Added.) The same, the first max terms only (0: all): what a short
+ * prefix costs is bounded. */
+int xc_db_allterms_max(xc_db *db, const char *prefix, size_t max, xc_iter **out);
+/* (Added.) What a wildcard on prefix will cost (for a cost estimate before a
+ * match): *nterms, the terms it expands to (at most max_expansion, the most
+ * frequent; 0: no limit) and *postings, the sum of their document
+ * frequencies. Reads the lexicon without keeping it: XC_ERR_WILDCARD when
+ * more than scan_max terms (0: no limit) start with prefix. */
+int xc_db_prefix_cost(xc_db *db, const char *prefix, uint32_t max_expansion, uint32_t scan_max,
+                      uint32_t *nterms, uint64_t *postings);
 /* The terms of document docid that start with prefix, with their wdf. */
 int xc_db_termlist(xc_db *db, uint32_t docid, const char *prefix, xc_iter **out);
 
@@ -377,6 +387,16 @@ int xc_enquire_set_collapse_key(xc_enquire *enq, uint32_t slot, uint32_t max);
 /* After this many seconds the matcher stops checking for more hits than
  * asked (Xapian 1.4 cannot stop a match outright). 0 turns it off. */
 int xc_enquire_set_time_limit(xc_enquire *enq, double seconds);
+/* (Added.) A way to end a match early: each match of enq (xc_enquire_get_mset)
+ * calls fn(arg) when it starts and every few documents it examines (32);
+ * once fn returns non-zero the match ends where it is, with the hits found
+ * so far, and xc_mset_stopped() says so. fn runs on the calling thread, in
+ * the middle of the match: it must be quick (a clock or a flag) and must not
+ * use enq. fn NULL removes it. The time before the first document (opening
+ * the posting lists, expanding wildcards) is not interrupted: bound it
+ * before (xc_db_prefix_cost). */
+typedef int xc_stop_fn(void *arg);
+int xc_enquire_set_stop(xc_enquire *enq, xc_stop_fn *fn, void *arg);
 /* Counts the values of slot over the documents the match examines (pass a
  * check_at_least of the database's size to xc_enquire_get_mset for exact
  * counts). A value holding several parts separated by sep (e.g. '\x1f') is
@@ -392,6 +412,9 @@ void xc_mset_free(xc_mset *ms);
 
 /* Number of hits in this page. */
 uint32_t xc_mset_size(const xc_mset *ms);
+/* 1 when the match was ended by the stop function of its enquire (its hits
+ * are the best of the documents examined, its counts estimates), else 0. */
+int xc_mset_stopped(const xc_mset *ms);
 /* Bounds and estimate of the total number of matches. Any pointer may be NULL. */
 void xc_mset_matches(const xc_mset *ms, uint32_t *lower, uint32_t *estimated, uint32_t *upper);
 

@@ -96,6 +96,7 @@ START_TEST(status_codes)
         {SRCH_ERR_UNAVAILABLE, "unavailable"},
         {SRCH_ERR_INTERNAL, "internal"},
         {SRCH_ERR_NOT_FOUND, "not_found"},
+        {SRCH_ERR_TOO_COMPLEX, "too_complex"},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         ck_assert_str_eq(srch_status_code(want[i].st), want[i].code);

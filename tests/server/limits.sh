@@ -2,7 +2,7 @@
 # limits.sh: the daemon's configured limits and the socket's ownership, with
 # the real socasma-searchd: socket mode and group from the config, an unknown
 # group refused at start with its name, idle connections closed after
-# idle_timeout, connections beyond max_connections answered "overloaded",
+# idle_timeout, connections beyond max_unix_connections answered "overloaded",
 # requests that waited longer than request_timeout answered "timeout", and a
 # corrupted database answered "unavailable" until it is repaired. After each
 # limit the daemon goes on answering.
@@ -80,13 +80,15 @@ check "idle connection closed by the daemon" test "$rc" -ne 124
 expect_eq "idle connection: no answer" "" "$(cat "$T/idle.out")"
 stop
 
-# ---- connection cap, queue timeout (connections are never idle long
-# enough here to be closed: the default idle_timeout)
+# ---- connection cap (of the Unix socket here), queue timeout (connections
+# are never idle long enough here to be closed: the default idle_timeout;
+# one connection may hand the worker 128 requests, to fill its queue)
 cat >"$T/conf" <<EOC
 [server]
-max_connections = 3
+max_unix_connections = 3
 threads = 1
 request_timeout = 10
+connection_workers = 128
 EOC
 start "$T/conf"
 
@@ -104,20 +106,20 @@ until_answer() {
 }
 
 # Two silent connections, counted by the daemon itself: the connection
-# that asks for the stats is the third, at max_connections, and answered.
+# that asks for the stats is the third, at max_unix_connections, and answered.
 QUIET=
 for n in 1 2; do
     timeout 20 "$LC" -U "$T/s" -k 1 </dev/null >/dev/null &
     QUIET="$QUIET $!"
 done
 until_answer "two silent connections and one asking" '"connections":3[,}]' '{"op":"stats"}' &&
-    pass "a connection at max_connections is answered"
-# A third silent one fills max_connections: a fourth is told "overloaded"
+    pass "a connection at max_unix_connections is answered"
+# A third silent one fills max_unix_connections: a fourth is told "overloaded"
 # and closed (asked until the third is in).
 timeout 20 "$LC" -U "$T/s" -k 1 </dev/null >/dev/null &
 QUIET="$QUIET $!"
-until_answer "beyond max_connections" '"code":"overloaded"' '{"op":"ping"}' &&
-    pass "beyond max_connections: overloaded"
+until_answer "beyond max_unix_connections" '"code":"overloaded"' '{"op":"ping"}' &&
+    pass "beyond max_unix_connections: overloaded"
 kill $QUIET 2>/dev/null
 wait $QUIET 2>/dev/null
 until_answer "after the cap" '"pong":true' '{"op":"ping"}' && pass "after the cap: answers again"

@@ -1,5 +1,7 @@
 /* test-server-units.c: the daemon's pure pieces: line framing (split reads,
- * \r\n, the length cap), latency percentiles, HOST:PORT parsing. */
+ * \r\n, the length cap, shrinking), latency percentiles, HOST:PORT parsing,
+ * the access log's quoting of queries, the count of connections per
+ * address. */
 #include <config.h>
 
 #include <check.h>
@@ -159,6 +161,92 @@ START_TEST(hostport)
 }
 END_TEST
 
+/* A query from a client, as the access log writes it: a JSON string with
+ * every control byte, newline, C1 control and line separator escaped, the
+ * rest (accented letters) as it is, a byte that is not UTF-8 as \xHH. */
+static void quoted(const char *in, size_t len, const char *want)
+{
+    txt_buf b = {0};
+    ck_assert_int_eq(srv_log_quote(&b, in, len), 0);
+    ck_assert_str_eq(b.p, want);
+    txt_buf_free(&b);
+}
+
+START_TEST(log_quoting)
+{
+    quoted("permis", 6, "\"permis\"");
+    quoted("a\nb\r\tc", 6, "\"a\\nb\\r\\tc\"");
+    quoted("say \"hi\" \\", 10, "\"say \\\"hi\\\" \\\\\"");
+    quoted("\033[31mred\007\177", 10, "\"\\u001b[31mred\\u0007\\u007f\"");
+    quoted("\0x", 2, "\"\\u0000x\"");
+    quoted("m\xc3\xa9" "decine", 9, "\"m\xc3\xa9" "decine\"");
+    quoted("\xc2\x9b" "6n", 4, "\"\\u009b6n\"");             /* C1 CSI */
+    quoted("a\xe2\x80\xa8" "b", 5, "\"a\\u2028b\"");         /* line separator */
+    quoted("\xff\xc3(", 3, "\"\\xff\\xc3(\"");            /* not UTF-8 */
+    quoted("\xed\xa0\x80", 3, "\"\\xed\\xa0\\x80\"");    /* a surrogate */
+    quoted("\xf0\x9f\x98\x80", 4, "\"\xf0\x9f\x98\x80\"");
+    quoted("\xe2\x80", 2, "\"\\xe2\\x80\"");              /* cut short */
+}
+END_TEST
+
+/* Connections per address: counted up and down, an address forgotten at
+ * 0, addresses apart. */
+START_TEST(peers_counts)
+{
+    srv_peers t;
+    srv_peers_init(&t);
+    ck_assert_uint_eq(srv_peers_add(&t, "127.0.0.1"), 1);
+    ck_assert_uint_eq(srv_peers_add(&t, "127.0.0.1"), 2);
+    ck_assert_uint_eq(srv_peers_add(&t, "::1"), 1);
+    char addr[32];
+    for (int i = 0; i < 5000; i++) {
+        snprintf(addr, sizeof addr, "10.0.%d.%d", i / 256, i % 256);
+        ck_assert_uint_eq(srv_peers_add(&t, addr), 1);
+    }
+    ck_assert_uint_eq(srv_peers_count(&t, "10.0.19.135"), 1);
+    srv_peers_remove(&t, "127.0.0.1");
+    ck_assert_uint_eq(srv_peers_count(&t, "127.0.0.1"), 1);
+    srv_peers_remove(&t, "127.0.0.1");
+    ck_assert_uint_eq(srv_peers_count(&t, "127.0.0.1"), 0);
+    ck_assert_uint_eq(srv_peers_add(&t, "127.0.0.1"), 1);
+    for (int i = 0; i < 5000; i += 2) {
+        snprintf(addr, sizeof addr, "10.0.%d.%d", i / 256, i % 256);
+        srv_peers_remove(&t, addr);
+        ck_assert_uint_eq(srv_peers_count(&t, addr), 0);
+    }
+    ck_assert_uint_eq(srv_peers_count(&t, "10.0.19.135"), 1);
+    ck_assert_uint_eq(srv_peers_count(&t, "::1"), 1);
+    srv_peers_free(&t);
+    ck_assert_uint_eq(srv_peers_count(&t, "::1"), 0);
+}
+END_TEST
+
+/* A buffer that grew for one big line is freed once it is empty. */
+START_TEST(lines_shrink)
+{
+    srv_linebuf lb;
+    srv_linebuf_init(&lb, 1 << 20);
+    char *big = malloc(100000);
+    memset(big, 'a', 100000);
+    big[99999] = '\n';
+    ck_assert_int_eq(srv_linebuf_append(&lb, big, 100000), 0);
+    srv_linebuf_shrink(&lb); /* not empty: kept */
+    ck_assert_uint_eq(srv_linebuf_pending(&lb), 100000);
+    const char *line;
+    size_t len;
+    ck_assert_int_eq(srv_linebuf_next(&lb, &line, &len), SRV_LINE_OK);
+    ck_assert_uint_eq(len, 99999);
+    srv_linebuf_shrink(&lb);
+    ck_assert_uint_eq(lb.in.cap, 0);
+    ck_assert_uint_eq(lb.max, 1u << 20);
+    ck_assert_int_eq(srv_linebuf_append(&lb, "x\n", 2), 0);
+    ck_assert_int_eq(srv_linebuf_next(&lb, &line, &len), SRV_LINE_OK);
+    ck_assert_uint_eq(len, 1);
+    srv_linebuf_free(&lb);
+    free(big);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("server-units");
@@ -169,6 +257,9 @@ int main(void)
     tcase_add_test(tc, lines_many_chunks);
     tcase_add_test(tc, latency_percentiles);
     tcase_add_test(tc, hostport);
+    tcase_add_test(tc, log_quoting);
+    tcase_add_test(tc, peers_counts);
+    tcase_add_test(tc, lines_shrink);
     suite_add_tcase(s, tc);
     return th_run_suite(s, 0);
 }

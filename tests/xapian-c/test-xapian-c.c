@@ -1099,6 +1099,128 @@ START_TEST(test_compact)
 }
 END_TEST
 
+/* The stop function of a match: says stop at its n-th call. */
+static int stop_after(void *arg)
+{
+    int *left = arg;
+    return --*left <= 0;
+}
+
+/* xc_enquire_set_stop ends a match where it is, with the hits found so
+ * far (documents from the start of the database only), and says so;
+ * without a stop, or a stop that never says so, the match is whole.
+ * xc_db_prefix_cost counts a wildcard's terms and their postings. */
+START_TEST(test_stop_and_cost)
+{
+    xc_db *w;
+    OK(xc_db_open_writable(dbpath, XC_DB_CREATE_OR_OVERWRITE, &w));
+    for (int i = 1; i <= 1000; i++) {
+        xc_doc *d;
+        char id[16];
+        OK(xc_doc_new(&d));
+        snprintf(id, sizeof id, "Q%d", i);
+        OK(xc_doc_add_boolean_term(d, id, strlen(id)));
+        OK(xc_doc_add_term(d, "word", 4, 1 + (uint32_t)(i % 7)));
+        OK(xc_doc_add_term(d, i % 2 ? "conalpha" : "conbeta", i % 2 ? 8 : 7, 1));
+        if (i % 10 == 0)
+            OK(xc_doc_add_term(d, "congamma", 8, 1));
+        OK(xc_db_add_document(w, d, NULL));
+        xc_doc_free(d);
+    }
+    OK(xc_db_commit(w));
+    xc_db_close(w);
+    xc_db *db;
+    OK(xc_db_open(dbpath, &db));
+    xc_query *q;
+    OK(xc_query_term("word", 4, 1, 0, &q));
+    xc_enquire *e;
+    OK(xc_enquire_new(db, &e));
+    OK(xc_enquire_set_query(e, q, 0));
+    xc_mset *m;
+    uint32_t lo, est, hi;
+
+    /* whole: no stop */
+    OK(xc_enquire_get_mset(e, 0, 10, 1000, &m));
+    ck_assert_int_eq(xc_mset_stopped(m), 0);
+    xc_mset_matches(m, &lo, &est, &hi);
+    ck_assert_uint_eq(lo, 1000);
+    ck_assert_uint_eq(hi, 1000);
+    xc_mset_free(m);
+
+    /* a stop that never says stop: the same */
+    int never = 1 << 30;
+    OK(xc_enquire_set_stop(e, stop_after, &never));
+    OK(xc_enquire_get_mset(e, 0, 10, 1000, &m));
+    ck_assert_int_eq(xc_mset_stopped(m), 0);
+    ck_assert_uint_eq(xc_mset_size(m), 10);
+    xc_mset_matches(m, &lo, &est, &hi);
+    ck_assert_uint_eq(lo, 1000);
+    xc_mset_free(m);
+
+    /* stop at the 4th call (the start, then every 32 documents): about
+     * 100 documents examined, the best 10 of them answered */
+    int left = 4;
+    OK(xc_enquire_set_stop(e, stop_after, &left));
+    OK(xc_enquire_get_mset(e, 0, 10, 1000, &m));
+    ck_assert_int_eq(xc_mset_stopped(m), 1);
+    ck_assert_uint_eq(xc_mset_size(m), 10);
+    for (uint32_t i = 0; i < 10; i++) {
+        xc_hit h;
+        OK(xc_mset_hit(m, i, &h));
+        ck_assert_uint_le(h.docid, 200);
+        ck_assert(h.weight > 0);
+    }
+    xc_mset_matches(m, &lo, &est, &hi);
+    ck_assert_uint_lt(lo, 1000);
+    xc_mset_free(m);
+
+    /* stopped from the start: no hit */
+    left = 1;
+    OK(xc_enquire_get_mset(e, 0, 10, 0, &m));
+    ck_assert_int_eq(xc_mset_stopped(m), 1);
+    ck_assert_uint_eq(xc_mset_size(m), 0);
+    xc_mset_free(m);
+
+    /* the stop removed: whole again */
+    OK(xc_enquire_set_stop(e, NULL, NULL));
+    OK(xc_enquire_get_mset(e, 0, 10, 1000, &m));
+    ck_assert_int_eq(xc_mset_stopped(m), 0);
+    xc_mset_matches(m, &lo, &est, &hi);
+    ck_assert_uint_eq(lo, 1000);
+    xc_mset_free(m);
+    xc_enquire_free(e);
+    xc_query_free(q);
+
+    /* cost: con* has 3 terms (500 + 500 + 100 postings); the 2 most
+     * frequent: 1000; a scan bound of 2 terms: too many */
+    uint32_t nt;
+    uint64_t post;
+    OK(xc_db_prefix_cost(db, "con", 0, 0, &nt, &post));
+    ck_assert_uint_eq(nt, 3);
+    ck_assert_uint_eq(post, 1100);
+    OK(xc_db_prefix_cost(db, "con", 2, 0, &nt, &post));
+    ck_assert_uint_eq(nt, 2);
+    ck_assert_uint_eq(post, 1000);
+    OK(xc_db_prefix_cost(db, "zzz", 2, 0, &nt, &post));
+    ck_assert_uint_eq(nt, 0);
+    ck_assert_uint_eq(post, 0);
+    ck_assert_int_eq(xc_db_prefix_cost(db, "con", 0, 2, &nt, &post), XC_ERR_WILDCARD);
+    /* the lexicon read up to a bound: the first terms in byte order */
+    xc_iter *it;
+    const char *t;
+    size_t tl;
+    uint32_t f;
+    OK(xc_db_allterms_max(db, "con", 2, &it));
+    ck_assert_int_eq(xc_iter_next(it, &t, &tl, &f, NULL), XC_OK);
+    ck_assert(tl == 8 && memcmp(t, "conalpha", 8) == 0 && f == 500);
+    ck_assert_int_eq(xc_iter_next(it, &t, &tl, &f, NULL), XC_OK);
+    ck_assert(tl == 7 && memcmp(t, "conbeta", 7) == 0);
+    ck_assert_int_eq(xc_iter_next(it, &t, &tl, &f, NULL), XC_DONE);
+    xc_iter_free(it);
+    xc_db_close(db);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("xapian-c");
@@ -1121,6 +1243,7 @@ int main(void)
     tcase_add_test(tc, test_errmsg_per_thread);
     tcase_add_test(tc, test_unflushed_transaction);
     tcase_add_test(tc, test_compact);
+    tcase_add_test(tc, test_stop_and_cost);
     suite_add_tcase(s, tc);
     return th_run_suite(s, 0);
 }
