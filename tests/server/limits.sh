@@ -109,14 +109,14 @@ until_answer() {
 # that asks for the stats is the third, at max_unix_connections, and answered.
 QUIET=
 for n in 1 2; do
-    timeout 20 "$LC" -U "$T/s" -k 1 </dev/null >/dev/null &
+    timeout 300 "$LC" -U "$T/s" -k 1 </dev/null >/dev/null &
     QUIET="$QUIET $!"
 done
 until_answer "two silent connections and one asking" '"connections":3[,}]' '{"op":"stats"}' &&
     pass "a connection at max_unix_connections is answered"
 # A third silent one fills max_unix_connections: a fourth is told "overloaded"
 # and closed (asked until the third is in).
-timeout 20 "$LC" -U "$T/s" -k 1 </dev/null >/dev/null &
+timeout 300 "$LC" -U "$T/s" -k 1 </dev/null >/dev/null &
 QUIET="$QUIET $!"
 until_answer "beyond max_unix_connections" '"code":"overloaded"' '{"op":"ping"}' &&
     pass "beyond max_unix_connections: overloaded"
