@@ -388,7 +388,6 @@ START_TEST(write_requests)
         {"{\"op\":\"put\"}", "\"put\" needs \"posts\""},
         {"{\"op\":\"delete\",\"ids\":\"a\"}", "\"delete\" needs \"ids\""},
         {"{\"op\":\"delete\",\"ids\":[\"a\",\"\"]}", "ids[1]: an id must be"},
-        {"{\"op\":\"delete\",\"ids\":[\"a\\u0000b\"]}", "ids[0]: an id must be"},
         {"{\"op\":\"search\"}", "not a write request"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
