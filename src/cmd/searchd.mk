@@ -19,3 +19,15 @@ EXTRA_DIST += tests/server/daemon.sh tests/server/freshness.sh tests/server/clie
 TESTS += tests/server/hostile.sh tests/server/budget.sh tests/server/instance.sh
 EXTRA_DIST += tests/server/hostile.sh tests/server/budget.sh tests/server/instance.sh \
 	tests/server/gencorpus.sh
+
+# The live index (put, delete, the writer): tests/live/, driven by a client
+# of writers and searchers at once (also bench/live's).
+check_PROGRAMS += tests/live/liveclient
+tests_live_liveclient_SOURCES = tests/live/liveclient.c
+tests_live_liveclient_CFLAGS = $(AM_CFLAGS) -pthread
+tests_live_liveclient_LDFLAGS = $(AM_LDFLAGS) -pthread
+tests_live_liveclient_LDADD = $(JANSSON_LIBS)
+LIVE_TESTS = tests/live/protocol.sh tests/live/access.sh tests/live/durability.sh \
+	tests/live/concurrent.sh tests/live/lock.sh
+TESTS += $(LIVE_TESTS)
+EXTRA_DIST += $(LIVE_TESTS) tests/live/live-lib.sh

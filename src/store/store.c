@@ -144,7 +144,9 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
     }
     if (rc != XC_OK) {
         if (rc == XC_ERR_LOCKED)
-            snprintf(err, errlen, "%s: database is locked by another indexer", path);
+            snprintf(err, errlen,
+                     "%s: database is locked by another indexer or by the daemon's live writer",
+                     path);
         else
             snprintf(err, errlen, "%s: cannot open the database: %s", path, xc_errmsg());
         store_close(s);
@@ -779,6 +781,21 @@ int store_doccount(store *s, uint32_t *count)
     if (!s->db)
         return STORE_OK;
     int rc = xc_db_doccount(s->db, count);
+    if (rc != XC_OK) {
+        set_err(s, "%s", xc_errmsg());
+        return from_xc(rc);
+    }
+    return STORE_OK;
+}
+
+int store_revision(store *s, uint64_t *revision)
+{
+    if (!s || !revision)
+        return STORE_ERR_INVALID;
+    *revision = 0;
+    if (!s->db)
+        return STORE_OK;
+    int rc = xc_db_revision(s->db, revision);
     if (rc != XC_OK) {
         set_err(s, "%s", xc_errmsg());
         return from_xc(rc);

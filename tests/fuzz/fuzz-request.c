@@ -1,7 +1,8 @@
 /* fuzz-request.c: the protocol's dispatcher, as the daemon and
  * socasma-search run a line (doc/PROTOCOL.md): srch_read_line() reads it
  * (a JSON object, or a plain search), srch_request_op() finds its op, and
- * srch_handle() answers an engine's op on the sample archive. Whatever the
+ * srch_handle() answers an engine's op on the sample archive, and a write
+ * (put, delete) is checked whole by srch_write_from_json(). Whatever the
  * bytes, each step gives a request or an error answer, never both and never
  * neither; every answer is one line of valid UTF-8 JSON with "ok", carries
  * the request's id, and an error names a code of the protocol's table. */
@@ -69,8 +70,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     FUZZ_CHECK(op < SRCH_OP_COUNT);
+    if (srch_op_runner(op) == SRCH_RUN_WRITER) {
+        /* checked whole: a write, or a refusal with a message */
+        srch_write *w = NULL;
+        char msg[512];
+        int wrc = srch_write_from_json(req, 4096, &w, msg, sizeof msg);
+        FUZZ_CHECK(wrc == SRCH_OK || wrc == SRCH_ERR_BAD_REQUEST);
+        FUZZ_CHECK((wrc == SRCH_OK) == (w != NULL));
+        FUZZ_CHECK(wrc == SRCH_OK || msg[0]);
+        if (w) {
+            FUZZ_CHECK(w->op == op && w->nposts + w->nids > 0);
+            for (size_t i = 0; i < w->nposts; i++)
+                FUZZ_CHECK(w->posts[i]->id[0] && fuzz_utf8_ok(w->posts[i]->body,
+                                                               strlen(w->posts[i]->body)));
+        }
+        srch_write_free(w);
+    }
     rc = srch_handle(fuzz_sample_engine(), req, &ans);
-    if (srch_op_runner(op) == SRCH_RUN_HOST)
+    if (srch_op_runner(op) != SRCH_RUN_ENGINE)
         FUZZ_CHECK(rc == SRCH_ERR_BAD_REQUEST);
     else
         FUZZ_CHECK(rc == SRCH_OK || rc == SRCH_ERR_BAD_REQUEST || rc == SRCH_ERR_NOT_FOUND);
