@@ -449,9 +449,11 @@ function socasma_wp_live_schedule_now(): void
  * PHP's max_execution_time is short), each answer awaited write_timeout. */
 function socasma_wp_live_cron(): void
 {
-    if (!socasma_wp_live_on()) {
-        return;
+    static $ran = false;
+    if ($ran || !socasma_wp_live_on()) {
+        return;   /* the minute's event and a "now" event due together */
     }
+    $ran = true;
     socasma_wp_live_in_cron(true);
     $limit = (int)ini_get('max_execution_time');
     $seconds = $limit > 0 ? max(5, min(45, $limit - 10)) : 45;
