@@ -14,3 +14,15 @@ check_PROGRAMS += tests/server/lineclient
 tests_server_lineclient_SOURCES = tests/server/lineclient.c
 TESTS += tests/server/daemon.sh tests/server/freshness.sh tests/server/client.sh tests/server/limits.sh
 EXTRA_DIST += tests/server/daemon.sh tests/server/freshness.sh tests/server/client.sh tests/server/limits.sh
+
+# The live index (put, delete, the writer): tests/live/, driven by a client
+# of writers and searchers at once (also bench/live's).
+check_PROGRAMS += tests/live/liveclient
+tests_live_liveclient_SOURCES = tests/live/liveclient.c
+tests_live_liveclient_CFLAGS = $(AM_CFLAGS) -pthread
+tests_live_liveclient_LDFLAGS = $(AM_LDFLAGS) -pthread
+tests_live_liveclient_LDADD = $(JANSSON_LIBS)
+LIVE_TESTS = tests/live/protocol.sh tests/live/access.sh tests/live/durability.sh \
+	tests/live/concurrent.sh tests/live/lock.sh
+TESTS += $(LIVE_TESTS)
+EXTRA_DIST += $(LIVE_TESTS) tests/live/live-lib.sh

@@ -52,6 +52,8 @@ static void usage(FILE *f)
           "                  (default: the config's max_post_bytes, 8 MiB)\n"
           "  -j, --jobs N    build a new database with N threads at once, then merge\n"
           "                  (default 2; 1: one writer). --shards N: the same, deprecated\n"
+          "  --wait SECONDS  wait up to SECONDS for another writer's lock (the\n"
+          "                  daemon's live writer, another run) instead of exiting 3\n"
           "  --json          print the summary as one JSON object\n"
           "  --quiet         no progress line and no text summary\n"
           "  --help          this help;  --version  the version\n\n"
@@ -59,7 +61,7 @@ static void usage(FILE *f)
           "  0  done\n"
           "  1  records rejected under --strict (nothing committed)\n"
           "  2  usage error\n"
-          "  3  the database is locked by another indexer\n"
+          "  3  the database is locked by another writer (after --wait SECONDS)\n"
           "  4  input or database error (database untouched)\n"
           "  5  incomplete: a source could not be read to its end, or --prune was\n"
           "     skipped as records could not be read (what was read is committed)\n",
@@ -176,13 +178,14 @@ typedef struct {
     int prune, strict, dry, json, quiet;
     unsigned jobs;
     size_t max_post_bytes; /* 0: the config's */
+    double wait;           /* --wait: seconds to wait for the lock */
 } flags;
 
 /* Parses argv into fl; returns -1 to go on, else the exit code. */
 static int parse_flags(int argc, char **argv, flags *fl)
 {
     enum { O_CONFIG = 256, O_DB, O_FORMAT, O_PRUNE, O_STRICT, O_DRY, O_JSON, O_QUIET, O_HELP,
-           O_VERSION, O_SHARDS, O_MAXPOST };
+           O_VERSION, O_SHARDS, O_MAXPOST, O_WAIT };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, O_CONFIG}, {"db", required_argument, NULL, O_DB},
         {"format", required_argument, NULL, O_FORMAT}, {"prune", no_argument, NULL, O_PRUNE},
@@ -191,6 +194,7 @@ static int parse_flags(int argc, char **argv, flags *fl)
         {"help", no_argument, NULL, O_HELP},           {"version", no_argument, NULL, O_VERSION},
         {"jobs", required_argument, NULL, 'j'},        {"shards", required_argument, NULL, O_SHARDS},
         {"max-post-bytes", required_argument, NULL, O_MAXPOST},
+        {"wait", required_argument, NULL, O_WAIT},
         {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "j:", longopts, NULL)) != -1) {
@@ -229,6 +233,17 @@ static int parse_flags(int argc, char **argv, flags *fl)
                 return EXIT_USAGE;
             }
             fl->max_post_bytes = (size_t)v;
+            break;
+        }
+        case O_WAIT: {
+            char *end;
+            errno = 0;
+            double v = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !(v >= 0 && v <= 86400)) {
+                fputs("socasma-index: --wait takes a number of seconds from 0 to 86400\n", stderr);
+                return EXIT_USAGE;
+            }
+            fl->wait = v;
             break;
         }
         case O_HELP: usage(stdout); return EXIT_DONE;
@@ -274,7 +289,7 @@ static void summary(const flags *fl, const store_run_result *res, double secs)
 
 int main(int argc, char **argv)
 {
-    flags fl = {NULL, NULL, "auto", 0, 0, 0, 0, 0, 2, 0};
+    flags fl = {NULL, NULL, "auto", 0, 0, 0, 0, 0, 2, 0, 0};
     int ret = parse_flags(argc, argv, &fl);
     if (ret >= 0)
         return ret;
@@ -322,7 +337,15 @@ int main(int argc, char **argv)
         so.title_weight = cfg.title_weight;
         so.glossary_path = cfg.glossary_path && cfg.glossary_path[0] ? cfg.glossary_path : NULL;
         so.read_only = fl.dry;
-        int rc = store_open(dbpath, &so, &st, err, sizeof err);
+        /* With --wait, the lock is tried again until it is free: the
+         * daemon's writer lets it go after lock_idle without writes. */
+        double until = now_s() + fl.wait;
+        int rc;
+        while ((rc = store_open(dbpath, &so, &st, err, sizeof err)) == STORE_ERR_LOCKED &&
+               now_s() < until) {
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
         if (rc != STORE_OK) {
             say(1, err);
             ret = rc == STORE_ERR_LOCKED ? EXIT_LOCKED : EXIT_ERROR;

@@ -57,6 +57,12 @@ static const cfg_key keys[] = {
     {"server", "pid_file", CFG_T_PATH, 0, 0, NULL, F(pid_file), 0},
     {"server", "access_log", CFG_T_PATH, 0, 0, NULL, F(access_log), 0},
     {"server", "log_queries", CFG_T_BOOL, 0, 0, "no", F(log_queries), 0},
+    {"server", "write", CFG_T_STRING, 0, 0, "socket", F(write_mode), CFG_F_REQUIRED},
+    {"server", "write_token_file", CFG_T_PATH, 0, 0, NULL, F(write_token_file), 0},
+    {"server", "max_write_line", CFG_T_SIZE, 256, 1073741824, "16777216", F(max_write_line), 0},
+    {"server", "commit_interval", CFG_T_UINT, 0, 10000, "200", F(commit_interval_ms), 0},
+    {"server", "lock_idle", CFG_T_UINT, 0, 3600000, "1000", F(lock_idle_ms), 0},
+    {"server", "write_timeout", CFG_T_UINT, 10, 3600000, "30000", F(write_timeout_ms), 0},
 
     {"search", "snippet_words", CFG_T_UINT, 1, 500, CFG_STR(SRCH_DEFAULT_SNIPPET_WORDS),
      F(search.snippet_words), 0},
@@ -132,6 +138,7 @@ typedef struct {
     char err[512];
     int oom;
     int listen_line;       /* where listen was set, checked at the end */
+    int write_line;        /* where write was set, checked at the end */
 } parse_state;
 
 static int fail(parse_state *st, const char *fmt, ...)
@@ -351,6 +358,10 @@ static int set_value(parse_state *st, const cfg_key *k, const char *v)
             return fail(st, "%s: must name a directory", k->name);
         return set_path(st, f, v);
     case CFG_T_STRING:
+        if ((k->flags & CFG_F_REQUIRED) && *v == '\0')
+            return fail(st, "%s: must not be empty", k->name);
+        if (k->offset == F(write_mode))
+            st->write_line = st->line;
         return set_string(st, f, v);
     case CFG_T_LISTEN: {
         int loopback;
@@ -526,6 +537,13 @@ int cfg_load(cfg_config *c, const char *path, char *err, size_t errlen)
                      "%s:%d: listen: %s is not a loopback address "
                      "(set allow_remote = yes to serve other hosts)",
                      path, st.listen_line, c->listen);
+        else if (strcmp(c->write_mode, "socket") != 0 && strcmp(c->write_mode, "token") != 0 &&
+                 strcmp(c->write_mode, "none") != 0)
+            snprintf(msg, sizeof msg, "%s:%d: write: expected socket, token or none, got \"%.40s\"",
+                     path, st.write_line, c->write_mode);
+        else if (strcmp(c->write_mode, "token") == 0 && !c->write_token_file)
+            snprintf(msg, sizeof msg, "%s:%d: write = token needs write_token_file", path,
+                     st.write_line);
         else if (c->search.default_limit > c->search.max_limit)
             snprintf(msg, sizeof msg, "%s: default_limit (%u) is larger than max_limit (%u)",
                      path, c->search.default_limit, c->search.max_limit);

@@ -56,6 +56,14 @@ typedef struct {
     char *pid_file;
     char *access_log;            /* "-": the daemon's standard error */
     int log_queries;             /* 1: query texts in the access log */
+    char *write_mode;            /* write: "socket", "token" or "none" (checked
+                                    by cfg_load; never NULL after it) */
+    char *write_token_file;      /* the token of write = token */
+    size_t max_write_line;       /* bytes in one request line of a connection
+                                    that may write */
+    unsigned commit_interval_ms; /* commit_interval */
+    unsigned lock_idle_ms;       /* lock_idle */
+    unsigned write_timeout_ms;   /* write_timeout */
 
     /* [search]: snippet_words, max_limit, default_limit, wildcard_max,
      * max_query (max_query_bytes), bm25_k1, bm25_b: what the programs give

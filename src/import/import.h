@@ -110,6 +110,24 @@ void imp_close(imp_reader *r);
 int imp_expand_sources(const char *const *args, size_t nargs, char ***paths, size_t *npaths,
                        char *err, size_t errlen);
 
+/* A post from a JSON object (jansson's json_t), for a writer that gets posts
+ * one at a time (the daemon's `put`): the fields of a JSON Lines post
+ * (doc/FORMATS.md), with the JSON Lines reader's checks and words. The
+ * object may carry "content" (HTML, as WordPress stores a post) in place of
+ * "body": the post is then made as the WXR reader makes it from an export
+ * (content through imp_html_to_text(), title, url and author trimmed, the
+ * title's character references decoded, categories and tags decoded and
+ * trimmed, a zero date "0000-00-00" taken as none, lang from a category or
+ * tag naming a language when the object gives none), so that a post sent
+ * live and the same post read from the nightly export are the same post,
+ * with the same hash. Returns IMP_OK with *out (free with imp_post_free),
+ * IMP_ERR_RECORD with err "WHERE: reason" (where names the post, e.g.
+ * "posts[2]"; NULL: "post"), IMP_ERR_NOMEM, or IMP_ERR_INVALID (NULL obj
+ * or out). The post's source is NULL. Does not keep obj. */
+struct json_t;
+int imp_post_from_json(const struct json_t *obj, const char *where, imp_post **out, char *err,
+                       size_t errlen);
+
 /* HTML (a WordPress post's content) to plain text: block elements become
  * paragraph breaks, entities are decoded, script and style are dropped,
  * shortcodes ([caption ...]...[/caption] keeps its text, others vanish).

@@ -125,6 +125,10 @@ int imp_wxr_init(imp_reader *r, char *err, size_t errlen);
 int imp_wxr_next(imp_reader *r, imp_post **post, char *err, size_t errlen);
 void imp_wxr_free(imp_reader *r);
 
+/* The language a WordPress category or tag names ("English", "fr",
+ * "bilingue", ...): "en", "fr", "mixed", or NULL. Static storage. */
+const char *imp_lang_of_term(const char *name);
+
 /* A new post with every string "" (NULL when out of memory). */
 imp_post *imp_post_new(void);
 /* Appends a copy of s to a string list; 0 or IMP_ERR_NOMEM. */

@@ -117,88 +117,219 @@ static int blank(const char *s, size_t n)
     return 1;
 }
 
-static int build(imp_reader *r, json_t *root, imp_post *p, char *err, size_t errlen)
+/* WordPress's shape of a field (the WXR reader's rules, wxr.c): blanks
+ * around it dropped, and with decode, HTML character references decoded
+ * (after the trim for a title, before it for a term). */
+static int wp_field(char **s, int decode, int decode_first)
 {
-    const char *src = r->src.name;
-    unsigned long line = p->line;
-    if (!json_is_object(root)) {
-        snprintf(err, errlen, "%s:%lu: a post must be a JSON object", src, line);
+    char *t = *s;
+    char *d = NULL;
+    if (decode && decode_first) {
+        if (!(d = imp_entities_decode_all(t)))
+            return IMP_ERR_NOMEM;
+        t = d;
+    }
+    const char *b = t;
+    while (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')
+        b++;
+    size_t n = strlen(b);
+    while (n && (b[n - 1] == ' ' || b[n - 1] == '\t' || b[n - 1] == '\n' || b[n - 1] == '\r'))
+        n--;
+    char *out = imp_strndup(b, n);
+    free(d);
+    if (!out)
+        return IMP_ERR_NOMEM;
+    if (decode && !decode_first) {
+        char *dd = imp_entities_decode_all(out);
+        free(out);
+        if (!(out = dd))
+            return IMP_ERR_NOMEM;
+    }
+    free(*s);
+    *s = out;
+    return IMP_OK;
+}
+
+/* The terms of a list in WordPress's shape; empty ones dropped. */
+static int wp_list(char ***list, size_t *n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) {
+        if (wp_field(&(*list)[i], 1, 1) != IMP_OK) {
+            for (size_t j = i; j < *n; j++)
+                (*list)[k++] = (*list)[j];
+            *n = k;
+            return IMP_ERR_NOMEM;
+        }
+        if (*(*list)[i])
+            (*list)[k++] = (*list)[i];
+        else
+            free((*list)[i]);
+    }
+    *n = k;
+    return IMP_OK;
+}
+
+/* The fields of a post from a JSON object (see imp_post_from_json). Every
+ * message starts with "WHERE: ". */
+static int build(const json_t *root, int live, imp_post *p, const char *where, char *err,
+                 size_t errlen)
+{
+    json_t *obj = (json_t *)root; /* jansson's getters take no const */
+    if (!json_is_object(obj)) {
+        snprintf(err, errlen, "%s: a post must be a JSON object", where);
         return IMP_ERR_RECORD;
     }
+    json_t *content = live ? json_object_get(obj, "content") : NULL;
+    if (content && json_is_null(content))
+        content = NULL;
     static const char *keys[] = {"url", "title", "author", "body"};
     char **dsts[] = {&p->url, &p->title, &p->author, &p->body};
-    int rc = get_string(root, "id", &p->id, 1);
+    int rc = get_string(obj, "id", &p->id, 1);
     if (rc == IMP_ERR_RECORD) {
-        snprintf(err, errlen, "%s:%lu: id is neither a string nor an integer", src, line);
+        snprintf(err, errlen, "%s: id is neither a string nor an integer", where);
         return rc;
     }
     if (rc != IMP_OK)
         goto nomem;
     if (!*p->id) {
-        snprintf(err, errlen, "%s:%lu: post has no id", src, line);
+        snprintf(err, errlen, "%s: post has no id", where);
         return IMP_ERR_RECORD;
     }
     for (size_t i = 0; i < 4; i++) {
-        rc = get_string(root, keys[i], dsts[i], 0);
+        rc = get_string(obj, keys[i], dsts[i], 0);
         if (rc == IMP_ERR_RECORD) {
-            snprintf(err, errlen, "%s:%lu: %s is not a string", src, line, keys[i]);
+            snprintf(err, errlen, "%s: %s is not a string", where, keys[i]);
             return rc;
         }
         if (rc != IMP_OK)
             goto nomem;
     }
+    if (content) {
+        json_t *body = json_object_get(obj, "body");
+        if (body && !json_is_null(body)) {
+            snprintf(err, errlen, "%s: a post has body or content, not both", where);
+            return IMP_ERR_RECORD;
+        }
+        if (!json_is_string(content)) {
+            snprintf(err, errlen, "%s: content is not a string", where);
+            return IMP_ERR_RECORD;
+        }
+        char *html = string_copy(content);
+        if (!html)
+            goto nomem;
+        char *text = NULL;
+        rc = imp_html_to_text(html, strlen(html), &text);
+        free(html);
+        if (rc != IMP_OK)
+            goto nomem;
+        free(p->body);
+        p->body = text;
+        /* The other fields as the WXR reader makes them from an export. */
+        if (wp_field(&p->title, 1, 0) != IMP_OK || wp_field(&p->url, 0, 0) != IMP_OK ||
+            wp_field(&p->author, 0, 0) != IMP_OK)
+            goto nomem;
+    }
     char *date = imp_strdup("");
     if (!date)
         goto nomem;
-    rc = get_string(root, "date", &date, 0);
+    rc = get_string(obj, "date", &date, 0);
     if (rc == IMP_ERR_RECORD) {
         free(date);
-        snprintf(err, errlen, "%s:%lu: date is not a string", src, line);
+        snprintf(err, errlen, "%s: date is not a string", where);
         return rc;
     }
     if (rc != IMP_OK) {
         free(date);
         goto nomem;
     }
-    /* "YYYY-MM-DDTHH:MM:SS..." keeps its date part. */
+    /* "YYYY-MM-DDTHH:MM:SS..." keeps its date part; WordPress's zero date
+     * of a post never published is no date. */
     if (strlen(date) > 10 && (date[10] == 'T' || date[10] == ' '))
         date[10] = '\0';
+    if (content && strcmp(date, "0000-00-00") == 0)
+        date[0] = '\0';
     if (!imp_date_valid(date)) {
-        snprintf(err, errlen, "%s:%lu: invalid date \"%.40s\" (expected YYYY-MM-DD)", src, line,
-                 date);
+        snprintf(err, errlen, "%s: invalid date \"%.40s\" (expected YYYY-MM-DD)", where, date);
         free(date);
         return IMP_ERR_RECORD;
     }
     free(p->date);
     p->date = date;
-    rc = get_string(root, "lang", &p->lang, 0);
+    rc = get_string(obj, "lang", &p->lang, 0);
     if (rc == IMP_ERR_RECORD || (rc == IMP_OK && *p->lang && strcmp(p->lang, "en") != 0 &&
                                  strcmp(p->lang, "fr") != 0 && strcmp(p->lang, "mixed") != 0)) {
-        snprintf(err, errlen, "%s:%lu: invalid lang \"%.20s\" (expected en, fr or mixed)", src,
-                 line, rc == IMP_OK ? p->lang : "");
+        snprintf(err, errlen, "%s: invalid lang \"%.20s\" (expected en, fr or mixed)", where,
+                 rc == IMP_OK ? p->lang : "");
         return IMP_ERR_RECORD;
     }
     if (rc != IMP_OK)
         goto nomem;
-    rc = get_list(root, "categories", &p->categories, &p->ncategories);
+    rc = get_list(obj, "categories", &p->categories, &p->ncategories);
     if (rc == IMP_ERR_RECORD) {
-        snprintf(err, errlen, "%s:%lu: categories must be a string or an array of strings", src,
-                 line);
+        snprintf(err, errlen, "%s: categories must be a string or an array of strings", where);
         return rc;
     }
     if (rc != IMP_OK)
         goto nomem;
-    rc = get_list(root, "tags", &p->tags, &p->ntags);
+    rc = get_list(obj, "tags", &p->tags, &p->ntags);
     if (rc == IMP_ERR_RECORD) {
-        snprintf(err, errlen, "%s:%lu: tags must be a string or an array of strings", src, line);
+        snprintf(err, errlen, "%s: tags must be a string or an array of strings", where);
         return rc;
     }
     if (rc != IMP_OK)
         goto nomem;
+    if (content) {
+        if (wp_list(&p->categories, &p->ncategories) != IMP_OK ||
+            wp_list(&p->tags, &p->ntags) != IMP_OK)
+            goto nomem;
+        if (!*p->lang) {
+            const char *lang = NULL;
+            for (size_t i = 0; i < p->ncategories && !lang; i++)
+                lang = imp_lang_of_term(p->categories[i]);
+            for (size_t i = 0; i < p->ntags && !lang; i++)
+                lang = imp_lang_of_term(p->tags[i]);
+            if (lang) {
+                char *l = imp_strdup(lang);
+                if (!l)
+                    goto nomem;
+                free(p->lang);
+                p->lang = l;
+            }
+        }
+    }
     return IMP_OK;
 nomem:
-    snprintf(err, errlen, "%s:%lu: out of memory", src, line);
+    snprintf(err, errlen, "%s: out of memory", where);
     return IMP_ERR_NOMEM;
+}
+
+int imp_post_from_json(const struct json_t *obj, const char *where, imp_post **out, char *err,
+                       size_t errlen)
+{
+    char dummy[8];
+    if (!err || !errlen) {
+        err = dummy;
+        errlen = sizeof dummy;
+    }
+    err[0] = '\0';
+    if (!obj || !out) {
+        snprintf(err, errlen, "invalid argument");
+        return IMP_ERR_INVALID;
+    }
+    *out = NULL;
+    imp_post *p = imp_post_new();
+    if (!p) {
+        snprintf(err, errlen, "%s: out of memory", where ? where : "post");
+        return IMP_ERR_NOMEM;
+    }
+    int rc = build(obj, 1, p, where ? where : "post", err, errlen);
+    if (rc != IMP_OK) {
+        imp_post_free(p);
+        return rc;
+    }
+    *out = p;
+    return IMP_OK;
 }
 
 int imp_jsonl_next(imp_reader *r, imp_post **out, char *err, size_t errlen)
@@ -259,7 +390,9 @@ int imp_jsonl_next(imp_reader *r, imp_post **out, char *err, size_t errlen)
         }
         p->source = r->src.name;
         p->line = l->lineno;
-        int rc = build(r, root, p, err, errlen);
+        char where[300];
+        snprintf(where, sizeof where, "%s:%lu", r->src.name, l->lineno);
+        int rc = build(root, 0, p, where, err, errlen);
         json_decref(root);
         if (rc != IMP_OK) {
             imp_post_free(p);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "import/internal.h"
 
@@ -228,4 +229,30 @@ int imp_format_parse(const char *name)
     if (strcmp(name, "wxr") == 0)
         return IMP_FORMAT_WXR;
     return -1;
+}
+
+/* The language a category or tag names (see internal.h). */
+const char *imp_lang_of_term(const char *name)
+{
+    static const struct {
+        const char *name, *lang;
+    } names[] = {{"english", "en"},
+                 {"anglais", "en"},
+                 {"en", "en"},
+                 {"french", "fr"},
+                 {"fran\xc3\xa7"
+                  "ais",
+                  "fr"},
+                 {"francais", "fr"},
+                 {"fr", "fr"},
+                 {"bilingual", "mixed"},
+                 {"bilingue", "mixed"}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcasecmp(name, names[i].name) == 0)
+            return names[i].lang;
+    /* "Français" with a capital: compare past the first letter. */
+    if ((name[0] == 'F' || name[0] == 'f') && strcmp(name + 1, "ran\xc3\xa7"
+                                                               "ais") == 0)
+        return "fr";
+    return NULL;
 }

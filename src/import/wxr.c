@@ -299,31 +299,6 @@ static int end_field(wxr *w)
     return 0;
 }
 
-static const char *lang_of(const char *name)
-{
-    static const struct {
-        const char *name, *lang;
-    } names[] = {{"english", "en"},
-                 {"anglais", "en"},
-                 {"en", "en"},
-                 {"french", "fr"},
-                 {"fran\xc3\xa7"
-                  "ais",
-                  "fr"},
-                 {"francais", "fr"},
-                 {"fr", "fr"},
-                 {"bilingual", "mixed"},
-                 {"bilingue", "mixed"}};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcasecmp(name, names[i].name) == 0)
-            return names[i].lang;
-    /* "Français" with a capital: compare past the first letter. */
-    if ((name[0] == 'F' || name[0] == 'f') && strcmp(name + 1, "ran\xc3\xa7"
-                                                               "ais") == 0)
-        return "fr";
-    return NULL;
-}
-
 static int set_str(char **dst, const char *s)
 {
     char *c = imp_strdup(s ? s : "");
@@ -403,9 +378,9 @@ static int finish_item(imp_reader *r, wxr *w, imp_post **out, char *err, size_t 
         goto nomem;
     const char *lang = NULL;
     for (size_t i = 0; i < w->ncats && !lang; i++)
-        lang = lang_of(w->cats[i]);
+        lang = imp_lang_of_term(w->cats[i]);
     for (size_t i = 0; i < w->ntags && !lang; i++)
-        lang = lang_of(w->tags[i]);
+        lang = imp_lang_of_term(w->tags[i]);
     if (lang && set_str(&p->lang, lang))
         goto nomem;
     p->categories = w->cats;

@@ -1016,3 +1016,11 @@ int srch_stats(srch_engine *e, json_t **out)
     }
     return SRCH_ERR_INTERNAL;
 }
+
+void srch_engine_sync(srch_engine *e, uint64_t gen)
+{
+    if (!e || gen == e->sync_gen)
+        return;
+    e->sync_gen = gen;
+    e->last_reopen = -1e9; /* the next request reopens (ready()) */
+}

@@ -62,6 +62,7 @@ struct srch_engine {
     xc_db *db;               /* NULL while the database cannot be opened */
     txt_analyser *an;
     double last_reopen;      /* monotonic seconds of the last open/reopen */
+    uint64_t sync_gen;       /* the last writer generation srch_engine_sync() gave */
     unsigned reopen_ms;
     unsigned rerank_depth;   /* SRCH_RERANK_DEPTH (tests change it) */
     srch_timings t;          /* time per phase (srch_engine_timings) */

@@ -27,6 +27,7 @@
 
 #include <jansson.h>
 
+#include "import/import.h"
 #include "search/options.h"
 
 #ifdef __cplusplus
@@ -45,8 +46,12 @@ extern "C" {
  *   UNAVAILABLE  the database is missing, corrupt or unreadable
  *   INTERNAL     anything else (out of memory, a bug)
  *   NOT_FOUND    `doc`: no post with that id
- * TOO_LONG, OVERLOADED and TIMEOUT are the daemon's: search/ never returns
- * them. */
+ *   FORBIDDEN    `put`, `delete`: writes are not allowed on this connection
+ *                (the daemon's [server] write, token)
+ *   BUSY         `put`, `delete`: another writer (socasma-index) held the
+ *                database longer than write_timeout; nothing was applied
+ * TOO_LONG, OVERLOADED, TIMEOUT, FORBIDDEN and BUSY are the daemon's:
+ * search/ never returns them. */
 #define SRCH_ERRNO_MAP(X)             \
     X(BAD_REQUEST, -1, "bad_request") \
     X(TOO_LONG, -6, "too_long")       \
@@ -54,7 +59,9 @@ extern "C" {
     X(TIMEOUT, -5, "timeout")         \
     X(UNAVAILABLE, -2, "unavailable") \
     X(INTERNAL, -4, "internal")       \
-    X(NOT_FOUND, -3, "not_found")
+    X(NOT_FOUND, -3, "not_found")     \
+    X(FORBIDDEN, -8, "forbidden")     \
+    X(BUSY, -9, "busy")
 
 typedef enum {
     SRCH_OK = 0,
@@ -160,9 +167,10 @@ void srch_engine_timings(const srch_engine *e, srch_timings *out);
  * answer differently. */
 
 /* Who answers an op: an engine (srch_handle(), on a thread that owns one:
- * the daemon's workers, the command line), or the program itself (the
- * daemon's event loop). */
-typedef enum { SRCH_RUN_ENGINE, SRCH_RUN_HOST } srch_runner;
+ * the daemon's workers, the command line), the program itself (the
+ * daemon's event loop), or the daemon's one writer thread (the writes:
+ * srch_write_from_json() checks them, src/server/writer.c applies them). */
+typedef enum { SRCH_RUN_ENGINE, SRCH_RUN_HOST, SRCH_RUN_WRITER } srch_runner;
 
 /* The ops, X(NAME, "name", runner) each: the enum, srch_op_name() and
  * srch_op_runner() are made from this one table. */
@@ -172,7 +180,9 @@ typedef enum { SRCH_RUN_ENGINE, SRCH_RUN_HOST } srch_runner;
     X(DOC, "doc", SRCH_RUN_ENGINE)         \
     X(STATS, "stats", SRCH_RUN_ENGINE)     \
     X(PING, "ping", SRCH_RUN_HOST)         \
-    X(VERSION, "version", SRCH_RUN_HOST)
+    X(VERSION, "version", SRCH_RUN_HOST)   \
+    X(PUT, "put", SRCH_RUN_WRITER)         \
+    X(DELETE, "delete", SRCH_RUN_WRITER)
 
 typedef enum {
 #define SRCH_OP_ENUM(name, str, runner) SRCH_OP_##name,
@@ -216,6 +226,57 @@ json_t *srch_error_answer(const json_t *request, int status, const char *message
  * memory). Returns the status of the request. Ops of SRCH_RUN_HOST are
  * refused (SRCH_ERR_BAD_REQUEST); e NULL answers SRCH_ERR_INTERNAL. */
 int srch_handle(srch_engine *e, const json_t *request, json_t **answer);
+
+/* ---- writes (protocol version 2) -----------------------------------------
+ * A `put` or `delete` request, checked whole before anything of it is
+ * applied: one bad post rejects the request. The daemon's writer thread
+ * applies it to the database (src/server/writer.c) with store/'s code, the
+ * same as socasma-index's. */
+
+/* Bounds of one write request (the line itself is bounded by the daemon's
+ * max_write_line). */
+#define SRCH_WRITE_MAX_POSTS 1000
+#define SRCH_WRITE_MAX_IDS 10000
+
+typedef struct {
+    srch_op op;          /* SRCH_OP_PUT or SRCH_OP_DELETE */
+    imp_post **posts;    /* put: the posts, in request order */
+    size_t nposts;
+    char **ids;          /* delete: the ids, in request order */
+    size_t nids;
+} srch_write;
+
+/* Checks a write request (an object whose op is put or delete) and makes
+ * the posts or the ids: {"op":"put","posts":[POST,...]} or
+ * {"op":"put","post":POST}, POST a JSON Lines post that may carry
+ * "content" (HTML) in place of "body" (imp_post_from_json(): the WXR
+ * reader's rules); {"op":"delete","ids":[ID,...]} (strings, or integers as
+ * JSON Lines ids are). Every post is checked as the indexer checks a
+ * record (fields, date, lang, id, size against max_post_bytes, 0: the
+ * import default). SRCH_OK with *out (free with srch_write_free());
+ * SRCH_ERR_BAD_REQUEST with msg naming the post ("posts[2]: invalid date
+ * ...") or the field; SRCH_ERR_INTERNAL when out of memory. Any thread. */
+int srch_write_from_json(const json_t *request, size_t max_post_bytes, srch_write **out,
+                         char *msg, size_t len);
+void srch_write_free(srch_write *w);
+
+/* What a write did, for its answer. */
+typedef struct {
+    uint64_t added, updated, unchanged, deleted, missing;
+    uint64_t revision; /* the database's revision once it was committed */
+} srch_write_result;
+
+/* The answer of an applied write, with the request's id:
+ * {"ok":true,"added":A,"updated":U,"unchanged":N,"deleted":D,"missing":M,
+ *  "revision":R}. NULL when out of memory. */
+json_t *srch_write_answer(const json_t *request, const srch_write_result *r);
+
+/* Tells the engine that the database may have a new revision (a writer
+ * of this process committed): its next request reopens the database,
+ * whatever reopen_ms says. gen is a count of the writer's commits: a value
+ * other than the last one given marks the engine. Run on the engine's
+ * thread. */
+void srch_engine_sync(srch_engine *e, uint64_t gen);
 
 /* The answer as one protocol line: compact JSON and '\n', malloc'ed, *len
  * its length. Consumes answer. When it cannot be encoded, the line is an

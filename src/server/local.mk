@@ -6,6 +6,8 @@ src_server_libserver_a_SOURCES = \
 	src/server/server.c \
 	src/server/pool.h \
 	src/server/pool.c \
+	src/server/writer.h \
+	src/server/writer.c \
 	src/server/linebuf.c \
 	src/server/latency.c \
 	src/server/address.c
@@ -14,4 +16,4 @@ check_PROGRAMS += tests/server/test-server-units
 TESTS += tests/server/test-server-units
 tests_server_test_server_units_SOURCES = tests/server/test-server-units.c
 tests_server_test_server_units_CPPFLAGS = $(TEST_CPPFLAGS)
-tests_server_test_server_units_LDADD = $(TEST_HELP) src/server/libserver.a $(TEXT_LINK) $(TEST_LIBS)
+tests_server_test_server_units_LDADD = $(TEST_HELP) $(SERVER_LINK) $(TEST_LIBS)

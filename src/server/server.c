@@ -25,6 +25,7 @@
 
 #include "server/pool.h"
 #include "server/server.h"
+#include "server/writer.h"
 
 /* Answers not yet written that a connection may have: beyond it, it is not
  * read until they are flushed (backpressure). Also the reorder ring size. */
@@ -54,6 +55,7 @@ typedef struct {
     int status;     /* SRCH_OK or the error's status */
     uint64_t start_ns;
     char *query;    /* for the access log when log_queries */
+    char *note;     /* for the access log: a write's counts */
 } slot;
 
 struct conn {
@@ -67,6 +69,7 @@ struct conn {
     conn *prev, *next;
     srv_linebuf in;
     char client[64];
+    int tcp;            /* a TCP connection (else the Unix socket) */
     uv_timer_t idle;
     /* The reorder ring: requests seq_send <= seq < seq_next are in flight,
      * each in ring[seq % MAX_INFLIGHT]; at most MAX_INFLIGHT at once. */
@@ -95,6 +98,7 @@ struct srv_server {
     uv_timer_t stop_timer;
     int have_handles;      /* the signals and the timer are initialised */
     srv_pool *pool;
+    srv_writer *writer;    /* the writes (writer.c) */
     conn *conns;
     unsigned nconns;
     int stopping;          /* 1: draining the connections, 2: handles closed */
@@ -158,6 +162,10 @@ static void log_request(srv_server *s, conn *c, const slot *sl)
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
     snprintf(head, sizeof head, "%s %s %s %zu %.3f %s", ts, c->client, sl->op ? sl->op : "-",
              sl->len, ms, srch_status_code(sl->status));
+    if (sl->note) {
+        size_t n = strlen(head);
+        snprintf(head + n, sizeof head - n, " %s", sl->note);
+    }
     const char *q = s->cfg->log_queries ? sl->query : NULL;
     if (s->log) {
         fprintf(s->log, q ? "%s q=%s\n" : "%s\n", head, q);
@@ -267,6 +275,7 @@ static void flush_ready(conn *c)
         sl->text = NULL;
         log_request(s, c, sl);
         free(sl->query);
+        free(sl->note);
         memset(sl, 0, sizeof *sl);
         c->seq_send++;
     }
@@ -328,6 +337,8 @@ static void job_work(srv_job *j, srch_engine *e)
         r->status = SRCH_ERR_TIMEOUT;
         ans = srch_error_answer(r->req, r->status, "the request waited too long for a worker");
     } else {
+        /* a commit of this daemon's writer is seen by the next search */
+        srch_engine_sync(e, srv_writer_generation(r->c->srv->writer));
         r->status = srch_handle(e, r->req, &ans);
         if (r->op == SRCH_OP_STATS && e) {
             if (r->status != SRCH_OK) {
@@ -389,6 +400,49 @@ static void job_done(srv_job *j, void *arg)
     conn_unref(c);
 }
 
+/* On the loop: the writer answered a write. */
+static void write_done(srv_wjob *j, void *arg)
+{
+    (void)arg;
+    conn *c = j->arg;
+    if (j->note[0])
+        c->ring[j->seq % MAX_INFLIGHT].note = strdup(j->note);
+    complete_text(c, j->seq, j->text, j->len, j->status);
+    j->text = NULL;
+    srv_wjob_free(j);
+    if (!c->closed)
+        conn_maybe_read(c);
+    conn_unref(c);
+}
+
+/* A put or delete (taken) to the writer, when this connection may write. */
+static void submit_write(conn *c, uint64_t seq, json_t *req)
+{
+    srv_server *s = c->srv;
+    char msg[200];
+    int st = srv_writer_allowed(s->writer, c->tcp, req, msg, sizeof msg);
+    srv_wjob *j = st == SRCH_OK ? calloc(1, sizeof *j) : NULL;
+    if (st == SRCH_OK && !j) {
+        st = SRCH_ERR_INTERNAL;
+        snprintf(msg, sizeof msg, "out of memory");
+    }
+    if (st == SRCH_OK) {
+        j->req = req;
+        j->arg = c;
+        j->seq = seq;
+        if (srv_writer_submit(s->writer, j) == 0) {
+            c->refs++;
+            return;
+        }
+        j->req = NULL;
+        free(j);
+        st = SRCH_ERR_OVERLOADED;
+        snprintf(msg, sizeof msg, "too many writes waiting");
+    }
+    reply_error(c, seq, req, st, msg);
+    json_decref(req);
+}
+
 /* ---------- requests ---------- */
 
 /* The ops the daemon answers itself (SRCH_RUN_HOST). */
@@ -440,10 +494,15 @@ static void handle_line(conn *c, const char *line, size_t len)
     }
     srch_op op;
     st = srch_request_op(req, &op, &ans);
-    json_t *qv = json_object_get(req, "q");
+    json_t *qv = st == SRCH_OK && srch_op_runner(op) != SRCH_RUN_WRITER ? json_object_get(req, "q")
+                                                                        : NULL;
     uint64_t seq = new_slot(c, srch_op_name(op), json_is_string(qv) ? json_string_value(qv) : NULL);
     if (st != SRCH_OK)
         complete(c, seq, ans, st);
+    else if (srch_op_runner(op) == SRCH_RUN_WRITER) {
+        submit_write(c, seq, req);
+        return; /* req is the writer's */
+    }
     else if (srch_op_runner(op) == SRCH_RUN_HOST) {
         json_t *a = answer_here(op);
         if (a)
@@ -503,6 +562,7 @@ static void conn_unref(conn *c)
             slot *sl = &c->ring[q % MAX_INFLIGHT];
             free(sl->text);
             free(sl->query);
+            free(sl->note);
         }
         srv_linebuf_free(&c->in);
         free(c);
@@ -619,7 +679,8 @@ static void on_connection(uv_stream_t *lst, int status)
     uv_timer_init(s->loop, &c->idle);
     c->idle.data = c;
     c->refs = 2; /* the two handles */
-    srv_linebuf_init(&c->in, s->cfg->max_line);
+    c->tcp = is_tcp;
+    srv_linebuf_init(&c->in, srv_writer_line_max(s->cfg, is_tcp));
     if (uv_accept(lst, &c->h.stream) < 0) {
         c->closed = 1;
         uv_close(&c->h.handle, on_handle_closed);
@@ -829,8 +890,11 @@ static void on_hup(uv_signal_t *h, int signum)
         cfg_free(old);
         free(old);
     }
+    char werr[512];
+    if (srv_writer_configure(s->writer, n, werr, sizeof werr) < 0)
+        say(s, SRV_LOG_ERROR, "reload: %s (keeping the old write settings)", werr);
     for (conn *c = s->conns; c; c = c->next)
-        c->in.max = n->max_line;
+        c->in.max = srv_writer_line_max(n, c->tcp);
     open_log(s);
     say(s, SRV_LOG_INFO, "configuration reloaded");
 }
@@ -865,6 +929,8 @@ int srv_start(uv_loop_t *loop, cfg_config *cfg, const srv_options *opt, srv_serv
         goto fail;
     }
     srv_pool_set_spin(s->pool, cfg->spin_us);
+    if (srv_writer_start(&s->writer, s->loop, cfg, write_done, s, err, errlen) < 0)
+        goto fail;
     uv_signal_init(s->loop, &s->sig_term);
     uv_signal_init(s->loop, &s->sig_int);
     uv_signal_init(s->loop, &s->sig_hup);
@@ -921,6 +987,8 @@ void srv_free(srv_server *s)
     if (s->pool)
         srv_pool_stop(s->pool);
     s->pool = NULL;
+    srv_writer_stop(s->writer);
+    s->writer = NULL;
     /* the closes above and the pool's complete on the loop */
     uv_run(s->loop, UV_RUN_DEFAULT);
     if (s->log)

@@ -32,7 +32,8 @@
 extern "C" {
 #endif
 
-#define SRV_PROTOCOL_VERSION 1
+/* 2: the writes (put, delete); the requests of 1 are answered alike. */
+#define SRV_PROTOCOL_VERSION 2
 
 typedef enum {
     SRV_LOG_INFO,   /* what the server does: "listening on ...", "configuration reloaded" */

@@ -785,3 +785,18 @@ int store_doccount(store *s, uint32_t *count)
     }
     return STORE_OK;
 }
+
+int store_revision(store *s, uint64_t *revision)
+{
+    if (!s || !revision)
+        return STORE_ERR_INVALID;
+    *revision = 0;
+    if (!s->db)
+        return STORE_OK;
+    int rc = xc_db_revision(s->db, revision);
+    if (rc != XC_OK) {
+        set_err(s, "%s", xc_errmsg());
+        return from_xc(rc);
+    }
+    return STORE_OK;
+}

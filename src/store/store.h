@@ -171,6 +171,10 @@ int store_cancel(store *s);
  * the new synonyms find the posts from that commit on. */
 int store_glossary_changed(const store *s);
 
+/* The database's revision (what its last commit wrote; 0 without a
+ * database). STORE_ERR_DB. */
+int store_revision(store *s, uint64_t *revision);
+
 /* Number of posts in the database, as last committed or in the open run. */
 int store_doccount(store *s, uint32_t *count);
 

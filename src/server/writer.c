@@ -1,0 +1,620 @@
+/* writer.c: the daemon's one writer thread (see writer.h): the queue of
+ * `put` and `delete` requests, their checks, the group commit through
+ * store/'s live run, the write lock taken while there is work and let go
+ * after lock_idle, the wait for another writer's lock bounded by
+ * write_timeout ("busy"), who may write (write mode, token file), and the
+ * answers handed back to the loop after the commit. */
+#include <config.h>
+
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "server/pool.h"
+#include "server/writer.h"
+#include "store/store.h"
+
+/* How often a writer waiting for another writer's lock tries again. */
+#define LOCK_RETRY_MS 25
+
+enum { MODE_SOCKET, MODE_TOKEN, MODE_NONE };
+
+struct srv_writer {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t thread;
+    int have_thread;
+    srv_wjob *in_head, *in_tail; /* submitted, not yet taken by the thread */
+    unsigned depth;              /* submitted and not yet answered */
+    unsigned queue_max;
+    int stopping;
+    /* the thread's settings (under mu) */
+    char *db_path;
+    unsigned title_weight;
+    size_t max_post_bytes;
+    unsigned commit_interval_ms, lock_idle_ms, write_timeout_ms;
+    /* who may write (the loop's) */
+    int mode;
+    char *token;
+    atomic_uint_fast64_t gen;
+    /* answered jobs, for the loop */
+    pthread_mutex_t done_mu;
+    srv_wjob *done_head, *done_tail;
+    uv_async_t async;
+    void (*on_done)(srv_wjob *, void *);
+    void *arg;
+};
+
+void srv_wjob_free(srv_wjob *j)
+{
+    if (!j)
+        return;
+    json_decref(j->req);
+    srch_write_free(j->write);
+    free(j->text);
+    free(j);
+}
+
+/* ---------- who may write ---------- */
+
+static int mode_of(const char *s)
+{
+    if (s && strcmp(s, "token") == 0)
+        return MODE_TOKEN;
+    if (s && strcmp(s, "none") == 0)
+        return MODE_NONE;
+    return MODE_SOCKET;
+}
+
+/* The token of path: its first line without the blanks around it. */
+static int read_token(const char *path, char **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "write_token_file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        snprintf(err, errlen, "write_token_file %s: not a regular file", path);
+        return -1;
+    }
+    if (st.st_mode & S_IROTH) {
+        fclose(f);
+        snprintf(err, errlen,
+                 "write_token_file %s is readable by every user: chmod o-r %s (the token "
+                 "lets anyone who reads it change the index)",
+                 path, path);
+        return -1;
+    }
+    char line[1024];
+    if (!fgets(line, sizeof line, f))
+        line[0] = '\0';
+    fclose(f);
+    char *b = line;
+    while (*b == ' ' || *b == '\t')
+        b++;
+    size_t n = strlen(b);
+    while (n && (b[n - 1] == '\n' || b[n - 1] == '\r' || b[n - 1] == ' ' || b[n - 1] == '\t'))
+        n--;
+    if (n == 0) {
+        snprintf(err, errlen, "write_token_file %s: empty (put a long random token in it)",
+                 path);
+        return -1;
+    }
+    if (!(*out = strndup(b, n))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Equal strings, in a time that does not tell where they differ. */
+static int same_secret(const char *a, size_t alen, const char *b, size_t blen)
+{
+    unsigned char d = (unsigned char)(alen != blen);
+    for (size_t i = 0; i < alen; i++)
+        d |= (unsigned char)(a[i] ^ (blen ? b[i % blen] : 0));
+    return d == 0;
+}
+
+int srv_writer_allowed(const srv_writer *w, int over_tcp, const json_t *req, char *msg,
+                       size_t len)
+{
+    if (w->mode == MODE_NONE) {
+        snprintf(msg, len, "writes are disabled on this daemon (write = none)");
+        return SRCH_ERR_FORBIDDEN;
+    }
+    if (!over_tcp)
+        return SRCH_OK;
+    if (w->mode != MODE_TOKEN || !w->token) {
+        snprintf(msg, len, "writes are allowed only over the Unix socket (write = socket)");
+        return SRCH_ERR_FORBIDDEN;
+    }
+    json_t *t = json_object_get(req, "token");
+    if (!json_is_string(t)) {
+        snprintf(msg, len, "a write over TCP needs \"token\"");
+        return SRCH_ERR_FORBIDDEN;
+    }
+    if (!same_secret(json_string_value(t), json_string_length(t), w->token, strlen(w->token))) {
+        snprintf(msg, len, "wrong token");
+        return SRCH_ERR_FORBIDDEN;
+    }
+    return SRCH_OK;
+}
+
+size_t srv_writer_line_max(const cfg_config *cfg, int over_tcp)
+{
+    int mode = mode_of(cfg->write_mode);
+    int may = mode != MODE_NONE && (!over_tcp || mode == MODE_TOKEN);
+    return may && cfg->max_write_line > cfg->max_line ? cfg->max_write_line : cfg->max_line;
+}
+
+/* ---------- answers ---------- */
+
+/* Hands j (answer set, or made from status and msg) to the loop. */
+static void finish(srv_writer *w, srv_wjob *j, json_t *answer, int status, const char *msg)
+{
+    if (!answer)
+        answer = srch_error_answer(j->req, status, msg);
+    j->status = status;
+    j->text = srch_answer_line(answer, &j->len, &j->status);
+    pthread_mutex_lock(&w->done_mu);
+    j->next = NULL;
+    if (w->done_tail)
+        w->done_tail->next = j;
+    else
+        w->done_head = j;
+    w->done_tail = j;
+    pthread_mutex_unlock(&w->done_mu);
+    uv_async_send(&w->async);
+}
+
+/* On the loop: the answered jobs to on_done. */
+static void drain_done(uv_async_t *a)
+{
+    srv_writer *w = a->data;
+    pthread_mutex_lock(&w->done_mu);
+    srv_wjob *j = w->done_head;
+    w->done_head = w->done_tail = NULL;
+    pthread_mutex_unlock(&w->done_mu);
+    while (j) {
+        srv_wjob *next = j->next;
+        pthread_mutex_lock(&w->mu);
+        assert(w->depth > 0);
+        w->depth--;
+        pthread_mutex_unlock(&w->mu);
+        j->next = NULL;
+        w->on_done(j, w->arg);
+        j = next;
+    }
+}
+
+/* ---------- the thread ---------- */
+
+typedef struct {
+    srv_wjob *head, **tail;
+} jlist;
+
+static void jl_init(jlist *l)
+{
+    l->head = NULL;
+    l->tail = &l->head;
+}
+
+static void jl_push(jlist *l, srv_wjob *j)
+{
+    j->next = NULL;
+    *l->tail = j;
+    l->tail = &j->next;
+}
+
+static srv_wjob *jl_pop(jlist *l)
+{
+    srv_wjob *j = l->head;
+    if (j) {
+        l->head = j->next;
+        if (!l->head)
+            l->tail = &l->head;
+        j->next = NULL;
+    }
+    return j;
+}
+
+/* What the thread reads of the settings, copied under mu. */
+typedef struct {
+    unsigned title_weight;
+    size_t max_post_bytes;
+    uint64_t commit_ns, idle_ns, timeout_ns;
+    int stopping;
+} settings;
+
+static void snapshot(srv_writer *w, settings *s)
+{
+    s->title_weight = w->title_weight;
+    s->max_post_bytes = w->max_post_bytes;
+    s->commit_ns = (uint64_t)w->commit_interval_ms * 1000000u;
+    s->idle_ns = (uint64_t)w->lock_idle_ms * 1000000u;
+    s->timeout_ns = (uint64_t)w->write_timeout_ms * 1000000u;
+    s->stopping = w->stopping;
+}
+
+/* Takes every submitted job (under mu). */
+static srv_wjob *take_all(srv_writer *w)
+{
+    srv_wjob *j = w->in_head;
+    w->in_head = w->in_tail = NULL;
+    return j;
+}
+
+/* Checks the jobs of list: a bad one is answered, a good one joins ok. */
+static void check_jobs(srv_writer *w, srv_wjob *list, const settings *s, jlist *ok)
+{
+    while (list) {
+        srv_wjob *j = list;
+        list = j->next;
+        char msg[512];
+        int st = srch_write_from_json(j->req, s->max_post_bytes, &j->write, msg, sizeof msg);
+        if (st != SRCH_OK)
+            finish(w, j, NULL, st, msg);
+        else
+            jl_push(ok, j);
+    }
+}
+
+/* Waits on the condition until deadline (monotonic ns) or a signal. */
+static void wait_until(srv_writer *w, uint64_t deadline)
+{
+    /* pthread_cond_timedwait takes CLOCK_REALTIME here (the condition's
+     * default clock): the monotonic interval is added to the real time. */
+    uint64_t now = srv_now_ns();
+    uint64_t wait = deadline > now ? deadline - now : 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t ns = (uint64_t)ts.tv_nsec + wait;
+    ts.tv_sec += (time_t)(ns / 1000000000u);
+    ts.tv_nsec = (long)(ns % 1000000000u);
+    pthread_cond_timedwait(&w->cv, &w->mu, &ts);
+}
+
+/* Applies one checked job to the open run; res gets its counts. A failure
+ * fails the run. */
+static int apply_job(store *st, srv_wjob *j, srch_write_result *res)
+{
+    store_counts before, after;
+    store_get_counts(st, &before);
+    memset(res, 0, sizeof *res);
+    const srch_write *wr = j->write;
+    for (size_t i = 0; i < wr->nposts; i++) {
+        int rc = store_put(st, wr->posts[i], NULL);
+        if (rc != STORE_OK)
+            return rc;
+    }
+    for (size_t i = 0; i < wr->nids; i++) {
+        int found = 0;
+        int rc = store_delete(st, wr->ids[i], &found);
+        if (rc != STORE_OK)
+            return rc;
+        if (!found)
+            res->missing++;
+    }
+    store_get_counts(st, &after);
+    res->added = after.added - before.added;
+    res->updated = after.updated - before.updated;
+    res->unchanged = after.unchanged - before.unchanged;
+    res->deleted = after.deleted - before.deleted;
+    return STORE_OK;
+}
+
+/* Answers every job of l with an error. */
+static void fail_all(srv_writer *w, jlist *l, int status, const char *msg)
+{
+    srv_wjob *j;
+    while ((j = jl_pop(l)))
+        finish(w, j, NULL, status, msg);
+}
+
+/* One group: the pending jobs, and those arriving while it is applied (up
+ * to commit_interval after it began), in one run and one commit. Returns 0,
+ * or -1 when the store failed (closed: open it again). */
+static int run_group(srv_writer *w, store *st, jlist *pend, settings *s)
+{
+    jlist group;
+    jl_init(&group);
+    srch_write_result *res = NULL;
+    size_t nres = 0, capres = 0;
+    int rc = store_begin_live(st);
+    uint64_t t0 = srv_now_ns();
+    while (rc == STORE_OK) {
+        srv_wjob *j = jl_pop(pend);
+        if (!j) {
+            /* Company that arrived meanwhile, within commit_interval. */
+            if (srv_now_ns() - t0 >= s->commit_ns)
+                break;
+            pthread_mutex_lock(&w->mu);
+            srv_wjob *more = take_all(w);
+            snapshot(w, s);
+            pthread_mutex_unlock(&w->mu);
+            if (!more)
+                break;
+            check_jobs(w, more, s, pend);
+            continue;
+        }
+        if (nres == capres) {
+            size_t nc = capres ? capres * 2 : 16;
+            srch_write_result *r = realloc(res, nc * sizeof *r);
+            if (!r) {
+                jl_push(&group, j);
+                rc = STORE_ERR_NOMEM;
+                break;
+            }
+            res = r;
+            capres = nc;
+        }
+        jl_push(&group, j);
+        rc = apply_job(st, j, &res[nres++]);
+    }
+    if (rc == STORE_OK)
+        rc = store_commit(st);
+    uint64_t rev = 0;
+    if (rc == STORE_OK && store_revision(st, &rev) != STORE_OK)
+        rev = 0;
+    if (rc != STORE_OK) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "the write was not applied: %s", store_errmsg(st));
+        store_cancel(st);
+        free(res);
+        fail_all(w, &group, rc == STORE_ERR_NOMEM ? SRCH_ERR_INTERNAL : SRCH_ERR_UNAVAILABLE,
+                 msg);
+        return -1;
+    }
+    /* Committed: the engines see it before any answer leaves. */
+    atomic_fetch_add_explicit(&w->gen, 1, memory_order_release);
+    size_t i = 0;
+    srv_wjob *j;
+    while ((j = jl_pop(&group))) {
+        srch_write_result *r = &res[i++];
+        r->revision = rev;
+        snprintf(j->note, sizeof j->note,
+                 "added=%llu updated=%llu unchanged=%llu deleted=%llu missing=%llu",
+                 (unsigned long long)r->added, (unsigned long long)r->updated,
+                 (unsigned long long)r->unchanged, (unsigned long long)r->deleted,
+                 (unsigned long long)r->missing);
+        json_t *a = srch_write_answer(j->req, r);
+        finish(w, j, a, a ? SRCH_OK : SRCH_ERR_INTERNAL, "out of memory");
+    }
+    free(res);
+    return 0;
+}
+
+/* Answers "busy" the jobs of l that waited longer than the timeout (all of
+ * them when stopping). */
+static void expire(srv_writer *w, jlist *l, const settings *s)
+{
+    jlist keep;
+    jl_init(&keep);
+    uint64_t now = srv_now_ns();
+    srv_wjob *j;
+    while ((j = jl_pop(l))) {
+        if (s->stopping || now - j->enqueued_ns >= s->timeout_ns)
+            finish(w, j, NULL, SRCH_ERR_BUSY,
+                   s->stopping ? "the daemon is stopping and another writer holds the "
+                                 "database: nothing was applied, retry later"
+                               : "another writer (socasma-index?) holds the database: "
+                                 "nothing was applied, retry later");
+        else
+            jl_push(&keep, j);
+    }
+    *l = keep;
+    if (!l->head)
+        l->tail = &l->head;
+}
+
+static void *writer_main(void *arg)
+{
+    srv_writer *w = arg;
+    store *st = NULL;
+    jlist pend;
+    jl_init(&pend);
+    uint64_t idle_since = 0;
+    settings s;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->in_head && !pend.head && !w->stopping) {
+            if (!st) {
+                pthread_cond_wait(&w->cv, &w->mu);
+                continue;
+            }
+            uint64_t deadline = idle_since + (uint64_t)w->lock_idle_ms * 1000000u;
+            if (srv_now_ns() >= deadline) {
+                /* Idle long enough: let socasma-index have the lock. */
+                pthread_mutex_unlock(&w->mu);
+                store_close(st);
+                st = NULL;
+                pthread_mutex_lock(&w->mu);
+                continue;
+            }
+            wait_until(w, deadline);
+        }
+        if (!w->in_head && !pend.head)
+            break; /* stopping, nothing left */
+        snapshot(w, &s);
+        srv_wjob *taken = take_all(w);
+        char *db_path = strdup(w->db_path);
+        pthread_mutex_unlock(&w->mu);
+        check_jobs(w, taken, &s, &pend);
+        if (pend.head && !st) {
+            store_options so = {.title_weight = s.title_weight};
+            char err[600];
+            int rc = db_path ? store_open(db_path, &so, &st, err, sizeof err) : STORE_ERR_NOMEM;
+            if (rc == STORE_ERR_LOCKED) {
+                st = NULL;
+                expire(w, &pend, &s);
+                free(db_path);
+                pthread_mutex_lock(&w->mu);
+                if (pend.head && !w->in_head && !w->stopping)
+                    wait_until(w, srv_now_ns() + (uint64_t)LOCK_RETRY_MS * 1000000u);
+                continue;
+            }
+            if (rc != STORE_OK) {
+                st = NULL;
+                char msg[700];
+                snprintf(msg, sizeof msg, "the database cannot be opened for writing: %s", err);
+                fail_all(w, &pend, rc == STORE_ERR_NOMEM ? SRCH_ERR_INTERNAL
+                                                         : SRCH_ERR_UNAVAILABLE,
+                         msg);
+            }
+        }
+        free(db_path);
+        if (pend.head && st) {
+            if (run_group(w, st, &pend, &s) < 0) {
+                store_close(st);
+                st = NULL;
+            }
+            idle_since = srv_now_ns();
+        }
+        pthread_mutex_lock(&w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
+    store_close(st);
+    return NULL;
+}
+
+/* ---------- start, settings, stop ---------- */
+
+static int apply_settings(srv_writer *w, const cfg_config *cfg, char *err, size_t errlen)
+{
+    int mode = mode_of(cfg->write_mode);
+    char *token = NULL;
+    if (mode == MODE_TOKEN) {
+        if (!cfg->write_token_file) {
+            snprintf(err, errlen, "write = token needs write_token_file");
+            return -1;
+        }
+        if (read_token(cfg->write_token_file, &token, err, errlen) < 0)
+            return -1;
+    }
+    pthread_mutex_lock(&w->mu);
+    w->title_weight = cfg->title_weight;
+    w->max_post_bytes = cfg->max_post_bytes;
+    w->commit_interval_ms = cfg->commit_interval_ms;
+    w->lock_idle_ms = cfg->lock_idle_ms;
+    w->write_timeout_ms = cfg->write_timeout_ms;
+    w->queue_max = cfg->queue_max;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    /* mode and token are the loop's */
+    w->mode = mode;
+    free(w->token);
+    w->token = token;
+    return 0;
+}
+
+static void writer_closed(uv_handle_t *h)
+{
+    free(h->data);
+}
+
+int srv_writer_start(srv_writer **out, uv_loop_t *loop, const cfg_config *cfg,
+                     void (*on_done)(srv_wjob *, void *), void *arg, char *err, size_t errlen)
+{
+    *out = NULL;
+    srv_writer *w = calloc(1, sizeof *w);
+    if (!w || !(w->db_path = strdup(cfg->db_path ? cfg->db_path : ""))) {
+        free(w);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_mutex_init(&w->done_mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    atomic_init(&w->gen, 0);
+    w->on_done = on_done;
+    w->arg = arg;
+    if (apply_settings(w, cfg, err, errlen) < 0) {
+        pthread_mutex_destroy(&w->mu);
+        pthread_mutex_destroy(&w->done_mu);
+        pthread_cond_destroy(&w->cv);
+        free(w->db_path);
+        free(w);
+        return -1;
+    }
+    uv_async_init(loop, &w->async, drain_done);
+    w->async.data = w;
+    uv_unref((uv_handle_t *)&w->async); /* jobs keep their connections open */
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        snprintf(err, errlen, "cannot start the writer thread");
+        srv_writer_stop(w);
+        return -1;
+    }
+    w->have_thread = 1;
+    *out = w;
+    return 0;
+}
+
+int srv_writer_configure(srv_writer *w, const cfg_config *cfg, char *err, size_t errlen)
+{
+    return apply_settings(w, cfg, err, errlen);
+}
+
+int srv_writer_submit(srv_writer *w, srv_wjob *job)
+{
+    pthread_mutex_lock(&w->mu);
+    if (w->depth >= w->queue_max || w->stopping) {
+        pthread_mutex_unlock(&w->mu);
+        return -1;
+    }
+    job->next = NULL;
+    job->enqueued_ns = srv_now_ns();
+    if (w->in_tail)
+        w->in_tail->next = job;
+    else
+        w->in_head = job;
+    w->in_tail = job;
+    w->depth++;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return 0;
+}
+
+uint64_t srv_writer_generation(const srv_writer *w)
+{
+    return w ? atomic_load_explicit(&((srv_writer *)w)->gen, memory_order_acquire) : 0;
+}
+
+unsigned srv_writer_depth(srv_writer *w)
+{
+    pthread_mutex_lock(&w->mu);
+    unsigned d = w->depth;
+    pthread_mutex_unlock(&w->mu);
+    return d;
+}
+
+void srv_writer_stop(srv_writer *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stopping = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    if (w->have_thread)
+        pthread_join(w->thread, NULL);
+    drain_done(&w->async);
+    assert(w->in_head == NULL && w->depth == 0);
+    pthread_mutex_destroy(&w->mu);
+    pthread_mutex_destroy(&w->done_mu);
+    pthread_cond_destroy(&w->cv);
+    free(w->db_path);
+    free(w->token);
+    /* The loop closes the handle and frees w. */
+    uv_close((uv_handle_t *)&w->async, writer_closed);
+}

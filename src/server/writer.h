@@ -1,0 +1,107 @@
+/* writer.h: the daemon's one writer thread (internal to src/server): the
+ * live index's `put` and `delete` requests (doc/PROTOCOL.md, version 2),
+ * who may send them, and their group commit under the database's write
+ * lock. Its declarations have hidden visibility (the pragma below);
+ * server.h is the module's public header.
+ *
+ * THE WRITER
+ *   One thread, fed by a bounded queue. It checks each request as it
+ *   arrives (srch_write_from_json(): a bad one is answered at once), then
+ *   applies the good ones with store/'s live run (store_begin_live,
+ *   store_put, store_delete, store_commit: the indexer's own code). Writes
+ *   that arrive while it works join the open run until none waits or
+ *   commit_interval has passed since the run began: then one commit for
+ *   all (group commit). Each answer is sent only after that commit, once
+ *   srv_writer_generation() has moved, so that a worker's engine reopens
+ *   the database before its next search (srch_engine_sync()).
+ *
+ *   The write lock is taken when there is work and let go after lock_idle
+ *   without a write. While another writer (socasma-index) holds it, the
+ *   writer tries again every few tens of milliseconds; a write waiting
+ *   longer than write_timeout is answered "busy", nothing of it applied.
+ *   A database error fails the whole run: every write of it is answered
+ *   "unavailable" (none applied) and the database is opened again for the
+ *   next one.
+ *
+ * THREADS: srv_writer_start(), _submit(), _configure(), _stop() and the
+ * on_done callback run on the loop's thread; srv_writer_generation() on
+ * any thread.
+ */
+#ifndef SOCASMA_SERVER_WRITER_H
+#define SOCASMA_SERVER_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <uv.h>
+
+#include "conf/conf.h"
+#include "search/search.h"
+
+#pragma GCC visibility push(hidden)
+
+typedef struct srv_writer srv_writer;
+
+/* One write request. The caller fills req (taken: freed by the writer
+ * after on_done), arg and seq (its own); the writer fills the rest before
+ * on_done, which then owns the job (free it with srv_wjob_free). */
+typedef struct srv_wjob srv_wjob;
+struct srv_wjob {
+    srv_wjob *next;
+    json_t *req;
+    void *arg;
+    uint64_t seq;
+    uint64_t enqueued_ns;
+    srch_write *write;   /* the checked request (writer's) */
+    /* the result */
+    char *text;          /* the answer line with its '\n' (taken by the caller) */
+    size_t len;
+    int status;          /* SRCH_OK or the error */
+    char note[160];      /* for the access log: counts, never content or token */
+};
+void srv_wjob_free(srv_wjob *j);
+
+/* Starts the writer for cfg (its database, write mode, token file, group
+ * commit and lock settings; cfg is read during the call only). The token
+ * file of write = token is read here: missing, empty, or readable by
+ * others (mode o+r) refuses to start (-1, message in err). on_done runs on
+ * the loop for each job answered. */
+int srv_writer_start(srv_writer **out, uv_loop_t *loop, const cfg_config *cfg,
+                     void (*on_done)(srv_wjob *job, void *arg), void *arg, char *err,
+                     size_t errlen);
+
+/* New settings after a reload (SIGHUP): write mode and token, group commit,
+ * lock, timeout, bounds. The database stays. -1 with err (the old settings
+ * stay) when the token file is refused. */
+int srv_writer_configure(srv_writer *w, const cfg_config *cfg, char *err, size_t errlen);
+
+/* May this connection write? SRCH_OK, or SRCH_ERR_FORBIDDEN with msg: the
+ * write mode (socket: the Unix socket only; token: also TCP with the
+ * request's "token" equal to the file's; none: nobody). */
+int srv_writer_allowed(const srv_writer *w, int over_tcp, const json_t *req, char *msg,
+                       size_t len);
+
+/* The longest request line a connection may send: max_write_line when it
+ * may write (see srv_writer_allowed, before the token), else max_line. */
+size_t srv_writer_line_max(const cfg_config *cfg, int over_tcp);
+
+/* Queues a job; -1 when the queue (the config's queue) is full or the
+ * writer is stopping (answer "overloaded"). */
+int srv_writer_submit(srv_writer *w, srv_wjob *job);
+
+/* How many commits the writer has made: moves before each answer of a
+ * committed write is handed back. Any thread. */
+uint64_t srv_writer_generation(const srv_writer *w);
+
+/* Writes waiting or being applied. */
+unsigned srv_writer_depth(srv_writer *w);
+
+/* Answers what is queued (applying it when the lock can be had at once,
+ * else "busy"), joins the thread, releases the lock and frees w; the loop
+ * closes its handle. NULL is a no-op. */
+void srv_writer_stop(srv_writer *w);
+
+#pragma GCC visibility pop
+
+#endif /* SOCASMA_SERVER_WRITER_H */
