@@ -27,7 +27,8 @@
 #   wp_index_and_serve  indexes wp_export's output ($WP_EXPORT_CONTENT, by
 #                       default post) with the real indexer and starts the
 #                       real daemon on $SOCK (which the web server's user
-#                       may read and write); DAEMON_PID as in ops-lib.sh
+#                       may read and write; access log $T/wp-access.log);
+#                       DAEMON_PID as in ops-lib.sh
 #   wp_get PATH [CURL ARGS]   GET (or what the arguments say) PATH of the
 #                       site with curl; writes the body on stdout and the
 #                       status code to $T/wp-status, headers to $T/wp-headers
@@ -305,8 +306,8 @@ wp_index_and_serve() {
     [ -x "$SOCASMA_SEARCHD" ] || skip "socasma-searchd is not built"
     r=$(wp_export "$T/wp-export.xml" "${WP_EXPORT_CONTENT:-post}")
     [ "$r" = ok ] || { echo "the WordPress export failed: $r" >&2; exit 99; }
-    printf '[index]\ndatabase = %s\n[server]\nsocket = %s\nsocket_mode = 0666\nlisten =\n' \
-        "$T/wp-db" "$SOCK" >"$T/wp-daemon.conf"
+    printf '[index]\ndatabase = %s\n[server]\nsocket = %s\nsocket_mode = 0666\nlisten =\naccess_log = %s\n' \
+        "$T/wp-db" "$SOCK" "$T/wp-access.log" >"$T/wp-daemon.conf"
     "$SOCASMA_INDEX" --config "$T/wp-daemon.conf" --format wxr --quiet "$T/wp-export.xml" >/dev/null 2>"$T/wp-index.log" ||
         { cat "$T/wp-index.log" >&2; echo "cannot index the WordPress export" >&2; exit 99; }
     wp_serve

@@ -48,7 +48,6 @@ function socasma_wp_live_on(): bool
 function socasma_wp_live_changed(array $add = []): array
 {
     static $ids = [];
-    static $hooked = false;
     $new = [];
     foreach ($add as $id) {
         $id = (int)$id;
@@ -59,12 +58,35 @@ function socasma_wp_live_changed(array $add = []): array
     }
     if ($new) {
         socasma_wp_queue_add($new);
-        if (!$hooked) {
-            $hooked = true;
-            add_action('shutdown', 'socasma_wp_live_shutdown', 1);
-        }
+        socasma_wp_live_hook_shutdown();
     }
     return array_keys($ids);
+}
+
+/* Queues the posts of an SQL selection (a renamed term's, an author's,
+ * every post); the end of the request then sends the queue as a whole. */
+function socasma_wp_live_changed_select(string $select): void
+{
+    socasma_wp_queue_add_select($select);
+    socasma_wp_live_bulk(true);
+    socasma_wp_live_hook_shutdown();
+}
+
+/* Whether this request queued posts by an SQL selection. */
+function socasma_wp_live_bulk(?bool $set = null): bool
+{
+    static $bulk = false;
+    if ($set !== null) {
+        $bulk = $set;
+    }
+    return $bulk;
+}
+
+function socasma_wp_live_hook_shutdown(): void
+{
+    if (!has_action('shutdown', 'socasma_wp_live_shutdown')) {
+        add_action('shutdown', 'socasma_wp_live_shutdown', 1);
+    }
 }
 
 /* A change of $post: queued when it was or is in the index's reach (a
@@ -133,7 +155,7 @@ function socasma_wp_live_on_term_edited($term_id, $tt_id, $taxonomy): void
     if (!socasma_wp_live_on() || ($taxonomy !== 'category' && $taxonomy !== 'post_tag')) {
         return;
     }
-    socasma_wp_queue_add_select(socasma_wp_live_published_sql(
+    socasma_wp_live_changed_select(socasma_wp_live_published_sql(
         $wpdb->prepare('tr.term_taxonomy_id = %d', (int)$tt_id),
         "JOIN {$wpdb->term_relationships} tr ON tr.object_id = p.ID"));
 }
@@ -147,7 +169,7 @@ function socasma_wp_live_on_term_deleted($term, $tt_id, $taxonomy, $deleted_term
     }
     $ids = array_values(array_filter(array_map('intval', (array)$object_ids)));
     foreach (array_chunk($ids, 1000) as $chunk) {
-        socasma_wp_queue_add_select(socasma_wp_live_published_sql('p.ID IN (' . implode(',', $chunk) . ')'));
+        socasma_wp_live_changed_select(socasma_wp_live_published_sql('p.ID IN (' . implode(',', $chunk) . ')'));
     }
 }
 add_action('delete_term', 'socasma_wp_live_on_term_deleted', 10, 5);
@@ -161,7 +183,7 @@ function socasma_wp_live_on_profile($user_id, $old_user = null): void
     }
     $user = get_userdata((int)$user_id);
     if ($user && $user->display_name !== $old_user->display_name) {
-        socasma_wp_queue_add_select(socasma_wp_live_published_sql(
+        socasma_wp_live_changed_select(socasma_wp_live_published_sql(
             $wpdb->prepare('p.post_author = %d', (int)$user_id)));
     }
 }
@@ -171,7 +193,7 @@ add_action('profile_update', 'socasma_wp_live_on_profile', 10, 2);
 function socasma_wp_live_on_permalinks(): void
 {
     if (socasma_wp_live_on()) {
-        socasma_wp_queue_add_select(socasma_wp_live_published_sql());
+        socasma_wp_live_changed_select(socasma_wp_live_published_sql());
     }
 }
 add_action('update_option_permalink_structure', 'socasma_wp_live_on_permalinks');
@@ -379,12 +401,14 @@ function socasma_wp_live_record(array $run): void
 }
 
 /* The end of a request that changed posts: send them, within the connect
- * timeout in all. When the daemon took them and older changes wait, WP-Cron
- * is asked to send those at once; when it did not, as soon as it runs. */
+ * timeout in all. When changes are left waiting (others', or these: the
+ * daemon did not take them, or not in that time), WP-Cron is asked to send
+ * them as soon as it runs. */
 function socasma_wp_live_shutdown(): void
 {
     $ids = socasma_wp_live_changed();
-    if (!$ids || !socasma_wp_live_on() || socasma_wp_live_in_cron()) {
+    $bulk = socasma_wp_live_bulk();
+    if ((!$ids && !$bulk) || !socasma_wp_live_on() || socasma_wp_live_in_cron()) {
         return;
     }
     if (socasma_wp_breaker() !== null) {
@@ -394,7 +418,8 @@ function socasma_wp_live_shutdown(): void
     }
     try {
         $budget = (float)socasma_wp_setting('connect_timeout');
-        $run = socasma_wp_live_flush(socasma_wp_live_run($budget, $budget, $budget), $ids);
+        /* The request's posts; after a change of many, the queue's oldest. */
+        $run = socasma_wp_live_flush(socasma_wp_live_run($budget, $budget, $budget), $bulk ? null : $ids);
         if ($run['stop'] !== null || socasma_wp_queue_stats()['waiting'] > 0) {
             socasma_wp_live_schedule_now();
         }
