@@ -21,6 +21,9 @@
 # - 1,500 posts changed at once (a new permalink structure): WP-Cron sends
 #   them in batches of 100 and the daemon has them all;
 # - the settings page's "Send every post" (admin-ajax.php batches);
+# - a daemon on TCP with write = token: without the token or with a wrong
+#   one the change waits (forbidden, in the status box); the token saved on
+#   the settings page (never shown back), WP-Cron sends it;
 # - the nightly socasma-reindex on the site's export (posts and pages, as
 #   socasma-reindex takes it) then reports every post unchanged, nothing
 #   added, updated or deleted.
@@ -76,6 +79,9 @@ daemon() {
 daemon_total() { daemon "$@" | sed -n 's/.*"total":\([0-9]*\).*/\1/p'; }
 daemon_titles() {
     daemon "$@" | php -r '$a = json_decode(stream_get_contents(STDIN), true); foreach ($a["hits"] ?? [] as $h) echo $h["title"], "\n";'
+}
+daemon_tcp_total() {
+    printf '{"op":"search","q":"%s"}\n' "$1" | nc -N 127.0.0.1 "$(cat "$T/port")" | sed -n 's/.*"total":\([0-9]*\).*/\1/p'
 }
 daemon_posts() { printf '{"op":"stats"}\n' | nc -N -U "$SOCK" | sed -n 's/.*"posts":\([0-9]*\).*/\1/p'; }
 header_of() { sed -n "s/^$1: *\([^[:cntrl:]]*\).*/\1/Ip" "$T/wp-headers" | tail -n 1; }
@@ -269,6 +275,48 @@ if command -v node >/dev/null 2>&1; then
     check "socasma-push.js parses" node --check "$top_srcdir/conf/examples/php/wordpress/socasma-push.js"
 fi
 
+# ---- over TCP: writes need the daemon's token (write = token) ------------------------
+stop_daemon
+printf 's3cret-%s\n' "$$" >"$T/token"
+chmod 600 "$T/token"
+{ cat "$T/wp-daemon.conf"; printf 'write = token\nwrite_token_file = %s\n' "$T/token"; } >"$T/tcp.conf"
+rm -f "$T/port" "$SOCK"
+"$SOCASMA_SEARCHD" --config "$T/tcp.conf" --listen 127.0.0.1:0 --port-file "$T/port" 2>>"$T/wp-daemon.log" &
+DAEMON_PID=$!
+on_exit "kill $DAEMON_PID 2>/dev/null"
+_wp_wait 10 test -s "$T/port" || { cat "$T/wp-daemon.log" >&2; echo "the daemon did not listen on TCP" >&2; exit 99; }
+wp_config_unset SOCASMA_SOCKET
+wp_config_set SOCASMA_TCP "'127.0.0.1:$(cat "$T/port")'"
+out=$(wp_rest POST /wp/v2/posts '{"title":"Narwhal tusks","status":"publish","content":"<p>Narwhal tusks measured.</p>"}')
+id4=$(printf '%s' "$out" | json_field id)
+expect_eq "TCP without a token: the change waits" 1 "$(queued "$id4")"
+page=$(wp_get '/wp-admin/options-general.php?page=socasma-search')
+expect_match "TCP without a token: the status box says forbidden" 'id="socasma-status-write-error">[^<]*forbidden' "$page"
+save_token() {
+    p=$(wp_get '/wp-admin/options-general.php?page=socasma-search')
+    nonce=$(printf '%s' "$p" | sed -n 's/.*name="_wpnonce" value="\([^"]*\)".*/\1/p' | head -n 1)
+    wp_get /wp-admin/options.php --data-urlencode "option_page=socasma_search" --data-urlencode "action=update" \
+        --data-urlencode "_wpnonce=$nonce" --data-urlencode "socasma_search_settings[token]=$1" \
+        --data-urlencode "_wp_http_referer=/wp-admin/options-general.php?page=socasma-search" -L
+}
+save_token wrong-token >/dev/null
+wp_cron
+expect_eq "a wrong token: the change still waits" 1 "$(queued "$id4")"
+page=$(save_token "$(cat "$T/token")")
+expect_match "the token is saved" 'Settings saved\.' "$page"
+check "the settings page never shows the token" test "$(printf '%s' "$page" | grep -c "$(cat "$T/token")")" = 0
+expect_match "the settings page says a token is set" 'id="socasma-token"[^>]*placeholder="\(set\)"' "$(printf '%s' "$page" | tr -d '\n')"
+wp_cron
+expect_eq "the right token: WP-Cron sent the change" 0 "$(queued)"
+expect_eq "the right token: the daemon has the post" 1 "$(daemon_tcp_total narwhal)"
+page=$(save_token "")
+expect_eq "a blank token field keeps the token" "$(cat "$T/token")" "$(wp_php 'echo socasma_wp_setting("token");')"
+check "the daemon's access log has no token" test "$(grep -c s3cret "$T/wp-access.log")" = 0
+stop_daemon
+wp_config_unset SOCASMA_TCP
+wp_config_set SOCASMA_SOCKET "'$SOCK'"
+wp_serve
+
 # ---- the nightly reindex then finds every post unchanged -----------------------------
 cat >"$T/export.php" <<'PHP'
 <?php
@@ -281,6 +329,7 @@ require_once ABSPATH . 'wp-admin/includes/export.php';
 export_wp(['content' => 'all']);
 PHP
 { cat "$T/wp-daemon.conf"; printf '[reindex]\nexport_command = php %s %s %s\n' "$T/export.php" "$WP_URL" "$WP_DIR"; } >"$T/reindex.conf"
+published=$(wp_php 'echo wp_count_posts("post")->publish + wp_count_posts("page")->publish;')
 SOCASMA_INDEX="$SOCASMA_INDEX" "$REINDEX" --config "$T/reindex.conf" 2>"$T/reindex.log"
 rc=$?
 expect_eq "the nightly reindex: exit 0" 0 "$rc"

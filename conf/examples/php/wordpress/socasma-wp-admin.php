@@ -63,8 +63,12 @@ function socasma_wp_admin_sanitize($input): array
         }
         $out[$key] = $v;
     }
-    /* The next search tries the new settings at once. */
+    /* The next search tries the new settings at once, and so does WP-Cron
+     * for the changes that wait. */
     socasma_wp_breaker_reset();
+    if (socasma_wp_queue_stats()['waiting'] > 0) {
+        socasma_wp_live_schedule_now();
+    }
     return $out;
 }
 
