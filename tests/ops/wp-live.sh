@@ -18,6 +18,8 @@
 #   table, the status box says so; the daemon started, WP-Cron run: found;
 # - the daemon hung: saving comes back, the change waits; past an hour the
 #   admin notice shows, and goes once WP-Cron has sent it;
+# - a post the daemon refuses (too large) leaves the queue, is listed in the
+#   status box and the log, and the other post of its request goes;
 # - 1,500 posts changed at once (a new permalink structure): WP-Cron sends
 #   them in batches of 100 and the daemon has them all;
 # - the settings page's "Send every post" (admin-ajax.php batches);
@@ -226,6 +228,24 @@ expect_eq "WP-Cron sent it: the queue is empty" 0 "$(queued)"
 expect_eq "WP-Cron sent it: the daemon has it" 1 "$(daemon_total quokka)"
 page=$(wp_get /wp-admin/index.php)
 check "the notice is gone" test "$(printf '%s' "$page" | grep -c 'socasma-queue-notice')" = 0
+
+# ---- a post the daemon refuses: set aside, the others of its batch go --------------------
+big=$(wp_php '$id = wp_insert_post(["post_title" => "Oversize", "post_content" => "<p>Small at first: okapi.</p>",
+    "post_status" => "publish"]); echo $id;')
+check "a post that will grow is first in the daemon" daemon_within total_is 1 okapi
+wp_sql "UPDATE wp_posts SET post_content = REPEAT('<p>Filler words for an oversize okapi post.</p>', 200000) WHERE ID = $big"
+quokka=$(wp_sql "SELECT ID FROM wp_posts WHERE post_title = 'Quokka census'")
+wp_php 'foreach ($args as $id) wp_set_post_terms((int)$id, ["Zoology"], "post_tag", true);' "$big" "$quokka"
+expect_eq "the other post of the batch went" 1 "$(daemon_total quokka ',"tag":"Zoology"')"
+expect_eq "the refused post is not in the queue (it would be refused again)" 0 "$(queued "$big")"
+expect_eq "the refused post: the daemon keeps its last version" 0 "$(daemon_total okapi ',"tag":"Zoology"')"
+page=$(wp_get '/wp-admin/options-general.php?page=socasma-search')
+expect_match "the status box lists the refused post and why" \
+    "id=\"socasma-status-refused\"[^>]*><li>wp-$big: bad_request: posts\\[[01]\\]: post larger than 8 MiB" "$page"
+check "the refusal is in the PHP log" grep -q "socasma-search: the daemon refused wp-$big: bad_request" "$T/wp-debug.log"
+# Deleted for good, the post leaves the index (and the nightly check below).
+wp_php 'wp_delete_post((int)$args[0], true);' "$big"
+expect_eq "the refused post deleted: gone" 0 "$(daemon_total okapi)"
 
 # ---- 1,500 changes at once: sent in batches ------------------------------------------
 wp_sql "INSERT INTO wp_posts (post_author, post_date, post_date_gmt, post_content, post_title, post_excerpt,
