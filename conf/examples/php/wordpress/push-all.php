@@ -109,7 +109,8 @@ if (!$opt['quiet']) {
            $after > 0 ? " (those after ID $after)" : '');
 }
 while (true) {
-    $run = socasma_wp_push_batch($after, $opt['batch'], $connect, $read, $read + $connect + 5);
+    /* A batch may take several requests (4 MiB each at most). */
+    $run = socasma_wp_push_batch($after, $opt['batch'], $connect, $read, max(300.0, 3 * ($read + $connect)));
     foreach ($sum as $k => $v) {
         $sum[$k] += $run[$k];
     }

@@ -285,7 +285,12 @@ function socasma_wp_live_send(string $op, array $items, array &$run): bool
             return socasma_wp_live_send($op, array_slice($items, 0, $half), $run)
                 && socasma_wp_live_send($op, array_slice($items, $half), $run);
         }
-        $i = ($i !== null && $i < count($items)) ? $i : 0;
+        if ($i !== null && $i >= count($items)) {
+            /* Not one of ours: the daemon and the plugin disagree. */
+            $run['stop'] = ['kind' => 'error', 'message' => $r['message']];
+            return false;
+        }
+        $i = $i ?? 0;
         [$row] = $items[$i];
         $run['done'][] = $row;   /* out of the queue: it would be refused again */
         $run['refused'][] = ['id' => socasma_wp_doc_id($row[0]), 'message' => $r['message'], 'at' => time()];
