@@ -15,6 +15,10 @@
 #include "store/schema.h"
 
 #define REOPEN_MS 200
+/* Tries of a request that meets a revision being overwritten: with the
+ * daemon's live writer committing every few milliseconds, a long search
+ * can see its revision discarded more than once. */
+#define MODIFIED_TRIES 5
 
 static void set_err(srch_engine *e, const char *fmt, ...)
 {
@@ -119,6 +123,9 @@ static int ready(srch_engine *e)
         srch_termfreq_clear(e);
         srch_totals_clear(e);
         int rc = xc_db_open(e->db_path, &e->db);
+        /* a commit during the open: again, on the revision it made */
+        for (int i = 1; (rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && i < MODIFIED_TRIES; i++)
+            rc = xc_db_open(e->db_path, &e->db);
         if (rc != XC_OK) {
             e->db = NULL;
             set_err(e, "cannot open the database %s: %s", e->db_path, xc_errmsg());
@@ -130,6 +137,8 @@ static int ready(srch_engine *e)
     if ((now - e->last_reopen) * 1000.0 >= e->reopen_ms) {
         int reopened = 0;
         int rc = xc_db_reopen(e->db, &reopened);
+        for (int i = 1; (rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && i < MODIFIED_TRIES; i++)
+            rc = xc_db_reopen(e->db, &reopened);
         /* the revision tells a new state of the database; emptying the
          * memo at each reopen also covers a database made again at the
          * same path that reached the same revision number */
@@ -147,7 +156,11 @@ static int ready(srch_engine *e)
 #define RETRY 1
 static int after_failure(srch_engine *e, int rc, int attempt)
 {
-    if (rc == XC_ERR_MODIFIED && attempt == 0) {
+    /* A block of the revision read that a writer reused since can also
+     * read as corrupt (glass checks the block's level): both are tried
+     * again on the latest revision; a database really corrupt fails each
+     * try and ends unavailable. */
+    if ((rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && attempt < MODIFIED_TRIES - 1) {
         srch_termfreq_clear(e);
         srch_totals_clear(e);
         if (xc_db_reopen(e->db, NULL) == XC_OK) {
@@ -693,7 +706,7 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
             lang = txt_detect_lang(q, strlen(q), TXT_LANG_NONE);
     }
     int result = SRCH_OK;
-    for (int attempt = 0; attempt < 2; attempt++) {
+    for (int attempt = 0; attempt < MODIFIED_TRIES; attempt++) {
         srch_parsed p;
         xc_query *rfilter = NULL;
         json_t *ans = json_object();
@@ -888,7 +901,7 @@ int srch_suggest(srch_engine *e, const char *prefix, uint32_t limit, json_t **ou
     char *q = cut_query(e, prefix);
     if (!q)
         return SRCH_ERR_INTERNAL;
-    for (int attempt = 0; attempt < 2; attempt++) {
+    for (int attempt = 0; attempt < MODIFIED_TRIES; attempt++) {
         json_t *ans = json_object();
         json_object_set_new(ans, "ok", json_true());
         int rc = suggest_once(e, q, limit, ans);
@@ -927,7 +940,7 @@ int srch_doc(srch_engine *e, const char *id, json_t **out)
     if (!term)
         return SRCH_ERR_INTERNAL;
     snprintf(term, n, "%s%s", SCH_ID, id);
-    for (int attempt = 0; attempt < 2; attempt++) {
+    for (int attempt = 0; attempt < MODIFIED_TRIES; attempt++) {
         xc_doc *doc = NULL;
         const char *data;
         size_t len;
@@ -970,7 +983,7 @@ int srch_stats(srch_engine *e, json_t **out)
     int st = ready(e);
     if (st != SRCH_OK)
         return st;
-    for (int attempt = 0; attempt < 2; attempt++) {
+    for (int attempt = 0; attempt < MODIFIED_TRIES; attempt++) {
         uint32_t count = 0;
         uint64_t rev = 0;
         char *last = NULL;

@@ -337,9 +337,13 @@ static void job_work(srv_job *j, srch_engine *e)
         r->status = SRCH_ERR_TIMEOUT;
         ans = srch_error_answer(r->req, r->status, "the request waited too long for a worker");
     } else {
-        /* a commit of this daemon's writer is seen by the next search */
-        srch_engine_sync(e, srv_writer_generation(r->c->srv->writer));
+        /* a commit of this daemon's writer is seen by the next search,
+         * and no commit overwrites the revision a search reads */
+        srv_writer *w = r->c->srv->writer;
+        uint64_t gen = srv_writer_read_begin(w);
+        srch_engine_sync(e, gen);
         r->status = srch_handle(e, r->req, &ans);
+        srv_writer_read_end(w, gen);
         if (r->op == SRCH_OP_STATS && e) {
             if (r->status != SRCH_OK) {
                 /* The daemon's own figures are still worth answering. */

@@ -43,6 +43,12 @@ struct srv_writer {
     int mode;
     char *token;
     atomic_uint_fast64_t gen;
+    /* Searches in flight by the parity of the generation they began at
+     * (srv_writer_read_begin): under rmu, as the bumps of gen. */
+    pthread_mutex_t rmu;
+    pthread_cond_t rcv;
+    uint64_t readers[2];
+    int rwaiting;
     /* answered jobs, for the loop */
     pthread_mutex_t done_mu;
     srv_wjob *done_head, *done_tail;
@@ -314,6 +320,53 @@ static int apply_job(store *st, srv_wjob *j, srch_write_result *res)
     return STORE_OK;
 }
 
+/* ---------- the searches' revisions ---------- */
+
+uint64_t srv_writer_read_begin(srv_writer *w)
+{
+    if (!w)
+        return 0;
+    pthread_mutex_lock(&w->rmu);
+    uint64_t g = atomic_load_explicit(&w->gen, memory_order_relaxed);
+    w->readers[g & 1]++;
+    pthread_mutex_unlock(&w->rmu);
+    return g;
+}
+
+void srv_writer_read_end(srv_writer *w, uint64_t g)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->rmu);
+    assert(w->readers[g & 1] > 0);
+    w->readers[g & 1]--;
+    if (w->rwaiting && w->readers[g & 1] == 0)
+        pthread_cond_broadcast(&w->rcv);
+    pthread_mutex_unlock(&w->rmu);
+}
+
+/* Before the writer writes the blocks of commit c + 1 (gen c): Xapian may
+ * then reuse the blocks that commit c freed, which the searches begun
+ * before it (gen c - 1) may still read; they are let finish first. */
+static void wait_old_readers(srv_writer *w)
+{
+    pthread_mutex_lock(&w->rmu);
+    uint64_t c = atomic_load_explicit(&w->gen, memory_order_relaxed);
+    while (c > 0 && w->readers[(c - 1) & 1] > 0) {
+        w->rwaiting = 1;
+        pthread_cond_wait(&w->rcv, &w->rmu);
+    }
+    w->rwaiting = 0;
+    pthread_mutex_unlock(&w->rmu);
+}
+
+static void bump_generation(srv_writer *w)
+{
+    pthread_mutex_lock(&w->rmu);
+    atomic_fetch_add_explicit(&w->gen, 1, memory_order_release);
+    pthread_mutex_unlock(&w->rmu);
+}
+
 /* Answers every job of l with an error. */
 static void fail_all(srv_writer *w, jlist *l, int status, const char *msg)
 {
@@ -331,6 +384,7 @@ static int run_group(srv_writer *w, store *st, jlist *pend, settings *s)
     jl_init(&group);
     srch_write_result *res = NULL;
     size_t nres = 0, capres = 0;
+    wait_old_readers(w);
     int rc = store_begin_live(st);
     uint64_t t0 = srv_now_ns();
     while (rc == STORE_OK) {
@@ -377,7 +431,7 @@ static int run_group(srv_writer *w, store *st, jlist *pend, settings *s)
         return -1;
     }
     /* Committed: the engines see it before any answer leaves. */
-    atomic_fetch_add_explicit(&w->gen, 1, memory_order_release);
+    bump_generation(w);
     size_t i = 0;
     srv_wjob *j;
     while ((j = jl_pop(&group))) {
@@ -536,10 +590,14 @@ int srv_writer_start(srv_writer **out, uv_loop_t *loop, const cfg_config *cfg,
     pthread_mutex_init(&w->mu, NULL);
     pthread_mutex_init(&w->done_mu, NULL);
     pthread_cond_init(&w->cv, NULL);
+    pthread_mutex_init(&w->rmu, NULL);
+    pthread_cond_init(&w->rcv, NULL);
     atomic_init(&w->gen, 0);
     w->on_done = on_done;
     w->arg = arg;
     if (apply_settings(w, cfg, err, errlen) < 0) {
+        pthread_mutex_destroy(&w->rmu);
+        pthread_cond_destroy(&w->rcv);
         pthread_mutex_destroy(&w->mu);
         pthread_mutex_destroy(&w->done_mu);
         pthread_cond_destroy(&w->cv);
@@ -613,6 +671,8 @@ void srv_writer_stop(srv_writer *w)
     pthread_mutex_destroy(&w->mu);
     pthread_mutex_destroy(&w->done_mu);
     pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->rmu);
+    pthread_cond_destroy(&w->rcv);
     free(w->db_path);
     free(w->token);
     /* The loop closes the handle and frees w. */

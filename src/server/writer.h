@@ -13,7 +13,10 @@
  *   commit_interval has passed since the run began: then one commit for
  *   all (group commit). Each answer is sent only after that commit, once
  *   srv_writer_generation() has moved, so that a worker's engine reopens
- *   the database before its next search (srch_engine_sync()).
+ *   the database before its next search (srch_engine_sync()). Before a
+ *   run writes anything, the searches begun before the last commit are
+ *   let finish (srv_writer_read_begin/end): Xapian may reuse the blocks of
+ *   their revision from then on, and they would fail.
  *
  *   The write lock is taken when there is work and let go after lock_idle
  *   without a write. While another writer (socasma-index) holds it, the
@@ -93,6 +96,15 @@ int srv_writer_submit(srv_writer *w, srv_wjob *job);
 /* How many commits the writer has made: moves before each answer of a
  * committed write is handed back. Any thread. */
 uint64_t srv_writer_generation(const srv_writer *w);
+
+/* A search of this daemon (any engine op) begins and ends: the writer does
+ * not start writing the commit after next while it runs, so that the
+ * revision it reads is not overwritten under it (Xapian reuses the blocks
+ * a commit freed from the commit after it on). read_begin returns the
+ * generation to give srch_engine_sync() and read_end. Any thread; NULL w
+ * is a no-op (0). */
+uint64_t srv_writer_read_begin(srv_writer *w);
+void srv_writer_read_end(srv_writer *w, uint64_t gen);
 
 /* Writes waiting or being applied. */
 unsigned srv_writer_depth(srv_writer *w);

@@ -144,7 +144,9 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
     }
     if (rc != XC_OK) {
         if (rc == XC_ERR_LOCKED)
-            snprintf(err, errlen, "%s: database is locked by another indexer", path);
+            snprintf(err, errlen,
+                     "%s: database is locked by another indexer or by the daemon's live writer",
+                     path);
         else
             snprintf(err, errlen, "%s: cannot open the database: %s", path, xc_errmsg());
         store_close(s);

@@ -155,8 +155,9 @@ static void *writer(void *arg)
         json_t *p = json_deep_copy(posts[((size_t)w * 7919u + (size_t)i) % nposts]);
         char id[64], word[64];
         snprintf(id, sizeof id, "%s-%ld-%d", prefix, w, i);
-        /* ends in a digit: no stemmer shortens it into another's */
-        snprintf(word, sizeof word, "%s%ldq%d", prefix, w, i);
+        /* ends in a digit: no stemmer shortens it into another's; of one
+         * length: none is another's beginning */
+        snprintf(word, sizeof word, "%s%03ldq%06d", prefix, w, i);
         const char *t = json_string_value(json_object_get(p, "title"));
         char *title = malloc(strlen(t ? t : "") + strlen(word) + 2);
         sprintf(title, "%s %s", word, t ? t : "");

@@ -96,6 +96,8 @@ START_TEST(status_codes)
         {SRCH_ERR_UNAVAILABLE, "unavailable"},
         {SRCH_ERR_INTERNAL, "internal"},
         {SRCH_ERR_NOT_FOUND, "not_found"},
+        {SRCH_ERR_FORBIDDEN, "forbidden"},
+        {SRCH_ERR_BUSY, "busy"},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         ck_assert_str_eq(srch_status_code(want[i].st), want[i].code);
@@ -113,8 +115,9 @@ END_TEST
 
 START_TEST(op_table)
 {
-    static const char *const names[] = {"search", "suggest", "doc", "stats", "ping", "version"};
-    ck_assert_int_eq(SRCH_OP_COUNT, 6);
+    static const char *const names[] = {"search",  "suggest", "doc",   "stats",
+                                        "ping",    "version", "put",   "delete"};
+    ck_assert_int_eq(SRCH_OP_COUNT, 8);
     for (int i = 0; i < SRCH_OP_COUNT; i++) {
         ck_assert_str_eq(srch_op_name((srch_op)i), names[i]);
         char text[64];
@@ -130,6 +133,8 @@ START_TEST(op_table)
     ck_assert_int_eq(srch_op_runner(SRCH_OP_STATS), SRCH_RUN_ENGINE);
     ck_assert_int_eq(srch_op_runner(SRCH_OP_PING), SRCH_RUN_HOST);
     ck_assert_int_eq(srch_op_runner(SRCH_OP_VERSION), SRCH_RUN_HOST);
+    ck_assert_int_eq(srch_op_runner(SRCH_OP_PUT), SRCH_RUN_WRITER);
+    ck_assert_int_eq(srch_op_runner(SRCH_OP_DELETE), SRCH_RUN_WRITER);
     ck_assert_str_eq(srch_op_name(SRCH_OP_COUNT), "?");
     /* no op, an op that is not a string, an unknown op: bad_request with
      * the request's id */
@@ -293,6 +298,11 @@ START_TEST(not_answered_here)
     /* the host's ops are refused by the engine's dispatcher */
     json_decref(handle("{\"op\":\"ping\",\"id\":1}", SRCH_ERR_BAD_REQUEST, "bad_request"));
     json_decref(handle("{\"op\":\"version\"}", SRCH_ERR_BAD_REQUEST, "bad_request"));
+    /* and so are the writer's: the command line never writes */
+    json_decref(handle("{\"op\":\"put\",\"post\":{\"id\":\"x\"}}", SRCH_ERR_BAD_REQUEST,
+                       "bad_request"));
+    json_decref(handle("{\"op\":\"delete\",\"ids\":[\"x\"]}", SRCH_ERR_BAD_REQUEST,
+                       "bad_request"));
     /* without an engine: internal, with the id */
     json_t *req = parse("{\"op\":\"search\",\"q\":\"x\",\"id\":\"z\"}"), *ans = NULL;
     ck_assert_int_eq(srch_handle(NULL, req, &ans), SRCH_ERR_INTERNAL);
@@ -311,6 +321,111 @@ START_TEST(not_answered_here)
     json_decref(req);
     srch_engine_free(e2);
     free(missing);
+}
+END_TEST
+
+/* srch_write_from_json() on the request text: its status and message. */
+static int write_of(const char *text, srch_write **w, char *msg, size_t len)
+{
+    json_t *req = parse(text);
+    int st = srch_write_from_json(req, 0, w, msg, len);
+    json_decref(req);
+    return st;
+}
+
+START_TEST(write_requests)
+{
+    char msg[512];
+    srch_write *w = NULL;
+    /* posts, in order, every field read as the JSON Lines reader reads it */
+    ck_assert_int_eq(write_of("{\"op\":\"put\",\"posts\":[{\"id\":\"a\",\"title\":\"T\","
+                              "\"date\":\"2024-01-02T10:00:00\",\"tags\":\"x\",\"body\":\"B\"},"
+                              "{\"id\":7}]}",
+                              &w, msg, sizeof msg),
+                     SRCH_OK);
+    ck_assert_int_eq(w->op, SRCH_OP_PUT);
+    ck_assert_uint_eq(w->nposts, 2);
+    ck_assert_str_eq(w->posts[0]->id, "a");
+    ck_assert_str_eq(w->posts[0]->date, "2024-01-02");
+    ck_assert_uint_eq(w->posts[0]->ntags, 1);
+    ck_assert_str_eq(w->posts[0]->body, "B");
+    ck_assert_str_eq(w->posts[1]->id, "7");
+    srch_write_free(w);
+    /* content: the WXR reader's rules */
+    ck_assert_int_eq(write_of("{\"op\":\"put\",\"post\":{\"id\":\"wp-3\",\"title\":\" Fish &amp; "
+                              "chips \",\"date\":\"0000-00-00 00:00:00\",\"categories\":"
+                              "[\"Arts &amp; Lettres\",\" \",\"Fran\u00e7ais\"],\"content\":"
+                              "\"<p>One &amp; <b>two</b></p><script>x()</script><p>Three</p>\"}}",
+                              &w, msg, sizeof msg),
+                     SRCH_OK);
+    ck_assert_uint_eq(w->nposts, 1);
+    ck_assert_str_eq(w->posts[0]->title, "Fish & chips");
+    ck_assert_str_eq(w->posts[0]->date, "");
+    ck_assert_uint_eq(w->posts[0]->ncategories, 2);
+    ck_assert_str_eq(w->posts[0]->categories[0], "Arts & Lettres");
+    ck_assert_str_eq(w->posts[0]->lang, "fr");
+    ck_assert_str_eq(w->posts[0]->body, "One & two\n\nThree");
+    srch_write_free(w);
+    /* delete: ids, integers as strings */
+    ck_assert_int_eq(write_of("{\"op\":\"delete\",\"ids\":[\"wp-1\",12]}", &w, msg, sizeof msg),
+                     SRCH_OK);
+    ck_assert_int_eq(w->op, SRCH_OP_DELETE);
+    ck_assert_uint_eq(w->nids, 2);
+    ck_assert_str_eq(w->ids[1], "12");
+    srch_write_free(w);
+    /* refused whole, the post and the field named */
+    static const struct {
+        const char *req, *msg;
+    } bad[] = {
+        {"{\"op\":\"put\",\"posts\":[{\"id\":\"a\"},{\"id\":\"b\",\"lang\":\"de\"}]}",
+         "posts[1]: invalid lang \"de\" (expected en, fr or mixed)"},
+        {"{\"op\":\"put\",\"posts\":[{\"id\":\"a\",\"title\":3}]}", "posts[0]: title is not a string"},
+        {"{\"op\":\"put\",\"posts\":[{\"id\":\"a\"},5]}", "posts[1]: a post must be a JSON object"},
+        {"{\"op\":\"put\",\"post\":{\"id\":\"\"}}", "post: post has no id"},
+        {"{\"op\":\"put\",\"post\":{\"id\":\"a\",\"content\":7}}", "post: content is not a string"},
+        {"{\"op\":\"put\",\"post\":[]}", "\"post\" must be an object (a post)"},
+        {"{\"op\":\"put\",\"posts\":[]}", "\"put\" needs \"posts\""},
+        {"{\"op\":\"put\"}", "\"put\" needs \"posts\""},
+        {"{\"op\":\"delete\",\"ids\":\"a\"}", "\"delete\" needs \"ids\""},
+        {"{\"op\":\"delete\",\"ids\":[\"a\",\"\"]}", "ids[1]: an id must be"},
+        {"{\"op\":\"delete\",\"ids\":[\"a\\u0000b\"]}", "ids[0]: an id must be"},
+        {"{\"op\":\"search\"}", "not a write request"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        w = (srch_write *)1;
+        ck_assert_int_eq(write_of(bad[i].req, &w, msg, sizeof msg), SRCH_ERR_BAD_REQUEST);
+        ck_assert_ptr_null(w);
+        ck_assert_msg(strstr(msg, bad[i].msg) == msg, "%s: got [%s]", bad[i].req, msg);
+    }
+    /* the bounds: posts per request, a post's size */
+    json_t *many = json_pack("{s:s,s:[]}", "op", "put", "posts");
+    for (int i = 0; i <= SRCH_WRITE_MAX_POSTS; i++)
+        json_array_append_new(json_object_get(many, "posts"), json_pack("{s:i}", "id", i));
+    ck_assert_int_eq(srch_write_from_json(many, 0, &w, msg, sizeof msg), SRCH_ERR_BAD_REQUEST);
+    ck_assert_ptr_nonnull(strstr(msg, "send them in batches"));
+    json_decref(many);
+    json_t *big = json_pack("{s:s,s:{s:s,s:s}}", "op", "put", "post", "id", "a", "body",
+                            "0123456789012345678901234567890123456789");
+    ck_assert_int_eq(srch_write_from_json(big, 1024, &w, msg, sizeof msg), SRCH_OK);
+    srch_write_free(w);
+    char *text = malloc(2000);
+    memset(text, 'x', 1999);
+    text[1999] = '\0';
+    json_object_set_new(json_object_get(big, "post"), "body", json_string(text));
+    free(text);
+    ck_assert_int_eq(srch_write_from_json(big, 1024, &w, msg, sizeof msg), SRCH_ERR_BAD_REQUEST);
+    ck_assert_str_eq(msg, "post: post larger than 1 KiB (max_post_bytes)");
+    json_decref(big);
+    /* the answer */
+    srch_write_result r = {1, 2, 3, 4, 5, 99};
+    json_t *req = parse("{\"op\":\"put\",\"id\":\"q\"}");
+    json_t *ans = srch_write_answer(req, &r);
+    char *line = json_dumps(ans, JSON_COMPACT);
+    json_decref(ans);
+    ck_assert_str_eq(line, "{\"ok\":true,\"added\":1,\"updated\":2,\"unchanged\":3,\"deleted\":4,"
+                           "\"missing\":5,\"revision\":99,\"id\":\"q\"}");
+    free(line);
+    json_decref(req);
 }
 END_TEST
 
@@ -351,6 +466,7 @@ int main(void)
     tcase_add_test(tc, suggest_doc_stats);
     tcase_add_test(tc, not_answered_here);
     tcase_add_test(tc, answer_line);
+    tcase_add_test(tc, write_requests);
     suite_add_tcase(s, tc);
     return th_run_suite(s, 1);
 }

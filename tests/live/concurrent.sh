@@ -1,0 +1,31 @@
+#!/bin/sh
+# concurrent.sh: 4 writers putting 500 posts each, one at a time, while 2
+# clients search: every acknowledged post is then found (by id and by a
+# word of its own), and no search failed. Also a writer that checks each
+# post on another connection right after its answer: found at once.
+# (Speed is bench/live's business: nothing here is timed.)
+. "$top_srcdir/tests/live/live-lib.sh"
+[ -x "$LIVECLIENT" ] || skip "no $LIVECLIENT"
+
+"$SOCASMA_INDEX" --db "$DB" --quiet "$SAMPLE" || { fail "index the sample"; finish; }
+start_daemon || { fail "daemon starts"; finish; }
+
+out=$("$LIVECLIENT" -U "$SOCK" -f "$SAMPLE" -w 4 -n 500 -s 2 -V -P zqconc 2>"$T/client.err"); rc=$?
+echo "$out"
+cat "$T/client.err" >&2
+expect_eq "4 x 500 puts: client's verdict" 0 "$rc"
+expect_eq "every put acknowledged" "2000 0" "$(json_field "$out" acked) $(json_field "$out" put_failed)"
+expect_eq "every acknowledged post found" 0 "$(json_field "$out" missing)"
+expect_eq "no search failed" 0 "$(json_field "$out" search_failed)"
+searches=$(json_field "$out" searches)
+[ "${searches:-0}" -gt 0 ] && pass "searches ran meanwhile ($searches)" || fail "no search ran"
+expect_match "the database holds them all" '"posts":2031[,}]' "$(ask '{"op":"stats"}')"
+
+# Visible at once: each put's post asked on another connection right after
+# its answer.
+out=$("$LIVECLIENT" -U "$SOCK" -f "$SAMPLE" -w 2 -n 50 -L -P zqvis 2>"$T/client.err"); rc=$?
+echo "$out"
+expect_eq "visibility run: client's verdict" 0 "$rc"
+expect_eq "every post found by another connection right after its answer" "100 100" \
+    "$(json_field "$out" visible_now) $(json_field "$out" visible_checked)"
+finish
