@@ -244,6 +244,9 @@ quokka=$(wp_sql "SELECT ID FROM wp_posts WHERE post_title = 'Quokka census'")
 wp_php 'foreach ($args as $id) wp_set_post_terms((int)$id, ["Zoology"], "post_tag", true);' "$big" "$quokka"
 wp_cron   # for what the save could not send in its time (a slow machine)
 expect_eq "the other post of the batch went" 1 "$(daemon_total quokka ',"tag":"Zoology"')"
+expect_eq "the daemon refused a put (the two posts), then took the one" "bad_request ok 1" \
+    "$(awk '$3 == "put" && $6 == "bad_request" { bad = 1; next }
+            bad && $3 == "put" { sub(/updated=/, "", $8); print "bad_request", $6, $8; exit }' "$T/wp-access.log")"
 expect_eq "the refused post is not in the queue (it would be refused again)" 0 "$(queued "$big")"
 expect_eq "the refused post: the daemon keeps its last version" 0 "$(daemon_total okapi ',"tag":"Zoology"')"
 page=$(wp_get '/wp-admin/options-general.php?page=socasma-search')
