@@ -40,5 +40,5 @@ EXAMPLES_TESTS = tests/ops/php-client.sh tests/ops/php-page.sh \
 TESTS += $(EXAMPLES_TESTS)
 EXTRA_DIST += $(EXAMPLES_FILES) $(EXAMPLES_TESTS) \
 	tests/ops/wp-lib.sh tests/web/web-lib.sh \
-	tests/web/browser.mjs tests/web/page.mjs tests/web/nginx.mjs tests/web/wp.mjs \
+	tests/web/browser.mjs tests/web/page.mjs tests/web/nginx.mjs tests/web/wp.mjs tests/web/wp-push.mjs \
 	tests/web/package.json tests/web/package-lock.json

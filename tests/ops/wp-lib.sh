@@ -97,6 +97,17 @@ _wp_files() {
     cp -al "$WP_SRC" "$WP_DIR" 2>/dev/null || { rm -rf "$WP_DIR"; cp -a "$WP_SRC" "$WP_DIR"; } ||
         { echo "cannot copy WordPress" >&2; exit 99; }
     rm -f "$WP_DIR/wp-config.php"
+    # Debian's package links some files elsewhere: .htaccess to
+    # /etc/wordpress/htaccess (which a test must not write through), and
+    # scripts of other packages by relative paths, which break in the copy
+    # (wp-includes/js/underscore.min.js: wp-admin's scripts then fail). Each
+    # link becomes a copy of what it points to; .htaccess goes (wp_start
+    # writes the test's own).
+    find "$WP_DIR" -type l | while IFS= read -r _l; do
+        _rel=${_l#"$WP_DIR"/}
+        rm -f "$_l"
+        [ "$_rel" = .htaccess ] || cp -L "$WP_SRC/$_rel" "$_l" 2>/dev/null || true
+    done
     mkdir -p "$WP_DIR/wp-content/uploads" "$WP_DIR/wp-content/plugins" "$WP_DIR/wp-content/mu-plugins"
     # No mail leaves a test (the installer writes to the admin).
     printf '<?php\nadd_filter("pre_wp_mail", "__return_true");\n' >"$WP_DIR/wp-content/mu-plugins/socasma-test-nomail.php"

@@ -22,7 +22,8 @@
 #   status box and the log, and the other post of its request goes;
 # - 1,500 posts changed at once (a new permalink structure): WP-Cron sends
 #   them in batches of 100 and the daemon has them all;
-# - the settings page's "Send every post" (admin-ajax.php batches);
+# - the settings page's "Send every post" (admin-ajax.php batches), and the
+#   button pressed in Chromium (tests/web/wp-push.mjs) when it is there;
 # - a daemon on TCP with write = token: without the token or with a wrong
 #   one the change waits (forbidden, in the status box); the token saved on
 #   the settings page (never shown back), WP-Cron sends it;
@@ -33,6 +34,7 @@
 . "$top_srcdir/tests/lib/common.sh"
 . "$top_srcdir/tests/ops/ops-lib.sh"
 . "$top_srcdir/tests/ops/wp-lib.sh"
+. "$top_srcdir/tests/web/web-lib.sh"
 REINDEX="$top_builddir/conf/socasma-reindex"
 [ -x "$SOCASMA_INDEX" ] || skip "socasma-index is not built"
 [ -x "$SOCASMA_SEARCHD" ] || skip "socasma-searchd is not built"
@@ -301,8 +303,13 @@ while [ "$finished" != true ] && [ $steps -lt 100 ]; do
 done
 expect_eq "Send every post: every post, each unchanged, in batches" "$published $published" "$sent $unchanged"
 check "Send every post: in batches of 100 ($steps requests)" test "$steps" -ge $(( published / 100 ))
-if command -v node >/dev/null 2>&1; then
-    check "socasma-push.js parses" node --check "$top_srcdir/conf/examples/php/wordpress/socasma-push.js"
+# The same button in a browser (tests/web/wp-push.mjs).
+if command -v node >/dev/null 2>&1 && [ -d "$WEB_MODULES/puppeteer-core" ] &&
+   { command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; }; then
+    need_browser
+    PAGE_URL="$WP_URL" WP_ADMIN="$WP_ADMIN" WP_PASS="$WP_PASS" EXPECT_POSTS="$published" run_node wp-push.mjs
+else
+    echo "no Chromium, Node.js or npm packages: the button was not pressed in a browser"
 fi
 
 # ---- over TCP: writes need the daemon's token (write = token) ------------------------
@@ -369,4 +376,5 @@ expect_eq "the daemon still answers after the reindex" 1 "$(daemon_total ptarmig
 
 check "the plugin raised no PHP warning" test "$(cat "$T/wp-debug.log" "$T/apache/error.log" |
     grep 'plugins/socasma-search' | grep -ci 'warning\|notice\|deprecated\|fatal')" = 0
+keep_shots
 finish
