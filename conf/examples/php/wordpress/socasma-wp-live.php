@@ -383,12 +383,13 @@ function socasma_wp_live_flush(array $run, ?array $only = null): array
 function socasma_wp_live_record(array $run): void
 {
     $stop = $run['stop'];
-    if ($run['sent'] === 0 && $stop === null && !$run['refused']) {
+    $took = $run['added'] + $run['updated'] + $run['unchanged'] + $run['deleted'] + $run['missing'];
+    if ($took === 0 && $stop === null && !$run['refused']) {
         return;
     }
     $state = get_option(SOCASMA_WP_LIVE_STATE, []);
     $state = is_array($state) ? $state : [];
-    if ($run['sent'] > 0) {
+    if ($took > 0) {
         $state['last_ok'] = time();
         $state['last_ok_counts'] = array_intersect_key($run, array_flip(['added', 'updated', 'unchanged',
                                                                           'deleted', 'missing']));
