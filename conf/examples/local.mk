@@ -22,16 +22,23 @@ EXAMPLES_FILES = \
 	conf/examples/php/wordpress/socasma-wp-rest.php \
 	conf/examples/php/wordpress/socasma-wp-admin.php \
 	conf/examples/php/wordpress/socasma-wp-l10n.php \
+	conf/examples/php/wordpress/socasma-wp-post.php \
+	conf/examples/php/wordpress/socasma-wp-queue.php \
+	conf/examples/php/wordpress/socasma-wp-live.php \
+	conf/examples/php/wordpress/socasma-wp-push.php \
+	conf/examples/php/wordpress/push-all.php \
+	conf/examples/php/wordpress/uninstall.php \
 	conf/examples/php/wordpress/socasma-suggest.js \
 	conf/examples/php/wordpress/socasma-suggest.css \
+	conf/examples/php/wordpress/socasma-push.js \
 	conf/examples/nginx/socasma-search.conf \
 	conf/examples/nginx/socasma-php.conf
 
 EXAMPLES_TESTS = tests/ops/php-client.sh tests/ops/php-page.sh \
-	tests/web/page.sh tests/web/nginx.sh tests/ops/wp-plugin.sh
+	tests/web/page.sh tests/web/nginx.sh tests/ops/wp-plugin.sh tests/ops/wp-live.sh
 
 TESTS += $(EXAMPLES_TESTS)
 EXTRA_DIST += $(EXAMPLES_FILES) $(EXAMPLES_TESTS) \
 	tests/ops/wp-lib.sh tests/web/web-lib.sh \
-	tests/web/browser.mjs tests/web/page.mjs tests/web/nginx.mjs tests/web/wp.mjs \
+	tests/web/browser.mjs tests/web/page.mjs tests/web/nginx.mjs tests/web/wp.mjs tests/web/wp-push.mjs \
 	tests/web/package.json tests/web/package-lock.json

@@ -22,15 +22,25 @@
 #   wp_add_sample_posts adds the sample archive's posts (index/sample) as
 #                       WordPress posts, with their categories, tags, dates
 #                       and a language tag
-#   wp_export FILE      WordPress's own export (WXR) of the site, into FILE
-#   wp_index_and_serve  indexes wp_export's output with the real indexer and
-#                       starts the real daemon on $SOCK (readable by the web
-#                       server's user); DAEMON_PID as in ops-lib.sh
+#   wp_export FILE [CONTENT]  WordPress's own export (WXR) of the site, into
+#                       FILE: CONTENT "post" (the default), "page" or "all"
+#   wp_index_and_serve  indexes wp_export's output ($WP_EXPORT_CONTENT, by
+#                       default post) with the real indexer and starts the
+#                       real daemon on $SOCK (which the web server's user
+#                       may read and write; access log $T/wp-access.log);
+#                       DAEMON_PID as in ops-lib.sh
 #   wp_get PATH [CURL ARGS]   GET (or what the arguments say) PATH of the
 #                       site with curl; writes the body on stdout and the
 #                       status code to $T/wp-status, headers to $T/wp-headers
 #   wp_login            logs in as the admin (cookies in $T/wp-cookies),
 #                       for wp_get of wp-admin pages
+#   wp_rest METHOD ROUTE [JSON]   a request to the REST API as the logged-in
+#                       admin, as the block editor sends it (cookie and
+#                       X-WP-Nonce); the body on stdout, status in $T/wp-status
+#   wp_cron             runs WP-Cron's due events over HTTP (wp-cron.php), as
+#                       a visit or a system cron job would
+#   wp_sql SQL          runs SQL on the site's database; prints the rows
+#                       (tab-separated, no header)
 #
 # As root, Apache's children run as www-data (Apache refuses root), so $T
 # is opened to others for traversal, and the sockets the site talks to are
@@ -87,6 +97,17 @@ _wp_files() {
     cp -al "$WP_SRC" "$WP_DIR" 2>/dev/null || { rm -rf "$WP_DIR"; cp -a "$WP_SRC" "$WP_DIR"; } ||
         { echo "cannot copy WordPress" >&2; exit 99; }
     rm -f "$WP_DIR/wp-config.php"
+    # Debian's package links some files elsewhere: .htaccess to
+    # /etc/wordpress/htaccess (which a test must not write through), and
+    # scripts of other packages by relative paths, which break in the copy
+    # (wp-includes/js/underscore.min.js: wp-admin's scripts then fail). Each
+    # link becomes a copy of what it points to; .htaccess goes (wp_start
+    # writes the test's own).
+    find "$WP_DIR" -type l | while IFS= read -r _l; do
+        _rel=${_l#"$WP_DIR"/}
+        rm -f "$_l"
+        [ "$_rel" = .htaccess ] || cp -L "$WP_SRC/$_rel" "$_l" 2>/dev/null || true
+    done
     mkdir -p "$WP_DIR/wp-content/uploads" "$WP_DIR/wp-content/plugins" "$WP_DIR/wp-content/mu-plugins"
     # No mail leaves a test (the installer writes to the admin).
     printf '<?php\nadd_filter("pre_wp_mail", "__return_true");\n' >"$WP_DIR/wp-content/mu-plugins/socasma-test-nomail.php"
@@ -287,17 +308,17 @@ wp_add_sample_posts() {
 
 wp_export() {
     wp_php 'require_once ABSPATH . "wp-admin/includes/export.php";
-            ob_start(); export_wp(["content" => "post"]); $x = ob_get_clean();
-            file_put_contents($args[0], $x); echo strlen($x) > 0 ? "ok" : "empty";' "$1" 2>/dev/null | tail -n 1
+            ob_start(); export_wp(["content" => $args[1]]); $x = ob_get_clean();
+            file_put_contents($args[0], $x); echo strlen($x) > 0 ? "ok" : "empty";' "$1" "${2:-post}" 2>/dev/null | tail -n 1
 }
 
 wp_index_and_serve() {
     [ -x "$SOCASMA_INDEX" ] || skip "socasma-index is not built"
     [ -x "$SOCASMA_SEARCHD" ] || skip "socasma-searchd is not built"
-    r=$(wp_export "$T/wp-export.xml")
+    r=$(wp_export "$T/wp-export.xml" "${WP_EXPORT_CONTENT:-post}")
     [ "$r" = ok ] || { echo "the WordPress export failed: $r" >&2; exit 99; }
-    printf '[index]\ndatabase = %s\n[server]\nsocket = %s\nsocket_mode = 0666\nlisten =\n' \
-        "$T/wp-db" "$SOCK" >"$T/wp-daemon.conf"
+    printf '[index]\ndatabase = %s\n[server]\nsocket = %s\nsocket_mode = 0666\nlisten =\naccess_log = %s\n' \
+        "$T/wp-db" "$SOCK" "$T/wp-access.log" >"$T/wp-daemon.conf"
     "$SOCASMA_INDEX" --config "$T/wp-daemon.conf" --format wxr --quiet "$T/wp-export.xml" >/dev/null 2>"$T/wp-index.log" ||
         { cat "$T/wp-index.log" >&2; echo "cannot index the WordPress export" >&2; exit 99; }
     wp_serve
@@ -324,4 +345,19 @@ wp_login() {
     wp_get /wp-login.php --data-urlencode "log=$WP_ADMIN" --data-urlencode "pwd=$WP_PASS" \
         --data-urlencode 'wp-submit=Log In' --data-urlencode 'testcookie=1' >/dev/null
     grep -q 'wordpress_logged_in' "$T/wp-cookies" || { echo "cannot log in to WordPress" >&2; exit 99; }
+}
+
+wp_rest() {
+    [ -n "${_wp_rest_nonce:-}" ] || _wp_rest_nonce=$(wp_get '/wp-admin/admin-ajax.php?action=rest-nonce')
+    _m=$1; _r=$2; shift 2
+    wp_get "/?rest_route=$_r" -X "$_m" -H "X-WP-Nonce: $_wp_rest_nonce" \
+        -H 'Content-Type: application/json' ${1:+--data-binary "$1"}
+}
+
+wp_cron() {
+    wp_get /wp-cron.php >/dev/null
+}
+
+wp_sql() {
+    mariadb --no-defaults -S "$T/mysql/sock" -u root -N -B wordpress -e "$1"
 }

@@ -34,7 +34,9 @@ function socasma_request(array $request, array $options = []): array
         $address = 'tcp://' . ($options['tcp'] ?? '127.0.0.1:7700');
     }
 
-    $line = json_encode($request, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES);
+    /* A byte that is not UTF-8 becomes U+FFFD, as the importer does. */
+    $line = json_encode($request, JSON_UNESCAPED_UNICODE | JSON_UNESCAPED_SLASHES
+                                  | JSON_INVALID_UTF8_SUBSTITUTE);
     if ($line === false) {
         throw new SocasmaError('cannot encode the request: ' . json_last_error_msg());
     }
@@ -50,10 +52,14 @@ function socasma_request(array $request, array $options = []): array
         $deadline = microtime(true) + $read_timeout;
         stream_set_timeout($conn, (int)$read_timeout, (int)(fmod($read_timeout, 1.0) * 1e6));
         $data = $line . "\n";
+        $sent = true;
         while ($data !== '') {
             $n = @fwrite($conn, $data);
             if ($n === false || $n === 0) {
-                throw new SocasmaError('cannot send the request to the search daemon');
+                /* The daemon may have answered already and closed (a line
+                 * longer than its max_line gets too_long): read it. */
+                $sent = false;
+                break;
             }
             $data = (string)substr($data, $n);
         }
@@ -66,6 +72,9 @@ function socasma_request(array $request, array $options = []): array
             }
             stream_set_timeout($conn, (int)$left, (int)(fmod($left, 1.0) * 1e6));
             $chunk = @fgets($conn, 65536);
+            if ($chunk === false && !$sent) {
+                throw new SocasmaError('cannot send the request to the search daemon');
+            }
             if ($chunk === false) {
                 $meta = stream_get_meta_data($conn);
                 if (!empty($meta['timed_out'])) {

@@ -3,13 +3,15 @@
  *
  * The settings (the daemon's address: a Unix socket path or HOST:PORT; the
  * connect and read timeouts; how long WordPress's search stands in after a
- * failure), each shown read-only with its constant's name when
- * wp-config.php sets it (the constant wins). And a status box, read live
- * from the daemon with the settings in force: reachable or not (and why),
- * its version, the posts it holds next to WordPress's published posts, the
- * last index, the circuit breaker's state. Other parts (the live-update
- * queue of a later version) add rows with the filter
- * "socasma_search_status_rows" (an array of [label, HTML value]). */
+ * failure; live updates, the post types indexed, the write timeout and
+ * token), each shown read-only with its constant's name when wp-config.php
+ * sets it (the constant wins); the token is never shown back. A status box,
+ * read live from the daemon with the settings in force: reachable or not
+ * (and why), its version, the posts it holds next to WordPress's published
+ * posts, the last index, the circuit breaker's state; other parts add rows
+ * with the filter "socasma_search_status_rows" (an array of [label, HTML
+ * value]): the live updates' queue (socasma-wp-live.php). And the button
+ * that sends every post (socasma-wp-push.php, socasma-push.js). */
 if (!defined('ABSPATH')) {
     exit;
 }
@@ -40,9 +42,15 @@ function socasma_wp_admin_sanitize($input): array
     $input = is_array($input) ? $input : [];
     $labels = socasma_wp_admin_labels();
     $out = $old;
+    if (!empty($input['token_clear'])) {
+        $out['token'] = '';
+    }
     foreach (array_keys(socasma_wp_defaults()) as $key) {
         if (!array_key_exists($key, $input)) {
             continue;
+        }
+        if ($key === 'token' && (!is_string($input[$key]) || $input[$key] === '' || !empty($input['token_clear']))) {
+            continue;   /* a blank token field keeps the token */
         }
         /* Called twice when the option is new (add_option sanitises again):
          * the second time with the first's numbers. */
@@ -55,8 +63,12 @@ function socasma_wp_admin_sanitize($input): array
         }
         $out[$key] = $v;
     }
-    /* The next search tries the new settings at once. */
+    /* The next search tries the new settings at once, and so does WP-Cron
+     * for the changes that wait. */
     socasma_wp_breaker_reset();
+    if (socasma_wp_queue_stats()['waiting'] > 0) {
+        socasma_wp_live_schedule_now();
+    }
     return $out;
 }
 
@@ -67,6 +79,10 @@ function socasma_wp_admin_labels(): array
         'connect_timeout' => __('Connect timeout (seconds)', 'socasma-search'),
         'read_timeout' => __('Read timeout (seconds)', 'socasma-search'),
         'breaker_seconds' => __('After a failure, use the WordPress search for (seconds)', 'socasma-search'),
+        'live' => __('Live updates', 'socasma-search'),
+        'post_types' => __('Post types in the index', 'socasma-search'),
+        'write_timeout' => __('Write timeout (seconds)', 'socasma-search'),
+        'token' => __('Write token', 'socasma-search'),
     ];
 }
 
@@ -83,7 +99,11 @@ function socasma_wp_admin_status(): array
         $rows[] = [__('Daemon reachable', 'socasma-search'), $ok . ' (' . esc_html($where) . ')'];
         $rows[] = [__('Daemon version', 'socasma-search'),
                    esc_html((string)($version['version'] ?? '?')) . ', '
-                   . esc_html(sprintf(__('protocol %s', 'socasma-search'), (string)($version['protocol'] ?? '?')))];
+                   . esc_html(sprintf(__('protocol %s', 'socasma-search'), (string)($version['protocol'] ?? '?')))
+                   . ((int)($version['protocol'] ?? 0) < 2 && socasma_wp_live_on()
+                      ? ' <span class="socasma-bad" id="socasma-status-no-writes">'
+                        . esc_html__('(takes no live updates: changes wait for a daemon of protocol 2 or the nightly reindex)', 'socasma-search')
+                        . '</span>' : '')];
         if (!empty($stats['ok'])) {
             $published = (int)(wp_count_posts('post')->publish ?? 0);
             $rows[] = [__('Posts in the index', 'socasma-search'),
@@ -128,6 +148,10 @@ function socasma_wp_admin_page(): void
         'connect_timeout' => __('From 0.05 to 10.', 'socasma-search'),
         'read_timeout' => __('From 0.1 to 30: how long a visitor may wait for the daemon.', 'socasma-search'),
         'breaker_seconds' => __('From 0 (always try the daemon) to 3600.', 'socasma-search'),
+        'live' => __('A post published, edited, unpublished or trashed is sent to the daemon at once (saving waits for it at most the connect timeout; what it does not take waits in a queue that WP-Cron sends every minute). Off: the index changes only with the nightly reindex.', 'socasma-search'),
+        'post_types' => __('post, page, or both: the types of the nightly export (its --post_type).', 'socasma-search'),
+        'write_timeout' => __('From 1 to 300: how long WP-Cron and "Send every post" wait for the daemon to take a batch (the daemon answers "busy" after its own write_timeout, 30 s by default).', 'socasma-search'),
+        'token' => __('Only for a daemon on TCP with write = token: the contents of its write_token_file. Not needed on the Unix socket. Leave empty to keep the one saved.', 'socasma-search'),
     ];
     ?>
 <div class="wrap">
@@ -148,13 +172,28 @@ function socasma_wp_admin_page(): void
         $const = socasma_wp_constant($key);
         $id = 'socasma-' . str_replace('_', '-', $key);
         $value = $const !== null ? socasma_wp_setting($key) : ($saved[$key] ?? socasma_wp_defaults()[$key]);
+        $name = SOCASMA_WP_OPTION . "[$key]";
+        $attrs = ' id="' . esc_attr($id) . '" name="' . esc_attr($name) . '" aria-describedby="' . esc_attr("$id-help") . '"'
+            . ($const !== null ? ' disabled' : '');
 ?>
       <tr>
         <th scope="row"><label for="<?php echo esc_attr($id); ?>"><?php echo esc_html($label); ?></label></th>
         <td>
-          <input type="text" class="regular-text" id="<?php echo esc_attr($id); ?>"
-                 name="<?php echo esc_attr(SOCASMA_WP_OPTION . "[$key]"); ?>" value="<?php echo esc_attr((string)$value); ?>"
-                 aria-describedby="<?php echo esc_attr("$id-help"); ?>"<?php echo $const !== null ? ' disabled' : ''; ?>>
+<?php if ($key === 'live'): ?>
+          <select<?php echo $attrs; ?>>
+            <option value="1"<?php selected((int)$value, 1); ?>><?php echo esc_html__('On', 'socasma-search'); ?></option>
+            <option value="0"<?php selected((int)$value, 0); ?>><?php echo esc_html__('Off', 'socasma-search'); ?></option>
+          </select>
+<?php elseif ($key === 'token'): ?>
+          <input type="password" class="regular-text" autocomplete="off" value=""<?php echo $attrs; ?>
+                 placeholder="<?php echo esc_attr((string)socasma_wp_setting('token') !== '' ? __('(set)', 'socasma-search') : __('(none)', 'socasma-search')); ?>">
+<?php if ($const === null && (string)($saved['token'] ?? '') !== ''): ?>
+          <label><input type="checkbox" name="<?php echo esc_attr(SOCASMA_WP_OPTION . '[token_clear]'); ?>" value="1">
+            <?php echo esc_html__('Remove the saved token', 'socasma-search'); ?></label>
+<?php endif; ?>
+<?php else: ?>
+          <input type="text" class="regular-text" value="<?php echo esc_attr((string)$value); ?>"<?php echo $attrs; ?>>
+<?php endif; ?>
           <p class="description" id="<?php echo esc_attr("$id-help"); ?>"><?php
             echo esc_html($help[$key]);
             if ($const !== null) {
@@ -170,7 +209,44 @@ function socasma_wp_admin_page(): void
     </table>
 <?php submit_button(); ?>
   </form>
+<?php socasma_wp_admin_push_box(); ?>
 </div>
 <style>.socasma-ok { color: #00701a; font-weight: 600; } .socasma-bad { color: #b32d2e; font-weight: 600; }</style>
     <?php
 }
+
+/* "Send every post": the button, its progress bar and its messages
+ * (socasma-push.js drives them). */
+function socasma_wp_admin_push_box(): void
+{
+    $total = socasma_wp_push_total();
+    $types = implode(', ', socasma_wp_post_types());
+    ?>
+  <h2 id="socasma-push"><?php echo esc_html__('Send every post', 'socasma-search'); ?></h2>
+  <p style="max-width: 60rem"><?php
+    echo esc_html(sprintf(
+        /* translators: 1: a number of posts, 2: post types ("post, page") */
+        __('For the first install, or after the index was rebuilt from elsewhere: sends the site\'s %1$s published posts (%2$s) to the daemon, 100 at a time. Posts the site no longer has stay in the index until the nightly reindex. From a shell, without WP-CLI: php wp-content/plugins/socasma-search/push-all.php', 'socasma-search'),
+        number_format_i18n($total), $types)); ?></p>
+  <p><button type="button" class="button" id="socasma-push-all"
+        data-ajax="<?php echo esc_url(admin_url('admin-ajax.php')); ?>"
+        data-nonce="<?php echo esc_attr(wp_create_nonce('socasma_push_all')); ?>"
+        data-total="<?php echo esc_attr((string)$total); ?>"
+        data-progress="<?php echo esc_attr__('%1$s of %2$s posts sent', 'socasma-search'); ?>"
+        data-done="<?php echo esc_attr__('Done: %1$s posts sent (%2$s added, %3$s updated, %4$s unchanged).', 'socasma-search'); ?>"
+        data-failed="<?php echo esc_attr__('Stopped: %s. Press the button again to resume.', 'socasma-search'); ?>"
+        data-refused="<?php echo esc_attr__('The daemon refused %s:', 'socasma-search'); ?>"
+     ><?php echo esc_html__('Send every post to the daemon', 'socasma-search'); ?></button></p>
+  <progress id="socasma-push-progress" value="0" max="1" hidden style="width: 100%; max-width: 30rem"></progress>
+  <p id="socasma-push-status" role="status" aria-live="polite"></p>
+  <div id="socasma-push-refused"></div>
+    <?php
+}
+
+function socasma_wp_admin_scripts($hook): void
+{
+    if ($hook === 'settings_page_socasma-search') {
+        wp_enqueue_script('socasma-push', plugins_url('socasma-push.js', SOCASMA_WP_FILE), [], SOCASMA_WP_VERSION, true);
+    }
+}
+add_action('admin_enqueue_scripts', 'socasma_wp_admin_scripts');

@@ -9,6 +9,17 @@
  *   connect_timeout  SOCASMA_CONNECT_TIMEOUT   0.3 s  (0.05 to 10)
  *   read_timeout     SOCASMA_READ_TIMEOUT      2 s    (0.1 to 30)
  *   breaker_seconds  SOCASMA_BREAKER_SECONDS   30 s   (0 to 3600; 0: no breaker)
+ *   live             SOCASMA_LIVE              1      (1: a post saved is sent to
+ *                                                     the daemon at once; 0: only
+ *                                                     the nightly reindex)
+ *   post_types       SOCASMA_POST_TYPES        post,page (the types the nightly
+ *                                                     export holds: post, page)
+ *   write_timeout    SOCASMA_WRITE_TIMEOUT     35 s   (1 to 300: how long WP-Cron and
+ *                                                     push-all wait for a write's
+ *                                                     answer)
+ *   token            SOCASMA_WRITE_TOKEN       ''     (sent with writes over TCP,
+ *                                                     when the daemon has
+ *                                                     write = token)
  *
  * The address is a Unix socket path (starting with /) or HOST:PORT. */
 if (!defined('ABSPATH')) {
@@ -20,7 +31,8 @@ const SOCASMA_WP_OPTION = 'socasma_search_settings';
 function socasma_wp_defaults(): array
 {
     return ['address' => '/run/socasma-search/socasma.sock', 'connect_timeout' => 0.3,
-            'read_timeout' => 2.0, 'breaker_seconds' => 30];
+            'read_timeout' => 2.0, 'breaker_seconds' => 30, 'live' => 1, 'post_types' => 'post,page',
+            'write_timeout' => 35.0, 'token' => ''];
 }
 
 /* The constant that sets $key, if wp-config.php defines one, else null. */
@@ -29,7 +41,11 @@ function socasma_wp_constant(string $key): ?string
     $names = ['address' => ['SOCASMA_SOCKET', 'SOCASMA_TCP'],
               'connect_timeout' => ['SOCASMA_CONNECT_TIMEOUT'],
               'read_timeout' => ['SOCASMA_READ_TIMEOUT'],
-              'breaker_seconds' => ['SOCASMA_BREAKER_SECONDS']][$key] ?? [];
+              'breaker_seconds' => ['SOCASMA_BREAKER_SECONDS'],
+              'live' => ['SOCASMA_LIVE'],
+              'post_types' => ['SOCASMA_POST_TYPES'],
+              'write_timeout' => ['SOCASMA_WRITE_TIMEOUT'],
+              'token' => ['SOCASMA_WRITE_TOKEN']][$key] ?? [];
     foreach ($names as $name) {
         if (defined($name)) {
             return $name;
@@ -57,6 +73,27 @@ function socasma_wp_clean(string $key, $value)
         return is_numeric($value) ? min(30.0, max(0.1, (float)$value)) : null;
     case 'breaker_seconds':
         return is_numeric($value) ? min(3600, max(0, (int)$value)) : null;
+    case 'live':
+        if (is_bool($value)) {
+            return $value ? 1 : 0;
+        }
+        $v = strtolower(trim((string)$value));
+        if (in_array($v, ['1', 'yes', 'on', 'true'], true)) {
+            return 1;
+        }
+        return in_array($v, ['0', 'no', 'off', 'false'], true) ? 0 : null;
+    case 'post_types':
+        /* Only what the WordPress export importer indexes: post and page. */
+        $types = preg_split('/[\s,]+/', strtolower(trim((string)$value)), -1, PREG_SPLIT_NO_EMPTY);
+        if (!$types || array_diff($types, ['post', 'page'])) {
+            return null;
+        }
+        return implode(',', array_values(array_intersect(['post', 'page'], $types)));
+    case 'write_timeout':
+        return is_numeric($value) ? min(300.0, max(1.0, (float)$value)) : null;
+    case 'token':
+        $v = (string)$value;
+        return strlen($v) <= 1024 && !preg_match('/[\x00-\x1f\x7f]/', $v) ? $v : null;
     }
     return null;
 }
@@ -79,6 +116,12 @@ function socasma_wp_setting(string $key)
         }
     }
     return socasma_wp_defaults()[$key];
+}
+
+/* The post types sent to the daemon (post, page, or both). */
+function socasma_wp_post_types(): array
+{
+    return explode(',', (string)socasma_wp_setting('post_types'));
 }
 
 /* The options of socasma_request() for the settings in force. */
