@@ -1,0 +1,173 @@
+/* feedback.c: pseudo-relevance feedback for questions. The best hits of a
+ * question's match share words besides the question's own: the subject
+ * they are written about. Those words are chosen from the characteristic
+ * words the indexer stored with each post (SCH_SLOT_WORDS, store/schema.h:
+ * its most frequent words and their wdf), so that the feedback reads one
+ * value per hit, not the termlists of long posts. A word that two hits or
+ * more hold is scored by its relevance weight (from the number of hits r
+ * that hold it and its frequency in the archive) times its occurrences in
+ * them, saturated per hit as BM25 does: Xapian's expand weight, less the
+ * length. The SRCH_FEEDBACK_TERMS best of them that the question does not
+ * hold add to the weight of each hit that holds them their BM25 weight
+ * (without the length: k1 1.2, b 0) times SRCH_FEEDBACK_WEIGHT, and the
+ * engine reorders the hits (engine.c). Only the folded words are stored and
+ * taken, not stems: stems were measured to lower the ranking. */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "search/search-internal.h"
+#include "store/schema.h"
+
+/* 1 if term (len bytes) is a word or a stem of the query. */
+static int query_term(const srch_parsed *p, const char *term, size_t len)
+{
+    for (size_t j = 0; j < p->nwords; j++) {
+        const srch_word *w = &p->words[j];
+        if (strlen(w->word) == len && memcmp(w->word, term, len) == 0)
+            return 1;
+        for (unsigned k = 0; k < w->nstems; k++)
+            if (strlen(w->stems[k]) == len && memcmp(w->stems[k], term, len) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* The candidate words: an open-addressing table of a power of two slots,
+ * at most half of them filled. SRCH_FEEDBACK_DOCS values of at most
+ * SCH_WORDS_MAX words each always fit. */
+#define CAND_SLOTS 4096
+#if SRCH_FEEDBACK_DOCS * SCH_WORDS_MAX > CAND_SLOTS / 2
+#error "CAND_SLOTS too small for the stored words of the feedback's hits"
+#endif
+#define FB_K1 1.2
+
+typedef struct {
+    const char *word; /* into the hits' documents (NULL: empty slot) */
+    size_t len;
+    unsigned hits;    /* how many of the hits hold it (r) */
+    uint32_t last;    /* the last hit that held it, plus one */
+    double tf;        /* its occurrences in the hits, each hit's saturated */
+    double idf;       /* its BM25 weight per occurrence */
+    int chosen;
+} cand;
+
+typedef struct {
+    size_t slot;
+    double weight;
+} ranked_cand;
+
+typedef struct {
+    uint32_t slot, wdf, hit;
+} posting;
+
+static uint64_t hash_term(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211u;
+    }
+    return h;
+}
+
+static int ranked_cand_cmp(const void *a, const void *b)
+{
+    const ranked_cand *x = a, *y = b;
+    if (x->weight != y->weight)
+        return x->weight > y->weight ? -1 : 1;
+    return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+/* Adds the stored words v (len bytes) of hit h to the candidates: at most
+ * SCH_WORDS_MAX, each once (a value another writer made is read as far as
+ * it is well made). */
+static void add_words(cand *c, posting *post, size_t *npost, uint32_t h, const char *v,
+                      size_t len)
+{
+    size_t i = 0;
+    for (unsigned n = 0; i < len && n < SCH_WORDS_MAX; n++) {
+        size_t wl = (unsigned char)v[i];
+        if (wl == 0 || i + 1 + wl + 1 > len)
+            break;
+        const char *w = v + i + 1;
+        uint32_t wdf = (unsigned char)v[i + 1 + wl];
+        i += wl + 2;
+        size_t s = hash_term(w, wl) & (CAND_SLOTS - 1);
+        while (c[s].word && (c[s].len != wl || memcmp(c[s].word, w, wl) != 0))
+            s = (s + 1) & (CAND_SLOTS - 1);
+        if (!c[s].word) {
+            c[s].word = w;
+            c[s].len = wl;
+        } else if (c[s].last == h + 1)
+            continue; /* twice in one value */
+        c[s].last = h + 1;
+        c[s].hits++;
+        c[s].tf += 2.0 * wdf / (1.0 + wdf);
+        post[(*npost)++] = (posting){(uint32_t)s, wdf, h};
+    }
+}
+
+int srch_feedback(srch_engine *e, const srch_parsed *p, const uint32_t *ids, size_t n,
+                  double *bonus)
+{
+    if (!p->query || n < 2)
+        return XC_OK;
+    if (n > SRCH_FEEDBACK_DOCS)
+        n = SRCH_FEEDBACK_DOCS;
+    xc_doc *docs[SRCH_FEEDBACK_DOCS] = {0};
+    cand *c = calloc(CAND_SLOTS, sizeof *c);
+    posting *post = malloc(SRCH_FEEDBACK_DOCS * SCH_WORDS_MAX * sizeof *post);
+    ranked_cand *best = malloc(CAND_SLOTS / 2 * sizeof *best);
+    int rc = c && post && best ? XC_OK : XC_ERR_NOMEM;
+    size_t npost = 0, nbest = 0;
+    for (size_t h = 0; h < n && rc == XC_OK; h++) {
+        const char *v = NULL;
+        size_t len = 0;
+        rc = xc_db_get_document(e->db, ids[h], &docs[h]);
+        if (rc == XC_OK)
+            rc = xc_doc_get_value(docs[h], SCH_SLOT_WORDS, &v, &len);
+        /* a post indexed before schema 3 has none: it only takes part less */
+        if (rc == XC_OK && len)
+            add_words(c, post, &npost, (uint32_t)h, v, len);
+    }
+    uint32_t total = 0;
+    if (rc == XC_OK)
+        rc = xc_db_doccount(e->db, &total);
+    double N = total, R = (double)n;
+    for (size_t i = 0; i < CAND_SLOTS && rc == XC_OK; i++) {
+        cand *k = &c[i];
+        /* a word one hit holds says nothing the others share */
+        if (!k->word || k->hits < 2 || query_term(p, k->word, k->len))
+            continue;
+        uint32_t freq = 0;
+        rc = srch_termfreq(e, k->word, k->len, &freq);
+        double r = k->hits, f = freq < k->hits ? k->hits : freq;
+        /* Robertson and Sparck Jones' relevance weight, times the word's
+           occurrences in the hits, saturated per hit (k = 1, no length) */
+        double rw = log(((r + 0.5) * (N - f - R + r + 0.5)) / ((R - r + 0.5) * (f - r + 0.5)));
+        double idf = log((N - f + 0.5) / (f + 0.5));
+        k->idf = idf > 0 ? idf : 0;
+        if (rc == XC_OK && rw > 0)
+            best[nbest++] = (ranked_cand){i, k->tf * rw};
+    }
+    if (rc == XC_OK) {
+        qsort(best, nbest, sizeof *best, ranked_cand_cmp);
+        for (size_t k = 0; k < nbest && k < SRCH_FEEDBACK_TERMS; k++)
+            c[best[k].slot].chosen = 1;
+        for (size_t j = 0; j < npost; j++) {
+            const cand *k = &c[post[j].slot];
+            double w = post[j].wdf;
+            if (k->chosen)
+                bonus[post[j].hit] += SRCH_FEEDBACK_WEIGHT * k->idf * (FB_K1 + 1) * w / (FB_K1 + w);
+        }
+    }
+    for (size_t h = 0; h < n; h++)
+        xc_doc_free(docs[h]);
+    free(c);
+    free(post);
+    free(best);
+    return rc;
+}
