@@ -78,6 +78,7 @@ void srch_engine_free(srch_engine *e)
     xc_db_close(e->db);
     srch_speller_free(e->speller);
     srch_termfreq_free(e);
+    srch_feedback_free(e);
     srch_totals_free(e);
     txt_analyser_free(e->an);
     free(e->db_path);

@@ -35,33 +35,52 @@ static int query_term(const srch_parsed *p, const char *term, size_t len)
     return 0;
 }
 
-/* The candidate words: an open-addressing table of a power of two slots,
- * at most half of them filled. SRCH_FEEDBACK_DOCS values of at most
- * SCH_WORDS_MAX words each always fit. */
+/* The candidate words: dense entries (in the order the hits give them),
+ * found through an open-addressing table of a power of two slots, at most
+ * half of them filled: SRCH_FEEDBACK_DOCS values of at most SCH_WORDS_MAX
+ * words each always fit. */
+#define MAX_CANDS (SRCH_FEEDBACK_DOCS * SCH_WORDS_MAX)
 #define CAND_SLOTS 4096
-#if SRCH_FEEDBACK_DOCS * SCH_WORDS_MAX > CAND_SLOTS / 2
+#if MAX_CANDS > CAND_SLOTS / 2
 #error "CAND_SLOTS too small for the stored words of the feedback's hits"
 #endif
 #define FB_K1 1.2
 
 typedef struct {
-    const char *word; /* into the hits' documents (NULL: empty slot) */
-    size_t len;
-    unsigned hits;    /* how many of the hits hold it (r) */
+    const char *word; /* into the hits' documents */
+    uint32_t len;
+    uint32_t hits;    /* how many of the hits hold it (r) */
     uint32_t last;    /* the last hit that held it, plus one */
+    int chosen;
     double tf;        /* its occurrences in the hits, each hit's saturated */
     double idf;       /* its BM25 weight per occurrence */
-    int chosen;
 } cand;
 
 typedef struct {
-    size_t slot;
+    uint32_t cand;
     double weight;
 } ranked_cand;
 
 typedef struct {
-    uint32_t slot, wdf, hit;
+    uint32_t cand, wdf, hit;
 } posting;
+
+struct srch_fb {
+    uint16_t slot[CAND_SLOTS]; /* entry + 1; 0: empty */
+    cand c[MAX_CANDS];
+    size_t nc;
+    posting post[MAX_CANDS];
+    size_t npost;
+    ranked_cand order[MAX_CANDS]; /* candidates by their bound */
+    ranked_cand best[SRCH_FEEDBACK_TERMS + 1];
+};
+typedef struct srch_fb fb_state;
+
+void srch_feedback_free(srch_engine *e)
+{
+    free(e->fb);
+    e->fb = NULL;
+}
 
 static uint64_t hash_term(const char *s, size_t n)
 {
@@ -73,19 +92,19 @@ static uint64_t hash_term(const char *s, size_t n)
     return h;
 }
 
+/* By weight, then in the order the hits give the words. */
 static int ranked_cand_cmp(const void *a, const void *b)
 {
     const ranked_cand *x = a, *y = b;
     if (x->weight != y->weight)
         return x->weight > y->weight ? -1 : 1;
-    return x->slot < y->slot ? -1 : x->slot > y->slot;
+    return x->cand < y->cand ? -1 : x->cand > y->cand;
 }
 
 /* Adds the stored words v (len bytes) of hit h to the candidates: at most
  * SCH_WORDS_MAX, each once (a value another writer made is read as far as
  * it is well made). */
-static void add_words(cand *c, posting *post, size_t *npost, uint32_t h, const char *v,
-                      size_t len)
+static void add_words(fb_state *st, uint32_t h, const char *v, size_t len)
 {
     size_t i = 0;
     for (unsigned n = 0; i < len && n < SCH_WORDS_MAX; n++) {
@@ -96,18 +115,32 @@ static void add_words(cand *c, posting *post, size_t *npost, uint32_t h, const c
         uint32_t wdf = (unsigned char)v[i + 1 + wl];
         i += wl + 2;
         size_t s = hash_term(w, wl) & (CAND_SLOTS - 1);
-        while (c[s].word && (c[s].len != wl || memcmp(c[s].word, w, wl) != 0))
+        cand *c = NULL;
+        while (st->slot[s]) {
+            c = &st->c[st->slot[s] - 1];
+            if (c->len == wl && memcmp(c->word, w, wl) == 0)
+                break;
+            c = NULL;
             s = (s + 1) & (CAND_SLOTS - 1);
-        if (!c[s].word) {
-            c[s].word = w;
-            c[s].len = wl;
-        } else if (c[s].last == h + 1)
+        }
+        if (!c) {
+            c = &st->c[st->nc++];
+            *c = (cand){w, (uint32_t)wl, 0, 0, 0, 0.0, 0.0};
+            st->slot[s] = (uint16_t)st->nc;
+        } else if (c->last == h + 1)
             continue; /* twice in one value */
-        c[s].last = h + 1;
-        c[s].hits++;
-        c[s].tf += 2.0 * wdf / (1.0 + wdf);
-        post[(*npost)++] = (posting){(uint32_t)s, wdf, h};
+        c->last = h + 1;
+        c->hits++;
+        c->tf += 2.0 * wdf / (1.0 + wdf);
+        st->post[st->npost++] = (posting){(uint32_t)(c - st->c), wdf, h};
     }
+}
+
+/* Robertson and Sparck Jones' relevance weight of a word r of the R hits
+ * hold, f of the N posts: highest for f = r. */
+static double rsj(double r, double f, double R, double N)
+{
+    return log(((r + 0.5) * (N - f - R + r + 0.5)) / ((R - r + 0.5) * (f - r + 0.5)));
 }
 
 int srch_feedback(srch_engine *e, const srch_parsed *p, const uint32_t *ids, size_t n,
@@ -118,11 +151,14 @@ int srch_feedback(srch_engine *e, const srch_parsed *p, const uint32_t *ids, siz
     if (n > SRCH_FEEDBACK_DOCS)
         n = SRCH_FEEDBACK_DOCS;
     xc_doc *docs[SRCH_FEEDBACK_DOCS] = {0};
-    cand *c = calloc(CAND_SLOTS, sizeof *c);
-    posting *post = malloc(SRCH_FEEDBACK_DOCS * SCH_WORDS_MAX * sizeof *post);
-    ranked_cand *best = malloc(CAND_SLOTS / 2 * sizeof *best);
-    int rc = c && post && best ? XC_OK : XC_ERR_NOMEM;
-    size_t npost = 0, nbest = 0;
+    if (!e->fb)
+        e->fb = malloc(sizeof *e->fb); /* kept: a search allocates nothing */
+    fb_state *st = e->fb;
+    if (!st)
+        return XC_ERR_NOMEM;
+    memset(st->slot, 0, sizeof st->slot);
+    st->nc = st->npost = 0;
+    int rc = XC_OK;
     for (size_t h = 0; h < n && rc == XC_OK; h++) {
         const char *v = NULL;
         size_t len = 0;
@@ -131,43 +167,61 @@ int srch_feedback(srch_engine *e, const srch_parsed *p, const uint32_t *ids, siz
             rc = xc_doc_get_value(docs[h], SCH_SLOT_WORDS, &v, &len);
         /* a post indexed before schema 3 has none: it only takes part less */
         if (rc == XC_OK && len)
-            add_words(c, post, &npost, (uint32_t)h, v, len);
+            add_words(st, (uint32_t)h, v, len);
     }
     uint32_t total = 0;
     if (rc == XC_OK)
         rc = xc_db_doccount(e->db, &total);
     double N = total, R = (double)n;
-    for (size_t i = 0; i < CAND_SLOTS && rc == XC_OK; i++) {
-        cand *k = &c[i];
-        /* a word one hit holds says nothing the others share */
-        if (!k->word || k->hits < 2 || query_term(p, k->word, k->len))
+    /* Each word two hits or more hold (a word one hit holds says nothing
+       the others share), by the most its weight can be: its weight is its
+       relevance weight times its occurrences in the hits (saturated per
+       hit: k = 1, no length), and the relevance weight is highest for the
+       rarest word. The frequencies (a walk down the B-tree each) are then
+       asked in that order, until no word left can be among the best. */
+    size_t norder = 0, nbest = 0;
+    for (size_t i = 0; i < st->nc && rc == XC_OK; i++) {
+        cand *k = &st->c[i];
+        if (k->hits < 2 || query_term(p, k->word, k->len))
             continue;
+        double bound = k->tf * rsj(k->hits, k->hits, R, N);
+        if (bound > 0)
+            st->order[norder++] = (ranked_cand){(uint32_t)i, bound};
+    }
+    qsort(st->order, norder, sizeof *st->order, ranked_cand_cmp);
+    for (size_t i = 0; i < norder && rc == XC_OK; i++) {
+        if (nbest == SRCH_FEEDBACK_TERMS && st->best[nbest - 1].weight > st->order[i].weight)
+            break;
+        cand *k = &st->c[st->order[i].cand];
         uint32_t freq = 0;
         rc = srch_termfreq(e, k->word, k->len, &freq);
-        double r = k->hits, f = freq < k->hits ? k->hits : freq;
-        /* Robertson and Sparck Jones' relevance weight, times the word's
-           occurrences in the hits, saturated per hit (k = 1, no length) */
-        double rw = log(((r + 0.5) * (N - f - R + r + 0.5)) / ((R - r + 0.5) * (f - r + 0.5)));
-        double idf = log((N - f + 0.5) / (f + 0.5));
+        double f = freq < k->hits ? k->hits : freq;
+        double rw = rsj(k->hits, f, R, N), idf = log((N - f + 0.5) / (f + 0.5));
         k->idf = idf > 0 ? idf : 0;
-        if (rc == XC_OK && rw > 0)
-            best[nbest++] = (ranked_cand){i, k->tf * rw};
+        if (rc != XC_OK || rw <= 0)
+            continue;
+        /* insert into the best, kept sorted */
+        ranked_cand rcd = {st->order[i].cand, k->tf * rw};
+        size_t at = nbest;
+        while (at > 0 && ranked_cand_cmp(&rcd, &st->best[at - 1]) < 0) {
+            st->best[at] = st->best[at - 1];
+            at--;
+        }
+        st->best[at] = rcd;
+        if (nbest < SRCH_FEEDBACK_TERMS)
+            nbest++;
     }
     if (rc == XC_OK) {
-        qsort(best, nbest, sizeof *best, ranked_cand_cmp);
-        for (size_t k = 0; k < nbest && k < SRCH_FEEDBACK_TERMS; k++)
-            c[best[k].slot].chosen = 1;
-        for (size_t j = 0; j < npost; j++) {
-            const cand *k = &c[post[j].slot];
-            double w = post[j].wdf;
+        for (size_t k = 0; k < nbest; k++)
+            st->c[st->best[k].cand].chosen = 1;
+        for (size_t j = 0; j < st->npost; j++) {
+            const cand *k = &st->c[st->post[j].cand];
+            double w = st->post[j].wdf;
             if (k->chosen)
-                bonus[post[j].hit] += SRCH_FEEDBACK_WEIGHT * k->idf * (FB_K1 + 1) * w / (FB_K1 + w);
+                bonus[st->post[j].hit] += SRCH_FEEDBACK_WEIGHT * k->idf * (FB_K1 + 1) * w / (FB_K1 + w);
         }
     }
     for (size_t h = 0; h < n; h++)
         xc_doc_free(docs[h]);
-    free(c);
-    free(post);
-    free(best);
     return rc;
 }

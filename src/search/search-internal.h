@@ -74,6 +74,8 @@ struct srch_engine {
     srch_tf_slot *tf;        /* memo of term frequencies (NULL: empty) */
     uint64_t tf_revision;    /* the revision it holds */
     uint32_t tf_gen;         /* its slots of other generations are empty */
+    struct srch_fb *fb;      /* the feedback's work space (feedback.c; NULL: not
+                                yet needed), about 100 KB */
     srch_total_slot *totals; /* memo of match counts (NULL: empty) */
     uint64_t totals_revision;
     uint64_t totals_clock;   /* counts written, to replace the older of two */
@@ -250,6 +252,8 @@ void srch_totals_free(srch_engine *e);
  * an xc status (the database is read). */
 int srch_feedback(srch_engine *e, const srch_parsed *p, const uint32_t *ids, size_t n,
                   double *bonus);
+/* Frees the feedback's work space (with the engine). */
+void srch_feedback_free(srch_engine *e);
 
 /* Monotonic time in seconds. */
 double srch_now(void);
