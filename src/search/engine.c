@@ -62,6 +62,7 @@ int srch_engine_new(const char *db_path, const srch_options *opt, srch_engine **
         srch_options_init(&e->opt);
     e->reopen_ms = REOPEN_MS;
     e->rerank_depth = SRCH_RERANK_DEPTH;
+    e->feedback_docs = SRCH_FEEDBACK_DOCS;
     e->db_path = strdup(db_path);
     if (!e->db_path || txt_analyser_new(&e->an) != TXT_OK) {
         srch_engine_free(e);
@@ -361,7 +362,7 @@ static int feedback(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_
         plain += p->words[j].plain ? 1 : 0;
     if (plain < SRCH_MIN_QUESTION)
         return XC_OK;
-    for (; k < n && k < SRCH_FEEDBACK_DOCS; k++)
+    for (; k < n && k < SRCH_FEEDBACK_DOCS && k < e->feedback_docs; k++)
         ids[k] = h[k].docid;
     int rc = srch_feedback(e, p, ids, k, bonus);
     for (size_t i = 0; i < k && rc == XC_OK; i++)

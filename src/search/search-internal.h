@@ -69,6 +69,7 @@ struct srch_engine {
     double last_reopen;      /* monotonic seconds of the last open/reopen */
     unsigned reopen_ms;
     unsigned rerank_depth;   /* SRCH_RERANK_DEPTH (tests change it) */
+    unsigned feedback_docs;  /* SRCH_FEEDBACK_DOCS (tests set 0: no feedback) */
     srch_timings t;          /* time per phase (srch_engine_timings) */
     struct srch_speller *speller; /* index of the spelling table (NULL: not read yet) */
     srch_tf_slot *tf;        /* memo of term frequencies (NULL: empty) */
