@@ -40,7 +40,7 @@ static int query_term(const srch_parsed *p, const char *term, size_t len)
  * half of them filled: SRCH_FEEDBACK_DOCS values of at most SCH_WORDS_MAX
  * words each always fit. */
 #define MAX_CANDS (SRCH_FEEDBACK_DOCS * SCH_WORDS_MAX)
-#define CAND_SLOTS 4096
+#define CAND_SLOTS 2048
 #if MAX_CANDS > CAND_SLOTS / 2
 #error "CAND_SLOTS too small for the stored words of the feedback's hits"
 #endif
@@ -71,7 +71,7 @@ struct srch_fb {
     size_t nc;
     posting post[MAX_CANDS];
     size_t npost;
-    ranked_cand order[MAX_CANDS]; /* candidates by their bound */
+    ranked_cand order[SRCH_FEEDBACK_CANDS]; /* the best candidates by their bound */
     ranked_cand best[SRCH_FEEDBACK_TERMS + 1];
 };
 typedef struct srch_fb fb_state;
@@ -178,20 +178,31 @@ int srch_feedback(srch_engine *e, const srch_parsed *p, const uint32_t *ids, siz
        relevance weight times its occurrences in the hits (saturated per
        hit: k = 1, no length), and the relevance weight is highest for the
        rarest word. The frequencies (a walk down the B-tree each) are then
-       asked in that order, until no word left can be among the best. */
-    size_t norder = 0, nbest = 0;
+       asked of the SRCH_FEEDBACK_CANDS words with the highest bounds, in
+       that order, until no word left can be among the best. */
+    size_t norder = 0, nbest = 0, cap = SRCH_FEEDBACK_CANDS;
+    double most[SRCH_FEEDBACK_DOCS + 1];
+    for (size_t r = 2; r <= n; r++)
+        most[r] = rsj((double)r, (double)r, R, N);
     for (size_t i = 0; i < st->nc && rc == XC_OK; i++) {
-        cand *k = &st->c[i];
-        if (k->hits < 2 || query_term(p, k->word, k->len))
+        const cand *k = &st->c[i];
+        if (k->hits < 2 || most[k->hits] <= 0)
             continue;
-        double bound = k->tf * rsj(k->hits, k->hits, R, N);
-        if (bound > 0)
-            st->order[norder++] = (ranked_cand){(uint32_t)i, bound};
+        ranked_cand rcd = {(uint32_t)i, k->tf * most[k->hits]};
+        if (norder == cap && ranked_cand_cmp(&rcd, &st->order[norder - 1]) > 0)
+            continue;
+        size_t at = norder < cap ? norder++ : norder - 1;
+        while (at > 0 && ranked_cand_cmp(&rcd, &st->order[at - 1]) < 0) {
+            st->order[at] = st->order[at - 1];
+            at--;
+        }
+        st->order[at] = rcd;
     }
-    qsort(st->order, norder, sizeof *st->order, ranked_cand_cmp);
     for (size_t i = 0; i < norder && rc == XC_OK; i++) {
         if (nbest == SRCH_FEEDBACK_TERMS && st->best[nbest - 1].weight > st->order[i].weight)
             break;
+        if (query_term(p, st->c[st->order[i].cand].word, st->c[st->order[i].cand].len))
+            continue;
         cand *k = &st->c[st->order[i].cand];
         uint32_t freq = 0;
         rc = srch_termfreq(e, k->word, k->len, &freq);

@@ -39,6 +39,7 @@
 #define SRCH_FEEDBACK_DOCS 10  /* pseudo-relevance feedback for questions: the
                                   stored words of this many best hits ... */
 #define SRCH_FEEDBACK_TERMS 6  /* ... give this many words ... */
+#define SRCH_FEEDBACK_CANDS 24 /* ... of this many, the most promising */
 #define SRCH_FEEDBACK_WEIGHT 0.05 /* ... weighed so (BM25 times this), that
                                   reorder those hits */
 #define SRCH_JOIN_MAX 3        /* adjacent query words joined into one at most */

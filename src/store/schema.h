@@ -69,7 +69,7 @@ static inline const char *store_stem_prefix(txt_lang lang, int title)
  * and, among equals, in the order the post first writes them. Each is one
  * byte of length (1 to 64), the word's bytes, then one byte of its wdf
  * (capped at 255). */
-#define SCH_WORDS_MAX 128
+#define SCH_WORDS_MAX 64
 
 /* The record of a post: a JSON object with the keys "id", "title", "url",
  * "date", "lang", "categories" (array), "tags" (array), "author" and "body"
