@@ -47,7 +47,7 @@ static int query_term(const srch_parsed *p, const char *term, size_t len)
 #define FB_K1 1.2
 
 typedef struct {
-    const char *word; /* into the hits' documents */
+    const char *word; /* into the copies of the hits' values */
     uint32_t len;
     uint32_t hits;    /* how many of the hits hold it (r) */
     uint32_t last;    /* the last hit that held it, plus one */
@@ -73,11 +73,17 @@ struct srch_fb {
     size_t npost;
     ranked_cand order[SRCH_FEEDBACK_CANDS]; /* the best candidates by their bound */
     ranked_cand best[SRCH_FEEDBACK_TERMS + 1];
+    char *vals;                /* the hits' values, copied */
+    size_t vlen, vcap;
+    size_t voff[SRCH_FEEDBACK_DOCS], vsize[SRCH_FEEDBACK_DOCS];
+    int rc;                    /* copy_value's failure */
 };
 typedef struct srch_fb fb_state;
 
 void srch_feedback_free(srch_engine *e)
 {
+    if (e->fb)
+        free(e->fb->vals);
     free(e->fb);
     e->fb = NULL;
 }
@@ -143,6 +149,35 @@ static double rsj(double r, double f, double R, double N)
     return log(((r + 0.5) * (N - f - R + r + 0.5)) / ((R - r + 0.5) * (f - r + 0.5)));
 }
 
+/* The longest value read: SCH_WORDS_MAX entries of the longest words a
+ * value can name (a value another writer made may be longer). */
+#define MAX_VALUE (SCH_WORDS_MAX * (255 + 2))
+
+/* xc_db_values_of's callback: keeps a copy of hit i's value. */
+static int copy_value(void *ctx, size_t i, const char *v, size_t len)
+{
+    fb_state *st = ctx;
+    if (len > MAX_VALUE)
+        len = MAX_VALUE;
+    if (st->vlen + len > st->vcap) {
+        size_t nc = st->vcap ? st->vcap : 8192;
+        while (nc < st->vlen + len)
+            nc *= 2;
+        char *nv = realloc(st->vals, nc);
+        if (!nv) {
+            st->rc = XC_ERR_NOMEM;
+            return 1;
+        }
+        st->vals = nv;
+        st->vcap = nc;
+    }
+    memcpy(st->vals + st->vlen, v, len);
+    st->voff[i] = st->vlen;
+    st->vsize[i] = len;
+    st->vlen += len;
+    return 0;
+}
+
 int srch_feedback(srch_engine *e, const srch_parsed *p, const uint32_t *ids, size_t n,
                   double *bonus)
 {
@@ -150,25 +185,26 @@ int srch_feedback(srch_engine *e, const srch_parsed *p, const uint32_t *ids, siz
         return XC_OK;
     if (n > SRCH_FEEDBACK_DOCS)
         n = SRCH_FEEDBACK_DOCS;
-    xc_doc *docs[SRCH_FEEDBACK_DOCS] = {0};
-    if (!e->fb)
+    if (!e->fb) {
         e->fb = malloc(sizeof *e->fb); /* kept: a search allocates nothing */
+        if (e->fb)
+            e->fb->vals = NULL, e->fb->vcap = 0;
+    }
     fb_state *st = e->fb;
     if (!st)
         return XC_ERR_NOMEM;
     memset(st->slot, 0, sizeof st->slot);
-    st->nc = st->npost = 0;
-    int rc = XC_OK;
-    for (size_t h = 0; h < n && rc == XC_OK; h++) {
-        const char *v = NULL;
-        size_t len = 0;
-        rc = xc_db_get_document(e->db, ids[h], &docs[h]);
-        if (rc == XC_OK)
-            rc = xc_doc_get_value(docs[h], SCH_SLOT_WORDS, &v, &len);
-        /* a post indexed before schema 3 has none: it only takes part less */
-        if (rc == XC_OK && len)
-            add_words(st, (uint32_t)h, v, len);
-    }
+    st->nc = st->npost = st->vlen = 0;
+    st->rc = XC_OK;
+    for (size_t h = 0; h < n; h++)
+        st->vsize[h] = 0; /* a post indexed before schema 3 has none: it
+                             only takes part less */
+    int rc = xc_db_values_of(e->db, SCH_SLOT_WORDS, ids, n, copy_value, st);
+    if (rc == XC_OK)
+        rc = st->rc;
+    for (size_t h = 0; h < n && rc == XC_OK; h++)
+        if (st->vsize[h])
+            add_words(st, (uint32_t)h, st->vals + st->voff[h], st->vsize[h]);
     uint32_t total = 0;
     if (rc == XC_OK)
         rc = xc_db_doccount(e->db, &total);
@@ -232,7 +268,5 @@ int srch_feedback(srch_engine *e, const srch_parsed *p, const uint32_t *ids, siz
                 bonus[st->post[j].hit] += SRCH_FEEDBACK_WEIGHT * k->idf * (FB_K1 + 1) * w / (FB_K1 + w);
         }
     }
-    for (size_t h = 0; h < n; h++)
-        xc_doc_free(docs[h]);
     return rc;
 }
