@@ -77,7 +77,7 @@ struct srch_engine {
     uint64_t tf_revision;    /* the revision it holds */
     uint32_t tf_gen;         /* its slots of other generations are empty */
     struct srch_fb *fb;      /* the feedback's work space (feedback.c; NULL: not
-                                yet needed), about 100 KB */
+                                yet needed), about 50 KB */
     srch_total_slot *totals; /* memo of match counts (NULL: empty) */
     uint64_t totals_revision;
     uint64_t totals_clock;   /* counts written, to replace the older of two */
