@@ -117,6 +117,7 @@ int srch_engine_new(const char *db_path, const srch_options *opt, srch_engine **
         srch_options_init(&e->opt);
     e->reopen_ms = REOPEN_MS;
     e->rerank_depth = SRCH_RERANK_DEPTH;
+    e->feedback_docs = SRCH_FEEDBACK_DOCS;
     e->db_path = strdup(db_path);
     if (!e->db_path || txt_analyser_new(&e->an) != TXT_OK) {
         srch_engine_free(e);
@@ -133,6 +134,7 @@ void srch_engine_free(srch_engine *e)
     xc_db_close(e->db);
     srch_speller_free(e->speller);
     srch_termfreq_free(e);
+    srch_feedback_free(e);
     srch_totals_free(e);
     txt_analyser_free(e->an);
     free(e->db_path);
@@ -415,6 +417,27 @@ static int rerank(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t 
     return rc;
 }
 
+/* A question (SRCH_MIN_QUESTION plain words or more): its SRCH_FEEDBACK_DOCS
+ * best hits are reordered again by the words they share (feedback.c). */
+static int feedback(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t n)
+{
+    uint32_t ids[SRCH_FEEDBACK_DOCS];
+    double bonus[SRCH_FEEDBACK_DOCS] = {0};
+    size_t plain = 0, k = 0;
+    for (size_t j = 0; j < p->nwords; j++)
+        plain += p->words[j].plain ? 1 : 0;
+    if (plain < SRCH_MIN_QUESTION)
+        return XC_OK;
+    for (; k < n && k < SRCH_FEEDBACK_DOCS && k < e->feedback_docs; k++)
+        ids[k] = h[k].docid;
+    int rc = srch_feedback(e, p, ids, k, bonus);
+    for (size_t i = 0; i < k && rc == XC_OK; i++)
+        h[i].weight += bonus[i];
+    if (rc == XC_OK)
+        qsort(h, k, sizeof *h, ranked_cmp);
+    return rc;
+}
+
 /* Xapian's percentages are proportional to the weight: the best hit keeps
  * its percentage (top) and every other hit, past the depth too, is scaled
  * to its weight by the same factor. The reordered hits all weigh at least
@@ -561,6 +584,8 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     if (rc == XC_OK && reorder && size > 1) {
         int top = rh[0].percent;
         rc = rerank(e, p, rh, size < depth ? size : depth);
+        if (rc == XC_OK)
+            rc = feedback(e, p, rh, size < depth ? size : depth);
         rescale_percent(rh, size, top);
     }
     /* The total: exact when Xapian's bounds meet (always with facets,

@@ -38,6 +38,12 @@
 #define SRCH_LANG_BONUS 5.0    /* weight of a post in the query's language */
 #define SRCH_NAME_WEIGHT 1.5   /* weight of a capitalised word (a name) inside
                                   a question, the other words weighing 1 */
+#define SRCH_FEEDBACK_DOCS 10  /* pseudo-relevance feedback for questions: the
+                                  stored words of this many best hits ... */
+#define SRCH_FEEDBACK_TERMS 6  /* ... give this many words ... */
+#define SRCH_FEEDBACK_CANDS 24 /* ... of this many, the most promising */
+#define SRCH_FEEDBACK_WEIGHT 0.05 /* ... weighed so (BM25 times this), that
+                                  reorder those hits */
 #define SRCH_JOIN_MAX 3        /* adjacent query words joined into one at most */
 #define SRCH_SPLIT_MIN 5       /* letters of an unknown word tried as two words ... */
 #define SRCH_SPLIT_PART 2      /* ... each of at least this many */
@@ -67,11 +73,14 @@ struct srch_engine {
     uint64_t sync_gen;       /* the last writer generation srch_engine_sync() gave */
     unsigned reopen_ms;
     unsigned rerank_depth;   /* SRCH_RERANK_DEPTH (tests change it) */
+    unsigned feedback_docs;  /* SRCH_FEEDBACK_DOCS (tests set 0: no feedback) */
     srch_timings t;          /* time per phase (srch_engine_timings) */
     struct srch_speller *speller; /* index of the spelling table (NULL: not read yet) */
     srch_tf_slot *tf;        /* memo of term frequencies (NULL: empty) */
     uint64_t tf_revision;    /* the revision it holds */
     uint32_t tf_gen;         /* its slots of other generations are empty */
+    struct srch_fb *fb;      /* the feedback's work space (feedback.c; NULL: not
+                                yet needed), about 50 KB */
     srch_total_slot *totals; /* memo of match counts (NULL: empty) */
     uint64_t totals_revision;
     uint64_t totals_clock;   /* counts written, to replace the older of two */
@@ -251,6 +260,18 @@ void srch_totals_put(srch_engine *e, const uint64_t key[2], uint32_t check, uint
 void srch_totals_clear(srch_engine *e);
 /* Frees the memo (with the engine). */
 void srch_totals_free(srch_engine *e);
+
+/* The pseudo-relevance feedback of the question p (feedback.c): adds to
+ * bonus[i] (the caller zeroes it) the weight that hit ids[i] of its best
+ * hits ids[0..n) (the best first; only the first SRCH_FEEDBACK_DOCS are
+ * read) gets from the SRCH_FEEDBACK_TERMS best words that two of them or
+ * more store (SCH_SLOT_WORDS) and that are not the question's, for the
+ * engine to reorder them. Nothing when p has no query or n < 2. Returns
+ * an xc status (the database is read). */
+int srch_feedback(srch_engine *e, const srch_parsed *p, const uint32_t *ids, size_t n,
+                  double *bonus);
+/* Frees the feedback's work space (with the engine). */
+void srch_feedback_free(srch_engine *e);
 
 /* Monotonic time in seconds. */
 double srch_now(void);

@@ -73,12 +73,24 @@ void store_post_hash(const imp_post *post, unsigned title_weight, char out[17])
 
 /* ---- building a document -------------------------------------------------- */
 
+/* An occurrence of a word, for the characteristic words (SCH_SLOT_WORDS). */
+typedef struct {
+    size_t off;     /* the word in the builder's arena */
+    uint32_t len;
+    uint32_t wdf;   /* its weight (title words: the title weight) */
+    size_t first;   /* the order of the occurrence in the post */
+} word_use;
+
 typedef struct {
     xc_doc *doc;
     char term[MAX_TERM + 8];
     int rc;             /* first failure (STORE_ERR_NOMEM) */
     store_spell *spell; /* display forms of the words, for the spelling table */
     size_t nspell, capspell;
+    word_use *uses;     /* the words of the post (merged in set_words) */
+    size_t nuses, capuses;
+    char *arena;        /* their bytes */
+    size_t arena_len, arena_cap;
 } builder;
 
 /* prefix + body into b->term; 0 if too long. */
@@ -183,6 +195,51 @@ static void add_spell(builder *b, const char *text, const txt_token *t)
     b->nspell++;
 }
 
+/* A word that says something of the post: not a stopword (in a language
+ * that stems it), a number or the joined form of a hyphenated word. */
+static int characteristic(const txt_token *t)
+{
+    if (t->flags & (TXT_TOK_JOINED | TXT_TOK_NUMBER) || t->len < 2 || t->len > MAX_WORD)
+        return 0;
+    for (unsigned k = 0; k < t->nstems && k < TXT_MAX_STEMS; k++)
+        if (t->stems[k].stop)
+            return 0;
+    return 1;
+}
+
+/* Notes an occurrence of t (weight wdf) for the characteristic words. */
+static void add_use(builder *b, const txt_token *t, uint32_t wdf)
+{
+    if (!characteristic(t))
+        return;
+    if (b->nuses == b->capuses) {
+        size_t nc = b->capuses ? 2 * b->capuses : 256;
+        word_use *nu = realloc(b->uses, nc * sizeof *nu);
+        if (!nu) {
+            b->rc = STORE_ERR_NOMEM;
+            return;
+        }
+        b->uses = nu;
+        b->capuses = nc;
+    }
+    if (b->arena_len + t->len > b->arena_cap) {
+        size_t nc = b->arena_cap ? 2 * b->arena_cap : 4096;
+        while (nc < b->arena_len + t->len)
+            nc *= 2;
+        char *na = realloc(b->arena, nc);
+        if (!na) {
+            b->rc = STORE_ERR_NOMEM;
+            return;
+        }
+        b->arena = na;
+        b->arena_cap = nc;
+    }
+    memcpy(b->arena + b->arena_len, t->word, t->len);
+    b->uses[b->nuses] = (word_use){b->arena_len, (uint32_t)t->len, wdf, b->nuses};
+    b->arena_len += t->len;
+    b->nuses++;
+}
+
 /* The free-text terms of one field. title: also under the S/ZS* prefixes,
  * and wdf weight for the plain terms. */
 static void add_text(builder *b, const char *text, const txt_result *r, int title,
@@ -193,6 +250,7 @@ static void add_text(builder *b, const char *text, const txt_result *r, int titl
         if (t->len == 0 || t->len > MAX_WORD)
             continue;
         add_posting(b, SCH_WORD, t->word, t->len, t->pos, weight);
+        add_use(b, t, weight);
         if (title)
             add_posting(b, SCH_TITLE_WORD, t->word, t->len, t->pos, 1);
         for (unsigned k = 0; k < t->nstems && k < TXT_MAX_STEMS; k++) {
@@ -235,6 +293,62 @@ static void set_value(builder *b, uint32_t slot, const char *v, size_t len)
 {
     if (len && xc_doc_set_value(b->doc, slot, v, len) == XC_ERR_NOMEM)
         b->rc = STORE_ERR_NOMEM;
+}
+
+static int use_word_cmp_r(const void *a, const void *b, void *arena)
+{
+    const word_use *x = a, *y = b;
+    const char *s = arena;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(s + x->off, s + y->off, n);
+    if (c)
+        return c;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static int use_rank_cmp(const void *a, const void *b)
+{
+    const word_use *x = a, *y = b;
+    if (x->wdf != y->wdf)
+        return x->wdf > y->wdf ? -1 : 1;
+    return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* The characteristic words into SCH_SLOT_WORDS (see schema.h). */
+static void set_words(builder *b)
+{
+    if (b->rc != STORE_OK || b->nuses == 0)
+        return;
+    qsort_r(b->uses, b->nuses, sizeof *b->uses, use_word_cmp_r, b->arena);
+    /* one entry per word: its summed wdf, its first occurrence */
+    size_t o = 0;
+    for (size_t i = 1; i < b->nuses; i++) {
+        word_use *u = &b->uses[o], *v = &b->uses[i];
+        if (u->len == v->len && memcmp(b->arena + u->off, b->arena + v->off, u->len) == 0)
+            u->wdf += v->wdf; /* sorted: u is the first occurrence */
+        else
+            b->uses[++o] = *v;
+    }
+    size_t n = o + 1;
+    qsort(b->uses, n, sizeof *b->uses, use_rank_cmp);
+    if (n > SCH_WORDS_MAX)
+        n = SCH_WORDS_MAX;
+    char *v = malloc(n * (MAX_WORD + 2)), *p = v;
+    if (!v) {
+        b->rc = STORE_ERR_NOMEM;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const word_use *u = &b->uses[i];
+        *p++ = (char)u->len;
+        memcpy(p, b->arena + u->off, u->len);
+        p += u->len;
+        *p++ = (char)(unsigned char)(u->wdf > 255 ? 255 : u->wdf);
+    }
+    set_value(b, SCH_SLOT_WORDS, v, (size_t)(p - v));
+    free(v);
 }
 
 static char *join(char **parts, size_t n)
@@ -314,6 +428,7 @@ static void build(builder *b, store_worker *w, const imp_post *post, unsigned ti
     }
     add_text(b, post->body, &r, 0, 1);
     langs |= r.langs;
+    set_words(b);
     txt_lang main = r.main_lang != TXT_LANG_NONE ? r.main_lang : title_main;
     merge_spell(b);
 
@@ -453,6 +568,8 @@ int store_prepare(const store *s, store_worker *w, const imp_post *post, store_p
     p->doc = b.doc;
     p->spell = b.spell;
     p->nspell = b.nspell;
+    free(b.uses);
+    free(b.arena);
     if (b.rc != STORE_OK) {
         store_prepared_free(p);
         if (err && errlen)

@@ -12,7 +12,7 @@
 #include "text/text.h"
 
 /* Bump when the layout changes: the indexer then rebuilds every post. */
-#define SCH_VERSION "2"
+#define SCH_VERSION "3"
 
 /* ---- free-text terms (title and body) ---------------------------------- */
 #define SCH_WORD ""          /* folded unstemmed word, with positions */
@@ -58,7 +58,18 @@ static inline const char *store_stem_prefix(txt_lang lang, int title)
 #define SCH_SLOT_AUTHOR 6      /* author as written */
 #define SCH_SLOT_MAINLANG 7    /* "en", "fr" or "mixed" */
 #define SCH_SLOT_RECORD 8      /* the post's record (below) */
+#define SCH_SLOT_WORDS 9       /* the post's characteristic words (below) */
 #define SCH_SEP '\x1f'         /* separates the parts of a multi-valued slot */
+
+/* The characteristic words of a post (schema 3), for the search's
+ * pseudo-relevance feedback (search/feedback.c), which would otherwise read
+ * the termlists of the best hits: its SCH_WORDS_MAX most frequent words
+ * (folded, unprefixed: SCH_WORD terms; no stopwords, numbers or joined
+ * forms; title words count title_weight times), the most frequent first
+ * and, among equals, in the order the post first writes them. Each is one
+ * byte of length (1 to 64), the word's bytes, then one byte of its wdf
+ * (capped at 255). */
+#define SCH_WORDS_MAX 64
 
 /* The record of a post: a JSON object with the keys "id", "title", "url",
  * "date", "lang", "categories" (array), "tags" (array), "author" and "body"

@@ -961,6 +961,35 @@ int xc_db_values(xc_db *db, uint32_t slot, xc_iter **out)
     XC_CATCH
 }
 
+int xc_db_values_of(xc_db *db, uint32_t slot, const uint32_t *docids, size_t n,
+                    int (*fn)(void *ctx, size_t i, const char *value, size_t len), void *ctx)
+{
+    NEED(db && fn && (docids || n == 0));
+    if (n > XC_VALUES_OF_MAX)
+        return fail(XC_ERR_INVALID_ARG, "too many documents");
+    XC_TRY
+    std::pair<uint32_t, size_t> order[XC_VALUES_OF_MAX];
+    for (size_t i = 0; i < n; i++)
+        order[i] = std::make_pair(docids[i], i);
+    std::sort(order, order + n);
+    Xapian::Database &d = db->db();
+    Xapian::ValueIterator v = d.valuestream_begin(slot), end = d.valuestream_end(slot);
+    for (size_t k = 0; k < n && v != end; k++) {
+        if (order[k].first == 0)
+            continue;
+        v.skip_to(order[k].first);
+        if (v == end)
+            break;
+        if (v.get_docid() != order[k].first)
+            continue;
+        const std::string value = *v;
+        if (!value.empty() && fn(ctx, order[k].second, value.data(), value.size()) != 0)
+            break;
+    }
+    return XC_OK;
+    XC_CATCH
+}
+
 /* ---- spelling and synonyms ------------------------------------------ */
 
 int xc_db_add_spelling(xc_db *db, const char *word, uint32_t freqinc)

@@ -266,6 +266,17 @@ int xc_db_termlist(xc_db *db, uint32_t docid, const char *prefix, xc_iter **out)
  * item has the value in *term (length *len) and the docid in *freq. Fast way to read
  * "id -> content hash" for all documents (reads the value stream only). */
 int xc_db_values(xc_db *db, uint32_t slot, xc_iter **out);
+/* The values in slot of the n documents docids[0..n) (any order, no
+ * repeats): calls fn(ctx, i, value, len) for each i whose document has a
+ * non-empty value there, in increasing docid order, until fn returns
+ * non-zero; value is valid during the call only. Reads the value stream
+ * with one cursor (no document is opened): for the values of a few hits on
+ * the search path. A docid without a document is skipped. n at most
+ * XC_VALUES_OF_MAX (else XC_ERR_INVALID_ARG). fn must not call back into
+ * this library. */
+#define XC_VALUES_OF_MAX 128
+int xc_db_values_of(xc_db *db, uint32_t slot, const uint32_t *docids, size_t n,
+                    int (*fn)(void *ctx, size_t i, const char *value, size_t len), void *ctx);
 
 /* ---- spelling and synonyms ---------------------------------------------- */
 

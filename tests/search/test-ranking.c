@@ -9,7 +9,10 @@
  * - the posts that hold the word typed rank above those found through a
  *   glossary synonym only.
  * Titles and bodies are read back from the database (srch_doc) and
- * compared after the analyser's normalisation (case, accents, apostrophes). */
+ * compared after the analyser's normalisation (case, accents, apostrophes).
+ * A second, small archive checks the pseudo-relevance feedback of
+ * questions: of two posts the match cannot tell apart, the one that shares
+ * its subject with the other best hits comes first. */
 #include <config.h>
 
 #include <check.h>
@@ -174,6 +177,102 @@ START_TEST(typed_word_before_synonyms)
 }
 END_TEST
 
+/* ---- pseudo-relevance feedback ----------------------------------------- */
+
+static char *ftmp;
+static srch_engine *feng;
+
+/* Two posts hold the question's words alike (same length, same order);
+ * "on-topic" also shares the words of the three posts on volcanoes that
+ * the question finds too, "off-topic" (written first: Xapian's order of
+ * equal weights puts it first) only words no other post has. Ten posts
+ * on other subjects make the volcano words rare in the archive. */
+static void build_topic_db(void)
+{
+    static const char *const bodies[][2] = {
+        {"off-topic", "Pourquoi la montagne devenue célèbre attire les visiteurs : sel poivre "
+                      "beurre farine sucre."},
+        {"on-topic", "Pourquoi la montagne devenue célèbre attire les visiteurs : magma lave "
+                     "cratère éruption cendre."},
+        {"volcan-1", "Le volcan crache du magma, de la lave et de la cendre ; son cratère gronde "
+                     "avant chaque éruption sur la montagne."},
+        {"volcan-2", "Une éruption répand la lave et le magma autour du cratère ; la cendre "
+                     "couvre la montagne."},
+        {"volcan-3", "Les visiteurs observent le cratère, la lave refroidie, le magma et la "
+                     "cendre de la dernière éruption."},
+        {"autre-1", "Le train part de la gare à midi et arrive le soir."},
+        {"autre-2", "La bibliothèque ouvre ses portes le samedi matin."},
+        {"autre-3", "Le jardinier taille les rosiers au printemps."},
+        {"autre-4", "Les élèves apprennent la grammaire et le calcul."},
+        {"autre-5", "Le boulanger cuit le pain avant l'aube."},
+        {"autre-6", "La rivière déborde après de fortes pluies."},
+        {"autre-7", "Le musicien accorde son violon avant le concert."},
+        {"autre-8", "Les pêcheurs rentrent au port avec leurs filets."},
+        {"autre-9", "La couturière coud une robe de soie."},
+        {"autre-10", "Le facteur distribue le courrier dans le quartier."},
+    };
+    const char *top = getenv("top_builddir");
+    char cmd[4096];
+    ftmp = th_tmpdir("feedback");
+    ck_assert_ptr_nonnull(ftmp);
+    char *db = th_path(ftmp, "db"), *conf = th_path(ftmp, "test.conf");
+    char *jsonl = th_path(ftmp, "posts.jsonl");
+    FILE *f = fopen(jsonl, "w");
+    ck_assert_ptr_nonnull(f);
+    for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++)
+        fprintf(f,
+                "{\"id\":\"%s\",\"url\":\"https://example.org/%s\",\"title\":\"Note\","
+                "\"author\":\"a\",\"date\":\"2020-01-01\",\"categories\":[],\"lang\":\"fr\","
+                "\"body\":\"%s\"}\n",
+                bodies[i][0], bodies[i][0], bodies[i][1]);
+    ck_assert_int_eq(fclose(f), 0);
+    th_write_file(conf, "", 0);
+    snprintf(cmd, sizeof cmd, "'%s/src/socasma-index' --quiet --config '%s' --db '%s' '%s' >/dev/null",
+             top ? top : ".", conf, db, jsonl);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(srch_engine_new(db, NULL, &feng), SRCH_OK);
+    free(db);
+    free(conf);
+    free(jsonl);
+}
+
+static void unbuild_topic_db(void)
+{
+    srch_engine_free(feng);
+    th_rmtree(ftmp);
+    free(ftmp);
+}
+
+/* The rank (from 0) of post id among the hits of q on the small archive. */
+static size_t rank_of(const char *q, const char *id)
+{
+    srch_request r;
+    json_t *ans = NULL;
+    srch_request_init(&r);
+    r.q = q;
+    ck_assert_msg(srch_search(feng, &r, &ans) == SRCH_OK, "search [%s]: %s", q, srch_errmsg(feng));
+    size_t n = nhits(ans), at = n;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(hit_id(ans, i), id))
+            at = i;
+    json_decref(ans);
+    ck_assert_msg(at < n, "[%s]: %s not found", q, id);
+    return at;
+}
+
+START_TEST(feedback_prefers_the_shared_subject)
+{
+    /* A short query gets no feedback: the two posts tie, in Xapian's order. */
+    const char *shortq = "montagne devenue célèbre";
+    ck_assert_uint_lt(rank_of(shortq, "off-topic"), rank_of(shortq, "on-topic"));
+    /* The question: the post on the subject of the other hits first. */
+    const char *question = "Pourquoi la montagne devenue célèbre attire les visiteurs ?";
+    ck_assert_uint_lt(rank_of(question, "on-topic"), rank_of(question, "off-topic"));
+    /* Both hold every word of the question: they still lead. */
+    ck_assert_uint_lt(rank_of(question, "off-topic"), 2);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ranking");
@@ -183,5 +282,10 @@ int main(void)
     tcase_add_test(tc, titles_first);
     tcase_add_test(tc, typed_word_before_synonyms);
     suite_add_tcase(s, tc);
+    TCase *fb = tcase_create("feedback");
+    tcase_add_unchecked_fixture(fb, build_topic_db, unbuild_topic_db);
+    tcase_set_timeout(fb, 60);
+    tcase_add_test(fb, feedback_prefers_the_shared_subject);
+    suite_add_tcase(s, fb);
     return th_run_suite(s, 1);
 }

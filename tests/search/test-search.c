@@ -580,8 +580,22 @@ START_TEST(proximity_rerank)
     int reordered = 0;
     for (size_t i = 0; i < sizeof qs / sizeof *qs; i++) {
         /* no language in the request (it would filter): the engine tells
-         * it from the question, as the parse below does */
+         * it from the question, as the parse below does. The questions'
+         * feedback is left out here (checked below). */
+        eng->feedback_docs = 0;
         json_t *ans = search_page(qs[i], NULL, 0, 10);
+        eng->feedback_docs = SRCH_FEEDBACK_DOCS;
+        /* with it, the same page, its hits perhaps in another order */
+        json_t *fb = search_page(qs[i], NULL, 0, 10);
+        ck_assert_uint_eq(nhits(fb), nhits(ans));
+        for (size_t k = 0; k < nhits(fb); k++) {
+            size_t at = 0;
+            while (at < nhits(ans) && strcmp(hit_id(ans, at), hit_id(fb, k)) != 0)
+                at++;
+            ck_assert_msg(at < nhits(ans), "[%s] the feedback brought in %s", qs[i],
+                          hit_id(fb, k));
+        }
+        json_decref(fb);
         size_t n = nhits(ans);
         ck_assert_int_gt(n, 1);
         srch_parsed p;

@@ -179,6 +179,53 @@ START_TEST(test_layout)
     ck_assert_uint_eq(wdf_title, 3);
     ck_assert_uint_eq(wdf_body, 1);
 
+    /* The characteristic words (SCH_SLOT_WORDS): each a word term of the
+     * post with its wdf, once, the most frequent first; no stopwords. */
+    ck_assert_int_eq(xc_db_get_document_by_term(db, "Qp1", &d), XC_OK);
+    ck_assert_int_eq(xc_doc_get_value(d, SCH_SLOT_WORDS, &v, &vlen), XC_OK);
+    ck_assert_uint_gt(vlen, 0);
+    size_t nwords = 0, pos = 0;
+    unsigned prev = 256;
+    int seen_familiale = 0, seen_residency = 0;
+    char seen[64][65];
+    while (pos < vlen) {
+        size_t wl = (unsigned char)v[pos];
+        ck_assert_uint_gt(wl, 1);
+        ck_assert_uint_le(pos + wl + 2, vlen);
+        char w[65];
+        memcpy(w, v + pos + 1, wl);
+        w[wl] = '\0';
+        unsigned wdf = (unsigned char)v[pos + 1 + wl];
+        pos += wl + 2;
+        ck_assert_uint_le(wdf, prev);
+        prev = wdf;
+        /* the same wdf as the document's own term */
+        uint32_t twdf = 0;
+        ck_assert_int_eq(xc_db_termlist(db, did, "", &it), XC_OK);
+        while (xc_iter_next(it, &t, &len, &f, NULL) == XC_OK)
+            if (len == wl && memcmp(t, w, wl) == 0)
+                twdf = f;
+        xc_iter_free(it);
+        ck_assert_msg(twdf == wdf, "%s: stored wdf %u, term wdf %u", w, wdf, (unsigned)twdf);
+        for (size_t i = 0; i < nwords; i++)
+            ck_assert_str_ne(seen[i], w);
+        ck_assert_uint_lt(nwords, 64);
+        strcpy(seen[nwords++], w);
+        static const char *stop[] = {"la", "le", "au", "du", "des", "the", "for"};
+        for (size_t i = 0; i < sizeof stop / sizeof *stop; i++)
+            ck_assert_str_ne(w, stop[i]);
+        seen_familiale |= strcmp(w, "familiale") == 0 && wdf == 3;
+        seen_residency |= strcmp(w, "residency") == 0 && wdf == 1;
+    }
+    ck_assert(seen_familiale);
+    ck_assert(seen_residency);
+    /* title words (3 each), then the body's in their order */
+    ck_assert_str_eq(seen[0], "medecine");
+    ck_assert_str_eq(seen[1], "familiale");
+    ck_assert_str_eq(seen[2], "quebec");
+    ck_assert_str_eq(seen[3], "permis");
+    xc_doc_free(d);
+
     /* Spelling: accented forms, suggested for an unaccented misspelling. */
     char *sugg = NULL;
     ck_assert_int_eq(xc_db_spelling_suggestion(db, "familliale", 2, &sugg), XC_OK);

@@ -116,6 +116,26 @@ START_TEST(test_basics)
 }
 END_TEST
 
+/* xc_db_values_of's callback for the tests: notes each value. */
+typedef struct {
+    int n;
+    size_t index[8];
+    char value[8][32];
+    int stop; /* 1: stop after the first */
+} seen_values;
+
+static int note_value(void *ctx, size_t i, const char *v, size_t len)
+{
+    seen_values *sv = ctx;
+    ck_assert_int_lt(sv->n, 8);
+    ck_assert_uint_lt(len, 32);
+    sv->index[sv->n] = i;
+    memcpy(sv->value[sv->n], v, len);
+    sv->value[sv->n][len] = '\0';
+    sv->n++;
+    return sv->stop;
+}
+
 START_TEST(test_documents)
 {
     make_corpus(dbpath);
@@ -210,6 +230,25 @@ START_TEST(test_documents)
     ck_assert_uint_eq(ids[0], 1);
     ck_assert_uint_eq(ids[3], 4);
     xc_iter_free(it);
+
+    /* the values of a few documents, asked in any order */
+    const uint32_t some[] = {4, 9, 5, 1, 3};
+    seen_values sv = {0, {0}, {{0}}, 0};
+    OK(xc_db_values_of(db, 1, some, 5, note_value, &sv));
+    ck_assert_int_eq(sv.n, 3); /* 9 does not exist, 5 has no value */
+    ck_assert_uint_eq(sv.index[0], 3);
+    ck_assert_str_eq(sv.value[0], "red\x1fgreen");
+    ck_assert_uint_eq(sv.index[1], 4);
+    ck_assert_str_eq(sv.value[1], "blue\x1fred");
+    ck_assert_uint_eq(sv.index[2], 0);
+    ck_assert_str_eq(sv.value[2], "green");
+    sv = (seen_values){0, {0}, {{0}}, 1}; /* stops after the first */
+    OK(xc_db_values_of(db, 1, some, 5, note_value, &sv));
+    ck_assert_int_eq(sv.n, 1);
+    ck_assert_str_eq(sv.value[0], "red\x1fgreen");
+    uint32_t many[XC_VALUES_OF_MAX + 1] = {0};
+    ck_assert_int_eq(xc_db_values_of(db, 1, many, XC_VALUES_OF_MAX + 1, note_value, &sv),
+                     XC_ERR_INVALID_ARG);
     xc_db_close(db);
 }
 END_TEST
