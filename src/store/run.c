@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "store/queue.h"
 #include "store/run.h"
@@ -285,6 +287,25 @@ static void fill_result(const store_runner *ru, store_run_result *res, int prune
     res->glossary_changed = store_glossary_changed(ru->s);
 }
 
+/* Whether a parallel build has room to run: its chunks and their merge
+ * take about five times the input (the database itself about four), and
+ * Xapian 1.4.22, when a chunk's write meets a full disk or the file size
+ * limit, may end the process from a destructor (std::terminate) instead of
+ * failing, where one writer's transaction fails cleanly. So a process under
+ * a file size limit (ulimit -f), or a disk with less than six times the
+ * input free, is given one writer. A pipe's size is unknown: room assumed. */
+static int build_has_room(const store *s, uint64_t input)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        return 0;
+    struct statvfs vf;
+    if (input == 0 || !s->path || statvfs(s->path, &vf) != 0)
+        return 1;
+    uint64_t avail = (uint64_t)vf.f_bavail * (uint64_t)vf.f_frsize;
+    return avail / 6 >= input;
+}
+
 int store_run(store *s, const store_run_options *o, const store_reporter *r, void *ctx,
               store_run_result *res)
 {
@@ -308,8 +329,10 @@ int store_run(store *s, const store_run_options *o, const store_reporter *r, voi
     unsigned jobs = o->jobs ? o->jobs : 1;
     /* A new database: every post is new, so it can be built in chunks at
      * once and merged. Where the file system cannot swap directories
-     * atomically, one writer does it. */
-    if (jobs > 1 && store_can_build(s) && store_build_begin(s, jobs) == STORE_OK)
+     * atomically, or the disk is short of room (build_has_room), one
+     * writer does it. */
+    if (jobs > 1 && store_can_build(s) && build_has_room(s, ru.total) &&
+        store_build_begin(s, jobs) == STORE_OK)
         store_run_build(&ru, jobs);
     else
         run_pipeline(&ru);
