@@ -4,7 +4,7 @@
  *
  *   loadclient (-U PATH | -T HOST:PORT) [-f REQUESTS] [-c CONNS] [-m DEPTH]
  *              [-1] [-t SECS] [-n N] [-S STOPFILE] [-b BAD -B PERMIL] [-v]
- *              [-w MS] [-H MODE] [-L LATFILE]
+ *              [-w MS] [-p MS] [-H MODE] [-L LATFILE]
  *   -f FILE   valid requests, one a line, sent in turn (each connection
  *             starts elsewhere in the list); every answer must be
  *             {"ok":true...
@@ -20,6 +20,7 @@
  *   -v        also print each "total" value seen in the answers and how
  *             often (totals=VALUE:COUNT,...)
  *   -w MS     an answer later than MS (default 30000) is a failure
+ *   -p MS     pause MS between an answer and the next request (pacing)
  *   -L FILE   write every latency (ms, one a line) to FILE
  *   -H MODE   a hostile client instead, until stopped:
  *             dribble  a request one byte every second, never ending it
@@ -60,7 +61,7 @@ static char **reqs, **bads;
 static size_t nreqs, nbads;
 static int depth = 1, oneshot, show_totals, bad_permil;
 static long per_conn;
-static double deadline_s, answer_wait_ms = 30000;
+static double deadline_s, answer_wait_ms = 30000, pause_ms;
 static atomic_int stop_now;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -351,6 +352,8 @@ static void *run_client(void *arg)
             close(fd);
             fd = -1;
         }
+        if (pause_ms > 0 && n_in == 0)
+            usleep((useconds_t)(pause_ms * 1000.0));
     }
     if (fd >= 0)
         close(fd);
@@ -583,7 +586,7 @@ int main(int argc, char **argv)
     const char *file = NULL, *badfile = NULL, *mode = NULL, *latfile = NULL;
     int conns = 1, o;
     double secs = 0;
-    while ((o = getopt(argc, argv, "U:T:f:c:m:1t:n:S:b:B:vw:H:L:")) != -1) {
+    while ((o = getopt(argc, argv, "U:T:f:c:m:1t:n:S:b:B:vw:p:H:L:")) != -1) {
         switch (o) {
         case 'U': unix_path = optarg; break;
         case 'T': tcp_addr = optarg; break;
@@ -598,6 +601,7 @@ int main(int argc, char **argv)
         case 'B': bad_permil = atoi(optarg); break;
         case 'v': show_totals = 1; break;
         case 'w': answer_wait_ms = atof(optarg); break;
+        case 'p': pause_ms = atof(optarg); break;
         case 'H': mode = optarg; break;
         case 'L': latfile = optarg; break;
         default: return 2;
@@ -609,7 +613,7 @@ int main(int argc, char **argv)
         strcmp(mode, "hold") != 0))) {
         fprintf(stderr, "usage: loadclient (-U PATH | -T HOST:PORT) [-f REQUESTS] [-c N] "
                         "[-m DEPTH] [-1] (-t SECS | -n N | -S STOPFILE) [-b BAD -B PERMIL] "
-                        "[-v] [-w MS] [-H dribble|noread|huge|hold] [-L FILE]\n");
+                        "[-v] [-w MS] [-p MS] [-H dribble|noread|huge|hold] [-L FILE]\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
