@@ -10,7 +10,7 @@ tests_faults_loadclient_CFLAGS = $(AM_CFLAGS) -pthread
 tests_faults_loadclient_LDFLAGS = $(AM_LDFLAGS) -pthread
 FAULT_TESTS = tests/faults/kill.sh tests/faults/disk-full.sh tests/faults/db-swap.sh \
 	tests/faults/fds.sh tests/faults/reload.sh
-EXTRA_DIST += $(FAULT_TESTS) tests/faults/faults-lib.sh
+EXTRA_DIST += $(FAULT_TESTS) tests/faults/faults-lib.sh tests/faults/lsan.supp
 FAULTS_SUITE_LOG = faults-suite.log
 # The same harness as `make check`, with the fault tests as TESTS.
 check-faults:
