@@ -4,7 +4,7 @@
  *
  *   loadclient (-U PATH | -T HOST:PORT) [-f REQUESTS] [-c CONNS] [-m DEPTH]
  *              [-1] [-t SECS] [-n N] [-S STOPFILE] [-b BAD -B PERMIL] [-v]
- *              [-w MS] [-p MS] [-H MODE] [-L LATFILE]
+ *              [-w MS] [-p MS] [-a CODE] [-H MODE] [-L LATFILE]
  *   -f FILE   valid requests, one a line, sent in turn (each connection
  *             starts elsewhere in the list); every answer must be
  *             {"ok":true...
@@ -21,6 +21,8 @@
  *             often (totals=VALUE:COUNT,...)
  *   -w MS     an answer later than MS (default 30000) is a failure
  *   -p MS     pause MS between an answer and the next request (pacing)
+ *   -a CODE   an error answer with this code is allowed (counted apart,
+ *             as "allowed", not as a failure), e.g. unavailable
  *   -L FILE   write every latency (ms, one a line) to FILE
  *   -H MODE   a hostile client instead, until stopped:
  *             dribble  a request one byte every second, never ending it
@@ -57,6 +59,7 @@
 #include <unistd.h>
 
 static const char *unix_path, *tcp_addr, *stop_file;
+static char allowed_code[80]; /* "code":"CODE" of -a, or empty */
 static char **reqs, **bads;
 static size_t nreqs, nbads;
 static int depth = 1, oneshot, show_totals, bad_permil;
@@ -77,7 +80,7 @@ typedef struct {
     int idx;
     double *lat;
     size_t nlat, cap;
-    unsigned long sent, ok, failed, bad_ok, conn_fail;
+    unsigned long sent, ok, failed, bad_ok, conn_fail, allowed;
     /* hostile / hold counters */
     unsigned long answered, closed, refused, hung;
     int *held;
@@ -247,7 +250,10 @@ static void check_answer(worker *w, const inflight *q, const char *ans, size_t l
         w->ok++;
         if (show_totals)
             note_total(ans, len);
-    } else {
+    } else if (*allowed_code && len >= 11 && memcmp(ans, "{\"ok\":false", 11) == 0 &&
+               memmem(ans, len, allowed_code, strlen(allowed_code)))
+        w->allowed++;
+    else {
         w->failed++;
         report("failed", q->req, ans, len);
     }
@@ -586,7 +592,7 @@ int main(int argc, char **argv)
     const char *file = NULL, *badfile = NULL, *mode = NULL, *latfile = NULL;
     int conns = 1, o;
     double secs = 0;
-    while ((o = getopt(argc, argv, "U:T:f:c:m:1t:n:S:b:B:vw:p:H:L:")) != -1) {
+    while ((o = getopt(argc, argv, "U:T:f:c:m:1t:n:S:b:B:vw:p:a:H:L:")) != -1) {
         switch (o) {
         case 'U': unix_path = optarg; break;
         case 'T': tcp_addr = optarg; break;
@@ -602,6 +608,7 @@ int main(int argc, char **argv)
         case 'v': show_totals = 1; break;
         case 'w': answer_wait_ms = atof(optarg); break;
         case 'p': pause_ms = atof(optarg); break;
+        case 'a': snprintf(allowed_code, sizeof allowed_code, "\"code\":\"%s\"", optarg); break;
         case 'H': mode = optarg; break;
         case 'L': latfile = optarg; break;
         default: return 2;
@@ -613,7 +620,7 @@ int main(int argc, char **argv)
         strcmp(mode, "hold") != 0))) {
         fprintf(stderr, "usage: loadclient (-U PATH | -T HOST:PORT) [-f REQUESTS] [-c N] "
                         "[-m DEPTH] [-1] (-t SECS | -n N | -S STOPFILE) [-b BAD -B PERMIL] "
-                        "[-v] [-w MS] [-p MS] [-H dribble|noread|huge|hold] [-L FILE]\n");
+                        "[-v] [-w MS] [-p MS] [-a CODE] [-H dribble|noread|huge|hold] [-L FILE]\n");
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
@@ -660,6 +667,7 @@ int main(int argc, char **argv)
         sum.ok += ws[i].ok;
         sum.failed += ws[i].failed;
         sum.bad_ok += ws[i].bad_ok;
+        sum.allowed += ws[i].allowed;
         sum.conn_fail += ws[i].conn_fail;
         sum.closed += ws[i].closed;
         sum.refused += ws[i].refused;
@@ -691,9 +699,9 @@ int main(int argc, char **argv)
         if (f)
             fclose(f);
     }
-    printf("requests %lu ok %lu failed %lu bad_answered %lu connect_failed %lu qps %.0f "
-           "p50 %.3f p99 %.3f max %.3f",
-           sum.sent, sum.ok, sum.failed, sum.bad_ok, sum.conn_fail,
+    printf("requests %lu ok %lu failed %lu bad_answered %lu allowed %lu connect_failed %lu "
+           "qps %.0f p50 %.3f p99 %.3f max %.3f",
+           sum.sent, sum.ok, sum.failed, sum.bad_ok, sum.allowed, sum.conn_fail,
            elapsed > 0 ? (double)(sum.ok + sum.bad_ok) / elapsed : 0.0,
            all ? pct(all, sum.nlat, 50) : 0, all ? pct(all, sum.nlat, 99) : 0,
            all && sum.nlat ? all[sum.nlat - 1] : 0);
