@@ -27,7 +27,8 @@
  *   -H MODE   a hostile client instead, until stopped:
  *             dribble  a request one byte every second, never ending it
  *             noread   pipelines searches and never reads an answer
- *             huge     endless lines of 1 MiB without a newline
+ *             huge     endless lines of 1 MiB without a newline, one
+ *                      every -p MS (default 100)
  *             hold     connects CONNS times, one after another, sends a
  *                      ping on each; an answered connection is kept open
  *                      until stopped. Prints how many were answered,
@@ -484,7 +485,7 @@ static void *run_huge(void *arg)
             continue;
         }
         w->sent++;
-        nap(100);
+        nap(pause_ms > 0 ? (int)pause_ms : 100);
     }
     if (fd >= 0)
         close(fd);
