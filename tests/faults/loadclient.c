@@ -26,7 +26,8 @@
  *   -L FILE   write every latency (ms, one a line) to FILE
  *   -H MODE   a hostile client instead, until stopped:
  *             dribble  a request one byte every second, never ending it
- *             noread   pipelines searches and never reads an answer
+ *             noread   pipelines searches (one every -p MS, default as
+ *                      fast as it can) and never reads an answer
  *             huge     endless lines of 1 MiB without a newline, one
  *                      every -p MS (default 100)
  *             hold     connects CONNS times, one after another, sends a
@@ -438,6 +439,8 @@ static void *run_noread(void *arg)
         ssize_t k = send(fd, r, strlen(r), MSG_NOSIGNAL | MSG_DONTWAIT);
         if (k > 0) {
             w->sent++;
+            if (pause_ms > 0)
+                nap((int)pause_ms);
             continue;
         }
         if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
