@@ -133,8 +133,8 @@ static int still_there(const srch_engine *e)
     size_t n = strlen(e->db_path) + sizeof "/iamglass";
     char *version = malloc(n);
     struct stat st;
-    int ok = version && snprintf(version, n, "%s/iamglass", e->db_path) > 0 &&
-             stat(version, &st) == 0;
+    int ok =
+        version && snprintf(version, n, "%s/iamglass", e->db_path) > 0 && stat(version, &st) == 0;
     free(version);
     return ok;
 }

@@ -63,7 +63,7 @@ struct srch_engine {
     txt_analyser *an;
     double last_reopen;      /* monotonic seconds of the last open/reopen */
     uint64_t dir_dev, dir_ino; /* the database directory opened (see ready()) */
-    int dir_known;           /* 1: dir_dev and dir_ino were read */
+    int dir_known;             /* 1: dir_dev and dir_ino were read */
     unsigned reopen_ms;
     unsigned rerank_depth;   /* SRCH_RERANK_DEPTH (tests change it) */
     srch_timings t;          /* time per phase (srch_engine_timings) */

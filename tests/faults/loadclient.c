@@ -619,9 +619,9 @@ int main(int argc, char **argv)
         }
     }
     int hostile = mode != NULL;
-    if ((!unix_path && !tcp_addr) || conns < 1 || depth < 1 || (!file && (!hostile ||
-        strcmp(mode, "noread") == 0)) || (!secs && !per_conn && !stop_file && (!hostile ||
-        strcmp(mode, "hold") != 0))) {
+    if ((!unix_path && !tcp_addr) || conns < 1 || depth < 1 ||
+        (!file && (!hostile || strcmp(mode, "noread") == 0)) ||
+        (!secs && !per_conn && !stop_file && (!hostile || strcmp(mode, "hold") != 0))) {
         fprintf(stderr, "usage: loadclient (-U PATH | -T HOST:PORT) [-f REQUESTS] [-c N] "
                         "[-m DEPTH] [-1] (-t SECS | -n N | -S STOPFILE) [-b BAD -B PERMIL] "
                         "[-v] [-w MS] [-p MS] [-a CODE] [-H dribble|noread|huge|hold] [-L FILE]\n");
