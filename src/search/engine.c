@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "search/search-internal.h"
@@ -166,11 +167,52 @@ static int unavailable(srch_engine *e, int rc)
     return SRCH_ERR_UNAVAILABLE;
 }
 
-/* Makes e->db usable and fresh enough. */
+/* The identity of the directory at the database's path: 0, or -1 when
+ * there is nothing there. */
+static int dir_identity(const char *path, uint64_t *dev, uint64_t *ino)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return -1;
+    *dev = (uint64_t)st.st_dev;
+    *ino = (uint64_t)st.st_ino;
+    return 0;
+}
+
+/* The database open is still at its path: the same directory, and its
+ * version file there (a stat each, no file descriptor needed). */
+static int still_there(const srch_engine *e)
+{
+    uint64_t dev = 0, ino = 0;
+    if (!e->dir_known || dir_identity(e->db_path, &dev, &ino) != 0 || dev != e->dir_dev ||
+        ino != e->dir_ino)
+        return 0;
+    size_t n = strlen(e->db_path) + sizeof "/iamglass";
+    char *version = malloc(n);
+    struct stat st;
+    int ok =
+        version && snprintf(version, n, "%s/iamglass", e->db_path) > 0 && stat(version, &st) == 0;
+    free(version);
+    return ok;
+}
+
+/* Makes e->db usable and fresh enough. A database moved in at the path in
+ * place of the open one (a new directory there) is opened afresh: Xapian's
+ * reopen() reads the new version file but keeps the old tables when the
+ * revision numbers are equal, and would go on answering from the removed
+ * database. */
 static int ready(srch_engine *e)
 {
     double now = srch_now();
+    if (e->db && e->dir_known && (now - e->last_reopen) * 1000.0 >= e->reopen_ms) {
+        uint64_t dev = 0, ino = 0;
+        if (dir_identity(e->db_path, &dev, &ino) != 0 || dev != e->dir_dev || ino != e->dir_ino) {
+            xc_db_close(e->db);
+            e->db = NULL; /* opened afresh below, the caches emptied */
+        }
+    }
     if (!e->db) {
+        e->dir_known = dir_identity(e->db_path, &e->dir_dev, &e->dir_ino) == 0;
         srch_speller_free(e->speller);
         e->speller = NULL;
         srch_termfreq_clear(e);
@@ -198,8 +240,14 @@ static int ready(srch_engine *e)
         srch_termfreq_clear(e);
         if (reopened)
             srch_totals_clear(e); /* what the match reads changed */
-        if (rc != XC_OK)
+        if (rc != XC_OK && !still_there(e))
             return unavailable(e, rc);
+        /* A reopen that failed with the database still there (the same
+         * directory, its version file in place) failed for want of a
+         * resource, a file descriptor above all: the revision open stays
+         * readable, so it answers from it and tries again later, instead
+         * of dropping it and failing every request until a descriptor is
+         * free. What it cannot read any more fails inside the request. */
         e->last_reopen = now;
     }
     return SRCH_OK;

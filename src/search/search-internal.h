@@ -71,6 +71,8 @@ struct srch_engine {
     txt_analyser *an;
     double last_reopen;      /* monotonic seconds of the last open/reopen */
     uint64_t sync_gen;       /* the last writer generation srch_engine_sync() gave */
+    uint64_t dir_dev, dir_ino; /* the database directory opened (see ready()) */
+    int dir_known;             /* 1: dir_dev and dir_ino were read */
     unsigned reopen_ms;
     unsigned rerank_depth;   /* SRCH_RERANK_DEPTH (tests change it) */
     unsigned feedback_docs;  /* SRCH_FEEDBACK_DOCS (tests set 0: no feedback) */
