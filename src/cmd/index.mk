@@ -1,7 +1,8 @@
 # src/cmd/index.mk: the indexer program socasma-index, its man page and its
 # tests (tests/index/).
 bin_PROGRAMS += src/socasma-index
-src_socasma_index_SOURCES = src/cmd/socasma-index.c src/cmd/cmd-util.c src/cmd/cmd-util.h
+src_socasma_index_SOURCES = src/cmd/socasma-index.c src/cmd/index-report.c \
+	src/cmd/index-report.h src/cmd/cmd-util.c src/cmd/cmd-util.h
 src_socasma_index_CFLAGS = $(AM_CFLAGS) -pthread
 src_socasma_index_LDFLAGS = $(AM_LDFLAGS) -pthread
 src_socasma_index_LDADD = $(STORE_LINK) $(CONF_LINK)

@@ -2,7 +2,8 @@
  * runs one import of the sources into the database (store_run(): one
  * transaction, or a new database built in parallel and swapped in), prints
  * what the run reports (progress, rejected records, errors) and its
- * summary, and exits with a status that says how it went.
+ * summary (the printing is in index-report.c), and exits with a status
+ * that says how it went.
  * Exit codes: 0 done, 1 nothing indexed: records rejected under --strict
  * (nothing committed), or every record rejected (a file that is not an
  * export, say), 2 usage (a --format the files contradict too), 3 database locked by another writer, 4 input or database error
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd-util.h"
+#include "cmd/index-report.h"
 #include "conf/conf.h"
 #include "import/import.h"
 #include "store/store.h"
@@ -72,109 +74,6 @@ static void usage(FILE *f)
     fprintf(f, "\nConfig file: --config FILE, else $SOCASMA_CONFIG, else when it exists\n"
                "  %s\nelse none (built-in defaults).\n",
             cfg_installed_path());
-}
-
-/* ---- printing ------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at p (1 to 4), or 0. */
-static size_t utf8_seq(const unsigned char *p)
-{
-    unsigned c = p[0];
-    size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
-             : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-    for (size_t i = 1; i < n; i++)
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-    if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
-        (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
-        return 0; /* overlong, surrogate, beyond U+10FFFF */
-    return n;
-}
-
-/* Writes s with what a terminal would act on escaped: control characters
- * (C0, DEL, C1) and bytes that are not UTF-8 become \xNN (\u00NN for C1).
- * Ids, titles and paths come from the input and are shown as text. */
-static void put_safe(FILE *f, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        size_t n = utf8_seq(p);
-        if (n == 1 && *p >= 0x20 && *p != 0x7f) {
-            fputc(*p, f);
-        } else if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
-            fprintf(f, "\\u00%02x", p[1]);
-        } else if (n > 1) {
-            fwrite(p, 1, n, f);
-        } else {
-            fprintf(f, "\\x%02x", *p);
-            n = 1;
-        }
-        p += n;
-    }
-}
-
-/* "socasma-index: " (when prefixed) + the escaped message + newline. */
-static void say(int prefixed, const char *msg)
-{
-    if (prefixed)
-        fputs("socasma-index: ", stderr);
-    put_safe(stderr, msg);
-    fputc('\n', stderr);
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* ---- the run's reporter ---------------------------------------------------- */
-
-typedef struct {
-    int tty;       /* a progress line on standard error */
-    double t0, last;
-    char first_rejection[256]; /* the run's first "FILE:LINE: reason" */
-} report_state;
-
-static void on_progress(void *ctx, const store_progress *p)
-{
-    report_state *rs = ctx;
-    if (!rs->tty)
-        return;
-    double t = now_s();
-    if (!p->final && t - rs->last < 0.25)
-        return;
-    rs->last = t;
-    double el = t - rs->t0;
-    double rate = el > 0 ? (double)p->read / el : 0;
-    if (p->bytes_total > 0 && p->bytes_done <= p->bytes_total) {
-        double pct = 100.0 * (double)p->bytes_done / (double)p->bytes_total;
-        double eta = p->bytes_done > 0
-                         ? el * (double)(p->bytes_total - p->bytes_done) / (double)p->bytes_done
-                         : 0;
-        fprintf(stderr, "\r%llu posts, %.0f posts/s, %.1f%%, ETA %.0f s   ",
-                (unsigned long long)p->read, rate, pct, eta);
-    } else {
-        fprintf(stderr, "\r%llu posts, %.0f posts/s   ", (unsigned long long)p->read, rate);
-    }
-    if (p->final)
-        fputc('\n', stderr);
-    fflush(stderr);
-}
-
-static void on_rejected(void *ctx, const char *msg)
-{
-    report_state *rs = ctx;
-    if (!rs->first_rejection[0])
-        snprintf(rs->first_rejection, sizeof rs->first_rejection, "%s", msg);
-    say(0, msg);
-}
-
-static void on_fatal(void *ctx, const char *msg)
-{
-    (void)ctx;
-    say(1, msg);
 }
 
 /* ---- flags ----------------------------------------------------------------- */
@@ -262,7 +161,7 @@ static int parse_flags(int argc, char **argv, flags *fl)
     }
     if (imp_format_parse(fl->format) < 0) {
         fputs("socasma-index: unknown format '", stderr);
-        put_safe(stderr, fl->format);
+        idx_put_safe(stderr, fl->format);
         fputs("' (auto, jsonl or wxr)\n", stderr);
         return EXIT_USAGE;
     }
@@ -276,110 +175,6 @@ static int parse_flags(int argc, char **argv, flags *fl)
     return -1;
 }
 
-/* ---- what the sources look like ---------------------------------------------- */
-
-/* 1 when what a file looks like contradicts the format it is read as:
- * JSON under --format wxr, XML (or HTML) under --format jsonl. */
-static int contradicts(imp_format f, cmd_looks l)
-{
-    if (f == IMP_FORMAT_WXR)
-        return l == CMD_LOOKS_JSONL || l == CMD_LOOKS_JSON;
-    if (f == IMP_FORMAT_JSONL)
-        return l == CMD_LOOKS_WXR || l == CMD_LOOKS_XML || l == CMD_LOOKS_HTML;
-    return 0;
-}
-
-/* Refuses a --format that a source contradicts, before anything is opened:
- * such a file would give nothing but rejections. EXIT_USAGE, or -1. */
-static int check_formats(imp_format f, char *const *paths, size_t n)
-{
-    int ret = -1;
-    for (size_t i = 0; i < n; i++) {
-        cmd_looks l = cmd_file_looks(paths[i]);
-        if (!contradicts(f, l))
-            continue;
-        fputs("socasma-index: ", stderr);
-        put_safe(stderr, paths[i]);
-        fprintf(stderr, " looks like %s, not %s as --format %s says\n", cmd_looks_name(l),
-                f == IMP_FORMAT_WXR ? "a WordPress export (WXR)" : "JSON Lines",
-                f == IMP_FORMAT_WXR ? "wxr" : "jsonl");
-        ret = EXIT_USAGE;
-    }
-    if (ret == EXIT_USAGE)
-        fprintf(stderr, "socasma-index: leave --format out (each file's format is then read "
-                        "from its content), or give the right one\n");
-    return ret;
-}
-
-/* After a run that indexed nothing (every record rejected, or no record
- * read from files that are not exports): one line that says why, naming
- * what the first such file looks like. 1 when said, 0 when the run is not
- * such a run. */
-static int explain_nothing(const store_run_result *res, const report_state *rs, char *const *paths,
-                           size_t n)
-{
-    int all_rejected = res->read > 0 && res->counts.rejected == res->read;
-    if (!all_rejected && res->read > 0)
-        return 0;
-    const char *odd = NULL;
-    cmd_looks odd_looks = CMD_LOOKS_UNKNOWN;
-    size_t nodd = 0;
-    for (size_t i = 0; i < n; i++) {
-        cmd_looks l = cmd_file_looks(paths[i]);
-        if (l != CMD_LOOKS_UNKNOWN && l != CMD_LOOKS_JSONL && l != CMD_LOOKS_WXR) {
-            if (!odd) {
-                odd = paths[i];
-                odd_looks = l;
-            }
-            nodd++;
-        }
-    }
-    if (!all_rejected && !(res->read == 0 && odd))
-        return 0;
-    fputs("socasma-index: nothing indexed: ", stderr);
-    if (all_rejected)
-        fprintf(stderr, "every record was rejected (%llu of %llu)",
-                (unsigned long long)res->counts.rejected, (unsigned long long)res->read);
-    else
-        fputs("no record was found", stderr);
-    if (odd) {
-        fputs("; ", stderr);
-        put_safe(stderr, odd);
-        fprintf(stderr, " looks like %s, not JSON Lines nor a WordPress export",
-                cmd_looks_name(odd_looks));
-        if (nodd > 1)
-            fprintf(stderr, " (and %zu more files)", nodd - 1);
-    } else if (rs->first_rejection[0]) {
-        fputs("; the first: ", stderr);
-        put_safe(stderr, rs->first_rejection);
-    }
-    fputc('\n', stderr);
-    return 1;
-}
-
-/* ---- the summary ----------------------------------------------------------- */
-
-static void summary(const flags *fl, const store_run_result *res, double secs)
-{
-    const store_counts *c = &res->counts;
-    if (fl->json) {
-        printf("{\"read\":%llu,\"added\":%llu,\"updated\":%llu,\"unchanged\":%llu,"
-               "\"deleted\":%llu,\"rejected\":%llu,\"glossary\":\"%s\",\"seconds\":%.3f}\n",
-               (unsigned long long)res->read, (unsigned long long)c->added,
-               (unsigned long long)c->updated, (unsigned long long)c->unchanged,
-               (unsigned long long)c->deleted, (unsigned long long)c->rejected,
-               res->glossary_changed ? "changed" : "unchanged", secs);
-    } else if (!fl->quiet) {
-        printf("%sread %llu, added %llu, updated %llu, unchanged %llu, deleted %llu, "
-               "rejected %llu, %s%.2f s, %.0f posts/s\n",
-               fl->dry ? "dry run: " : "", (unsigned long long)res->read,
-               (unsigned long long)c->added, (unsigned long long)c->updated,
-               (unsigned long long)c->unchanged, (unsigned long long)c->deleted,
-               (unsigned long long)c->rejected, res->glossary_changed ? "glossary changed, " : "",
-               secs, secs > 0 ? (double)res->read / secs : 0);
-    }
-}
-
 int main(int argc, char **argv)
 {
     flags fl = {NULL, NULL, "auto", 0, 0, 0, 0, 0, 2, 0, 0};
@@ -390,7 +185,7 @@ int main(int argc, char **argv)
     char err[1024];
     cfg_config cfg;
     if (cfg_load(&cfg, fl.config, err, sizeof err) != 0) {
-        say(1, err);
+        idx_say(1, err);
         cfg_free(&cfg);
         return EXIT_ERROR;
     }
@@ -402,7 +197,7 @@ int main(int argc, char **argv)
     size_t npaths = 0;
     if (imp_expand_sources((const char *const *)(argv + optind), (size_t)(argc - optind), &paths,
                            &npaths, err, sizeof err) != IMP_OK) {
-        say(1, err);
+        idx_say(1, err);
         cfg_free(&cfg);
         return EXIT_ERROR;
     }
@@ -411,12 +206,12 @@ int main(int argc, char **argv)
         struct stat sb;
         if (strcmp(paths[i], "-") != 0 && (stat(paths[i], &sb) != 0 || access(paths[i], R_OK) != 0)) {
             snprintf(err, sizeof err, "%s: %s", paths[i], strerror(errno));
-            say(1, err);
+            idx_say(1, err);
             ret = EXIT_ERROR;
         }
     }
     if (ret == EXIT_DONE && imp_format_parse(fl.format) != IMP_FORMAT_AUTO &&
-        check_formats((imp_format)imp_format_parse(fl.format), paths, npaths) == EXIT_USAGE)
+        idx_check_formats((imp_format)imp_format_parse(fl.format), paths, npaths))
         ret = EXIT_USAGE;
     /* Inside the run's transaction Xapian still writes postings out every
      * XAPIAN_FLUSH_THRESHOLD changes (default 10,000). Smaller batches keep
@@ -435,15 +230,15 @@ int main(int argc, char **argv)
         so.read_only = fl.dry;
         /* With --wait, the lock is tried again until it is free: the
          * daemon's writer lets it go after lock_idle without writes. */
-        double until = now_s() + fl.wait;
+        double until = idx_now_s() + fl.wait;
         int rc;
         while ((rc = store_open(dbpath, &so, &st, err, sizeof err)) == STORE_ERR_LOCKED &&
-               now_s() < until) {
+               idx_now_s() < until) {
             struct timespec ts = {0, 50 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
         if (rc != STORE_OK) {
-            say(1, err);
+            idx_say(1, err);
             ret = rc == STORE_ERR_LOCKED ? EXIT_LOCKED : EXIT_ERROR;
         }
     }
@@ -459,32 +254,32 @@ int main(int argc, char **argv)
         ro.prune = fl.prune;
         ro.strict = fl.strict;
         ro.max_post_bytes = fl.max_post_bytes ? fl.max_post_bytes : cfg.max_post_bytes;
-        report_state rs = {!fl.quiet && isatty(STDERR_FILENO), now_s(), 0, ""};
+        idx_report_state rs = {!fl.quiet && isatty(STDERR_FILENO), idx_now_s(), 0, ""};
         rs.last = rs.t0;
-        store_reporter rep = {on_progress, on_rejected, on_rejected, on_fatal};
+        store_reporter rep = {idx_on_progress, idx_on_rejected, idx_on_rejected, idx_on_fatal};
         store_run_result res;
         int rc = store_run(st, &ro, &rep, &rs, &res);
         if (rc == STORE_ERR_RECORD) {
             snprintf(err, sizeof err, "%llu record(s) rejected under --strict: nothing committed",
                      (unsigned long long)res.counts.rejected);
-            say(1, err);
+            idx_say(1, err);
             ret = EXIT_REJECTED;
         } else if (rc != STORE_OK) {
             ret = rc == STORE_ERR_LOCKED ? EXIT_LOCKED : EXIT_ERROR; /* reported by on_fatal */
-        } else if (explain_nothing(&res, &rs, paths, npaths)) {
+        } else if (idx_explain_nothing(&res, &rs, paths, npaths)) {
             ret = EXIT_REJECTED; /* even without --strict: not an export */
         } else if (res.source_errors > 0) {
             snprintf(err, sizeof err, "%s%u source(s) could not be read to the end",
                      fl.prune ? "not pruning: " : "", res.source_errors);
-            say(1, err);
+            idx_say(1, err);
             ret = EXIT_PARTIAL;
         } else if (res.prune_skipped) {
             snprintf(err, sizeof err, "not pruning: %llu record(s) could not be read",
                      (unsigned long long)res.unreadable);
-            say(1, err);
+            idx_say(1, err);
             ret = EXIT_PARTIAL;
         }
-        summary(&fl, &res, now_s() - rs.t0);
+        idx_summary(&res, idx_now_s() - rs.t0, fl.json, fl.quiet, fl.dry);
     }
     store_close(st);
     for (size_t i = 0; i < npaths; i++)

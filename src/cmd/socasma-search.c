@@ -1,6 +1,7 @@
 /* socasma-search: search the archive from the command line, directly in the
  * database or through the daemon (--socket, --connect), with the same
- * answer object either way (see doc/socasma-search.1).
+ * answer object either way (see doc/socasma-search.1); the answer is
+ * shown as text by search-print.c.
  * Exit codes: 0 hits found, 1 no hits, 2 usage, 4 database or daemon error. */
 #include <config.h>
 
@@ -13,6 +14,7 @@
 
 #include "cmd/cmd-util.h"
 #include "cmd/search-client.h"
+#include "cmd/search-print.h"
 #include "conf/conf.h"
 #include "search/search.h"
 
@@ -56,128 +58,6 @@ static void usage(FILE *f)
             cfg_installed_path());
 }
 
-/* Snippet HTML to terminal text: <mark> to bold (or nothing), entities decoded. */
-static void print_snippet(const char *s, int tty)
-{
-    static const struct { const char *from, *to; } ent[] = {
-        {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}};
-    while (*s) {
-        if (!strncmp(s, "<mark>", 6)) {
-            if (tty)
-                fputs("\033[1m", stdout);
-            s += 6;
-            continue;
-        }
-        if (!strncmp(s, "</mark>", 7)) {
-            if (tty)
-                fputs("\033[0m", stdout);
-            s += 7;
-            continue;
-        }
-        int done = 0;
-        for (size_t k = 0; k < sizeof ent / sizeof ent[0] && !done; k++)
-            if (!strncmp(s, ent[k].from, strlen(ent[k].from))) {
-                fputs(ent[k].to, stdout);
-                s += strlen(ent[k].from);
-                done = 1;
-            }
-        if (!done)
-            putchar(*s++);
-    }
-}
-
-static const char *str(const json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
-static void print_counts(const char *name, const json_t *o)
-{
-    const char *k;
-    json_t *v;
-    printf("%s:", name);
-    json_object_foreach((json_t *)o, k, v) printf(" %s (%lld)", k, (long long)json_integer_value(v));
-    printf("\n");
-}
-
-static void print_human(const json_t *ans, int tty)
-{
-    json_t *hits = json_object_get(ans, "hits");
-    size_t i;
-    json_t *h;
-    long long offset = json_integer_value(json_object_get(ans, "offset"));
-    if (json_is_true(json_object_get(ans, "corrected")))
-        printf("No results for your query; showing results for \"%s\".\n\n",
-               str(ans, "suggestion"));
-    else if (json_is_true(json_object_get(ans, "completed")))
-        printf("No results for your query; showing results for its last word as the start of "
-               "a word.\n\n");
-    else if (json_is_string(json_object_get(ans, "suggestion")))
-        printf("Did you mean: %s\n\n", str(ans, "suggestion"));
-    json_array_foreach(hits, i, h)
-    {
-        printf("%lld. %s%s%s\n", offset + (long long)i + 1, tty ? "\033[1m" : "", str(h, "title"),
-               tty ? "\033[0m" : "");
-        printf("   %s%s%s  %s\n", str(h, "date"), str(h, "date")[0] ? "  " : "", str(h, "lang"),
-               str(h, "url"));
-        const char *sn = str(h, "snippet");
-        if (sn[0]) {
-            printf("   ");
-            print_snippet(sn, tty);
-            printf("\n");
-        }
-        printf("\n");
-    }
-    printf("%s%lld result%s (%.1f ms)\n",
-           json_is_false(json_object_get(ans, "total_exact")) ? "about " : "",
-           (long long)json_integer_value(json_object_get(ans, "total")),
-           json_integer_value(json_object_get(ans, "total")) == 1 ? "" : "s",
-           json_number_value(json_object_get(ans, "took_ms")));
-    json_t *f = json_object_get(ans, "facets");
-    if (json_is_object(f)) {
-        print_counts("Categories", json_object_get(f, "category"));
-        print_counts("Languages", json_object_get(f, "lang"));
-        print_counts("Years", json_object_get(f, "year"));
-    }
-}
-
-static void print_stats(const json_t *ans)
-{
-    printf("posts: %lld\n", (long long)json_integer_value(json_object_get(ans, "posts")));
-    printf("revision: %lld\n", (long long)json_integer_value(json_object_get(ans, "revision")));
-    printf("last indexed: %s\n",
-           json_is_string(json_object_get(ans, "last_indexed")) ? str(ans, "last_indexed")
-                                                                : "unknown");
-    print_counts("languages", json_object_get(ans, "langs"));
-    print_counts("categories", json_object_get(ans, "categories"));
-    /* Through the daemon (--socket, --connect), its own figures too. */
-    const json_t *srv = json_object_get(ans, "server");
-    if (json_is_object(srv)) {
-        const json_t *lat = json_object_get(srv, "latency_ms");
-        printf("daemon: up %.0f s, %lld requests, %lld connections, queue %lld\n",
-               json_number_value(json_object_get(srv, "uptime_s")),
-               (long long)json_integer_value(json_object_get(srv, "requests")),
-               (long long)json_integer_value(json_object_get(srv, "connections")),
-               (long long)json_integer_value(json_object_get(srv, "queue_depth")));
-        printf("latency: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms\n",
-               json_number_value(json_object_get(lat, "p50")),
-               json_number_value(json_object_get(lat, "p95")),
-               json_number_value(json_object_get(lat, "p99")));
-        print_counts("errors", json_object_get(srv, "errors"));
-    }
-}
-
-static void print_suggest(const json_t *ans)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(ans, "completions"), i, v)
-        printf("%s\n", json_string_value(v));
-    json_array_foreach(json_object_get(ans, "titles"), i, v)
-        printf("  %s  %s\n", str(v, "title"), str(v, "url"));
-}
-
 static int parse_uint(const char *s, uint32_t *out)
 {
     char *end;
@@ -194,7 +74,7 @@ static int parse_uint(const char *s, uint32_t *out)
 static int answer_is_empty_search(const json_t *ans, const json_t *req)
 {
     return ans && json_is_true(json_object_get(ans, "ok")) &&
-           !strcmp(str(req, "op"), srch_op_name(SRCH_OP_SEARCH)) &&
+           !strcmp(sp_str(req, "op"), srch_op_name(SRCH_OP_SEARCH)) &&
            json_integer_value(json_object_get(ans, "total")) == 0;
 }
 
@@ -432,23 +312,23 @@ int main(int argc, char **argv)
     if (!json_is_true(json_object_get(ans, "ok"))) {
         json_t *e = json_object_get(ans, "error");
         if (!json)
-            fprintf(stderr, "%s: %s\n", prog, str(e, "message"));
-        const char *codename = str(e, "code");
+            fprintf(stderr, "%s: %s\n", prog, sp_str(e, "message"));
+        const char *codename = sp_str(e, "code");
         code = !strcmp(codename, srch_status_code(SRCH_ERR_BAD_REQUEST)) ? EXIT_USAGE : EXIT_ERROR;
     } else if (stats) {
         if (!json)
-            print_stats(ans);
+            sp_print_stats(ans);
         code = EXIT_HITS;
     } else if (suggest) {
         if (!json)
-            print_suggest(ans);
+            sp_print_suggest(ans);
         code = json_array_size(json_object_get(ans, "completions")) ||
                        json_array_size(json_object_get(ans, "titles"))
                    ? EXIT_HITS
                    : EXIT_NOHITS;
     } else {
         if (!json)
-            print_human(ans, isatty(STDOUT_FILENO));
+            sp_print_human(ans, isatty(STDOUT_FILENO));
         code = json_array_size(json_object_get(ans, "hits")) ? EXIT_HITS : EXIT_NOHITS;
         if (empty_db)
             fprintf(stderr,
