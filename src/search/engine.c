@@ -275,6 +275,17 @@ static int after_failure(srch_engine *e, int rc, int attempt)
         set_err(e, "search failed: %s", xc_errmsg());
         return SRCH_ERR_INTERNAL;
     }
+    /* Another database moved in at the path during the request (a first
+     * import swapped in): the files read were removed under it. Tried
+     * again on the new database, opened afresh. */
+    uint64_t dev = 0, ino = 0;
+    if (attempt < MODIFIED_TRIES - 1 && e->dir_known &&
+        dir_identity(e->db_path, &dev, &ino) == 0 && (dev != e->dir_dev || ino != e->dir_ino)) {
+        xc_db_close(e->db);
+        e->db = NULL;
+        if (ready(e) == SRCH_OK)
+            return RETRY;
+    }
     return unavailable(e, rc);
 }
 

@@ -79,13 +79,19 @@ build_case() {
     "$SOCASMA_INDEX" --db "$dir/new" --quiet "$T/empty.jsonl" || fail "$how: an empty database"
     start_daemon "$dir/new"
     wait_for "$how: the daemon serves the empty database" "$count_q" '^\{"ok":true,"total":0,'
-    before=$(ls -A "$dir" "$dir/new")
+    before=$(ls -A "$dir")
     under_load "$how, parallel build" 0 "$@" "$SOCASMA_INDEX" --db "$dir/new" --jobs 2 --quiet "$T/big.jsonl"
     expect_eq "$how, parallel build: exit 4" 4 "$RC"
     [ "$RC" = 4 ] || printf '%s\n' "$OUT" | head -n 60 >&2
     expect_match "$how, parallel build: the message" "new: .*$msg" "$OUT"
     check "$how, parallel build: no build directory left" test ! -e "$dir/new.socasma-build"
-    expect_eq "$how, parallel build: nothing else left" "$before" "$(ls -A "$dir" "$dir/new")"
+    # Beside the database nothing is left. Under a file size limit or on a
+    # disk short of room the run takes one writer (src/store/run.c,
+    # build_has_room), whose cancelled transaction may leave its tables'
+    # files in the database (Xapian reuses them): only Xapian's own files.
+    expect_eq "$how, parallel build: nothing else left" "$before" "$(ls -A "$dir")"
+    expect_eq "$how, parallel build: only Xapian's files in the database" "" \
+        "$(ls -A "$dir/new" | grep -Ev '^(flintlock|iamglass|[a-z]+\.glass)$')"
     expect_eq "$how, parallel build: the database still empty" 0 "$("$DBINFO" count "$dir/new")"
     check "$how, parallel build: xapian-check passes" consistent "$dir/new"
     stop_daemon
