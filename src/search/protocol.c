@@ -46,8 +46,20 @@ const char *srch_status_code(int status)
 
 json_t *srch_error_json(const char *code, const char *message)
 {
-    return json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", code ? code : "internal",
-                     "message", message ? message : "");
+    json_t *ans = json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code",
+                            code ? code : "internal", "message", message ? message : "");
+    if (!ans && message) {
+        /* a message that quotes the request's bytes may not be UTF-8
+         * (jansson's error text near a bad escape): its ASCII is kept */
+        char m[512];
+        size_t n = 0;
+        for (const char *c = message; *c && n + 1 < sizeof m; c++)
+            m[n++] = (unsigned char)*c < 0x80 && (unsigned char)*c >= 0x20 ? *c : '?';
+        m[n] = '\0';
+        ans = json_pack("{s:b,s:{s:s,s:s}}", "ok", 0, "error", "code", code ? code : "internal",
+                        "message", m);
+    }
+    return ans;
 }
 
 json_t *srch_request_id(const json_t *request)
