@@ -73,11 +73,15 @@ _wp_wait() { # _wp_wait SECONDS COMMAND...: until COMMAND succeeds
 _wp_gone() { ! kill -0 "$1" 2>/dev/null; }
 
 _wp_mariadb() {
-    mkdir -p "$T/mysql"
-    mariadb-install-db --no-defaults --datadir="$T/mysql/data" --auth-root-authentication-method=normal \
+    # its own temporary directory: MariaDB's temporary tables in a shared
+    # /tmp collided when two WordPress tests ran at once (make -j8 check)
+    mkdir -p "$T/mysql/tmp"
+    mariadb-install-db --no-defaults --datadir="$T/mysql/data" --tmpdir="$T/mysql/tmp" \
+        --auth-root-authentication-method=normal \
         --skip-test-db ${_wp_root:+--user=root} >"$T/mysql/install.log" 2>&1 ||
         { cat "$T/mysql/install.log" >&2; echo "mariadb-install-db failed" >&2; exit 99; }
-    /usr/sbin/mariadbd --no-defaults --datadir="$T/mysql/data" --socket="$T/mysql/sock" \
+    /usr/sbin/mariadbd --no-defaults --datadir="$T/mysql/data" --tmpdir="$T/mysql/tmp" \
+        --socket="$T/mysql/sock" \
         --pid-file="$T/mysql/pid" --log-error="$T/mysql/error.log" --skip-networking \
         --skip-name-resolve --innodb-buffer-pool-size=16M --innodb-log-file-size=8M \
         --performance-schema=off ${_wp_root:+--user=root} 2>>"$T/mysql/error.log" &
