@@ -1134,13 +1134,14 @@ static xc_query *boosts(parser *ps)
     return b;
 }
 
-/* The query of a glossary entry (normalised words separated by spaces):
- * one word as a word, several as a phrase. */
-static xc_query *entry_query(parser *ps, const char *entry)
+/* The query of words (folded, separated by spaces) that the query searches
+ * without their being typed: one word as a word, several as a phrase;
+ * remembered for the highlighter. */
+static xc_query *derived_query(parser *ps, const char *words, size_t len)
 {
     txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
     txt_result r;
-    if (txt_analyse(ps->e->an, entry, strlen(entry), &opt, 1, &r) != TXT_OK) {
+    if (txt_analyse(ps->e->an, words, len, &opt, 1, &r) != TXT_OK) {
         ps->oom = 1;
         return NULL;
     }
@@ -1151,11 +1152,15 @@ static xc_query *entry_query(parser *ps, const char *entry)
             nparts++, t = &r.tokens[j];
     if (nparts == 0)
         return NULL;
-    /* the highlighter marks words one by one, the words of a phrase too
-     * (as those of a phrase typed in quotes), stopwords left out */
     xc_query *q = nparts == 1 ? token_query(ps, t, 0) : phrase_query(ps, r.tokens, r.ntokens, 0);
     remember_added(ps, r.tokens, r.ntokens);
     return q;
+}
+
+/* The query of a glossary entry (normalised words separated by spaces). */
+static xc_query *entry_query(parser *ps, const char *entry)
+{
+    return derived_query(ps, entry, strlen(entry));
 }
 
 /* Glossary synonyms of the plain words and of runs of up to 5 of them. */
@@ -1250,29 +1255,6 @@ static int blanks_between(const char *text, size_t a, size_t b)
         if (text[i] != ' ' && text[i] != '\t')
             return 0;
     return 1;
-}
-
-/* The query of words (folded, separated by spaces) that the query searches
- * without their being typed: one word as a word, several as a phrase;
- * remembered for the highlighter. */
-static xc_query *derived_query(parser *ps, const char *words, size_t len)
-{
-    txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
-    txt_result r;
-    if (txt_analyse(ps->e->an, words, len, &opt, 1, &r) != TXT_OK) {
-        ps->oom = 1;
-        return NULL;
-    }
-    size_t nparts = 0;
-    const txt_token *t = NULL;
-    for (size_t j = 0; j < r.ntokens; j++)
-        if (!(r.tokens[j].flags & TXT_TOK_JOINED))
-            nparts++, t = &r.tokens[j];
-    if (nparts == 0)
-        return NULL;
-    xc_query *q = nparts == 1 ? token_query(ps, t, 0) : phrase_query(ps, r.tokens, r.ntokens, 0);
-    remember_added(ps, r.tokens, r.ntokens);
-    return q;
 }
 
 /* Words written apart in the query and together in the archive, or the
