@@ -476,8 +476,11 @@ static int rerank(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t 
     return rc;
 }
 
-/* A question (SRCH_MIN_QUESTION plain words or more): its SRCH_FEEDBACK_DOCS
- * best hits are reordered again by the words they share (feedback.c). */
+/* A question: its SRCH_FEEDBACK_DOCS best hits are reordered again by the
+ * words they share (feedback.c; SRCH_MIN_QUESTION plain words or more)
+ * and, when it asks for a kind of answer (a date), by whether they write
+ * one near its words (answer.c; a question whose words are mostly
+ * stopwords, "Quelle est la date de l'inauguration ?", too). */
 static int feedback(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t n)
 {
     uint32_t ids[SRCH_FEEDBACK_DOCS];
@@ -485,11 +488,13 @@ static int feedback(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_
     size_t plain = 0, k = 0;
     for (size_t j = 0; j < p->nwords; j++)
         plain += p->words[j].plain ? 1 : 0;
-    if (plain < SRCH_MIN_QUESTION)
+    if (plain < SRCH_MIN_QUESTION && p->cue == SRCH_ANSWER_NONE)
         return XC_OK;
     for (; k < n && k < SRCH_FEEDBACK_DOCS && k < e->feedback_docs; k++)
         ids[k] = h[k].docid;
-    int rc = srch_feedback(e, p, ids, k, bonus);
+    int rc = plain >= SRCH_MIN_QUESTION ? srch_feedback(e, p, ids, k, bonus) : XC_OK;
+    if (rc == XC_OK)
+        rc = srch_answer(e, p, ids, k, bonus);
     for (size_t i = 0; i < k && rc == XC_OK; i++)
         h[i].weight += bonus[i];
     if (rc == XC_OK)

@@ -1548,6 +1548,9 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
     }
     p->complex = ps.complex;
     p->lang = ps.lang;
+    /* what kind of answer a question asks for (answer.c): for its best hits */
+    if (p->query && p->has_text && !ps.complex && nlexwords >= SRCH_MIN_QUESTION && !ps.oom)
+        p->cue = srch_answer_cue(e, ps.text, ps.len, ps.lang);
     free(ps.lx);
     qfree(ps.top_filter);
     if (ps.oom) {

@@ -44,6 +44,14 @@
 #define SRCH_FEEDBACK_CANDS 24 /* ... of this many, the most promising */
 #define SRCH_FEEDBACK_WEIGHT 0.05 /* ... weighed so (BM25 times this), that
                                   reorder those hits */
+#define SRCH_ANSWER_BONUS 4.0  /* weight a best hit of a question asking for a
+                                  date gets when it writes a year ... */
+#define SRCH_ANSWER_WINDOW 5   /* ... within this many words of a word of the
+                                  question (answer.c) */
+#define SRCH_ANSWER_YEARS 16   /* years of a hit looked at, at most */
+#define SRCH_ANSWER_OPENING 3  /* "quand", "when" ask for a date among the
+                                  first this many words */
+#define SRCH_ANSWER_CUE_TEXT 1024 /* longer texts are no questions */
 #define SRCH_JOIN_MAX 3        /* adjacent query words joined into one at most */
 #define SRCH_SPLIT_MIN 5       /* letters of an unknown word tried as two words ... */
 #define SRCH_SPLIT_PART 2      /* ... each of at least this many */
@@ -128,6 +136,8 @@ typedef struct {
     int has_text;            /* the text gave at least one searchable item */
     int complex;             /* operators, +/-, parentheses or title: were used */
     txt_lang lang;           /* the words' analysis language (NONE: both) */
+    int cue;                 /* the kind of answer a question asks for
+                                (SRCH_ANSWER_*, answer.c) */
 } srch_parsed;
 
 /* Parses q into p (see doc/QUERY.md). lang: analysis language (NONE: both).
@@ -274,6 +284,24 @@ int srch_feedback(srch_engine *e, const srch_parsed *p, const uint32_t *ids, siz
                   double *bonus);
 /* Frees the feedback's work space (with the engine). */
 void srch_feedback_free(srch_engine *e);
+
+/* Answer-type cues (answer.c). */
+#define SRCH_ANSWER_NONE 0
+#define SRCH_ANSWER_DATE 1 /* "quand", "en quelle année", "when", "what year" */
+/* The kind of answer the question text[0..len) asks for, told from its
+ * words analysed in lang (NONE: both): SRCH_ANSWER_DATE when "quand" or
+ * "when" is among its first SRCH_ANSWER_OPENING words or it names a
+ * "date", an "année" or a "year"; else (or when the analyser fails: the
+ * cue is only a hint) SRCH_ANSWER_NONE. */
+int srch_answer_cue(srch_engine *e, const char *text, size_t len, txt_lang lang);
+/* Adds SRCH_ANSWER_BONUS to bonus[i] for each hit ids[i] of ids[0..n)
+ * whose stored body (its first SRCH_SNIPPET_SCAN bytes) answers p's cue:
+ * for a date, a year within SRCH_ANSWER_WINDOW words of a typed word of
+ * the question (at most SRCH_ANSWER_YEARS years read per hit). Nothing
+ * when p has no cue. Returns an xc status (the documents are read;
+ * XC_ERR_NOMEM when out of memory). */
+int srch_answer(srch_engine *e, const srch_parsed *p, const uint32_t *ids, size_t n,
+                double *bonus);
 
 /* Monotonic time in seconds. */
 double srch_now(void);
