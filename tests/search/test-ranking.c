@@ -12,7 +12,9 @@
  * compared after the analyser's normalisation (case, accents, apostrophes).
  * A second, small archive checks the pseudo-relevance feedback of
  * questions: of two posts the match cannot tell apart, the one that shares
- * its subject with the other best hits comes first. */
+ * its subject with the other best hits comes first. A third checks the
+ * answer-type cue: of posts the match cannot tell apart, a question
+ * asking for a date ranks first the one writing a year next to its words. */
 #include <config.h>
 
 #include <check.h>
@@ -273,6 +275,113 @@ START_TEST(feedback_prefers_the_shared_subject)
 }
 END_TEST
 
+/* ---- answer-type cues ------------------------------------------------- */
+
+static char *atmp;
+static srch_engine *aeng;
+
+/* Posts the match cannot tell apart (the same words of the questions, as
+ * many words each; their other words are each post's own, so the feedback
+ * does not part them), in this order, which Xapian keeps among equals:
+ * "hiver" writes no year, "loin" writes one far from the question's words
+ * (more than 5 words), "annee" writes one next to them; the same in
+ * English. Six posts on other subjects make the bridge words rare. */
+static void build_answer_db(void)
+{
+    static const char *const posts[][3] = {
+        {"hiver", "fr", "Le pont de la rivière fut construit en hiver par les ingénieurs venus de "
+                        "loin avec leurs outils lourds."},
+        {"loin", "fr", "Le pont de la rivière fut construit en automne par les ingénieurs venus de "
+                       "loin avec leurs outils 1887."},
+        {"annee", "fr", "Le pont de la rivière fut construit en 1887 par les ingénieurs venus de "
+                        "loin avec leurs outils pesants."},
+        {"winter", "en", "The bridge over the river was built in winter by engineers who came from "
+                         "afar with heavy tools."},
+        {"year", "en", "The bridge over the river was built in 1887 by engineers who came from "
+                       "afar with weighty tools."},
+        {"autre-1", "fr", "Le train part de la gare à midi et arrive le soir."},
+        {"autre-2", "fr", "La bibliothèque ouvre ses portes le samedi matin."},
+        {"autre-3", "fr", "Le jardinier taille les rosiers au printemps."},
+        {"other-1", "en", "The library opens its doors on Saturday morning."},
+        {"other-2", "en", "The gardener prunes the roses in spring."},
+        {"other-3", "en", "The baker bakes the bread before dawn."},
+    };
+    const char *top = getenv("top_builddir");
+    char cmd[4096];
+    atmp = th_tmpdir("answer");
+    ck_assert_ptr_nonnull(atmp);
+    char *db = th_path(atmp, "db"), *conf = th_path(atmp, "test.conf");
+    char *jsonl = th_path(atmp, "posts.jsonl");
+    FILE *f = fopen(jsonl, "w");
+    ck_assert_ptr_nonnull(f);
+    for (size_t i = 0; i < sizeof posts / sizeof *posts; i++)
+        fprintf(f,
+                "{\"id\":\"%s\",\"url\":\"https://example.org/%s\",\"title\":\"Note\","
+                "\"author\":\"a\",\"date\":\"2020-01-01\",\"categories\":[],\"lang\":\"%s\","
+                "\"body\":\"%s\"}\n",
+                posts[i][0], posts[i][0], posts[i][1], posts[i][2]);
+    ck_assert_int_eq(fclose(f), 0);
+    th_write_file(conf, "", 0);
+    snprintf(cmd, sizeof cmd, "'%s/src/socasma-index' --quiet --config '%s' --db '%s' '%s' >/dev/null",
+             top ? top : ".", conf, db, jsonl);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(srch_engine_new(db, NULL, &aeng), SRCH_OK);
+    free(db);
+    free(conf);
+    free(jsonl);
+}
+
+static void unbuild_answer_db(void)
+{
+    srch_engine_free(aeng);
+    th_rmtree(atmp);
+    free(atmp);
+}
+
+/* The rank (from 0) of post id among the hits of q on the answer archive. */
+static size_t answer_rank(const char *q, const char *id)
+{
+    srch_request r;
+    json_t *ans = NULL;
+    srch_request_init(&r);
+    r.q = q;
+    ck_assert_msg(srch_search(aeng, &r, &ans) == SRCH_OK, "search [%s]: %s", q, srch_errmsg(aeng));
+    size_t n = nhits(ans), at = n;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(hit_id(ans, i), id))
+            at = i;
+    json_decref(ans);
+    ck_assert_msg(at < n, "[%s]: %s not found", q, id);
+    return at;
+}
+
+START_TEST(date_questions_prefer_a_year_near_their_words)
+{
+    /* No date asked: the three French posts tie, in Xapian's order. */
+    const char *who = "Qui a construit le pont de la rivière ?";
+    ck_assert_uint_lt(answer_rank(who, "hiver"), answer_rank(who, "loin"));
+    ck_assert_uint_lt(answer_rank(who, "loin"), answer_rank(who, "annee"));
+    /* A date asked ("en quelle année", "quand", "à quelle date"): the post
+     * with a year next to the words first; a year 10 words away from them
+     * counts for nothing ("loin" stays behind "hiver"). */
+    const char *asks[] = {"En quelle année le pont de la rivière fut-il construit ?",
+                          "Quand le pont de la rivière fut-il construit ?",
+                          "À quelle date fut construit le pont de la rivière ?"};
+    for (size_t i = 0; i < sizeof asks / sizeof *asks; i++) {
+        ck_assert_msg(answer_rank(asks[i], "annee") == 0, "[%s]: the year not first", asks[i]);
+        ck_assert_uint_lt(answer_rank(asks[i], "hiver"), answer_rank(asks[i], "loin"));
+    }
+    /* "quand" past the opening words is a conjunction, not a question of date */
+    const char *conj = "Qui a construit le pont de la rivière quand il fut détruit ?";
+    ck_assert_uint_lt(answer_rank(conj, "hiver"), answer_rank(conj, "annee"));
+    /* The same in English. */
+    ck_assert_uint_lt(answer_rank("Who built the bridge over the river?", "winter"),
+                      answer_rank("Who built the bridge over the river?", "year"));
+    ck_assert_uint_eq(answer_rank("When was the bridge over the river built?", "year"), 0);
+    ck_assert_uint_eq(answer_rank("In what year was the bridge over the river built?", "year"), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ranking");
@@ -287,5 +396,10 @@ int main(void)
     tcase_set_timeout(fb, 60);
     tcase_add_test(fb, feedback_prefers_the_shared_subject);
     suite_add_tcase(s, fb);
+    TCase *an = tcase_create("answer");
+    tcase_add_unchecked_fixture(an, build_answer_db, unbuild_answer_db);
+    tcase_set_timeout(an, 60);
+    tcase_add_test(an, date_questions_prefer_a_year_near_their_words);
+    suite_add_tcase(s, an);
     return th_run_suite(s, 1);
 }
