@@ -1,11 +1,14 @@
 /* answer.c: answer-type cues for questions. A question that asks for a
  * date ("quand", "en quelle année", "à quelle date", "when", "what year")
  * is answered by a passage that writes a year near the question's words;
- * among the best hits, which the match weighs by the words alone, those
- * that do get SRCH_ANSWER_BONUS, and the engine reorders them (engine.c).
- * The cue is told from the question's words (srch_answer_cue), the years
- * are found in the stored text of the best hits only, and only the few
- * words around each year are analysed, so that the cost stays bounded
+ * one that asks for a name ("quel est l'autre nom de", "what is the name
+ * of") by a passage that names something there ("appelé", "dénommé",
+ * "surnommé", "called", "named"). Among the best hits, which the match
+ * weighs by the words alone, those that do get SRCH_ANSWER_BONUS, and the
+ * engine reorders them (engine.c). The cue is told from the question's
+ * words (srch_answer_cue); the anchors (years, naming words) are found by
+ * a scan of the stored text of the best hits only, and only the few words
+ * around each anchor are analysed, so that the cost stays bounded
  * whatever the length of the posts. Other cues (a number for "combien",
  * a name for "qui", a place for "où") were measured and left out
  * (doc/QUERY.md). */
@@ -26,6 +29,13 @@ static int one_of(const txt_token *t, const char *const *list, size_t n)
     return 0;
 }
 
+/* The nouns by which a question asks for a name. A question that asks
+ * with the verb ("comment s'appelle", "what is it called") already
+ * searches the verb: the cue would add nothing but noise. */
+static const char *const name_nouns[] = {"nom", "noms", "surnom", "surnoms", "name", "names",
+                                         "nickname"};
+#define NAME_NOUNS (sizeof name_nouns / sizeof *name_nouns)
+
 int srch_answer_cue(srch_engine *e, const char *text, size_t len, txt_lang lang)
 {
     /* "quand" / "when" asks for a date when it opens the question ("Quand
@@ -36,6 +46,7 @@ int srch_answer_cue(srch_engine *e, const char *text, size_t len, txt_lang lang)
     static const char *const anywhere[] = {"date", "annee", "year"};
     txt_options opt = {lang, TXT_LANG_NONE, 1};
     txt_result r;
+    int cue = SRCH_ANSWER_NONE;
     if (len > SRCH_ANSWER_CUE_TEXT)
         return SRCH_ANSWER_NONE; /* a question is shorter */
     if (txt_analyse(e->an, text, len, &opt, 1, &r) != TXT_OK)
@@ -49,8 +60,10 @@ int srch_answer_cue(srch_engine *e, const char *text, size_t len, txt_lang lang)
             return SRCH_ANSWER_DATE;
         if (one_of(t, anywhere, 3))
             return SRCH_ANSWER_DATE;
+        if (one_of(t, name_nouns, NAME_NOUNS))
+            cue = SRCH_ANSWER_NAME;
     }
-    return SRCH_ANSWER_NONE;
+    return cue;
 }
 
 static int word_byte(unsigned char c)
@@ -116,8 +129,39 @@ static size_t words_after(const char *s, size_t len, size_t to, unsigned n)
     return i;
 }
 
+/* The next naming word written in s[*at..len): a word holding "nomm"
+ * (nommé, dénommé, surnommé, renommé), "appel" at its start (appelé,
+ * Appelée), "baptis" (baptisé), "called", "named" (renamed, nicknamed) or
+ * "dubbed"; its bytes in [*ys, *ye); 0 when there is none. */
+static int next_naming(const char *s, size_t len, size_t *at, size_t *ys, size_t *ye)
+{
+    static const char *const inside[] = {"nomm", "baptis", "called", "named", "dubbed"};
+    size_t i = *at;
+    while (i < len) {
+        while (i < len && !word_byte((unsigned char)s[i]))
+            i++;
+        size_t ws = i;
+        while (i < len && word_byte((unsigned char)s[i]))
+            i++;
+        if (i - ws >= 5 && (s[ws] == 'a' || s[ws] == 'A') && memcmp(s + ws + 1, "ppel", 4) == 0)
+            goto found;
+        for (size_t k = 0; k < sizeof inside / sizeof *inside; k++)
+            if (memmem(s + ws, i - ws, inside[k], strlen(inside[k])))
+                goto found;
+        continue;
+    found:
+        *ys = ws;
+        *ye = i;
+        *at = i;
+        return 1;
+    }
+    *at = len;
+    return 0;
+}
+
 /* 1 if the token is a typed word of the question: its folded word or one
- * of its stems (as the query built them, prefixed). */
+ * of its stems (as the query built them, prefixed). The nouns that ask
+ * for a name are not: they are the question's, not its subject's. */
 static int question_word(const srch_parsed *p, const txt_token *t)
 {
     if (t->flags & TXT_TOK_NUMBER)
@@ -126,6 +170,13 @@ static int question_word(const srch_parsed *p, const txt_token *t)
         const srch_word *w = &p->words[j];
         if (!w->plain)
             continue;
+        if (p->cue == SRCH_ANSWER_NAME) {
+            int noun = 0;
+            for (size_t k = 0; k < NAME_NOUNS; k++)
+                noun |= strcmp(w->word, name_nouns[k]) == 0;
+            if (noun)
+                continue;
+        }
         if (strlen(w->word) == t->len && memcmp(w->word, t->word, t->len) == 0)
             return 1;
         for (unsigned k = 0; k < t->nstems; k++) {
@@ -143,14 +194,17 @@ static int question_word(const srch_parsed *p, const txt_token *t)
     return 0;
 }
 
-/* 1 if the text (a hit's body, decoded) writes a year within
- * SRCH_ANSWER_WINDOW words of a word of the question. */
-static int year_near_words(srch_engine *e, const srch_parsed *p, const char *s, size_t len,
-                           int *failed)
+/* 1 if the text (a hit's body, decoded) writes an anchor of p's cue (a
+ * year, a naming word) within SRCH_ANSWER_WINDOW words of a word of the
+ * question. */
+static int anchor_near_words(srch_engine *e, const srch_parsed *p, const char *s, size_t len,
+                             int *failed)
 {
     txt_options opt = {p->lang, TXT_LANG_NONE, 1};
     size_t at = 0, ys, ye;
-    for (unsigned n = 0; n < SRCH_ANSWER_YEARS && next_year(s, len, &at, &ys, &ye); n++) {
+    int (*next)(const char *, size_t, size_t *, size_t *, size_t *) =
+        p->cue == SRCH_ANSWER_DATE ? next_year : next_naming;
+    for (unsigned n = 0; n < SRCH_ANSWER_ANCHORS && next(s, len, &at, &ys, &ye); n++) {
         size_t from = words_before(s, ys, SRCH_ANSWER_WINDOW);
         size_t to = words_after(s, len, ye, SRCH_ANSWER_WINDOW);
         txt_result r;
@@ -168,7 +222,7 @@ static int year_near_words(srch_engine *e, const srch_parsed *p, const char *s, 
 int srch_answer(srch_engine *e, const srch_parsed *p, const uint32_t *ids, size_t n,
                 double *bonus)
 {
-    if (p->cue != SRCH_ANSWER_DATE)
+    if (p->cue == SRCH_ANSWER_NONE)
         return XC_OK;
     int rc = XC_OK;
     for (size_t i = 0; i < n && rc == XC_OK; i++) {
@@ -185,7 +239,7 @@ int srch_answer(srch_engine *e, const srch_parsed *p, const uint32_t *ids, size_
             size_t bl = 0;
             char *body = srch_docdata_body(&dd, SRCH_SNIPPET_SCAN, &bl);
             int failed = 0;
-            if (body && year_near_words(e, p, body, bl, &failed))
+            if (body && anchor_near_words(e, p, body, bl, &failed))
                 bonus[i] += SRCH_ANSWER_BONUS;
             if (failed)
                 rc = XC_ERR_NOMEM;

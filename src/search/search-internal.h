@@ -45,10 +45,11 @@
 #define SRCH_FEEDBACK_WEIGHT 0.05 /* ... weighed so (BM25 times this), that
                                   reorder those hits */
 #define SRCH_ANSWER_BONUS 4.0  /* weight a best hit of a question asking for a
-                                  date gets when it writes a year ... */
+                                  date (a name) gets when it writes a year (a
+                                  naming word) ... */
 #define SRCH_ANSWER_WINDOW 5   /* ... within this many words of a word of the
                                   question (answer.c) */
-#define SRCH_ANSWER_YEARS 16   /* years of a hit looked at, at most */
+#define SRCH_ANSWER_ANCHORS 16 /* years (naming words) of a hit looked at, at most */
 #define SRCH_ANSWER_OPENING 3  /* "quand", "when" ask for a date among the
                                   first this many words */
 #define SRCH_ANSWER_CUE_TEXT 1024 /* longer texts are no questions */
@@ -288,16 +289,19 @@ void srch_feedback_free(srch_engine *e);
 /* Answer-type cues (answer.c). */
 #define SRCH_ANSWER_NONE 0
 #define SRCH_ANSWER_DATE 1 /* "quand", "en quelle année", "when", "what year" */
+#define SRCH_ANSWER_NAME 2 /* "quel est l'autre nom de", "what is the name of" */
 /* The kind of answer the question text[0..len) asks for, told from its
  * words analysed in lang (NONE: both): SRCH_ANSWER_DATE when "quand" or
  * "when" is among its first SRCH_ANSWER_OPENING words or it names a
- * "date", an "année" or a "year"; else (or when the analyser fails: the
+ * "date", an "année" or a "year"; else SRCH_ANSWER_NAME when it names a
+ * "nom", a "surnom" or a "name"; else (or when the analyser fails: the
  * cue is only a hint) SRCH_ANSWER_NONE. */
 int srch_answer_cue(srch_engine *e, const char *text, size_t len, txt_lang lang);
 /* Adds SRCH_ANSWER_BONUS to bonus[i] for each hit ids[i] of ids[0..n)
  * whose stored body (its first SRCH_SNIPPET_SCAN bytes) answers p's cue:
  * for a date, a year within SRCH_ANSWER_WINDOW words of a typed word of
- * the question (at most SRCH_ANSWER_YEARS years read per hit). Nothing
+ * the question; for a name, a naming word ("appelé", "surnommé", "named")
+ * so (at most SRCH_ANSWER_ANCHORS years or naming words read per hit). Nothing
  * when p has no cue. Returns an xc status (the documents are read;
  * XC_ERR_NOMEM when out of memory). */
 int srch_answer(srch_engine *e, const srch_parsed *p, const uint32_t *ids, size_t n,

@@ -14,7 +14,8 @@
  * questions: of two posts the match cannot tell apart, the one that shares
  * its subject with the other best hits comes first. A third checks the
  * answer-type cue: of posts the match cannot tell apart, a question
- * asking for a date ranks first the one writing a year next to its words. */
+ * asking for a date ranks first the one writing a year next to its words,
+ * one asking for a name the one writing a naming word there. */
 #include <config.h>
 
 #include <check.h>
@@ -285,7 +286,8 @@ static srch_engine *aeng;
  * does not part them), in this order, which Xapian keeps among equals:
  * "hiver" writes no year, "loin" writes one far from the question's words
  * (more than 5 words), "annee" writes one next to them; the same in
- * English. Six posts on other subjects make the bridge words rare. */
+ * English. Likewise "stade" and "surnom" (a naming word next to the
+ * words). Six posts on other subjects make the bridge words rare. */
 static void build_answer_db(void)
 {
     static const char *const posts[][3] = {
@@ -299,6 +301,10 @@ static void build_answer_db(void)
                          "afar with heavy tools."},
         {"year", "en", "The bridge over the river was built in 1887 by engineers who came from "
                        "afar with weighty tools."},
+        {"stade", "fr", "Le grand stade de la ville reçoit les matchs du club chaque semaine "
+                        "depuis longtemps."},
+        {"surnom", "fr", "Le grand stade de la ville surnommé Chaudron reçoit les matchs du club "
+                         "chaque semaine."},
         {"autre-1", "fr", "Le train part de la gare à midi et arrive le soir."},
         {"autre-2", "fr", "La bibliothèque ouvre ses portes le samedi matin."},
         {"autre-3", "fr", "Le jardinier taille les rosiers au printemps."},
@@ -382,6 +388,16 @@ START_TEST(date_questions_prefer_a_year_near_their_words)
 }
 END_TEST
 
+START_TEST(name_questions_prefer_a_naming_word_near_their_words)
+{
+    const char *who = "Qui joue dans le grand stade de la ville ?";
+    ck_assert_uint_lt(answer_rank(who, "stade"), answer_rank(who, "surnom"));
+    const char *name = "Quel est l'autre nom du grand stade de la ville ?";
+    ck_assert_uint_eq(answer_rank(name, "surnom"), 0);
+    ck_assert_uint_eq(answer_rank(name, "stade"), 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ranking");
@@ -400,6 +416,7 @@ int main(void)
     tcase_add_unchecked_fixture(an, build_answer_db, unbuild_answer_db);
     tcase_set_timeout(an, 60);
     tcase_add_test(an, date_questions_prefer_a_year_near_their_words);
+    tcase_add_test(an, name_questions_prefer_a_naming_word_near_their_words);
     suite_add_tcase(s, an);
     return th_run_suite(s, 1);
 }
