@@ -2,7 +2,8 @@
  * freshness (reopen at most every reopen_ms, retry once on a modified
  * revision, reopen from scratch after the database went away) and the
  * requests: search (the match, then the proximity bonus on its best hits:
- * rerank), suggest, doc, stats, each answered as a JSON object. */
+ * rerank, and for questions the feedback and answer-type cues on the 10
+ * best), suggest, doc, stats, each answered as a JSON object. */
 #include <config.h>
 
 #include <stdarg.h>

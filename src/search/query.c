@@ -16,8 +16,8 @@
  * counts it as one term. Field filters (author:, category:, tag:, lang:,
  * date:) are boolean and restrict the match. The ranking choices (question
  * words, inverted pronouns, stem extensions, corrections, names, language
- * and proximity boosts) are explained in doc/QUERY.md, "How results are
- * ranked". */
+ * and proximity boosts, the answer a question asks for: answer.c) are
+ * explained in doc/QUERY.md, "How results are ranked". */
 #include <config.h>
 
 #include <stdio.h>
