@@ -325,8 +325,10 @@ static int ready(srch_engine *e)
     srch_termfreq_clear(e);
     if (reopened)
         srch_totals_clear(e); /* what the match reads changed */
-    if (rc != XC_OK && !still_there(e))
-        return switch_database(e, now); /* swapped during the reopen */
+    /* swapped during the reopen, which may have read some of the new
+     * database's files (they are read by path) */
+    if (!same_dir(e) || (rc != XC_OK && !still_there(e)))
+        return switch_database(e, now);
     /* A reopen that failed with the database still there (the same
      * directory, its version file in place) failed for want of a
      * resource, a file descriptor above all: the revision open stays
@@ -356,7 +358,7 @@ static int after_failure(srch_engine *e, int rc, int attempt)
     if ((rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && same_dir(e)) {
         srch_termfreq_clear(e);
         srch_totals_clear(e);
-        if (xc_db_reopen(e->db, NULL) == XC_OK) {
+        if (xc_db_reopen(e->db, NULL) == XC_OK && same_dir(e)) {
             e->last_reopen = srch_now();
             return RETRY;
         }
