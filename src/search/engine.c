@@ -179,10 +179,10 @@ static void forget_database(srch_engine *e)
     srch_totals_clear(e);
 }
 
-static int unavailable(srch_engine *e, int rc)
+/* Drops the database after a request failed on it (why: the failure). */
+static int unavailable(srch_engine *e, const char *why)
 {
-    set_err(e, "database %s unavailable: %s", e->db_path, xc_errmsg());
-    (void)rc;
+    set_err(e, "database %s unavailable: %s", e->db_path, why);
     xc_db_close(e->db);
     e->db = NULL;
     e->lost_since = 0;
@@ -349,8 +349,10 @@ static int after_failure(srch_engine *e, int rc, int attempt)
         set_err(e, "search failed: %s", xc_errmsg());
         return SRCH_ERR_INTERNAL;
     }
+    char why[256]; /* the request's failure, before the tries below */
+    snprintf(why, sizeof why, "%s", xc_errmsg());
     if (attempt >= MODIFIED_TRIES - 1)
-        return unavailable(e, rc);
+        return unavailable(e, why);
     /* A block of the revision read that a writer reused since can also
      * read as corrupt (glass checks the block's level): both are tried
      * again on the latest revision; a database really corrupt fails each
@@ -373,7 +375,7 @@ static int after_failure(srch_engine *e, int rc, int attempt)
         if (switch_database(e, srch_now()) == SRCH_OK && e->lost_since == 0)
             return RETRY;
     }
-    return unavailable(e, rc);
+    return unavailable(e, why);
 }
 
 static double ms_since(double t0)
