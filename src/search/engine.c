@@ -1,6 +1,7 @@
 /* engine.c: the engine (database handle, analyser, settings), its
- * freshness (reopen at most every reopen_ms, retry once on a modified
- * revision, reopen from scratch after the database went away) and the
+ * freshness (reopen at most every reopen_ms, retry on a modified
+ * revision, open afresh a database swapped in at the path, the open one
+ * kept a second while nothing opens there) and the
  * requests: search (the match, then the proximity bonus on its best hits:
  * rerank), suggest, doc, stats, each answered as a JSON object. */
 #include <config.h>
