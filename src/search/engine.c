@@ -1,11 +1,13 @@
 /* engine.c: the engine (database handle, analyser, settings), its
- * freshness (reopen at most every reopen_ms, retry once on a modified
- * revision, reopen from scratch after the database went away) and the
+ * freshness (reopen at most every reopen_ms, retry on a modified
+ * revision, open afresh a database swapped in at the path, the open one
+ * kept a second while nothing opens there) and the
  * requests: search (the match, then the proximity bonus on its best hits:
  * rerank, and for questions the feedback and answer-type cues on the 10
  * best), suggest, doc, stats, each answered as a JSON object. */
 #include <config.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -22,6 +24,9 @@
  * daemon's live writer committing every few milliseconds, a long search
  * can see its revision discarded more than once. */
 #define MODIFIED_TRIES 5
+/* How long the database open goes on answering when nothing that can be
+ * opened is at its path any more (see switch_database()). */
+#define SWAP_GRACE_MS 1000
 
 static void set_err(srch_engine *e, const char *fmt, ...)
 {
@@ -56,6 +61,18 @@ void srch_options_init(srch_options *o)
     o->query_time_limit = SRCH_DEFAULT_QUERY_TIME_LIMIT;
     o->wildcard_total = SRCH_DEFAULT_WILDCARD_TOTAL;
     o->max_query_cost = SRCH_DEFAULT_MAX_QUERY_COST;
+}
+
+void srch_engine_set_options(srch_engine *e, const srch_options *opt)
+{
+    if (!e)
+        return;
+    if (opt)
+        e->opt = *opt;
+    else
+        srch_options_init(&e->opt);
+    srch_totals_clear(e);     /* counts made under the old settings */
+    e->last_reopen = -1e9;    /* the next request reopens (ready()) */
 }
 
 void srch_engine_set_cancel(srch_engine *e, const atomic_int *cancel)
@@ -153,18 +170,25 @@ void srch_engine_timings(const srch_engine *e, srch_timings *out)
         memset(out, 0, sizeof *out);
 }
 
-static int unavailable(srch_engine *e, int rc)
+/* Empties what the engine keeps of the database open (a new one, or none). */
+static void forget_database(srch_engine *e)
 {
-    set_err(e, "database %s unavailable: %s", e->db_path, xc_errmsg());
-    (void)rc;
-    xc_db_close(e->db);
-    e->db = NULL;
     /* A database made again from scratch may reach the same revision
      * number: the spelling index is read again from the one that opens. */
     srch_speller_free(e->speller);
     e->speller = NULL;
     srch_termfreq_clear(e);
     srch_totals_clear(e);
+}
+
+/* Drops the database after a request failed on it (why: the failure). */
+static int unavailable(srch_engine *e, const char *why)
+{
+    set_err(e, "database %s unavailable: %s", e->db_path, why);
+    xc_db_close(e->db);
+    e->db = NULL;
+    e->lost_since = 0;
+    forget_database(e);
     return SRCH_ERR_UNAVAILABLE;
 }
 
@@ -180,13 +204,19 @@ static int dir_identity(const char *path, uint64_t *dev, uint64_t *ino)
     return 0;
 }
 
+/* The directory at the path is the one open. */
+static int same_dir(const srch_engine *e)
+{
+    uint64_t dev = 0, ino = 0;
+    return e->dir_known && dir_identity(e->db_path, &dev, &ino) == 0 && dev == e->dir_dev &&
+           ino == e->dir_ino;
+}
+
 /* The database open is still at its path: the same directory, and its
  * version file there (a stat each, no file descriptor needed). */
 static int still_there(const srch_engine *e)
 {
-    uint64_t dev = 0, ino = 0;
-    if (!e->dir_known || dir_identity(e->db_path, &dev, &ino) != 0 || dev != e->dir_dev ||
-        ino != e->dir_ino)
+    if (!same_dir(e))
         return 0;
     size_t n = strlen(e->db_path) + sizeof "/iamglass";
     char *version = malloc(n);
@@ -197,6 +227,82 @@ static int still_there(const srch_engine *e)
     return ok;
 }
 
+/* Opens the database at the path afresh, as the one directory that was
+ * there from before the open to after it. Xapian opens the files of a
+ * database one by one by their paths: an open across a swap of the
+ * directory (another database renamed in, even atomically) can read the
+ * version file of one and tables of the other, and fail ("EOF reading
+ * block", corrupt, modified) or, worse, succeed on a mix. Such an open, and
+ * one that met a commit, is made again (MODIFIED_TRIES in all). An xc
+ * status; the message of a failure in e->err. */
+static int open_fresh(srch_engine *e, xc_db **out, uint64_t *dev, uint64_t *ino)
+{
+    int rc = XC_ERR_NOT_FOUND;
+    *out = NULL;
+    for (int i = 0; i < MODIFIED_TRIES; i++) {
+        uint64_t d0 = 0, i0 = 0, d1 = 0, i1 = 0;
+        if (dir_identity(e->db_path, &d0, &i0) != 0) {
+            set_err(e, "cannot open the database %s: %s", e->db_path, strerror(errno));
+            return XC_ERR_NOT_FOUND;
+        }
+        rc = xc_db_open(e->db_path, out);
+        int same = dir_identity(e->db_path, &d1, &i1) == 0 && d1 == d0 && i1 == i0;
+        if (rc == XC_OK && same) {
+            *dev = d0;
+            *ino = i0;
+            return XC_OK;
+        }
+        if (rc == XC_OK) { /* which directory's files were read is unknown */
+            xc_db_close(*out);
+            *out = NULL;
+            rc = XC_ERR_MODIFIED;
+            set_err(e, "cannot open the database %s: swapped during the open", e->db_path);
+            continue;
+        }
+        *out = NULL;
+        set_err(e, "cannot open the database %s: %s", e->db_path, xc_errmsg());
+        if (same && rc != XC_ERR_MODIFIED && rc != XC_ERR_CORRUPT && rc != XC_ERR_DATABASE)
+            break; /* no database there (or not one that can be read) */
+    }
+    return rc;
+}
+
+/* Puts the database now at the path in place of the one open (if any).
+ * When none can be opened, the one open goes on answering for
+ * SWAP_GRACE_MS after the first failure: `mv db db.old && mv db.new db`
+ * leaves an instant with nothing at the path, and the old database is
+ * still whole (its files open). After that, or with none open:
+ * SRCH_ERR_UNAVAILABLE, and the handle is dropped. */
+static int switch_database(srch_engine *e, double now)
+{
+    xc_db *fresh = NULL;
+    uint64_t dev = 0, ino = 0;
+    if (open_fresh(e, &fresh, &dev, &ino) == XC_OK) {
+        xc_db_close(e->db);
+        e->db = fresh;
+        e->dir_dev = dev;
+        e->dir_ino = ino;
+        e->dir_known = 1;
+        e->lost_since = 0;
+        e->last_reopen = now;
+        forget_database(e);
+        return SRCH_OK;
+    }
+    if (e->db) {
+        if (e->lost_since == 0)
+            e->lost_since = now;
+        if ((now - e->lost_since) * 1000.0 < SWAP_GRACE_MS) {
+            e->last_reopen = now; /* looked at again after reopen_ms */
+            return SRCH_OK;
+        }
+        xc_db_close(e->db);
+        e->db = NULL;
+        e->lost_since = 0;
+        forget_database(e);
+    }
+    return SRCH_ERR_UNAVAILABLE; /* e->err says why */
+}
+
 /* Makes e->db usable and fresh enough. A database moved in at the path in
  * place of the open one (a new directory there) is opened afresh: Xapian's
  * reopen() reads the new version file but keeps the old tables when the
@@ -205,52 +311,34 @@ static int still_there(const srch_engine *e)
 static int ready(srch_engine *e)
 {
     double now = srch_now();
-    if (e->db && e->dir_known && (now - e->last_reopen) * 1000.0 >= e->reopen_ms) {
-        uint64_t dev = 0, ino = 0;
-        if (dir_identity(e->db_path, &dev, &ino) != 0 || dev != e->dir_dev || ino != e->dir_ino) {
-            xc_db_close(e->db);
-            e->db = NULL; /* opened afresh below, the caches emptied */
-        }
-    }
-    if (!e->db) {
-        e->dir_known = dir_identity(e->db_path, &e->dir_dev, &e->dir_ino) == 0;
-        srch_speller_free(e->speller);
-        e->speller = NULL;
-        srch_termfreq_clear(e);
-        srch_totals_clear(e);
-        int rc = xc_db_open(e->db_path, &e->db);
-        /* a commit during the open: again, on the revision it made */
-        for (int i = 1; (rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && i < MODIFIED_TRIES; i++)
-            rc = xc_db_open(e->db_path, &e->db);
-        if (rc != XC_OK) {
-            e->db = NULL;
-            set_err(e, "cannot open the database %s: %s", e->db_path, xc_errmsg());
-            return SRCH_ERR_UNAVAILABLE;
-        }
-        e->last_reopen = now;
+    if (!e->db)
+        return switch_database(e, now);
+    if ((now - e->last_reopen) * 1000.0 < e->reopen_ms)
         return SRCH_OK;
-    }
-    if ((now - e->last_reopen) * 1000.0 >= e->reopen_ms) {
-        int reopened = 0;
-        int rc = xc_db_reopen(e->db, &reopened);
-        for (int i = 1; (rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && i < MODIFIED_TRIES; i++)
-            rc = xc_db_reopen(e->db, &reopened);
-        /* the revision tells a new state of the database; emptying the
-         * memo at each reopen also covers a database made again at the
-         * same path that reached the same revision number */
-        srch_termfreq_clear(e);
-        if (reopened)
-            srch_totals_clear(e); /* what the match reads changed */
-        if (rc != XC_OK && !still_there(e))
-            return unavailable(e, rc);
-        /* A reopen that failed with the database still there (the same
-         * directory, its version file in place) failed for want of a
-         * resource, a file descriptor above all: the revision open stays
-         * readable, so it answers from it and tries again later, instead
-         * of dropping it and failing every request until a descriptor is
-         * free. What it cannot read any more fails inside the request. */
-        e->last_reopen = now;
-    }
+    if (!same_dir(e))
+        return switch_database(e, now); /* moved in, or removed */
+    int reopened = 0;
+    int rc = xc_db_reopen(e->db, &reopened);
+    for (int i = 1; (rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && i < MODIFIED_TRIES; i++)
+        rc = xc_db_reopen(e->db, &reopened);
+    /* the revision tells a new state of the database; emptying the
+     * memo at each reopen also covers a database made again at the
+     * same path that reached the same revision number */
+    srch_termfreq_clear(e);
+    if (reopened)
+        srch_totals_clear(e); /* what the match reads changed */
+    /* swapped during the reopen, which may have read some of the new
+     * database's files (they are read by path) */
+    if (!same_dir(e) || (rc != XC_OK && !still_there(e)))
+        return switch_database(e, now);
+    /* A reopen that failed with the database still there (the same
+     * directory, its version file in place) failed for want of a
+     * resource, a file descriptor above all: the revision open stays
+     * readable, so it answers from it and tries again later, instead
+     * of dropping it and failing every request until a descriptor is
+     * free. What it cannot read any more fails inside the request. */
+    e->lost_since = 0;
+    e->last_reopen = now;
     return SRCH_OK;
 }
 
@@ -258,36 +346,38 @@ static int ready(srch_engine *e)
 #define RETRY 1
 static int after_failure(srch_engine *e, int rc, int attempt)
 {
-    /* A block of the revision read that a writer reused since can also
-     * read as corrupt (glass checks the block's level): both are tried
-     * again on the latest revision; a database really corrupt fails each
-     * try and ends unavailable. */
-    if ((rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && attempt < MODIFIED_TRIES - 1) {
-        srch_termfreq_clear(e);
-        srch_totals_clear(e);
-        if (xc_db_reopen(e->db, NULL) == XC_OK) {
-            e->last_reopen = srch_now();
-            return RETRY;
-        }
-        return unavailable(e, rc);
-    }
     if (rc == XC_ERR_NOMEM || rc == XC_ERR_INVALID_ARG || rc == XC_ERR_INTERNAL ||
         rc == XC_ERR_WILDCARD || rc == XC_ERR_TOO_LONG) {
         set_err(e, "search failed: %s", xc_errmsg());
         return SRCH_ERR_INTERNAL;
     }
+    char why[256]; /* the request's failure, before the tries below */
+    snprintf(why, sizeof why, "%s", xc_errmsg());
+    if (attempt >= MODIFIED_TRIES - 1)
+        return unavailable(e, why);
+    /* A block of the revision read that a writer reused since can also
+     * read as corrupt (glass checks the block's level): both are tried
+     * again on the latest revision; a database really corrupt fails each
+     * try and ends unavailable. */
+    if ((rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && same_dir(e)) {
+        srch_termfreq_clear(e);
+        srch_totals_clear(e);
+        if (xc_db_reopen(e->db, NULL) == XC_OK && same_dir(e)) {
+            e->last_reopen = srch_now();
+            return RETRY;
+        }
+    }
     /* Another database moved in at the path during the request (a first
-     * import swapped in): the files read were removed under it. Tried
-     * again on the new database, opened afresh. */
+     * import swapped in): the files read were removed under it, or the
+     * reopen above read some of the new one's. Tried again on the
+     * database at the path, opened afresh. */
     uint64_t dev = 0, ino = 0;
-    if (attempt < MODIFIED_TRIES - 1 && e->dir_known &&
-        dir_identity(e->db_path, &dev, &ino) == 0 && (dev != e->dir_dev || ino != e->dir_ino)) {
-        xc_db_close(e->db);
-        e->db = NULL;
-        if (ready(e) == SRCH_OK)
+    if (dir_identity(e->db_path, &dev, &ino) == 0 && !same_dir(e)) {
+        /* (not when the one that failed is kept for the grace time) */
+        if (switch_database(e, srch_now()) == SRCH_OK && e->lost_since == 0)
             return RETRY;
     }
-    return unavailable(e, rc);
+    return unavailable(e, why);
 }
 
 static double ms_since(double t0)

@@ -82,6 +82,9 @@ struct srch_engine {
     uint64_t sync_gen;       /* the last writer generation srch_engine_sync() gave */
     uint64_t dir_dev, dir_ino; /* the database directory opened (see ready()) */
     int dir_known;             /* 1: dir_dev and dir_ino were read */
+    double lost_since;         /* monotonic seconds since nothing that opens is
+                                  at the path while db goes on answering (0:
+                                  not so; see switch_database()) */
     unsigned reopen_ms;
     unsigned rerank_depth;   /* SRCH_RERANK_DEPTH (tests change it) */
     unsigned feedback_docs;  /* SRCH_FEEDBACK_DOCS (tests set 0: no feedback) */

@@ -14,10 +14,14 @@
  * ERRORS: functions return SRCH_OK or a negative srch_status; the message is
  * srch_errmsg(engine). The database is reopened before each request when a
  * newer revision was committed (at most every reopen_ms), and a request that
- * meets a revision being overwritten is retried once on a fresh one. A
- * database that is missing or corrupt gives SRCH_ERR_UNAVAILABLE, and the
- * engine tries to open it again on the next request, so it recovers by
- * itself once the database is back.
+ * meets a revision being overwritten is retried on a fresh one. Another
+ * database moved in at the path (also by an atomic exchange during an open
+ * or a request) is opened afresh and the request tried again on it. When
+ * nothing that can be opened is at the path any more, the database open
+ * goes on answering for a second (the instant between the two `mv` of a
+ * swap by hand), then the requests answer SRCH_ERR_UNAVAILABLE, as for a
+ * database that is missing or corrupt; the engine tries to open it again on
+ * the next request, so it recovers by itself once the database is back.
  */
 #ifndef SOCASMA_SEARCH_H
 #define SOCASMA_SEARCH_H
@@ -119,6 +123,13 @@ typedef struct srch_engine srch_engine;
  * can. SRCH_ERR_INTERNAL: out of memory, or db_path or out NULL. */
 int srch_engine_new(const char *db_path, const srch_options *opt, srch_engine **out);
 void srch_engine_free(srch_engine *e);
+
+/* New settings for an engine (copied; NULL: the defaults), which keeps its
+ * database open: a reload (SIGHUP) does not drop a handle it may need while
+ * the path is being swapped (see ERRORS above). The next request also looks
+ * for a new revision or a new database at the path, as after
+ * srch_engine_sync(). Run on the engine's thread. */
+void srch_engine_set_options(srch_engine *e, const srch_options *opt);
 
 /* A flag the engine reads during its matches (from its own thread; another
  * thread sets it): once non-zero, the running request ends as when its

@@ -36,10 +36,11 @@ struct srv_pool {
     int stopping;
     pthread_t *threads;
     unsigned nthreads;
-    /* Engine settings; generation bumps on reconfigure. */
+    /* Engine settings; generation bumps on reconfigure, db_generation
+     * when the database path changes with it. */
     char *db_path;
     const srch_options *opt;
-    unsigned generation;
+    unsigned generation, db_generation;
     /* Finished jobs. */
     pthread_mutex_t done_mu;
     srv_job *done_head, *done_tail;
@@ -162,7 +163,7 @@ static void *worker_main(void *arg)
     worker *w = arg;
     srv_pool *p = w->pool;
     srch_engine *engine = NULL;
-    unsigned gen = 0;
+    unsigned gen = 0, db_gen = 0;
     int have = 0;
     for (;;) {
         pthread_mutex_lock(&p->mu);
@@ -188,13 +189,19 @@ static void *worker_main(void *arg)
         p->depth--;
         assert((p->depth == 0) == (p->head == NULL));
         atomic_store_explicit(&p->queued, p->depth, memory_order_release);
-        if (!have || gen != p->generation) {
+        if (!have || db_gen != p->db_generation) {
             /* Made under the lock so the settings cannot change meanwhile. */
             srch_engine_free(engine);
             engine = NULL;
             have = srch_engine_new(p->db_path, p->opt, &engine) == SRCH_OK;
             if (!have)
                 engine = NULL; /* out of memory: try again on the next job */
+            gen = p->generation;
+            db_gen = p->db_generation;
+        } else if (gen != p->generation) {
+            /* The same database: the engine keeps its handle, which goes on
+             * answering while the path is swapped under a reload. */
+            srch_engine_set_options(engine, p->opt);
             gen = p->generation;
         }
         pthread_mutex_unlock(&p->mu);
@@ -308,6 +315,8 @@ unsigned srv_pool_depth(srv_pool *p)
 void srv_pool_reconfigure(srv_pool *p, const char *db_path, const srch_options *opt)
 {
     pthread_mutex_lock(&p->mu);
+    if (!p->db_path || strcmp(p->db_path, db_path ? db_path : "") != 0)
+        p->db_generation++;
     free(p->db_path);
     p->db_path = strdup(db_path ? db_path : "");
     p->opt = opt;

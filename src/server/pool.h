@@ -34,9 +34,10 @@ int srv_pool_start(srv_pool **out, uv_loop_t *loop, unsigned n, unsigned queue_m
 int srv_pool_submit(srv_pool *p, srv_job *job);
 /* Jobs waiting for a worker. */
 unsigned srv_pool_depth(srv_pool *p);
-/* New settings for the engines: each worker makes a new engine before its
- * next job (SIGHUP: limits). opt is copied by the engines, under the
- * pool's lock: once this returns, the previous opt is no longer read. */
+/* New settings for the engines (SIGHUP: limits): before its next job, each
+ * worker gives them to its engine, which keeps its database open, or makes
+ * a new engine when db_path is another. opt is copied by the engines, under
+ * the pool's lock: once this returns, the previous opt is no longer read. */
 void srv_pool_reconfigure(srv_pool *p, const char *db_path, const srch_options *opt);
 void srv_pool_set_queue_max(srv_pool *p, unsigned queue_max);
 /* How long (microseconds) a worker without a job, and the loop while jobs

@@ -44,6 +44,13 @@ stop_daemon() {
     DRC=$?
     DPID=
 }
+# show_daemon_log_on_failure: when a check failed, the daemon's last
+# messages (the reloads' own left out), to tell why from the test's log.
+show_daemon_log_on_failure() {
+    [ "$_failures" -gt 0 ] && [ -s "$T/daemon.err" ] || return 0
+    echo "the daemon's last messages:" >&2
+    grep -v 'configuration reloaded$' "$T/daemon.err" | tail -n 30 | sed 's/^/  /' >&2
+}
 # daemon_alive: the daemon is still running (no crash).
 daemon_alive() { [ -n "$DPID" ] && kill -0 "$DPID" 2>/dev/null; }
 # ask REQUEST: one request on the Unix socket; prints the answer line.

@@ -8,7 +8,10 @@ check_PROGRAMS += tests/faults/loadclient
 tests_faults_loadclient_SOURCES = tests/faults/loadclient.c
 tests_faults_loadclient_CFLAGS = $(AM_CFLAGS) -pthread
 tests_faults_loadclient_LDFLAGS = $(AM_LDFLAGS) -pthread
+check_PROGRAMS += tests/faults/swapdirs
+tests_faults_swapdirs_SOURCES = tests/faults/swapdirs.c
 FAULT_TESTS = tests/faults/kill.sh tests/faults/disk-full.sh tests/faults/db-swap.sh \
+	tests/faults/swap-load.sh \
 	tests/faults/fds.sh tests/faults/reload.sh
 EXTRA_DIST += $(FAULT_TESTS) tests/faults/faults-lib.sh tests/faults/lsan.supp
 FAULTS_SUITE_LOG = faults-suite.log

@@ -115,4 +115,5 @@ check "the config was reloaded ($n times for 60 SIGHUPs)" test "$n" -ge 1
 check "the daemon is still running" daemon_alive
 stop_daemon
 expect_eq "the daemon stops cleanly" 0 "$DRC"
+show_daemon_log_on_failure
 finish

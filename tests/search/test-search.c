@@ -999,6 +999,70 @@ static const char *first_snippet(json_t *a)
     return s;
 }
 
+static json_int_t total_in(srch_engine *e, const char *q)
+{
+    json_t *a = search_in(e, q, NULL);
+    json_int_t t = json_integer_value(json_object_get(a, "total"));
+    json_decref(a);
+    return t;
+}
+
+/* A database swapped in by hand (`mv db db.old && mv db.new db`): through
+ * the instant with nothing at the path, and a reload meanwhile, the open
+ * database answers; then the new one does. A database removed for good
+ * answers unavailable once the second of grace is over, and a database put
+ * back is opened. */
+START_TEST(swapped_by_hand)
+{
+    char *da = NULL, *db = NULL;
+    srch_engine *other = own_db("swap-b",
+                                "{\"id\":\"b1\",\"title\":\"Quintex one\",\"lang\":\"en\","
+                                "\"body\":\"A quintex post.\"}\n"
+                                "{\"id\":\"b2\",\"title\":\"Quintex two\",\"lang\":\"en\","
+                                "\"body\":\"Another quintex post.\"}\n",
+                                &db);
+    srch_engine_free(other);
+    srch_engine *e = own_db("swap-a",
+                            "{\"id\":\"a1\",\"title\":\"Zorblax one\",\"lang\":\"en\","
+                            "\"body\":\"A zorblax post.\"}\n"
+                            "{\"id\":\"a2\",\"title\":\"Zorblax two\",\"lang\":\"en\","
+                            "\"body\":\"Another zorblax post.\"}\n"
+                            "{\"id\":\"a3\",\"title\":\"Zorblax three\",\"lang\":\"en\","
+                            "\"body\":\"A third zorblax post.\"}\n",
+                            &da);
+    e->reopen_ms = 0; /* every request looks at the path */
+    ck_assert_int_eq(total_in(e, "zorblax"), 3);
+    char *aside = th_path(tmp, "swap-a.old");
+    ck_assert_int_eq(rename(da, aside), 0);
+    /* nothing at the path: the open database answers, also after a reload */
+    ck_assert_int_eq(total_in(e, "zorblax"), 3);
+    srch_engine_set_options(e, NULL);
+    ck_assert_int_eq(total_in(e, "zorblax"), 3);
+    /* the new one moved in: it answers, not the old one */
+    ck_assert_int_eq(rename(db, da), 0);
+    ck_assert_int_eq(total_in(e, "quintex"), 2);
+    ck_assert_int_eq(total_in(e, "zorblax"), 0);
+    /* removed for good: answers for the grace time, then unavailable */
+    ck_assert_int_eq(rename(da, db), 0);
+    ck_assert_int_eq(total_in(e, "quintex"), 2);
+    usleep(1100 * 1000);
+    srch_request r;
+    json_t *a = NULL;
+    srch_request_init(&r);
+    r.q = "quintex";
+    ck_assert_int_eq(srch_search(e, &r, &a), SRCH_ERR_UNAVAILABLE);
+    ck_assert_ptr_null(a);
+    ck_assert_ptr_nonnull(strstr(srch_errmsg(e), "swap-a"));
+    /* a database put back at the path: opened at once */
+    ck_assert_int_eq(rename(aside, da), 0);
+    ck_assert_int_eq(total_in(e, "zorblax"), 3);
+    srch_engine_free(e);
+    free(aside);
+    free(da);
+    free(db);
+}
+END_TEST
+
 /* The highlighter reads only the words that may match (by their first
  * letters) and the window it prints: words whose stem changes its first
  * letters still light up, and a match at the very end of a long body is
@@ -1281,6 +1345,7 @@ int main(void)
     tcase_add_test(tc, suggest_doc_stats);
     tcase_add_test(tc, request_json);
     tcase_add_test(tc, unavailable_then_back);
+    tcase_add_test(tc, swapped_by_hand);
     tcase_add_test(tc, snippet_candidates);
     tcase_add_test(tc, joins_and_splits);
     tcase_add_test(tc, spelling_after_reindex);

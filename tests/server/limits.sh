@@ -115,11 +115,26 @@ done
 until_answer "two silent connections and one asking" '"connections":3[,}]' '{"op":"stats"}' &&
     pass "a connection at max_unix_connections is answered"
 # A third silent one fills max_unix_connections: a fourth is told "overloaded"
-# and closed (asked until the third is in).
-timeout 300 "$LC" -U "$T/s" -k 1 </dev/null >/dev/null &
-QUIET="$QUIET $!"
-until_answer "beyond max_unix_connections" '"code":"overloaded"' '{"op":"ping"}' &&
-    pass "beyond max_unix_connections: overloaded"
+# and closed (asked until the third is in). The daemon counts a connection
+# until it reads its end: on a busy machine the one that asked for the
+# stats, closed by the client, may still count when the third connects,
+# which is then turned away itself (its answer says so): it connects again.
+third() {
+    : >"$T/third.out"
+    timeout 300 "$LC" -U "$T/s" -k 1 </dev/null >"$T/third.out" &
+    QUIET="$QUIET $!"
+}
+third
+n=0
+while :; do
+    out=$(ask '{"op":"ping"}')
+    printf '%s' "$out" | grep -q '"code":"overloaded"' && break
+    n=$((n + 1))
+    [ $n -lt 200 ] || break
+    grep -q '"code":"overloaded"' "$T/third.out" && third
+    sleep 0.05
+done
+expect_match "beyond max_unix_connections: overloaded" '"code":"overloaded"' "$out"
 kill $QUIET 2>/dev/null
 wait $QUIET 2>/dev/null
 until_answer "after the cap" '"pong":true' '{"op":"ping"}' && pass "after the cap: answers again"
