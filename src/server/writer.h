@@ -109,6 +109,17 @@ void srv_writer_read_end(srv_writer *w, uint64_t gen);
 /* Writes waiting or being applied. */
 unsigned srv_writer_depth(srv_writer *w);
 
+/* What the writer's commits cost, for the stats op (a new object, NULL when
+ * out of memory): {"groups" (runs committed: one Xapian commit each, none
+ * when nothing changed), "writes" (answered ok), "changes" (posts and ids
+ * they named), "queue_depth", "ms": {"write": from a write's arrival to
+ * its commit, "wait_searches": the wait for the searches older than the
+ * last commit, "apply": analysing and adding a group's posts, "commit":
+ * Xapian's commit of a group with its sync}}, each time as
+ * {"p50","p99","max"} over the last SRV_LAT_SAMPLES groups (writes for
+ * "write"). Any thread. */
+json_t *srv_writer_stats(srv_writer *w);
+
 /* Answers what is queued (applying it when the lock can be had at once,
  * else "busy"), joins the thread, releases the lock and frees w; the loop
  * closes its handle. NULL is a no-op. */
