@@ -24,6 +24,12 @@
 /* How often a writer waiting for another writer's lock tries again. */
 #define LOCK_RETRY_MS 25
 
+/* A group waits for company (see run_group) only while writes keep coming:
+ * this long without a new one ends the wait. */
+#define GROUP_GAP_NS (3u * 1000000u)
+/* How many recent groups tell how much company to wait for. */
+#define GROUP_RECENT 8
+
 enum { MODE_SOCKET, MODE_TOKEN, MODE_NONE };
 
 struct srv_writer {
@@ -56,6 +62,10 @@ struct srv_writer {
     uv_async_t async;
     void (*on_done)(srv_wjob *, void *);
     void *arg;
+    /* The writes of the last groups (the thread's own): a group waits
+     * for as many as the largest of them had. */
+    size_t recent[GROUP_RECENT];
+    unsigned recent_next;
     /* What the groups cost (srv_writer_stats), under smu. */
     pthread_mutex_t smu;
     uint64_t groups, committed_writes, committed_changes;
@@ -399,18 +409,41 @@ static int run_group(srv_writer *w, store *st, jlist *pend, settings *s)
     wait_old_readers(w);
     int rc = store_begin_live(st);
     uint64_t t0 = srv_now_ns();
+    uint64_t last_arrival = t0;
+    size_t target = 1;
+    for (unsigned k = 0; k < GROUP_RECENT; k++)
+        if (w->recent[k] > target)
+            target = w->recent[k];
     while (rc == STORE_OK) {
         srv_wjob *j = jl_pop(pend);
         if (!j) {
             /* Company that arrived meanwhile, within commit_interval. */
-            if (srv_now_ns() - t0 >= s->commit_ns)
+            uint64_t now = srv_now_ns();
+            if (now - t0 >= s->commit_ns)
                 break;
             pthread_mutex_lock(&w->mu);
             srv_wjob *more = take_all(w);
+            if (!more && nres < target && !w->stopping) {
+                /* Clients that put one post at a time send the next one
+                 * as soon as they have their answer: when the last groups
+                 * were larger than this one, the writers answered by the
+                 * group before are likely on their way. Wait a little for
+                 * them (while writes keep coming, within commit_interval)
+                 * rather than commit alone and leave them the next commit:
+                 * the groups would alternate, each half as large. */
+                uint64_t until = last_arrival + GROUP_GAP_NS;
+                if (until > t0 + s->commit_ns)
+                    until = t0 + s->commit_ns;
+                if (now < until) {
+                    wait_until(w, until);
+                    more = take_all(w);
+                }
+            }
             snapshot(w, s);
             pthread_mutex_unlock(&w->mu);
             if (!more)
                 break;
+            last_arrival = srv_now_ns();
             check_jobs(w, more, s, pend);
             continue;
         }
@@ -446,6 +479,7 @@ static int run_group(srv_writer *w, store *st, jlist *pend, settings *s)
     }
     /* Committed: the engines see it before any answer leaves. */
     bump_generation(w);
+    w->recent[w->recent_next++ % GROUP_RECENT] = nres;
     uint64_t changes = 0;
     for (size_t k = 0; k < nres; k++)
         changes += group_changes(&res[k]);
