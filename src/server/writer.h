@@ -11,7 +11,10 @@
  *   store_put, store_delete, store_commit: the indexer's own code). Writes
  *   that arrive while it works join the open run until none waits or
  *   commit_interval has passed since the run began: then one commit for
- *   all (group commit). Each answer is sent only after that commit, once
+ *   all (group commit). A group smaller than the largest of the last few
+ *   waits for company while writes keep coming (3 ms apart at most, within
+ *   commit_interval): clients putting one post at a time come back as soon
+ *   as they are answered. Each answer is sent only after that commit, once
  *   srv_writer_generation() has moved, so that a worker's engine reopens
  *   the database before its next search (srch_engine_sync()). Before a
  *   run writes anything, the searches begun before the last commit are
