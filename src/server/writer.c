@@ -17,11 +17,18 @@
 #include <time.h>
 
 #include "server/pool.h"
+#include "server/server.h"
 #include "server/writer.h"
 #include "store/store.h"
 
 /* How often a writer waiting for another writer's lock tries again. */
 #define LOCK_RETRY_MS 25
+
+/* A group waits for company (see run_group) only while writes keep coming:
+ * this long without a new one ends the wait. */
+#define GROUP_GAP_NS (3u * 1000000u)
+/* How many recent groups tell how much company to wait for. */
+#define GROUP_RECENT 8
 
 enum { MODE_SOCKET, MODE_TOKEN, MODE_NONE };
 
@@ -55,6 +62,14 @@ struct srv_writer {
     uv_async_t async;
     void (*on_done)(srv_wjob *, void *);
     void *arg;
+    /* The writes of the last groups (the thread's own): a group waits
+     * for as many as the largest of them had. */
+    size_t recent[GROUP_RECENT];
+    unsigned recent_next;
+    /* What the groups cost (srv_writer_stats), under smu. */
+    pthread_mutex_t smu;
+    uint64_t groups, committed_writes, committed_changes;
+    srv_latency lat_readers, lat_apply, lat_commit, lat_write;
 };
 
 void srv_wjob_free(srv_wjob *j)
@@ -367,6 +382,12 @@ static void bump_generation(srv_writer *w)
     pthread_mutex_unlock(&w->rmu);
 }
 
+/* Posts and ids a write named: what it asked to change. */
+static uint64_t group_changes(const srch_write_result *r)
+{
+    return r->added + r->updated + r->unchanged + r->deleted + r->missing;
+}
+
 /* Answers every job of l with an error. */
 static void fail_all(srv_writer *w, jlist *l, int status, const char *msg)
 {
@@ -384,21 +405,45 @@ static int run_group(srv_writer *w, store *st, jlist *pend, settings *s)
     jl_init(&group);
     srch_write_result *res = NULL;
     size_t nres = 0, capres = 0;
+    uint64_t tw = srv_now_ns();
     wait_old_readers(w);
     int rc = store_begin_live(st);
     uint64_t t0 = srv_now_ns();
+    uint64_t last_arrival = t0;
+    size_t target = 1;
+    for (unsigned k = 0; k < GROUP_RECENT; k++)
+        if (w->recent[k] > target)
+            target = w->recent[k];
     while (rc == STORE_OK) {
         srv_wjob *j = jl_pop(pend);
         if (!j) {
             /* Company that arrived meanwhile, within commit_interval. */
-            if (srv_now_ns() - t0 >= s->commit_ns)
+            uint64_t now = srv_now_ns();
+            if (now - t0 >= s->commit_ns)
                 break;
             pthread_mutex_lock(&w->mu);
             srv_wjob *more = take_all(w);
+            if (!more && nres < target && !w->stopping) {
+                /* Clients that put one post at a time send the next one
+                 * as soon as they have their answer: when the last groups
+                 * were larger than this one, the writers answered by the
+                 * group before are likely on their way. Wait a little for
+                 * them (while writes keep coming, within commit_interval)
+                 * rather than commit alone and leave them the next commit:
+                 * the groups would alternate, each half as large. */
+                uint64_t until = last_arrival + GROUP_GAP_NS;
+                if (until > t0 + s->commit_ns)
+                    until = t0 + s->commit_ns;
+                if (now < until) {
+                    wait_until(w, until);
+                    more = take_all(w);
+                }
+            }
             snapshot(w, s);
             pthread_mutex_unlock(&w->mu);
             if (!more)
                 break;
+            last_arrival = srv_now_ns();
             check_jobs(w, more, s, pend);
             continue;
         }
@@ -416,8 +461,10 @@ static int run_group(srv_writer *w, store *st, jlist *pend, settings *s)
         jl_push(&group, j);
         rc = apply_job(st, j, &res[nres++]);
     }
+    uint64_t ta = srv_now_ns();
     if (rc == STORE_OK)
         rc = store_commit(st);
+    uint64_t tc = srv_now_ns();
     uint64_t rev = 0;
     if (rc == STORE_OK && store_revision(st, &rev) != STORE_OK)
         rev = 0;
@@ -432,6 +479,20 @@ static int run_group(srv_writer *w, store *st, jlist *pend, settings *s)
     }
     /* Committed: the engines see it before any answer leaves. */
     bump_generation(w);
+    w->recent[w->recent_next++ % GROUP_RECENT] = nres;
+    uint64_t changes = 0;
+    for (size_t k = 0; k < nres; k++)
+        changes += group_changes(&res[k]);
+    pthread_mutex_lock(&w->smu);
+    w->groups++;
+    w->committed_writes += nres;
+    w->committed_changes += changes;
+    srv_latency_add(&w->lat_readers, (double)(t0 - tw) / 1e6);
+    srv_latency_add(&w->lat_apply, (double)(ta - t0) / 1e6);
+    srv_latency_add(&w->lat_commit, (double)(tc - ta) / 1e6);
+    for (srv_wjob *q = group.head; q; q = q->next)
+        srv_latency_add(&w->lat_write, (double)(tc - q->enqueued_ns) / 1e6);
+    pthread_mutex_unlock(&w->smu);
     size_t i = 0;
     srv_wjob *j;
     while ((j = jl_pop(&group))) {
@@ -592,10 +653,16 @@ int srv_writer_start(srv_writer **out, uv_loop_t *loop, const cfg_config *cfg,
     pthread_cond_init(&w->cv, NULL);
     pthread_mutex_init(&w->rmu, NULL);
     pthread_cond_init(&w->rcv, NULL);
+    pthread_mutex_init(&w->smu, NULL);
+    srv_latency_init(&w->lat_readers);
+    srv_latency_init(&w->lat_apply);
+    srv_latency_init(&w->lat_commit);
+    srv_latency_init(&w->lat_write);
     atomic_init(&w->gen, 0);
     w->on_done = on_done;
     w->arg = arg;
     if (apply_settings(w, cfg, err, errlen) < 0) {
+        pthread_mutex_destroy(&w->smu);
         pthread_mutex_destroy(&w->rmu);
         pthread_cond_destroy(&w->rcv);
         pthread_mutex_destroy(&w->mu);
@@ -648,6 +715,30 @@ uint64_t srv_writer_generation(const srv_writer *w)
     return w ? atomic_load_explicit(&((srv_writer *)w)->gen, memory_order_acquire) : 0;
 }
 
+/* {"p50":..,"p99":..,"max":..} of l, in ms to the microsecond. */
+static json_t *lat_json(const srv_latency *l)
+{
+    double v[3] = {srv_latency_percentile(l, 50), srv_latency_percentile(l, 99),
+                   srv_latency_percentile(l, 100)};
+    for (int i = 0; i < 3; i++)
+        v[i] = (double)(long long)(v[i] * 1000.0 + 0.5) / 1000.0;
+    return json_pack("{s:f,s:f,s:f}", "p50", v[0], "p99", v[1], "max", v[2]);
+}
+
+json_t *srv_writer_stats(srv_writer *w)
+{
+    unsigned depth = srv_writer_depth(w);
+    pthread_mutex_lock(&w->smu);
+    json_t *o = json_pack(
+        "{s:I,s:I,s:I,s:I,s:{s:o,s:o,s:o,s:o}}", "groups", (json_int_t)w->groups, "writes",
+        (json_int_t)w->committed_writes, "changes", (json_int_t)w->committed_changes,
+        "queue_depth", (json_int_t)depth, "ms", "write", lat_json(&w->lat_write),
+        "wait_searches", lat_json(&w->lat_readers), "apply", lat_json(&w->lat_apply),
+        "commit", lat_json(&w->lat_commit));
+    pthread_mutex_unlock(&w->smu);
+    return o;
+}
+
 unsigned srv_writer_depth(srv_writer *w)
 {
     pthread_mutex_lock(&w->mu);
@@ -673,6 +764,7 @@ void srv_writer_stop(srv_writer *w)
     pthread_cond_destroy(&w->cv);
     pthread_mutex_destroy(&w->rmu);
     pthread_cond_destroy(&w->rcv);
+    pthread_mutex_destroy(&w->smu);
     free(w->db_path);
     free(w->token);
     /* The loop closes the handle and frees w. */

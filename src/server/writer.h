@@ -11,7 +11,10 @@
  *   store_put, store_delete, store_commit: the indexer's own code). Writes
  *   that arrive while it works join the open run until none waits or
  *   commit_interval has passed since the run began: then one commit for
- *   all (group commit). Each answer is sent only after that commit, once
+ *   all (group commit). A group smaller than the largest of the last few
+ *   waits for company while writes keep coming (3 ms apart at most, within
+ *   commit_interval): clients putting one post at a time come back as soon
+ *   as they are answered. Each answer is sent only after that commit, once
  *   srv_writer_generation() has moved, so that a worker's engine reopens
  *   the database before its next search (srch_engine_sync()). Before a
  *   run writes anything, the searches begun before the last commit are
@@ -108,6 +111,17 @@ void srv_writer_read_end(srv_writer *w, uint64_t gen);
 
 /* Writes waiting or being applied. */
 unsigned srv_writer_depth(srv_writer *w);
+
+/* What the writer's commits cost, for the stats op (a new object, NULL when
+ * out of memory): {"groups" (runs committed: one Xapian commit each, none
+ * when nothing changed), "writes" (answered ok), "changes" (posts and ids
+ * they named), "queue_depth", "ms": {"write": from a write's arrival to
+ * its commit, "wait_searches": the wait for the searches older than the
+ * last commit, "apply": analysing and adding a group's posts, "commit":
+ * Xapian's commit of a group with its sync}}, each time as
+ * {"p50","p99","max"} over the last SRV_LAT_SAMPLES groups (writes for
+ * "write"). Any thread. */
+json_t *srv_writer_stats(srv_writer *w);
 
 /* Answers what is queued (applying it when the lock can be had at once,
  * else "busy"), joins the thread, releases the lock and frees w; the loop
