@@ -291,10 +291,9 @@ static int switch_database(srch_engine *e, double now)
     if (e->db) {
         if (e->lost_since == 0)
             e->lost_since = now;
-        if ((now - e->lost_since) * 1000.0 < SWAP_GRACE_MS) {
-            e->last_reopen = now; /* looked at again after reopen_ms */
-            return SRCH_OK;
-        }
+        if ((now - e->lost_since) * 1000.0 < SWAP_GRACE_MS)
+            return SRCH_OK; /* looked at again by the next request: a stat
+                               while nothing is at the path */
         xc_db_close(e->db);
         e->db = NULL;
         e->lost_since = 0;
@@ -313,7 +312,9 @@ static int ready(srch_engine *e)
     double now = srch_now();
     if (!e->db)
         return switch_database(e, now);
-    if ((now - e->last_reopen) * 1000.0 < e->reopen_ms)
+    /* (in the grace time every request looks: the database put back at
+     * the path answers from the first request after it is there) */
+    if (e->lost_since == 0 && (now - e->last_reopen) * 1000.0 < e->reopen_ms)
         return SRCH_OK;
     if (!same_dir(e))
         return switch_database(e, now); /* moved in, or removed */
