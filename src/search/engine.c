@@ -55,6 +55,7 @@ void srch_options_init(srch_options *o)
     o->query_time_limit = SRCH_DEFAULT_QUERY_TIME_LIMIT;
     o->wildcard_total = SRCH_DEFAULT_WILDCARD_TOTAL;
     o->max_query_cost = SRCH_DEFAULT_MAX_QUERY_COST;
+    o->shard_timeout = SRCH_DEFAULT_SHARD_TIMEOUT;
 }
 
 void srch_engine_set_cancel(srch_engine *e, const atomic_int *cancel)
@@ -128,11 +129,20 @@ int srch_engine_new(const char *db_path, const srch_options *opt, srch_engine **
     return SRCH_OK;
 }
 
+/* Closes the database, or the group and every shard. */
+static void close_db(srch_engine *e)
+{
+    if (e->shards)
+        srch_shards_close(e);
+    xc_db_close(e->db);
+    e->db = NULL;
+}
+
 void srch_engine_free(srch_engine *e)
 {
     if (!e)
         return;
-    xc_db_close(e->db);
+    close_db(e);
     srch_speller_free(e->speller);
     srch_termfreq_free(e);
     srch_feedback_free(e);
@@ -156,8 +166,7 @@ static int unavailable(srch_engine *e, int rc)
 {
     set_err(e, "database %s unavailable: %s", e->db_path, xc_errmsg());
     (void)rc;
-    xc_db_close(e->db);
-    e->db = NULL;
+    close_db(e);
     /* A database made again from scratch may reach the same revision
      * number: the spelling index is read again from the one that opens. */
     srch_speller_free(e->speller);
@@ -187,6 +196,8 @@ static int still_there(const srch_engine *e)
     if (!e->dir_known || dir_identity(e->db_path, &dev, &ino) != 0 || dev != e->dir_dev ||
         ino != e->dir_ino)
         return 0;
+    if (e->shards)
+        return 1; /* the same list of shards (each is checked on its own) */
     size_t n = strlen(e->db_path) + sizeof "/iamglass";
     char *version = malloc(n);
     struct stat st;
@@ -206,10 +217,9 @@ static int ready(srch_engine *e)
     double now = srch_now();
     if (e->db && e->dir_known && (now - e->last_reopen) * 1000.0 >= e->reopen_ms) {
         uint64_t dev = 0, ino = 0;
-        if (dir_identity(e->db_path, &dev, &ino) != 0 || dev != e->dir_dev || ino != e->dir_ino) {
-            xc_db_close(e->db);
-            e->db = NULL; /* opened afresh below, the caches emptied */
-        }
+        if (dir_identity(e->db_path, &dev, &ino) != 0 || dev != e->dir_dev || ino != e->dir_ino)
+            close_db(e); /* opened afresh below, the caches emptied (a new
+                            list of shards is read again) */
     }
     if (!e->db) {
         e->dir_known = dir_identity(e->db_path, &e->dir_dev, &e->dir_ino) == 0;
@@ -217,6 +227,13 @@ static int ready(srch_engine *e)
         e->speller = NULL;
         srch_termfreq_clear(e);
         srch_totals_clear(e);
+        if (srch_is_stub(e->db_path)) {
+            /* a stub file: its shards, searched as one */
+            if (srch_shards_open(e, now) != SRCH_OK)
+                return SRCH_ERR_UNAVAILABLE;
+            e->last_reopen = now;
+            return SRCH_OK;
+        }
         int rc = xc_db_open(e->db_path, &e->db);
         /* a commit during the open: again, on the revision it made */
         for (int i = 1; (rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && i < MODIFIED_TRIES; i++)
@@ -240,6 +257,15 @@ static int ready(srch_engine *e)
         srch_termfreq_clear(e);
         if (reopened)
             srch_totals_clear(e); /* what the match reads changed */
+        if (e->shards) {
+            /* a shard that failed is left out; a missing one tried again */
+            e->last_reopen = now;
+            if (srch_shards_refresh(e, rc != XC_OK, now) != SRCH_OK) {
+                close_db(e);
+                return SRCH_ERR_UNAVAILABLE;
+            }
+            return SRCH_OK;
+        }
         if (rc != XC_OK && !still_there(e))
             return unavailable(e, rc);
         /* A reopen that failed with the database still there (the same
@@ -261,6 +287,12 @@ static int after_failure(srch_engine *e, int rc, int attempt)
      * read as corrupt (glass checks the block's level): both are tried
      * again on the latest revision; a database really corrupt fails each
      * try and ends unavailable. */
+    if (rc == XC_ERR_NETWORK && e->shards && attempt < MODIFIED_TRIES - 1) {
+        /* a remote shard did not answer: the request again without it */
+        if (srch_shards_refresh(e, 1, srch_now()) == SRCH_OK)
+            return RETRY;
+        return unavailable(e, rc);
+    }
     if ((rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && attempt < MODIFIED_TRIES - 1) {
         srch_termfreq_clear(e);
         srch_totals_clear(e);
@@ -281,12 +313,21 @@ static int after_failure(srch_engine *e, int rc, int attempt)
     uint64_t dev = 0, ino = 0;
     if (attempt < MODIFIED_TRIES - 1 && e->dir_known &&
         dir_identity(e->db_path, &dev, &ino) == 0 && (dev != e->dir_dev || ino != e->dir_ino)) {
-        xc_db_close(e->db);
-        e->db = NULL;
+        close_db(e);
         if (ready(e) == SRCH_OK)
             return RETRY;
     }
     return unavailable(e, rc);
+}
+
+/* Shards that did not answer: the answer is partial and names them. */
+static void add_missing(const srch_engine *e, json_t *ans)
+{
+    json_t *missing = srch_shards_missing(e);
+    if (!missing)
+        return;
+    json_object_set_new(ans, "partial", json_true());
+    json_object_set_new(ans, "missing_shards", missing);
 }
 
 static double ms_since(double t0)
@@ -429,6 +470,31 @@ static int ranked_cmp(const void *a, const void *b)
     return x->docid < y->docid ? -1 : x->docid > y->docid; /* Xapian's tie order */
 }
 
+/* The documents ids[0..n) of a group of shards, by their unique id terms
+ * (SCH_ID), ORed: the posting source of xc_query_docids sees the ids of
+ * one shard, and cannot run on a remote one (xapian-tcpsrv knows only
+ * Xapian's classes). One termlist read a hit. */
+static int id_terms(srch_engine *e, const uint32_t *ids, uint32_t n, xc_query **out)
+{
+    xc_query *terms[SRCH_RERANK_MAX];
+    size_t nt = 0;
+    int rc = XC_OK;
+    for (uint32_t i = 0; i < n && rc == XC_OK; i++) {
+        xc_iter *it = NULL;
+        const char *t;
+        size_t tl;
+        rc = xc_db_termlist(e->db, ids[i], SCH_ID, &it);
+        if (rc == XC_OK && xc_iter_next(it, &t, &tl, NULL, NULL) == XC_OK)
+            rc = xc_query_term(t, tl, 1, 0, &terms[nt++]);
+        xc_iter_free(it);
+    }
+    if (rc == XC_OK)
+        rc = xc_query_combine(XC_OP_OR, terms, nt, 0, out);
+    for (size_t i = 0; i < nt; i++)
+        xc_query_free(terms[i]);
+    return rc;
+}
+
 /* The proximity bonus (p->boost) reorders the n best hits of the match.
  * Positions are read for those n documents only: weighed over every match
  * (an AND_MAYBE in the one query), the NEAR pairs of a long question read
@@ -447,7 +513,7 @@ static int rerank(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t 
     for (uint32_t i = 0; i < n; i++)
         ids[i] = h[i].docid;
     xc_query *set = NULL, *parts[2], *q = NULL;
-    int rc = xc_query_docids(ids, n, &set);
+    int rc = xc_db_is_group(e->db) ? id_terms(e, ids, n, &set) : xc_query_docids(ids, n, &set);
     if (rc == XC_OK) {
         parts[0] = p->boost;
         parts[1] = set;
@@ -919,6 +985,7 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
         }
         if (e->stopped)
             json_object_set_new(ans, "partial", json_true());
+        add_missing(e, ans);
         json_object_set_new(ans, "offset", json_integer(offset));
         json_object_set_new(ans, "limit", json_integer(limit));
         json_object_set_new(ans, "suggestion", sugg ? json_string(sugg) : json_null());
@@ -1072,6 +1139,7 @@ int srch_suggest(srch_engine *e, const char *prefix, uint32_t limit, json_t **ou
         }
         if (e->stopped)
             json_object_set_new(ans, "partial", json_true());
+        add_missing(e, ans);
         json_object_set_new(ans, "took_ms", json_real(ms_since(t0)));
         *out = ans;
         break;
@@ -1177,6 +1245,8 @@ int srch_stats(srch_engine *e, json_t **out)
         }
         free(last);
         if (rc == XC_OK) {
+            if (ans)
+                add_missing(e, ans);
             *out = ans;
             return ans ? SRCH_OK : SRCH_ERR_INTERNAL;
         }
