@@ -1469,6 +1469,40 @@ int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_li
     XC_CATCH
 }
 
+int xc_query_wildcard_in(xc_db *db, const char *prefix, uint32_t max_expansion,
+                         xc_wildcard_limit limit, xc_query **out)
+{
+    if (!db || !db->group)
+        return xc_query_wildcard(prefix, max_expansion, limit, out);
+    NEED(out);
+    *out = nullptr;
+    NEED(prefix);
+    XC_TRY
+    Xapian::Database &d = db->db();
+    std::vector<std::pair<std::string, Xapian::doccount>> terms;
+    for (Xapian::TermIterator t = d.allterms_begin(prefix); t != d.allterms_end(prefix); ++t)
+        terms.emplace_back(*t, t.get_termfreq());
+    if (max_expansion && terms.size() > max_expansion) {
+        if (limit == XC_WILDCARD_LIMIT_ERROR)
+            return fail(XC_ERR_WILDCARD, "wildcard expands to more than the limit of terms");
+        if (limit == XC_WILDCARD_LIMIT_MOST_FREQUENT)
+            std::stable_sort(terms.begin(), terms.end(),
+                             [](const std::pair<std::string, Xapian::doccount> &a,
+                                const std::pair<std::string, Xapian::doccount> &b) {
+                                 return a.second > b.second;
+                             });
+        terms.resize(max_expansion);
+        std::sort(terms.begin(), terms.end());
+    }
+    std::vector<Xapian::Query> v;
+    for (const auto &t : terms)
+        v.emplace_back(t.first);
+    if (v.empty())
+        return give_query(Xapian::Query(), out);
+    return give_query(Xapian::Query(Xapian::Query::OP_SYNONYM, v.begin(), v.end()), out);
+    XC_CATCH
+}
+
 int xc_query_match_all(xc_query **out)
 {
     NEED(out);

@@ -397,6 +397,17 @@ int xc_query_docids(const uint32_t *ids, size_t n, xc_query **out);
  * against the database, with at most max_expansion terms (0: no limit). */
 int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_limit limit,
                       xc_query **out);
+/* (Added: shards.) As xc_query_wildcard, for a search of db (which may be
+ * NULL: then the same). On a group (xc_db_is_group) the wildcard is
+ * expanded now, against the whole group's lexicon (the most frequent
+ * terms of all the shards, ties in byte order), into an OP_SYNONYM of
+ * those terms: Xapian 1.4 would expand it in each shard on its own, each
+ * keeping its own most frequent terms, and weigh the synonym with that
+ * shard's figures, so that a group would rank otherwise than one database
+ * holding every document. XC_ERR_WILDCARD as a match would give it. */
+int xc_query_wildcard_in(xc_db *db, const char *prefix, uint32_t max_expansion,
+                         xc_wildcard_limit limit, xc_query **out);
+
 /* The query that matches every document (weight 0) / no document. */
 int xc_query_match_all(xc_query **out);
 int xc_query_match_nothing(xc_query **out);
