@@ -287,11 +287,16 @@ static int after_failure(srch_engine *e, int rc, int attempt)
      * read as corrupt (glass checks the block's level): both are tried
      * again on the latest revision; a database really corrupt fails each
      * try and ends unavailable. */
-    if (rc == XC_ERR_NETWORK && e->shards && attempt < MODIFIED_TRIES - 1) {
-        /* a remote shard did not answer: the request again without it */
-        if (srch_shards_refresh(e, 1, srch_now()) == SRCH_OK)
-            return RETRY;
-        return unavailable(e, rc);
+    if (e->shards && attempt < MODIFIED_TRIES - 1 && rc != XC_ERR_NOMEM &&
+        rc != XC_ERR_INVALID_ARG && rc != XC_ERR_WILDCARD && rc != XC_ERR_TOO_LONG) {
+        /* A remote shard did not answer (a network error, or the end of
+         * a connection cut in the middle of a message, which Xapian may
+         * report otherwise): each shard is asked, those that do not
+         * answer are left out, and the request runs again without them. */
+        int st = srch_shards_refresh(e, 1, srch_now());
+        if (st != SRCH_OK)
+            return unavailable(e, rc);
+        return RETRY; /* at most MODIFIED_TRIES in all */
     }
     if ((rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && attempt < MODIFIED_TRIES - 1) {
         srch_termfreq_clear(e);

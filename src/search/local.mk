@@ -43,3 +43,8 @@ tests_search_test_budget_SOURCES = tests/search/test-budget.c
 tests_search_test_budget_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_search_test_budget_LDADD = $(TEST_HELP) $(SEARCH_LINK) $(TEST_LIBS)
 TESTS += tests/search/test-budget
+
+# Shards (issue 17): the sample split by socasma-index --shard N/M, searched
+# through a stub file (local), and through xapian-tcpsrv (remote).
+TESTS += tests/shards/local.sh tests/shards/remote.sh
+EXTRA_DIST += tests/shards/lib.sh tests/shards/local.sh tests/shards/remote.sh

@@ -275,8 +275,15 @@ int srch_shards_refresh(srch_engine *e, int lost, double now)
                 continue;
             }
         }
-        /* after a failure, each shard is asked on its own which one it was */
-        if (lost && xc_db_reopen(s->db, NULL) != XC_OK) {
+        /* After a failure, each shard is asked on its own which one it
+           was. A remote shard is connected to afresh: a match cut in the
+           middle may have left a live shard's connection with an answer
+           nobody read. */
+        if (lost && s->host) {
+            shard_lose(s, now);
+            shard_open(e, s, now);
+            changed = 1;
+        } else if (lost && xc_db_reopen(s->db, NULL) != XC_OK) {
             shard_lose(s, now);
             changed = 1;
         }
