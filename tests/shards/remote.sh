@@ -60,6 +60,10 @@ while [ ! -S "$T/s" ]; do
 done
 ask() { printf '%s\n' "$1" | "$LC" -U "$T/s"; }
 expect_match "full answer" '"ok":true,"total":18,' "$(ask '{"op":"search","q":"permis"}')"
+expect_match "writes on shards: forbidden, saying why" '"code":"forbidden".*shard' \
+    "$(ask '{"op":"delete","ids":["sample-001"]}')"
+expect_match "no path in the stats" '"ok":true' "$(ask '{"op":"stats"}')"
+case "$(ask '{"op":"stats"}')" in *"$T"*) fail "a path in the stats" ;; esac
 i=0
 while [ $i -lt 10 ]; do echo "{\"op\":\"search\",\"q\":\"permis $i\"}"; i=$((i + 1)); done >"$T/loop.in"
 for c in 1 2; do
