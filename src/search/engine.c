@@ -1178,7 +1178,9 @@ int srch_doc(srch_engine *e, const char *id, json_t **out)
         size_t len;
         int rc = xc_db_get_document_by_term(e->db, term, &doc);
         if (rc == XC_ERR_NOT_FOUND) {
-            set_err(e, "no post with id \"%s\"", id);
+            set_err(e, e->nmissing ? "no post with id \"%s\" in the shards that answer"
+                                   : "no post with id \"%s\"",
+                    id);
             free(term);
             return SRCH_ERR_NOT_FOUND;
         }

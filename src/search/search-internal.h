@@ -66,7 +66,9 @@ typedef struct srch_total_slot srch_total_slot;
 
 /* A shard of an engine over several databases (shards.c). */
 #define SRCH_MAX_SHARDS 64
-#define SRCH_SHARD_RETRY_MS 1000 /* a missing shard is tried again so often */
+#define SRCH_SHARD_RETRY_MS 1000 /* a missing shard is tried again after
+                                    this, then twice as long each time ... */
+#define SRCH_SHARD_RETRY_MAX_MS 8000 /* ... up to this */
 typedef struct {
     char *label;             /* "shard N" or "remote HOST:PORT": for answers */
     char *path;              /* a local shard's directory (NULL: remote) */
@@ -74,6 +76,7 @@ typedef struct {
     unsigned port;
     xc_db *db;               /* NULL: missing (did not open or answer) */
     double retry_at;         /* when a missing shard is tried again */
+    unsigned backoff_ms;     /* the wait before that try */
     uint64_t dev, ino;       /* a local shard's directory opened */
     int known;
 } srch_shard;

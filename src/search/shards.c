@@ -4,7 +4,8 @@
  * xapian-tcpsrv serves ("remote HOST:PORT"). Each shard is opened on its
  * own and the engine searches the group of those that answer
  * (xc_db_group); a shard that does not answer is left out, named in the
- * answers ("missing_shards"), and tried again every SRCH_SHARD_RETRY_MS.
+ * answers ("missing_shards"), and tried again after SRCH_SHARD_RETRY_MS,
+ * then less and less often (up to SRCH_SHARD_RETRY_MAX_MS).
  * Shards are named by their line ("remote HOST:PORT") or position
  * ("shard 2"), never by a path. */
 #include <config.h>
@@ -196,10 +197,17 @@ static int shard_open(srch_engine *e, srch_shard *s, double now)
             rc = xc_db_open(s->path, &s->db);
     }
     if (rc != XC_OK) {
+        /* tried again after 1 s, then twice as long each time it fails,
+           up to SRCH_SHARD_RETRY_MAX_MS: a shard whose host does not
+           answer at all costs a request shard_timeout at each try */
         s->db = NULL;
-        s->retry_at = now + SRCH_SHARD_RETRY_MS / 1000.0;
+        s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : SRCH_SHARD_RETRY_MS;
+        if (s->backoff_ms > SRCH_SHARD_RETRY_MAX_MS)
+            s->backoff_ms = SRCH_SHARD_RETRY_MAX_MS;
+        s->retry_at = now + s->backoff_ms / 1000.0;
         return -1;
     }
+    s->backoff_ms = 0;
     return 0;
 }
 
@@ -208,6 +216,7 @@ static void shard_lose(srch_shard *s, double now)
     xc_db_close(s->db);
     s->db = NULL;
     s->retry_at = now + SRCH_SHARD_RETRY_MS / 1000.0;
+    s->backoff_ms = SRCH_SHARD_RETRY_MS;
 }
 
 /* Makes e->db the group of the shards open: SRCH_OK, or
