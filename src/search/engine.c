@@ -1227,6 +1227,21 @@ int srch_stats(srch_engine *e, json_t **out)
             rc = xc_db_revision(e->db, &rev);
         if (rc == XC_OK)
             rc = xc_db_get_metadata(e->db, SCH_META_LAST_INDEX, &last, &ll);
+        /* with shards, the latest of their runs (ISO 8601 UTC times order
+           as strings) */
+        for (size_t i = 0; rc == XC_OK && i < e->nshards; i++) {
+            char *one = NULL;
+            size_t ol = 0;
+            if (!e->shards[i].db)
+                continue;
+            rc = xc_db_get_metadata(e->shards[i].db, SCH_META_LAST_INDEX, &one, &ol);
+            if (rc == XC_OK && one && (!last || strcmp(one, last) > 0)) {
+                free(last);
+                last = one;
+                one = NULL;
+            }
+            free(one);
+        }
         json_t *ans = NULL;
         if (rc == XC_OK) {
             srch_request req;
