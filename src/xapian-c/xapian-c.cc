@@ -203,6 +203,8 @@ class StopSource : public Xapian::PostingSource {
 struct Part {
     Xapian::Database db;
     bool remote = false;
+    bool gen_known = false; // a remote part: gen read since the last reopen
+    uint64_t gen = 0;       // its exported generation (xc_db_revision)
 };
 
 struct xc_db {
@@ -605,9 +607,11 @@ int xc_db_reopen(xc_db *db, int *reopened)
     bool r = db->db().reopen();
     if (db->remote) {
         // a remote part's reopen() says nothing useful: its exported
-        // synonyms are read again
+        // synonyms and generation are read again
         db->syn_loaded = false;
         db->remote_syn.clear();
+        for (Part &p : db->parts)
+            p.gen_known = false;
         r = true;
     }
     if (reopened)
@@ -669,10 +673,16 @@ int xc_db_revision(xc_db *db, uint64_t *revision)
     }
     // A group: the sum of its parts' revisions; a remote part (whose
     // protocol has no revision) counts its exported generation.
+    // (read once per reopen: the search asks it often, and each read of a
+    // remote part is a round trip)
     uint64_t sum = 0;
-    for (Part &p : db->parts)
-        sum += p.remote ? std::strtoull(p.db.get_metadata(XC_META_EXPORT_GEN_).c_str(), nullptr, 10)
-                        : p.db.get_revision();
+    for (Part &p : db->parts) {
+        if (p.remote && !p.gen_known) {
+            p.gen = std::strtoull(p.db.get_metadata(XC_META_EXPORT_GEN_).c_str(), nullptr, 10);
+            p.gen_known = true;
+        }
+        sum += p.remote ? p.gen : p.db.get_revision();
+    }
     *revision = sum;
     return XC_OK;
     XC_CATCH
