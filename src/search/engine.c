@@ -188,6 +188,16 @@ static int dir_identity(const char *path, uint64_t *dev, uint64_t *ino)
     return 0;
 }
 
+/* The modification time of the stub file at path, in nanoseconds (0 when
+ * it cannot be read). */
+static uint64_t stub_mtime(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    return (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
+}
+
 /* The database open is still at its path: the same directory, and its
  * version file there (a stat each, no file descriptor needed). */
 static int still_there(const srch_engine *e)
@@ -217,9 +227,10 @@ static int ready(srch_engine *e)
     double now = srch_now();
     if (e->db && e->dir_known && (now - e->last_reopen) * 1000.0 >= e->reopen_ms) {
         uint64_t dev = 0, ino = 0;
-        if (dir_identity(e->db_path, &dev, &ino) != 0 || dev != e->dir_dev || ino != e->dir_ino)
-            close_db(e); /* opened afresh below, the caches emptied (a new
-                            list of shards is read again) */
+        if (dir_identity(e->db_path, &dev, &ino) != 0 || dev != e->dir_dev || ino != e->dir_ino ||
+            (e->shards && stub_mtime(e->db_path) != e->stub_mtime))
+            close_db(e); /* opened afresh below, the caches emptied (a list
+                            of shards replaced or edited is read again) */
     }
     if (!e->db) {
         e->dir_known = dir_identity(e->db_path, &e->dir_dev, &e->dir_ino) == 0;
@@ -229,6 +240,7 @@ static int ready(srch_engine *e)
         srch_totals_clear(e);
         if (srch_is_stub(e->db_path)) {
             /* a stub file: its shards, searched as one */
+            e->stub_mtime = stub_mtime(e->db_path);
             if (srch_shards_open(e, now) != SRCH_OK)
                 return SRCH_ERR_UNAVAILABLE;
             e->last_reopen = now;

@@ -88,6 +88,7 @@ struct srch_engine {
                                 with shards, the group of those open */
     srch_shard *shards;      /* db_path is a stub file: its shards (else NULL) */
     size_t nshards, nmissing;
+    uint64_t stub_mtime;     /* the stub file's, when read (ns) */
     txt_analyser *an;
     double last_reopen;      /* monotonic seconds of the last open/reopen */
     uint64_t sync_gen;       /* the last writer generation srch_engine_sync() gave */

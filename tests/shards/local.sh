@@ -55,6 +55,30 @@ expect_eq "--shard 0/3 is a usage error" 2 $?
 "$SOCASMA_INDEX" --quiet --db "$T/bad" --shard 4/3 "$SAMPLE" 2>/dev/null
 expect_eq "--shard 4/3 is a usage error" 2 $?
 
+# The daemon follows its stub file: a shard added to it (the file edited
+# in place) is searched within a reopen delay.
+LC="$top_builddir/tests/server/lineclient"
+if [ -x "$LC" ] && [ -x "$SOCASMA_SEARCHD" ]; then
+    echo "auto m2/s1" >"$T/grow.stub"
+    "$SOCASMA_SEARCHD" --db "$T/grow.stub" --socket "$T/s" --listen '' --threads 1 2>"$T/daemon.err" &
+    DPID=$!
+    on_exit 'kill $DPID 2>/dev/null'
+    i=0
+    while [ ! -S "$T/s" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+    ask() { printf '%s\n' "$1" | "$LC" -U "$T/s"; }
+    one=$(ask '{"op":"stats"}' | jq -r .posts)
+    expect_eq "daemon on one shard of two" "$(posts "$T/m2/s1")" "$one"
+    sleep 1.1 # a new modification time, even on a coarse clock
+    echo "auto m2/s2" >>"$T/grow.stub"
+    n=0
+    while [ $n -lt 50 ] && [ "$(ask '{"op":"stats"}' | jq -r .posts)" != "$ALL" ]; do
+        sleep 0.1; n=$((n + 1))
+    done
+    expect_eq "stub edited in place: the added shard is searched" "$ALL" \
+        "$(ask '{"op":"stats"}' | jq -r .posts)"
+    kill $DPID
+fi
+
 # A bad stub line: a clear error naming the file and line.
 printf 'auto m2/s1\nremote nowhere\n' >"$T/bad.stub"
 err=$("$SOCASMA_SEARCH" --db "$T/bad.stub" permis 2>&1)
