@@ -487,10 +487,10 @@ static int ranked_cmp(const void *a, const void *b)
     return x->docid < y->docid ? -1 : x->docid > y->docid; /* Xapian's tie order */
 }
 
-/* The documents ids[0..n) of a group of shards, by their unique id terms
- * (SCH_ID), ORed: the posting source of xc_query_docids sees the ids of
- * one shard, and cannot run on a remote one (xapian-tcpsrv knows only
- * Xapian's classes). One termlist read a hit. */
+/* The documents ids[0..n) of a group of shards with a remote one, by their
+ * unique id terms (SCH_ID), ORed: the posting source of xc_query_docids_in
+ * cannot run on a remote shard (xapian-tcpsrv knows only Xapian's
+ * classes). One termlist read a hit. */
 static int id_terms(srch_engine *e, const uint32_t *ids, uint32_t n, xc_query **out)
 {
     xc_query *terms[SRCH_RERANK_MAX];
@@ -530,7 +530,9 @@ static int rerank(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t 
     for (uint32_t i = 0; i < n; i++)
         ids[i] = h[i].docid;
     xc_query *set = NULL, *parts[2], *q = NULL;
-    int rc = xc_db_is_group(e->db) ? id_terms(e, ids, n, &set) : xc_query_docids(ids, n, &set);
+    int rc = xc_query_docids_in(e->db, ids, n, &set);
+    if (rc == XC_ERR_UNIMPLEMENTED)
+        rc = id_terms(e, ids, n, &set); /* remote shards */
     if (rc == XC_OK) {
         parts[0] = p->boost;
         parts[1] = set;

@@ -1403,8 +1403,11 @@ namespace {
 // The documents of a fixed, sorted list of docids, with no weight: the
 // right side of an OP_FILTER that confines a costly query (NEAR, PHRASE) to
 // a few documents already found, so its positions are read for those only.
+// On a group of local databases, by_uuid holds each part's own ids (the
+// source is cloned for each part, and init() says which part it is on).
 class DocidSetSource : public Xapian::PostingSource {
     std::vector<Xapian::docid> ids;
+    std::shared_ptr<const std::map<std::string, std::vector<Xapian::docid>>> by_uuid;
     size_t at = 0;
     bool started = false;
 
@@ -1413,13 +1416,26 @@ class DocidSetSource : public Xapian::PostingSource {
     {
         set_maxweight(0.0);
     }
+    explicit DocidSetSource(
+        std::shared_ptr<const std::map<std::string, std::vector<Xapian::docid>>> m)
+        : by_uuid(std::move(m))
+    {
+        set_maxweight(0.0);
+    }
     Xapian::doccount get_termfreq_min() const override { return 0; }
     Xapian::doccount get_termfreq_est() const override { return ids.size(); }
     Xapian::doccount get_termfreq_max() const override { return ids.size(); }
-    void init(const Xapian::Database &) override
+    void init(const Xapian::Database &db) override
     {
         at = 0;
         started = false;
+        if (by_uuid) {
+            auto f = by_uuid->find(db.get_uuid());
+            if (f != by_uuid->end())
+                ids = f->second;
+            else
+                ids.clear();
+        }
     }
     void next(double) override
     {
@@ -1434,7 +1450,10 @@ class DocidSetSource : public Xapian::PostingSource {
     }
     bool at_end() const override { return started && at >= ids.size(); }
     Xapian::docid get_docid() const override { return ids[at]; }
-    PostingSource *clone() const override { return new DocidSetSource(ids); }
+    PostingSource *clone() const override
+    {
+        return by_uuid ? new DocidSetSource(by_uuid) : new DocidSetSource(ids);
+    }
     std::string name() const override { return std::string(); }
 };
 
@@ -1455,6 +1474,45 @@ int xc_query_docids(const uint32_t *ids, size_t n, xc_query **out)
         return give_query(Xapian::Query(), out);
     // Reference-counted by the query once released: it outlives this call.
     DocidSetSource *src = new DocidSetSource(std::move(v));
+    return give_query(Xapian::Query(src->release()), out);
+    XC_CATCH
+}
+
+int xc_query_docids_in(xc_db *db, const uint32_t *ids, size_t n, xc_query **out)
+{
+    if (!db || !db->group)
+        return xc_query_docids(ids, n, out);
+    NEED(out);
+    *out = nullptr;
+    NEED(n == 0 || ids);
+    for (size_t i = 0; i < n; i++)
+        NEED(ids[i] > 0);
+    if (db->remote)
+        return fail(XC_ERR_UNIMPLEMENTED, "a posting source of ours cannot run on a remote shard");
+    XC_TRY
+    // The parts' uuids tell init() which part it is on: two parts with one
+    // uuid (a copied directory) cannot be told apart.
+    std::vector<std::string> uuids;
+    for (Part &p : db->parts)
+        uuids.push_back(p.db.get_uuid());
+    for (size_t i = 0; i < uuids.size(); i++)
+        for (size_t j = 0; j < i; j++)
+            if (uuids[i].empty() || uuids[i] == uuids[j])
+                return fail(XC_ERR_UNIMPLEMENTED, "shards without distinct uuids");
+    auto m = std::make_shared<std::map<std::string, std::vector<Xapian::docid>>>();
+    size_t np = db->parts.size();
+    for (size_t i = 0; i < n; i++) {
+        Xapian::docid d = ids[i] - 1;
+        (*m)[uuids[d % np]].push_back(d / np + 1);
+    }
+    for (auto &kv : *m) {
+        std::sort(kv.second.begin(), kv.second.end());
+        kv.second.erase(std::unique(kv.second.begin(), kv.second.end()), kv.second.end());
+    }
+    if (m->empty())
+        return give_query(Xapian::Query(), out);
+    DocidSetSource *src =
+        new DocidSetSource(std::shared_ptr<const std::map<std::string, std::vector<Xapian::docid>>>(m));
     return give_query(Xapian::Query(src->release()), out);
     XC_CATCH
 }

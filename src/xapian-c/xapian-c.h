@@ -390,9 +390,15 @@ int xc_query_value_weight(uint32_t slot, const char *const *keys, const double *
  * XC_OP_FILTER, to run a costly query (NEAR, PHRASE) on a few documents
  * only. n == 0 gives the query that matches nothing. A posting source of
  * this library's own: only for a single database, not a group (the ids of
- * a group are not those its parts see); for a group, filter on the
- * documents' unique terms instead. */
+ * a group are not those its parts see): see xc_query_docids_in. */
 int xc_query_docids(const uint32_t *ids, size_t n, xc_query **out);
+/* (Added: shards.) The same for a search of db (NULL: as xc_query_docids):
+ * on a group of local databases, the ids are the group's and each part
+ * is given its own (the parts are told apart by their uuids).
+ * XC_ERR_UNIMPLEMENTED on a group with a remote part, or whose parts do
+ * not have distinct uuids (a copied directory): filter on the documents'
+ * unique terms instead. */
+int xc_query_docids_in(xc_db *db, const uint32_t *ids, size_t n, xc_query **out);
 /* Every term starting with prefix, ORed (OP_SYNONYM), expanded when searched
  * against the database, with at most max_expansion terms (0: no limit). */
 int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_limit limit,

@@ -660,6 +660,22 @@ START_TEST(test_group)
     free(desc);
     xc_query_free(q);
 
+    /* a docid set on the group: each part sees its own ids (combined 2 is
+       the first document of the second part, 3 the second of the first) */
+    {
+        xc_query *apple = term("apple"), *set, *filtered, *parts2[2];
+        const uint32_t want[] = {2, 3};
+        OK(xc_query_docids_in(g, want, 2, &set));
+        parts2[0] = apple;
+        parts2[1] = set;
+        OK(xc_query_combine(XC_OP_FILTER, parts2, 2, 0, &filtered));
+        ck_assert_uint_eq(run(g, filtered, ids), 1); /* 3 is "applesauce" */
+        ck_assert_uint_eq(ids[0], 2);
+        xc_query_free(apple);
+        xc_query_free(set);
+        xc_query_free(filtered);
+    }
+
     /* the exported copies of the first shard: its spelling and synonyms */
     char *v;
     size_t vl;
