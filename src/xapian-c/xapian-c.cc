@@ -1126,6 +1126,24 @@ int xc_db_values_of(xc_db *db, uint32_t slot, const uint32_t *docids, size_t n,
         order[i] = std::make_pair(docids[i], i);
     std::sort(order, order + n);
     Xapian::Database &d = db->db();
+    if (db->remote) {
+        // Xapian 1.4's remote protocol has no value streams: its fallback
+        // reads documents one after another from the first. Each document
+        // asked is fetched instead (one round trip each).
+        for (size_t k = 0; k < n; k++) {
+            if (order[k].first == 0 || (k > 0 && order[k].first == order[k - 1].first))
+                continue;
+            std::string value;
+            try {
+                value = d.get_document(order[k].first).get_value(slot);
+            } catch (const Xapian::DocNotFoundError &) {
+                continue;
+            }
+            if (!value.empty() && fn(ctx, order[k].second, value.data(), value.size()) != 0)
+                break;
+        }
+        return XC_OK;
+    }
     Xapian::ValueIterator v = d.valuestream_begin(slot), end = d.valuestream_end(slot);
     for (size_t k = 0; k < n && v != end; k++) {
         if (order[k].first == 0)
