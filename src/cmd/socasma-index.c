@@ -56,6 +56,9 @@ static void usage(FILE *f)
           "                  (default: the config's max_post_bytes, 8 MiB)\n"
           "  -j, --jobs N    build a new database with N threads at once, then merge\n"
           "                  (default 2; 1: one writer). --shards N: the same, deprecated\n"
+          "  --shard N/M     this database is shard N of M (1 <= N <= M <= 64): only\n"
+          "                  the posts whose id hashes to it are indexed (FNV-1a 64 of\n"
+          "                  the id, modulo M); the others are skipped, not pruned\n"
           "  --wait SECONDS  wait up to SECONDS for another writer's lock (the\n"
           "                  daemon's live writer, another run) instead of exiting 3\n"
           "  --json          print the summary as one JSON object\n"
@@ -84,13 +87,15 @@ typedef struct {
     unsigned jobs;
     size_t max_post_bytes; /* 0: the config's */
     double wait;           /* --wait: seconds to wait for the lock */
+    unsigned shard, nshards; /* --shard N/M (0/0: none) */
+    const char *shard_arg;
 } flags;
 
 /* Parses argv into fl; returns -1 to go on, else the exit code. */
 static int parse_flags(int argc, char **argv, flags *fl)
 {
     enum { O_CONFIG = 256, O_DB, O_FORMAT, O_PRUNE, O_STRICT, O_DRY, O_JSON, O_QUIET, O_HELP,
-           O_VERSION, O_SHARDS, O_MAXPOST, O_WAIT };
+           O_VERSION, O_SHARDS, O_MAXPOST, O_WAIT, O_SHARD };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, O_CONFIG}, {"db", required_argument, NULL, O_DB},
         {"format", required_argument, NULL, O_FORMAT}, {"prune", no_argument, NULL, O_PRUNE},
@@ -100,6 +105,7 @@ static int parse_flags(int argc, char **argv, flags *fl)
         {"jobs", required_argument, NULL, 'j'},        {"shards", required_argument, NULL, O_SHARDS},
         {"max-post-bytes", required_argument, NULL, O_MAXPOST},
         {"wait", required_argument, NULL, O_WAIT},
+        {"shard", required_argument, NULL, O_SHARD},
         {NULL, 0, NULL, 0}};
     int c;
     opterr = 0;
@@ -113,6 +119,21 @@ static int parse_flags(int argc, char **argv, flags *fl)
         case O_DRY: fl->dry = 1; break;
         case O_JSON: fl->json = 1; break;
         case O_QUIET: fl->quiet = 1; break;
+        case O_SHARD: {
+            unsigned n = 0, m = 0;
+            char tail;
+            if (sscanf(optarg, "%u/%u%c", &n, &m, &tail) != 2 || n < 1 || m < 1 || n > m ||
+                m > 64) {
+                fputs("socasma-index: --shard takes N/M, this shard's number N of M shards "
+                      "(1 <= N <= M <= 64), e.g. --shard 2/3\n",
+                      stderr);
+                return EXIT_USAGE;
+            }
+            fl->shard = n;
+            fl->nshards = m;
+            fl->shard_arg = optarg;
+            break;
+        }
         case O_SHARDS:
             fputs("socasma-index: --shards is deprecated and will be removed: use --jobs\n",
                   stderr);
@@ -177,7 +198,7 @@ static int parse_flags(int argc, char **argv, flags *fl)
 
 int main(int argc, char **argv)
 {
-    flags fl = {NULL, NULL, "auto", 0, 0, 0, 0, 0, 2, 0, 0};
+    flags fl = {NULL, NULL, "auto", 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, NULL};
     int ret = parse_flags(argc, argv, &fl);
     if (ret >= 0)
         return ret;
@@ -228,6 +249,7 @@ int main(int argc, char **argv)
         so.title_weight = cfg.title_weight;
         so.glossary_path = cfg.glossary_path && cfg.glossary_path[0] ? cfg.glossary_path : NULL;
         so.read_only = fl.dry;
+        so.shard = fl.nshards ? fl.shard_arg : NULL;
         /* With --wait, the lock is tried again until it is free: the
          * daemon's writer lets it go after lock_idle without writes. */
         double until = idx_now_s() + fl.wait;
@@ -253,6 +275,8 @@ int main(int argc, char **argv)
             ro.chunk_bytes = (uint64_t)atol(env);
         ro.prune = fl.prune;
         ro.strict = fl.strict;
+        ro.shard_index = fl.nshards ? fl.shard - 1 : 0;
+        ro.shard_count = fl.nshards;
         ro.max_post_bytes = fl.max_post_bytes ? fl.max_post_bytes : cfg.max_post_bytes;
         idx_report_state rs = {!fl.quiet && isatty(STDERR_FILENO), idx_now_s(), 0, ""};
         rs.last = rs.t0;

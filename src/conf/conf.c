@@ -95,6 +95,8 @@ static const cfg_key keys[] = {
      F(search.wildcard_total), 0},
     {"search", "max_query_cost", CFG_T_UINT, 0, 4000000000.0,
      CFG_STR(SRCH_DEFAULT_MAX_QUERY_COST), F(search.max_query_cost), 0},
+    {"search", "shard_timeout", CFG_T_UINT, 10, 600000, CFG_STR(SRCH_DEFAULT_SHARD_TIMEOUT),
+     F(search.shard_timeout), 0},
 
     {"reindex", "export_command", CFG_T_STRING, 0, 0, NULL, F(export_command), 0},
     {"reindex", "prune_max_share", CFG_T_DOUBLE, 0, 1, "0.20", F(prune_max_share), 0},

@@ -61,6 +61,7 @@ void srch_options_init(srch_options *o)
     o->query_time_limit = SRCH_DEFAULT_QUERY_TIME_LIMIT;
     o->wildcard_total = SRCH_DEFAULT_WILDCARD_TOTAL;
     o->max_query_cost = SRCH_DEFAULT_MAX_QUERY_COST;
+    o->shard_timeout = SRCH_DEFAULT_SHARD_TIMEOUT;
 }
 
 void srch_engine_set_options(srch_engine *e, const srch_options *opt)
@@ -146,11 +147,20 @@ int srch_engine_new(const char *db_path, const srch_options *opt, srch_engine **
     return SRCH_OK;
 }
 
+/* Closes the database, or the group and every shard. */
+static void close_db(srch_engine *e)
+{
+    if (e->shards)
+        srch_shards_close(e);
+    xc_db_close(e->db);
+    e->db = NULL;
+}
+
 void srch_engine_free(srch_engine *e)
 {
     if (!e)
         return;
-    xc_db_close(e->db);
+    close_db(e);
     srch_speller_free(e->speller);
     srch_termfreq_free(e);
     srch_feedback_free(e);
@@ -185,8 +195,7 @@ static void forget_database(srch_engine *e)
 static int unavailable(srch_engine *e, const char *why)
 {
     set_err(e, "database %s unavailable: %s", e->db_path, why);
-    xc_db_close(e->db);
-    e->db = NULL;
+    close_db(e);
     e->lost_since = 0;
     forget_database(e);
     return SRCH_ERR_UNAVAILABLE;
@@ -212,12 +221,24 @@ static int same_dir(const srch_engine *e)
            ino == e->dir_ino;
 }
 
+/* The modification time of the stub file at path, in nanoseconds (0 when
+ * it cannot be read). */
+static uint64_t stub_mtime(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    return (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
+}
+
 /* The database open is still at its path: the same directory, and its
  * version file there (a stat each, no file descriptor needed). */
 static int still_there(const srch_engine *e)
 {
     if (!same_dir(e))
         return 0;
+    if (e->shards)
+        return 1; /* the same list of shards (each is checked on its own) */
     size_t n = strlen(e->db_path) + sizeof "/iamglass";
     char *version = malloc(n);
     struct stat st;
@@ -278,7 +299,7 @@ static int switch_database(srch_engine *e, double now)
     xc_db *fresh = NULL;
     uint64_t dev = 0, ino = 0;
     if (open_fresh(e, &fresh, &dev, &ino) == XC_OK) {
-        xc_db_close(e->db);
+        close_db(e);
         e->db = fresh;
         e->dir_dev = dev;
         e->dir_ino = ino;
@@ -294,8 +315,7 @@ static int switch_database(srch_engine *e, double now)
         if ((now - e->lost_since) * 1000.0 < SWAP_GRACE_MS)
             return SRCH_OK; /* looked at again by the next request: a stat
                                while nothing is at the path */
-        xc_db_close(e->db);
-        e->db = NULL;
+        close_db(e);
         e->lost_since = 0;
         forget_database(e);
     }
@@ -310,6 +330,44 @@ static int switch_database(srch_engine *e, double now)
 static int ready(srch_engine *e)
 {
     double now = srch_now();
+    if (e->shards && (now - e->last_reopen) * 1000.0 >= e->reopen_ms) {
+        uint64_t dev = 0, ino = 0;
+        if (dir_identity(e->db_path, &dev, &ino) != 0 || dev != e->dir_dev || ino != e->dir_ino ||
+            stub_mtime(e->db_path) != e->stub_mtime) {
+            close_db(e); /* opened afresh below, the caches emptied (a list
+                            of shards replaced or edited is read again) */
+            forget_database(e);
+        } else {
+            int reopened = 0;
+            int rc = xc_db_reopen(e->db, &reopened);
+            for (int i = 1; (rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && i < MODIFIED_TRIES;
+                 i++)
+                rc = xc_db_reopen(e->db, &reopened);
+            srch_termfreq_clear(e);
+            if (reopened)
+                srch_totals_clear(e);
+            /* a shard that failed is left out; a missing one tried again */
+            e->last_reopen = now;
+            if (srch_shards_refresh(e, rc != XC_OK, now) != SRCH_OK) {
+                close_db(e);
+                forget_database(e);
+                return SRCH_ERR_UNAVAILABLE;
+            }
+            return SRCH_OK;
+        }
+    }
+    if (e->shards)
+        return SRCH_OK;
+    if (!e->db && srch_is_stub(e->db_path)) {
+        /* a stub file: its shards, searched as one */
+        e->dir_known = dir_identity(e->db_path, &e->dir_dev, &e->dir_ino) == 0;
+        forget_database(e);
+        e->stub_mtime = stub_mtime(e->db_path);
+        if (srch_shards_open(e, now) != SRCH_OK)
+            return SRCH_ERR_UNAVAILABLE;
+        e->last_reopen = now;
+        return SRCH_OK;
+    }
     if (!e->db)
         return switch_database(e, now);
     /* (in the grace time every request looks: the database put back at
@@ -347,6 +405,18 @@ static int ready(srch_engine *e)
 #define RETRY 1
 static int after_failure(srch_engine *e, int rc, int attempt)
 {
+    if (e->shards && attempt < MODIFIED_TRIES - 1 && rc != XC_ERR_NOMEM &&
+        rc != XC_ERR_INVALID_ARG && rc != XC_ERR_WILDCARD && rc != XC_ERR_TOO_LONG) {
+        /* A remote shard did not answer (a network error, or the end of
+         * a connection cut in the middle of a message, which Xapian may
+         * report otherwise): each shard is asked, those that do not
+         * answer are left out, and the request runs again without them. */
+        char lost[256];
+        snprintf(lost, sizeof lost, "%s", xc_errmsg());
+        if (srch_shards_refresh(e, 1, srch_now()) != SRCH_OK)
+            return unavailable(e, lost);
+        return RETRY; /* at most MODIFIED_TRIES in all */
+    }
     if (rc == XC_ERR_NOMEM || rc == XC_ERR_INVALID_ARG || rc == XC_ERR_INTERNAL ||
         rc == XC_ERR_WILDCARD || rc == XC_ERR_TOO_LONG) {
         set_err(e, "search failed: %s", xc_errmsg());
@@ -379,6 +449,16 @@ static int after_failure(srch_engine *e, int rc, int attempt)
             return RETRY;
     }
     return unavailable(e, why);
+}
+
+/* Shards that did not answer: the answer is partial and names them. */
+static void add_missing(const srch_engine *e, json_t *ans)
+{
+    json_t *missing = srch_shards_missing(e);
+    if (!missing)
+        return;
+    json_object_set_new(ans, "partial", json_true());
+    json_object_set_new(ans, "missing_shards", missing);
 }
 
 static double ms_since(double t0)
@@ -521,6 +601,31 @@ static int ranked_cmp(const void *a, const void *b)
     return x->docid < y->docid ? -1 : x->docid > y->docid; /* Xapian's tie order */
 }
 
+/* The documents ids[0..n) of a group of shards with a remote one, by their
+ * unique id terms (SCH_ID), ORed: the posting source of xc_query_docids_in
+ * cannot run on a remote shard (xapian-tcpsrv knows only Xapian's
+ * classes). One termlist read a hit. */
+static int id_terms(srch_engine *e, const uint32_t *ids, uint32_t n, xc_query **out)
+{
+    xc_query *terms[SRCH_RERANK_MAX];
+    size_t nt = 0;
+    int rc = XC_OK;
+    for (uint32_t i = 0; i < n && rc == XC_OK; i++) {
+        xc_iter *it = NULL;
+        const char *t;
+        size_t tl;
+        rc = xc_db_termlist(e->db, ids[i], SCH_ID, &it);
+        if (rc == XC_OK && xc_iter_next(it, &t, &tl, NULL, NULL) == XC_OK)
+            rc = xc_query_term(t, tl, 1, 0, &terms[nt++]);
+        xc_iter_free(it);
+    }
+    if (rc == XC_OK)
+        rc = xc_query_combine(XC_OP_OR, terms, nt, 0, out);
+    for (size_t i = 0; i < nt; i++)
+        xc_query_free(terms[i]);
+    return rc;
+}
+
 /* The proximity bonus (p->boost) reorders the n best hits of the match.
  * Positions are read for those n documents only: weighed over every match
  * (an AND_MAYBE in the one query), the NEAR pairs of a long question read
@@ -539,7 +644,9 @@ static int rerank(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t 
     for (uint32_t i = 0; i < n; i++)
         ids[i] = h[i].docid;
     xc_query *set = NULL, *parts[2], *q = NULL;
-    int rc = xc_query_docids(ids, n, &set);
+    int rc = xc_query_docids_in(e->db, ids, n, &set);
+    if (rc == XC_ERR_UNIMPLEMENTED)
+        rc = id_terms(e, ids, n, &set); /* remote shards */
     if (rc == XC_OK) {
         parts[0] = p->boost;
         parts[1] = set;
@@ -1016,6 +1123,7 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
         }
         if (e->stopped)
             json_object_set_new(ans, "partial", json_true());
+        add_missing(e, ans);
         json_object_set_new(ans, "offset", json_integer(offset));
         json_object_set_new(ans, "limit", json_integer(limit));
         json_object_set_new(ans, "suggestion", sugg ? json_string(sugg) : json_null());
@@ -1169,6 +1277,7 @@ int srch_suggest(srch_engine *e, const char *prefix, uint32_t limit, json_t **ou
         }
         if (e->stopped)
             json_object_set_new(ans, "partial", json_true());
+        add_missing(e, ans);
         json_object_set_new(ans, "took_ms", json_real(ms_since(t0)));
         *out = ans;
         break;
@@ -1202,7 +1311,9 @@ int srch_doc(srch_engine *e, const char *id, json_t **out)
         size_t len;
         int rc = xc_db_get_document_by_term(e->db, term, &doc);
         if (rc == XC_ERR_NOT_FOUND) {
-            set_err(e, "no post with id \"%s\"", id);
+            set_err(e, e->nmissing ? "no post with id \"%s\" in the shards that answer"
+                                   : "no post with id \"%s\"",
+                    id);
             free(term);
             return SRCH_ERR_NOT_FOUND;
         }
@@ -1249,6 +1360,21 @@ int srch_stats(srch_engine *e, json_t **out)
             rc = xc_db_revision(e->db, &rev);
         if (rc == XC_OK)
             rc = xc_db_get_metadata(e->db, SCH_META_LAST_INDEX, &last, &ll);
+        /* with shards, the latest of their runs (ISO 8601 UTC times order
+           as strings) */
+        for (size_t i = 0; rc == XC_OK && i < e->nshards; i++) {
+            char *one = NULL;
+            size_t ol = 0;
+            if (!e->shards[i].db)
+                continue;
+            rc = xc_db_get_metadata(e->shards[i].db, SCH_META_LAST_INDEX, &one, &ol);
+            if (rc == XC_OK && one && (!last || strcmp(one, last) > 0)) {
+                free(last);
+                last = one;
+                one = NULL;
+            }
+            free(one);
+        }
         json_t *ans = NULL;
         if (rc == XC_OK) {
             srch_request req;
@@ -1274,6 +1400,8 @@ int srch_stats(srch_engine *e, json_t **out)
         }
         free(last);
         if (rc == XC_OK) {
+            if (ans)
+                add_missing(e, ans);
             *out = ans;
             return ans ? SRCH_OK : SRCH_ERR_INTERNAL;
         }

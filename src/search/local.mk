@@ -4,7 +4,7 @@ noinst_LIBRARIES += src/search/libsearch.a
 src_search_libsearch_a_SOURCES = \
 	src/search/search.h src/search/options.h src/search/search-internal.h \
 	src/search/engine.c src/search/query.c src/search/snippet.c \
-	src/search/spell.c src/search/speller.c src/search/termfreq.c src/search/totals.c src/search/feedback.c src/search/answer.c src/search/docdata.c src/search/json.c \
+	src/search/spell.c src/search/speller.c src/search/termfreq.c src/search/totals.c src/search/feedback.c src/search/answer.c src/search/shards.c src/search/docdata.c src/search/json.c \
 	src/search/protocol.c src/search/write.c
 
 check_PROGRAMS += tests/search/test-search
@@ -43,3 +43,8 @@ tests_search_test_budget_SOURCES = tests/search/test-budget.c
 tests_search_test_budget_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_search_test_budget_LDADD = $(TEST_HELP) $(SEARCH_LINK) $(TEST_LIBS)
 TESTS += tests/search/test-budget
+
+# Shards (issue 17): the sample split by socasma-index --shard N/M, searched
+# through a stub file (local), and through xapian-tcpsrv (remote).
+TESTS += tests/shards/local.sh tests/shards/remote.sh
+EXTRA_DIST += tests/shards/lib.sh tests/shards/local.sh tests/shards/remote.sh

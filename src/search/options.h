@@ -22,6 +22,7 @@ extern "C" {
 #define SRCH_DEFAULT_QUERY_TIME_LIMIT 250
 #define SRCH_DEFAULT_WILDCARD_TOTAL 1000
 #define SRCH_DEFAULT_MAX_QUERY_COST 5000000
+#define SRCH_DEFAULT_SHARD_TIMEOUT 1000
 
 /* The values are used as they are: the config file bounds them
  * (conf/socasma-search.conf.in gives the ranges). */
@@ -48,6 +49,9 @@ typedef struct {
     unsigned max_query_cost;  /* postings the wildcards of one query may read
                                  (their terms' document counts summed), at
                                  most; more: "too_complex" (0: no bound) */
+    unsigned shard_timeout;   /* milliseconds a remote shard may take to
+                                 connect or to answer one read; then the
+                                 answer leaves it out ("missing_shards") */
 } srch_options;
 
 /* Sets every field to its default (SRCH_DEFAULT_*). */

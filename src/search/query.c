@@ -277,7 +277,7 @@ static xc_query *stem_query(parser *ps, const txt_token *t, const txt_stem *s, i
     int n = snprintf(buf, sizeof buf, "%s%.*s", pre, (int)s->len, s->term);
     if (n < 0 || n >= (int)sizeof buf)
         return NULL;
-    if (xc_query_wildcard(buf, SRCH_STEM_EXTENSIONS, XC_WILDCARD_LIMIT_MOST_FREQUENT, &q) != XC_OK)
+    if (xc_query_wildcard_in(ps->e->db, buf, SRCH_STEM_EXTENSIONS, XC_WILDCARD_LIMIT_MOST_FREQUENT, &q) != XC_OK)
         ps->oom = 1;
     return q;
 }
@@ -545,7 +545,7 @@ static node wildcard_node(parser *ps, const lexeme *l, int title)
             ps->too_complex = 1;
             break;
         }
-        if (xc_query_wildcard(buf, lim, XC_WILDCARD_LIMIT_MOST_FREQUENT, &subs[n]) != XC_OK)
+        if (xc_query_wildcard_in(ps->e->db, buf, lim, XC_WILDCARD_LIMIT_MOST_FREQUENT, &subs[n]) != XC_OK)
             ps->oom = 1;
         n++;
     }

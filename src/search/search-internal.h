@@ -73,10 +73,31 @@ typedef struct {
 #define SRCH_TOTAL_SLOTS 4096 /* a power of two */
 typedef struct srch_total_slot srch_total_slot;
 
+/* A shard of an engine over several databases (shards.c). */
+#define SRCH_MAX_SHARDS 64
+#define SRCH_SHARD_RETRY_MS 1000 /* a missing shard is tried again after
+                                    this, then twice as long each time ... */
+#define SRCH_SHARD_RETRY_MAX_MS 8000 /* ... up to this */
+typedef struct {
+    char *label;             /* "shard N" or "remote HOST:PORT": for answers */
+    char *path;              /* a local shard's directory (NULL: remote) */
+    char *host;              /* a remote shard's host (NULL: local) */
+    unsigned port;
+    xc_db *db;               /* NULL: missing (did not open or answer) */
+    double retry_at;         /* when a missing shard is tried again */
+    unsigned backoff_ms;     /* the wait before that try */
+    uint64_t dev, ino;       /* a local shard's directory opened */
+    int known;
+} srch_shard;
+
 struct srch_engine {
     char *db_path;
     srch_options opt;        /* the settings (a copy) */
-    xc_db *db;               /* NULL while the database cannot be opened */
+    xc_db *db;               /* NULL while the database cannot be opened;
+                                with shards, the group of those open */
+    srch_shard *shards;      /* db_path is a stub file: its shards (else NULL) */
+    size_t nshards, nmissing;
+    uint64_t stub_mtime;     /* the stub file's, when read (ns) */
     txt_analyser *an;
     double last_reopen;      /* monotonic seconds of the last open/reopen */
     uint64_t sync_gen;       /* the last writer generation srch_engine_sync() gave */
@@ -309,6 +330,23 @@ int srch_answer_cue(srch_engine *e, const char *text, size_t len, txt_lang lang)
  * XC_ERR_NOMEM when out of memory). */
 int srch_answer(srch_engine *e, const srch_parsed *p, const uint32_t *ids, size_t n,
                 double *bonus);
+/* Shards (shards.c). 1 if path is a regular file: a Xapian stub file
+ * that lists the shards. */
+int srch_is_stub(const char *path);
+/* Reads the stub e->db_path, opens each shard and makes e->db their
+ * group: SRCH_OK (some shards may be missing: e->nmissing), or
+ * SRCH_ERR_UNAVAILABLE (a bad line, FILE:LINE in e->err; no shard). */
+int srch_shards_open(srch_engine *e, double now);
+/* At a reopen or after a failure (lost 1: each shard is asked whether it
+ * still answers): drops shards that do not answer, tries the missing ones
+ * whose time has come, opens afresh a local shard replaced at its path,
+ * and makes the group again if that changed anything. SRCH_OK, or
+ * SRCH_ERR_UNAVAILABLE when no shard answers. */
+int srch_shards_refresh(srch_engine *e, int lost, double now);
+/* Closes the group and every shard. */
+void srch_shards_close(srch_engine *e);
+/* The labels of the missing shards (a new JSON array), or NULL if none. */
+json_t *srch_shards_missing(const srch_engine *e);
 
 /* Monotonic time in seconds. */
 double srch_now(void);

@@ -154,6 +154,14 @@ int srv_writer_allowed(const srv_writer *w, int over_tcp, const json_t *req, cha
         snprintf(msg, len, "writes are disabled on this daemon (write = none)");
         return SRCH_ERR_FORBIDDEN;
     }
+    struct stat st;
+    if (stat(w->db_path, &st) == 0 && S_ISREG(st.st_mode)) {
+        /* a stub file: the daemon searches several shards (doc/SCALING.md) */
+        snprintf(msg, len, "this daemon searches several shards and writes to none: send the "
+                           "write to the daemon of the post's shard, or index it with "
+                           "socasma-index --shard N/M");
+        return SRCH_ERR_FORBIDDEN;
+    }
     if (!over_tcp)
         return SRCH_OK;
     if (w->mode != MODE_TOKEN || !w->token) {

@@ -189,8 +189,7 @@ void store_run_build(store_runner *ru, unsigned n)
         }
     }
     if (!ru->fatal)
-        store_read_sources(ru->o->sources, ru->o->nsources, ru->o->format, ru->o->max_post_bytes,
-                           build_sink, &br);
+        store_read_run_sources(ru->o, build_sink, &br);
     int stop = ru->fatal != 0 || br.builder_failed;
     for (unsigned i = 0; i < started; i++) {
         if (stop)

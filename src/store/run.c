@@ -206,8 +206,7 @@ static void *pipeline_reader(void *arg)
     if (store_worker_new(&pl->w) != STORE_OK)
         pl->oom = 1;
     else
-        store_read_sources(pl->o->sources, pl->o->nsources, pl->o->format, pl->o->max_post_bytes,
-                           pipeline_sink, pl);
+        store_read_run_sources(pl->o, pipeline_sink, pl);
     store_worker_free(pl->w);
     pl->w = NULL;
     store_queue_close(&pl->q);

@@ -32,6 +32,11 @@ typedef int (*store_read_sink)(void *arg, store_read_event *ev);
 void store_read_sources(const char *const *paths, size_t n, imp_format format,
                         size_t max_post_bytes, store_read_sink sink, void *arg);
 
+/* The sources of o read as store_read_sources does, only the posts of
+ * shard o->shard_index of o->shard_count (all when the count is 0 or 1)
+ * given to sink; the others are freed unseen (shard.c). */
+void store_read_run_sources(const store_run_options *o, store_read_sink sink, void *arg);
+
 /* ---- a run in progress --------------------------------------------------- */
 
 typedef struct {

@@ -84,6 +84,7 @@ static inline const char *store_stem_prefix(txt_lang lang, int title)
 #define SCH_META_VERSION "socasma.schema"      /* SCH_VERSION of the writer */
 #define SCH_META_LAST_INDEX "socasma.indexed"  /* ISO 8601 UTC time of the last run */
 #define SCH_META_GLOSSARY "socasma.glossary"   /* hash of the glossary loaded */
+#define SCH_META_SHARD "socasma.shard"         /* "N/M": shard N of M (--shard) */
 
 /* Positions: the title takes positions from 1; the body starts after
  * SCH_BODY_GAP more, so a phrase never spans title and body. */

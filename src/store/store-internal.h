@@ -54,6 +54,7 @@ struct store {
     int read_only;
     unsigned title_weight;
     char *glossary_path;
+    char *shard;             /* store_options.shard (NULL: none) */
     idmap old;            /* posts in the database at open or at the last
                              commit: id -> hash */
     idmap seen;           /* ids named in this run -> the hash the run gave

@@ -122,6 +122,11 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
         snprintf(err, errlen, "out of memory");
         return STORE_ERR_NOMEM;
     }
+    if (opt && opt->shard && !(s->shard = strdup(opt->shard))) {
+        snprintf(err, errlen, "out of memory");
+        store_close(s);
+        return STORE_ERR_NOMEM;
+    }
     if (opt && opt->glossary_path && !(s->glossary_path = strdup(opt->glossary_path))) {
         store_close(s);
         snprintf(err, errlen, "out of memory");
@@ -191,6 +196,7 @@ void store_close(store *s)
     idmap_free(&s->spell);
     store_worker_free(s->worker);
     free(s->glossary_path);
+    free(s->shard);
     free(s);
 }
 
@@ -637,6 +643,21 @@ int store_write_run_meta(store *s, xc_db *db)
     if (set_meta(db, s, SCH_META_VERSION, SCH_VERSION) != XC_OK ||
         set_meta(db, s, SCH_META_LAST_INDEX, now) != XC_OK)
         return STORE_ERR_DB;
+    /* A shard: its spelling table and synonyms copied into the metadata,
+       which is all Xapian's remote protocol reads of them (doc/SCALING.md) */
+    char gen[32] = "";
+    if (!s->shard) {
+        char *v = NULL;
+        size_t vl = 0;
+        if (xc_db_get_metadata(db, "xc.export.gen", &v, &vl) == XC_OK && vl)
+            snprintf(gen, sizeof gen, "%s", v);
+        free(v);
+    }
+    if ((s->shard || gen[0]) && ((s->shard && set_meta(db, s, SCH_META_SHARD, s->shard) != XC_OK) ||
+                                 xc_db_export_tables(db) != XC_OK)) {
+        set_err(s, "cannot copy the spelling table and synonyms: %s", xc_errmsg());
+        return STORE_ERR_DB;
+    }
     s->glossary_changed = differs;
     return STORE_OK;
 }

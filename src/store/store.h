@@ -99,6 +99,14 @@ typedef struct {
                                   database has it (an empty file empties it) */
     int read_only;             /* 1: open read-only, no lock, nothing written
                                   (--dry-run); store_commit() writes nothing */
+    const char *shard;         /* "N/M": the database is shard N of M
+                                  (socasma-index --shard): every commit also
+                                  copies the spelling table and synonyms into
+                                  the metadata (xc_db_export_tables) for
+                                  remote readers, and records "N/M"
+                                  (SCH_META_SHARD). NULL: not said (a
+                                  database that has such copies keeps them
+                                  up to date) */
 } store_options;
 
 /* Opens (creating it and missing parent directories if absent, unless
@@ -218,6 +226,10 @@ typedef struct {
     int strict;           /* any rejected record cancels the run */
     size_t max_post_bytes; /* a longer record is rejected (imp_options);
                               0: IMP_MAX_POST_BYTES_DEFAULT */
+    uint32_t shard_index, shard_count; /* with a count of 2 or more, only the
+                              posts whose id store_shard_of() puts in shard
+                              shard_index (0-based) are read; the others are
+                              skipped (not written, not pruned) */
 } store_run_options;
 
 typedef struct {
@@ -244,6 +256,11 @@ int store_run(store *s, const store_run_options *o, const store_reporter *r, voi
               store_run_result *res);
 
 /* ---- tools ---------------------------------------------------------------- */
+
+/* The shard (0 .. count-1) of the post with this id among count shards:
+ * the FNV-1a 64-bit hash of the id's bytes, modulo count (0 when count is
+ * 0). Stable: the same id always goes to the same shard of count. */
+uint32_t store_shard_of(const char *id, size_t len, uint32_t count);
 
 /* The content hash of a post as stored in SCH_SLOT_HASH (16 hex digits +
  * NUL) for the given title weight. */

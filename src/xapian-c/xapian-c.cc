@@ -13,6 +13,7 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <new>
 #include <string>
@@ -101,38 +102,15 @@ class LibStemmer : public Xapian::StemImplementation {
     std::string get_description() const override { return "libstemmer(" + lang + ")"; }
 };
 
-// Counts the values of one slot; with a separator, each part of a value.
-class FacetSpy : public Xapian::MatchSpy {
-  public:
+// A facet: Xapian's own ValueCountMatchSpy counts the whole values of the
+// slot (it runs on a remote server too, where a spy of ours could not);
+// with a separator, each part of a value is credited with the value's
+// count when the match set is made, which gives the same counts as
+// counting the parts of each document.
+struct Facet {
     Xapian::valueno slot;
     char sep;
-    std::map<std::string, uint32_t> counts;
-
-    FacetSpy(Xapian::valueno s, char c) : slot(s), sep(c) {}
-
-    void operator()(const Xapian::Document &doc, double) override
-    {
-        std::string v = doc.get_value(slot);
-        if (v.empty())
-            return;
-        if (!sep) {
-            ++counts[v];
-            return;
-        }
-        size_t start = 0;
-        for (;;) {
-            size_t end = v.find(sep, start);
-            std::string part = v.substr(start, end == std::string::npos ? std::string::npos
-                                                                        : end - start);
-            if (!part.empty())
-                ++counts[part];
-            if (end == std::string::npos)
-                break;
-            start = end + 1;
-        }
-    }
-    Xapian::MatchSpy *clone() const override { return new FacetSpy(slot, sep); }
-    std::string name() const override { return "socasma.FacetSpy"; }
+    std::unique_ptr<Xapian::ValueCountMatchSpy> spy;
 };
 
 class PrefixExcluder : public Xapian::ExpandDecider {
@@ -219,11 +197,26 @@ class StopSource : public Xapian::PostingSource {
 
 } // namespace
 
+// A part of a group: its database (sharing the part handle's internals),
+// whether it is remote, and for a remote part the synonyms read from its
+// exported copy (xc_db_export_tables), loaded on first use.
+struct Part {
+    Xapian::Database db;
+    bool remote = false;
+    bool gen_known = false; // a remote part: gen read since the last reopen
+    uint64_t gen = 0;       // its exported generation (xc_db_revision)
+};
+
 struct xc_db {
     bool writable = false;
     bool in_txn = false;
+    bool remote = false;  // remote, or a group with a remote part
+    bool group = false;   // made by xc_db_group: borrows its parts
     Xapian::Database rdb;
     Xapian::WritableDatabase wdb;
+    std::vector<Part> parts; // a group's parts; a remote database is its own one part
+    bool syn_loaded = false;
+    std::map<std::string, std::set<std::string>> remote_syn;
     Xapian::Database &db() { return writable ? wdb : rdb; }
 };
 
@@ -240,7 +233,7 @@ struct xc_query {
 struct xc_enquire {
     xc_db *db;
     Xapian::Enquire enq;
-    std::vector<std::unique_ptr<FacetSpy>> spies;
+    std::vector<Facet> spies;
     Xapian::Query query; /* as set, without the stop filter */
     Xapian::termcount qlen = 0;
     StopState stop;      /* fn NULL: no stop */
@@ -315,6 +308,10 @@ struct xc_iter {
     {                                                                                              \
         return fail(XC_ERR_UNIMPLEMENTED, "", e.get_description());                                \
     }                                                                                              \
+    catch (const Xapian::NetworkError &e)                                                          \
+    {                                                                                              \
+        return fail(XC_ERR_NETWORK, "", e.get_description());                                      \
+    }                                                                                              \
     catch (const Xapian::Error &e)                                                                 \
     {                                                                                              \
         return fail(XC_ERR_INTERNAL, "", e.get_description());                                     \
@@ -351,6 +348,92 @@ struct xc_iter {
         if ((len) > XC_MAX_TERM)                                                                   \
             return fail(XC_ERR_TOO_LONG, "term too long (over 245 bytes)");                        \
     } while (0)
+
+namespace {
+
+const char *const XC_META_EXPORT_GEN_ = "xc.export.gen";
+const char *const XC_META_SPELLING = "xc.spelling.";
+const char *const XC_META_SYNONYMS = "xc.synonyms.";
+const size_t XC_META_CHUNK = 65536;
+
+// Writes lines into the metadata keys base0, base1, ... (each at most
+// XC_META_CHUNK bytes, whole lines) and clears the keys of an earlier,
+// longer copy.
+void write_chunks(Xapian::WritableDatabase &w, const char *base, const std::vector<std::string> &lines)
+{
+    std::string chunk;
+    unsigned n = 0;
+    for (const std::string &l : lines) {
+        if (!chunk.empty() && chunk.size() + l.size() > XC_META_CHUNK) {
+            w.set_metadata(base + std::to_string(n++), chunk);
+            chunk.clear();
+        }
+        chunk += l;
+    }
+    if (!chunk.empty())
+        w.set_metadata(base + std::to_string(n++), chunk);
+    for (;; n++) {
+        std::string key = base + std::to_string(n);
+        if (w.get_metadata(key).empty())
+            break;
+        w.set_metadata(key, std::string());
+    }
+}
+
+// Calls fn on each line of the chunks base0, base1, ... of d.
+void read_chunks(const Xapian::Database &d, const char *base,
+                 const std::function<void(const std::string &)> &fn)
+{
+    for (unsigned n = 0;; n++) {
+        std::string chunk = d.get_metadata(base + std::to_string(n));
+        if (chunk.empty())
+            break;
+        size_t start = 0;
+        while (start < chunk.size()) {
+            size_t end = chunk.find('\n', start);
+            if (end == std::string::npos)
+                end = chunk.size();
+            if (end > start)
+                fn(chunk.substr(start, end - start));
+            start = end + 1;
+        }
+    }
+}
+
+// The synonyms of a group's remote parts (their exported copies).
+void load_remote_synonyms(xc_db *db)
+{
+    if (db->syn_loaded)
+        return;
+    db->remote_syn.clear();
+    for (Part &p : db->parts)
+        if (p.remote)
+            read_chunks(p.db, XC_META_SYNONYMS, [db](const std::string &l) {
+                size_t tab = l.find('\t');
+                if (tab != std::string::npos && tab > 0 && tab + 1 < l.size())
+                    db->remote_syn[l.substr(0, tab)].insert(l.substr(tab + 1));
+            });
+    db->syn_loaded = true;
+}
+
+// The synonyms of term in db: the tables of its local parts (Xapian merges
+// them) and the exported copies of its remote ones, in byte order.
+std::set<std::string> synonyms_of(xc_db *db, const std::string &term)
+{
+    Xapian::Database &d = db->db();
+    std::set<std::string> out;
+    for (Xapian::TermIterator t = d.synonyms_begin(term); t != d.synonyms_end(term); ++t)
+        out.insert(*t);
+    if (db->remote) {
+        load_remote_synonyms(db);
+        auto f = db->remote_syn.find(term);
+        if (f != db->remote_syn.end())
+            out.insert(f->second.begin(), f->second.end());
+    }
+    return out;
+}
+
+} // namespace
 
 extern "C" {
 
@@ -456,7 +539,7 @@ void xc_db_close(xc_db *db)
         } catch (...) {
             fail(XC_ERR_INTERNAL, "exception while closing");
         }
-    } else {
+    } else if (!db->group) {
         try {
             db->rdb.close();
         } catch (...) {
@@ -470,6 +553,51 @@ void xc_db_close(xc_db *db)
 
 int xc_db_is_writable(const xc_db *db) { return db && db->writable ? 1 : 0; }
 
+int xc_db_open_remote(const char *host, unsigned port, unsigned timeout_ms, xc_db **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(host && *host && port > 0 && port < 65536);
+    XC_TRY
+    std::unique_ptr<xc_db> h(new xc_db);
+    h->rdb = Xapian::Remote::open(host, port, timeout_ms, timeout_ms);
+    h->remote = true;
+    Part part;
+    part.db = h->rdb;
+    part.remote = true;
+    h->parts.push_back(part);
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_group(xc_db *const *parts, size_t n, xc_db **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(parts && n > 0);
+    for (size_t i = 0; i < n; i++)
+        NEED(parts[i] && !parts[i]->writable && !parts[i]->group);
+    XC_TRY
+    std::unique_ptr<xc_db> h(new xc_db);
+    h->group = true;
+    for (size_t i = 0; i < n; i++) {
+        h->rdb.add_database(parts[i]->rdb);
+        Part part;
+        part.db = parts[i]->rdb;
+        part.remote = parts[i]->remote;
+        h->remote = h->remote || part.remote;
+        h->parts.push_back(part);
+    }
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_is_group(const xc_db *db) { return db && db->group ? 1 : 0; }
+
+int xc_db_is_remote(const xc_db *db) { return db && db->remote ? 1 : 0; }
+
 int xc_db_reopen(xc_db *db, int *reopened)
 {
     if (reopened)
@@ -477,6 +605,15 @@ int xc_db_reopen(xc_db *db, int *reopened)
     NEED(db);
     XC_TRY
     bool r = db->db().reopen();
+    if (db->remote) {
+        // a remote part's reopen() says nothing useful: its exported
+        // synonyms and generation are read again
+        db->syn_loaded = false;
+        db->remote_syn.clear();
+        for (Part &p : db->parts)
+            p.gen_known = false;
+        r = true;
+    }
     if (reopened)
         *reopened = r ? 1 : 0;
     return XC_OK;
@@ -530,7 +667,23 @@ int xc_db_revision(xc_db *db, uint64_t *revision)
 {
     NEED(db && revision);
     XC_TRY
-    *revision = db->db().get_revision();
+    if (db->parts.empty()) {
+        *revision = db->db().get_revision();
+        return XC_OK;
+    }
+    // A group: the sum of its parts' revisions; a remote part (whose
+    // protocol has no revision) counts its exported generation.
+    // (read once per reopen: the search asks it often, and each read of a
+    // remote part is a round trip)
+    uint64_t sum = 0;
+    for (Part &p : db->parts) {
+        if (p.remote && !p.gen_known) {
+            p.gen = std::strtoull(p.db.get_metadata(XC_META_EXPORT_GEN_).c_str(), nullptr, 10);
+            p.gen_known = true;
+        }
+        sum += p.remote ? p.gen : p.db.get_revision();
+    }
+    *revision = sum;
     return XC_OK;
     XC_CATCH
 }
@@ -973,6 +1126,24 @@ int xc_db_values_of(xc_db *db, uint32_t slot, const uint32_t *docids, size_t n,
         order[i] = std::make_pair(docids[i], i);
     std::sort(order, order + n);
     Xapian::Database &d = db->db();
+    if (db->remote) {
+        // Xapian 1.4's remote protocol has no value streams: its fallback
+        // reads documents one after another from the first. Each document
+        // asked is fetched instead (one round trip each).
+        for (size_t k = 0; k < n; k++) {
+            if (order[k].first == 0 || (k > 0 && order[k].first == order[k - 1].first))
+                continue;
+            std::string value;
+            try {
+                value = d.get_document(order[k].first).get_value(slot);
+            } catch (const Xapian::DocNotFoundError &) {
+                continue;
+            }
+            if (!value.empty() && fn(ctx, order[k].second, value.data(), value.size()) != 0)
+                break;
+        }
+        return XC_OK;
+    }
     Xapian::ValueIterator v = d.valuestream_begin(slot), end = d.valuestream_end(slot);
     for (size_t k = 0; k < n && v != end; k++) {
         if (order[k].first == 0)
@@ -1002,6 +1173,27 @@ int xc_db_add_spelling(xc_db *db, const char *word, uint32_t freqinc)
     XC_CATCH
 }
 
+int xc_db_export_tables(xc_db *db)
+{
+    NEED(db);
+    NEED_WRITABLE(db);
+    XC_TRY
+    Xapian::WritableDatabase &w = db->wdb;
+    std::vector<std::string> lines;
+    for (Xapian::TermIterator t = w.spellings_begin(); t != w.spellings_end(); ++t)
+        lines.push_back(std::to_string(t.get_termfreq()) + " " + *t + "\n");
+    write_chunks(w, XC_META_SPELLING, lines);
+    lines.clear();
+    for (Xapian::TermIterator k = w.synonym_keys_begin(); k != w.synonym_keys_end(); ++k)
+        for (Xapian::TermIterator t = w.synonyms_begin(*k); t != w.synonyms_end(*k); ++t)
+            lines.push_back(*k + "\t" + *t + "\n");
+    write_chunks(w, XC_META_SYNONYMS, lines);
+    uint64_t gen = std::strtoull(w.get_metadata(XC_META_EXPORT_GEN_).c_str(), nullptr, 10);
+    w.set_metadata(XC_META_EXPORT_GEN_, std::to_string(gen + 1));
+    return XC_OK;
+    XC_CATCH
+}
+
 int xc_db_spellings(xc_db *db, xc_iter **out)
 {
     NEED(out);
@@ -1010,8 +1202,27 @@ int xc_db_spellings(xc_db *db, xc_iter **out)
     XC_TRY
     Xapian::Database &d = db->db();
     std::unique_ptr<xc_iter> h(new xc_iter);
+    if (!db->remote) {
+        for (Xapian::TermIterator t = d.spellings_begin(); t != d.spellings_end(); ++t)
+            h->items.push_back(Item{*t, t.get_termfreq(), 0.0});
+        *out = h.release();
+        return XC_OK;
+    }
+    // With remote parts: the local parts' tables (merged by Xapian) and
+    // the remote parts' exported copies ("FREQ WORD" lines), frequencies
+    // added, in byte order as Xapian gives them.
+    std::map<std::string, uint32_t> all;
     for (Xapian::TermIterator t = d.spellings_begin(); t != d.spellings_end(); ++t)
-        h->items.push_back(Item{*t, t.get_termfreq(), 0.0});
+        all[*t] += t.get_termfreq();
+    for (Part &p : db->parts)
+        if (p.remote)
+            read_chunks(p.db, XC_META_SPELLING, [&all](const std::string &l) {
+                size_t sp = l.find(' ');
+                if (sp != std::string::npos && sp > 0 && sp + 1 < l.size())
+                    all[l.substr(sp + 1)] += static_cast<uint32_t>(std::strtoul(l.c_str(), nullptr, 10));
+            });
+    for (const auto &kv : all)
+        h->items.push_back(Item{kv.first, kv.second, 0.0});
     *out = h.release();
     return XC_OK;
     XC_CATCH
@@ -1069,10 +1280,9 @@ int xc_db_synonyms(xc_db *db, const char *term, xc_iter **out)
     *out = nullptr;
     NEED(db && term);
     XC_TRY
-    Xapian::Database &d = db->db();
     std::unique_ptr<xc_iter> h(new xc_iter);
-    for (Xapian::TermIterator t = d.synonyms_begin(term); t != d.synonyms_end(term); ++t)
-        h->items.push_back(Item{*t, 0, 0.0});
+    for (const std::string &syn : synonyms_of(db, term))
+        h->items.push_back(Item{syn, 0, 0.0});
     *out = h.release();
     return XC_OK;
     XC_CATCH
@@ -1211,8 +1421,11 @@ namespace {
 // The documents of a fixed, sorted list of docids, with no weight: the
 // right side of an OP_FILTER that confines a costly query (NEAR, PHRASE) to
 // a few documents already found, so its positions are read for those only.
+// On a group of local databases, by_uuid holds each part's own ids (the
+// source is cloned for each part, and init() says which part it is on).
 class DocidSetSource : public Xapian::PostingSource {
     std::vector<Xapian::docid> ids;
+    std::shared_ptr<const std::map<std::string, std::vector<Xapian::docid>>> by_uuid;
     size_t at = 0;
     bool started = false;
 
@@ -1221,13 +1434,26 @@ class DocidSetSource : public Xapian::PostingSource {
     {
         set_maxweight(0.0);
     }
+    explicit DocidSetSource(
+        std::shared_ptr<const std::map<std::string, std::vector<Xapian::docid>>> m)
+        : by_uuid(std::move(m))
+    {
+        set_maxweight(0.0);
+    }
     Xapian::doccount get_termfreq_min() const override { return 0; }
     Xapian::doccount get_termfreq_est() const override { return ids.size(); }
     Xapian::doccount get_termfreq_max() const override { return ids.size(); }
-    void init(const Xapian::Database &) override
+    void init(const Xapian::Database &db) override
     {
         at = 0;
         started = false;
+        if (by_uuid) {
+            auto f = by_uuid->find(db.get_uuid());
+            if (f != by_uuid->end())
+                ids = f->second;
+            else
+                ids.clear();
+        }
     }
     void next(double) override
     {
@@ -1242,7 +1468,10 @@ class DocidSetSource : public Xapian::PostingSource {
     }
     bool at_end() const override { return started && at >= ids.size(); }
     Xapian::docid get_docid() const override { return ids[at]; }
-    PostingSource *clone() const override { return new DocidSetSource(ids); }
+    PostingSource *clone() const override
+    {
+        return by_uuid ? new DocidSetSource(by_uuid) : new DocidSetSource(ids);
+    }
     std::string name() const override { return std::string(); }
 };
 
@@ -1267,6 +1496,45 @@ int xc_query_docids(const uint32_t *ids, size_t n, xc_query **out)
     XC_CATCH
 }
 
+int xc_query_docids_in(xc_db *db, const uint32_t *ids, size_t n, xc_query **out)
+{
+    if (!db || !db->group)
+        return xc_query_docids(ids, n, out);
+    NEED(out);
+    *out = nullptr;
+    NEED(n == 0 || ids);
+    for (size_t i = 0; i < n; i++)
+        NEED(ids[i] > 0);
+    if (db->remote)
+        return fail(XC_ERR_UNIMPLEMENTED, "a posting source of ours cannot run on a remote shard");
+    XC_TRY
+    // The parts' uuids tell init() which part it is on: two parts with one
+    // uuid (a copied directory) cannot be told apart.
+    std::vector<std::string> uuids;
+    for (Part &p : db->parts)
+        uuids.push_back(p.db.get_uuid());
+    for (size_t i = 0; i < uuids.size(); i++)
+        for (size_t j = 0; j < i; j++)
+            if (uuids[i].empty() || uuids[i] == uuids[j])
+                return fail(XC_ERR_UNIMPLEMENTED, "shards without distinct uuids");
+    auto m = std::make_shared<std::map<std::string, std::vector<Xapian::docid>>>();
+    size_t np = db->parts.size();
+    for (size_t i = 0; i < n; i++) {
+        Xapian::docid d = ids[i] - 1;
+        (*m)[uuids[d % np]].push_back(d / np + 1);
+    }
+    for (auto &kv : *m) {
+        std::sort(kv.second.begin(), kv.second.end());
+        kv.second.erase(std::unique(kv.second.begin(), kv.second.end()), kv.second.end());
+    }
+    if (m->empty())
+        return give_query(Xapian::Query(), out);
+    DocidSetSource *src =
+        new DocidSetSource(std::shared_ptr<const std::map<std::string, std::vector<Xapian::docid>>>(m));
+    return give_query(Xapian::Query(src->release()), out);
+    XC_CATCH
+}
+
 int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_limit limit,
                       xc_query **out)
 {
@@ -1284,6 +1552,40 @@ int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_li
     return give_query(Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, max_expansion, lt,
                                     Xapian::Query::OP_SYNONYM),
                       out);
+    XC_CATCH
+}
+
+int xc_query_wildcard_in(xc_db *db, const char *prefix, uint32_t max_expansion,
+                         xc_wildcard_limit limit, xc_query **out)
+{
+    if (!db || !db->group)
+        return xc_query_wildcard(prefix, max_expansion, limit, out);
+    NEED(out);
+    *out = nullptr;
+    NEED(prefix);
+    XC_TRY
+    Xapian::Database &d = db->db();
+    std::vector<std::pair<std::string, Xapian::doccount>> terms;
+    for (Xapian::TermIterator t = d.allterms_begin(prefix); t != d.allterms_end(prefix); ++t)
+        terms.emplace_back(*t, t.get_termfreq());
+    if (max_expansion && terms.size() > max_expansion) {
+        if (limit == XC_WILDCARD_LIMIT_ERROR)
+            return fail(XC_ERR_WILDCARD, "wildcard expands to more than the limit of terms");
+        if (limit == XC_WILDCARD_LIMIT_MOST_FREQUENT)
+            std::stable_sort(terms.begin(), terms.end(),
+                             [](const std::pair<std::string, Xapian::doccount> &a,
+                                const std::pair<std::string, Xapian::doccount> &b) {
+                                 return a.second > b.second;
+                             });
+        terms.resize(max_expansion);
+        std::sort(terms.begin(), terms.end());
+    }
+    std::vector<Xapian::Query> v;
+    for (const auto &t : terms)
+        v.emplace_back(t.first);
+    if (v.empty())
+        return give_query(Xapian::Query(), out);
+    return give_query(Xapian::Query(Xapian::Query::OP_SYNONYM, v.begin(), v.end()), out);
     XC_CATCH
 }
 
@@ -1347,12 +1649,11 @@ int xc_query_expand_synonyms(xc_db *db, const char *term, const char *prefix, xc
     *out = nullptr;
     NEED(db && term && prefix && *term);
     XC_TRY
-    Xapian::Database &d = db->db();
     std::string p(prefix);
     std::vector<Xapian::Query> v;
     v.push_back(words_query(term, p));
-    for (Xapian::TermIterator t = d.synonyms_begin(term); t != d.synonyms_end(term); ++t) {
-        Xapian::Query q = words_query(*t, p);
+    for (const std::string &syn : synonyms_of(db, term)) {
+        Xapian::Query q = words_query(syn, p);
         if (!q.empty())
             v.push_back(q);
     }
@@ -1461,10 +1762,14 @@ int xc_enquire_add_facet(xc_enquire *enq, uint32_t slot, char sep)
         return fail(XC_ERR_INVALID_ARG, "too many facets (at most 8)");
     XC_TRY
     for (const auto &s : enq->spies)
-        if (s->slot == slot)
+        if (s.slot == slot)
             return fail(XC_ERR_INVALID_ARG, "facet slot added twice");
-    enq->spies.emplace_back(new FacetSpy(slot, sep));
-    enq->enq.add_matchspy(enq->spies.back().get());
+    Facet f;
+    f.slot = slot;
+    f.sep = sep;
+    f.spy.reset(new Xapian::ValueCountMatchSpy(slot));
+    enq->enq.add_matchspy(f.spy.get());
+    enq->spies.push_back(std::move(f));
     return XC_OK;
     XC_CATCH
 }
@@ -1476,10 +1781,14 @@ int xc_enquire_get_mset(xc_enquire *enq, uint32_t first, uint32_t maxitems,
     *out = nullptr;
     NEED(enq);
     XC_TRY
-    for (auto &s : enq->spies)
-        s->counts.clear();
+    enq->enq.clear_matchspies();
+    for (auto &s : enq->spies) {
+        s.spy.reset(new Xapian::ValueCountMatchSpy(s.slot));
+        enq->enq.add_matchspy(s.spy.get());
+    }
     std::unique_ptr<xc_mset> h(new xc_mset);
-    if (enq->stop.fn) {
+    // A remote server runs only Xapian's own classes: no stop source there.
+    if (enq->stop.fn && !enq->db->remote) {
         /* The source is the query's (released to it), made anew for each
          * match; its state is the enquire's. */
         enq->stop.stopped = false;
@@ -1497,12 +1806,33 @@ int xc_enquire_get_mset(xc_enquire *enq, uint32_t first, uint32_t maxitems,
         h->ms = enq->enq.get_mset(first, maxitems, check_at_least);
     h->db = enq->db->db();
     for (auto &s : enq->spies) {
-        std::vector<Item> &v = h->facets[s->slot];
-        for (const auto &kv : s->counts)
+        std::map<std::string, uint32_t> counts;
+        for (Xapian::TermIterator t = s.spy->values_begin(); t != s.spy->values_end(); ++t) {
+            const std::string v = *t;
+            uint32_t c = t.get_termfreq();
+            if (v.empty())
+                continue;
+            if (!s.sep) {
+                counts[v] += c;
+                continue;
+            }
+            size_t start = 0;
+            for (;;) {
+                size_t end = v.find(s.sep, start);
+                std::string part =
+                    v.substr(start, end == std::string::npos ? std::string::npos : end - start);
+                if (!part.empty())
+                    counts[part] += c;
+                if (end == std::string::npos)
+                    break;
+                start = end + 1;
+            }
+        }
+        std::vector<Item> &v = h->facets[s.slot];
+        for (const auto &kv : counts)
             v.push_back(Item{kv.first, kv.second, 0.0});
         std::stable_sort(v.begin(), v.end(),
                          [](const Item &a, const Item &b) { return a.freq > b.freq; });
-        s->counts.clear();
     }
     *out = h.release();
     return XC_OK;

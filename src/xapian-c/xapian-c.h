@@ -59,7 +59,9 @@ extern "C" {
  *   WILDCARD       a wildcard expanded to more terms than allowed
  *   DATABASE       any other DatabaseError (I/O, create, ...)
  *   UNIMPLEMENTED  UnimplementedError, FeatureUnavailableError
- *   INTERNAL       any other Xapian or C++ exception */
+ *   INTERNAL       any other Xapian or C++ exception
+ *   NETWORK        NetworkError, NetworkTimeoutError: a remote database
+ *                  (xapian-tcpsrv) did not answer in time or went away */
 #define XC_ERRNO_MAP(X)                    \
     X(INVALID_ARG, -1, "invalid_arg")      \
     X(NOMEM, -2, "nomem")                  \
@@ -74,7 +76,8 @@ extern "C" {
     X(WILDCARD, -11, "wildcard")           \
     X(DATABASE, -12, "database")           \
     X(UNIMPLEMENTED, -13, "unimplemented") \
-    X(INTERNAL, -14, "internal")
+    X(INTERNAL, -14, "internal")          \
+    X(NETWORK, -15, "network")
 
 typedef enum {
     XC_OK = 0,
@@ -135,6 +138,40 @@ int xc_db_open_writable_flags(const char *path, xc_db_mode mode, unsigned flags,
  * XC_ERR_DATABASE (I/O), XC_ERR_NOMEM. Holds no lock on the
  * sources: the caller makes sure nobody writes them meanwhile. */
 int xc_db_compact(const char *const *sources, size_t n, const char *dest);
+
+/* (Added: shards.) Opens the database that xapian-tcpsrv serves at
+ * host:port (IPv4 or a name; Xapian's remote protocol), read-only. Every
+ * read waits at most timeout_ms (also for the connection) before it fails
+ * with XC_ERR_NETWORK; so does a connection refused or cut. A remote
+ * database cannot run the custom classes of this library (xapian-tcpsrv
+ * knows only Xapian's own): a group that holds one (xc_db_is_remote) takes
+ * the remote-safe paths described at each function. */
+int xc_db_open_remote(const char *host, unsigned port, unsigned timeout_ms, xc_db **out);
+
+/* (Added: shards.) A handle that searches the n read-only databases
+ * parts[0..n) (n >= 1; directories or remote ones) as one, as Xapian's
+ * add_database: statistics, weights, facets and counts are those of one
+ * database holding every document; document ids interleave (the id of
+ * local document d of part i is (d - 1) * n + i + 1). The group borrows
+ * the parts: they must stay open until the group is closed (closing the
+ * group leaves them open). Metadata is read from parts[0]; the revision
+ * (xc_db_revision) is the sum of the parts' (a remote part counts the
+ * generation its indexer exported, xc_db_export_tables). The spelling
+ * table and the synonyms are the union of the parts' (frequencies added),
+ * remote parts included through their exported copies. */
+int xc_db_group(xc_db *const *parts, size_t n, xc_db **out);
+/* 1 if db is a group (xc_db_group), else 0. */
+int xc_db_is_group(const xc_db *db);
+/* 1 if db is remote or a group with a remote part, else 0. */
+int xc_db_is_remote(const xc_db *db);
+
+/* (Added: shards.) Copies the spelling table and the synonyms of a
+ * writable database into its metadata (keys "xc.spelling.N",
+ * "xc.synonyms.N", chunks of at most 64 KB, and "xc.export.gen", bumped
+ * each time), part of the next commit: Xapian 1.4's remote protocol reads
+ * metadata but neither of those tables, so this is how a remote shard's
+ * spelling and synonyms reach the searcher. Costs a read of both tables. */
+int xc_db_export_tables(xc_db *db);
 
 /* Closes and frees the handle. For a writable database an active transaction
  * is cancelled; other uncommitted changes are committed by Xapian, so call
@@ -351,12 +388,32 @@ int xc_query_value_weight(uint32_t slot, const char *const *keys, const double *
 /* The documents whose ids are in ids[0..n-1] (any order, duplicates
  * allowed, each > 0), with no weight: meant as the right side of an
  * XC_OP_FILTER, to run a costly query (NEAR, PHRASE) on a few documents
- * only. n == 0 gives the query that matches nothing. */
+ * only. n == 0 gives the query that matches nothing. A posting source of
+ * this library's own: only for a single database, not a group (the ids of
+ * a group are not those its parts see): see xc_query_docids_in. */
 int xc_query_docids(const uint32_t *ids, size_t n, xc_query **out);
+/* (Added: shards.) The same for a search of db (NULL: as xc_query_docids):
+ * on a group of local databases, the ids are the group's and each part
+ * is given its own (the parts are told apart by their uuids).
+ * XC_ERR_UNIMPLEMENTED on a group with a remote part, or whose parts do
+ * not have distinct uuids (a copied directory): filter on the documents'
+ * unique terms instead. */
+int xc_query_docids_in(xc_db *db, const uint32_t *ids, size_t n, xc_query **out);
 /* Every term starting with prefix, ORed (OP_SYNONYM), expanded when searched
  * against the database, with at most max_expansion terms (0: no limit). */
 int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_limit limit,
                       xc_query **out);
+/* (Added: shards.) As xc_query_wildcard, for a search of db (which may be
+ * NULL: then the same). On a group (xc_db_is_group) the wildcard is
+ * expanded now, against the whole group's lexicon (the most frequent
+ * terms of all the shards, ties in byte order), into an OP_SYNONYM of
+ * those terms: Xapian 1.4 would expand it in each shard on its own, each
+ * keeping its own most frequent terms, and weigh the synonym with that
+ * shard's figures, so that a group would rank otherwise than one database
+ * holding every document. XC_ERR_WILDCARD as a match would give it. */
+int xc_query_wildcard_in(xc_db *db, const char *prefix, uint32_t max_expansion,
+                         xc_wildcard_limit limit, xc_query **out);
+
 /* The query that matches every document (weight 0) / no document. */
 int xc_query_match_all(xc_query **out);
 int xc_query_match_nothing(xc_query **out);
@@ -398,7 +455,9 @@ int xc_enquire_set_collapse_key(xc_enquire *enq, uint32_t slot, uint32_t max);
 /* After this many seconds the matcher stops checking for more hits than
  * asked (Xapian 1.4 cannot stop a match outright). 0 turns it off. */
 int xc_enquire_set_time_limit(xc_enquire *enq, double seconds);
-/* (Added.) A way to end a match early: each match of enq (xc_enquire_get_mset)
+/* (Added.) A way to end a match early (not on a remote database, whose
+ * server cannot run it: there the function is never called, and a match
+ * is bounded by the remote timeout): each match of enq (xc_enquire_get_mset)
  * calls fn(arg) when it starts and every few documents it examines (32);
  * once fn returns non-zero the match ends where it is, with the hits found
  * so far, and xc_mset_stopped() says so. fn runs on the calling thread, in

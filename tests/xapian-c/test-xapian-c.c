@@ -575,6 +575,131 @@ START_TEST(test_stub)
 }
 END_TEST
 
+/* A group of two databases (xc_db_group): counts and revisions add up,
+ * the spelling tables merge (frequencies added), synonyms unite, a
+ * wildcard expands against the whole group, the parts stay open after the
+ * group is closed; the exported copies of the tables (what a remote
+ * shard's reader reads) hold what the tables hold. */
+START_TEST(test_group)
+{
+    char *p1 = th_path(tmp, "g1"), *p2 = th_path(tmp, "g2");
+    xc_db *w;
+    OK(xc_db_open_writable(p1, XC_DB_CREATE_OR_OPEN, &w));
+    add_doc(w, "1", "apple pie", NULL, NULL);
+    add_doc(w, "2", "applesauce", NULL, NULL);
+    OK(xc_db_add_spelling(w, "apple", 2));
+    OK(xc_db_add_synonym(w, "pie", "tart"));
+    OK(xc_db_export_tables(w));
+    OK(xc_db_commit(w));
+    xc_db_close(w);
+    OK(xc_db_open_writable(p2, XC_DB_CREATE_OR_OPEN, &w));
+    add_doc(w, "3", "apple tart", NULL, NULL);
+    OK(xc_db_add_spelling(w, "apple", 3));
+    OK(xc_db_add_spelling(w, "tart", 1));
+    OK(xc_db_add_synonym(w, "pie", "flan"));
+    OK(xc_db_commit(w));
+    xc_db_close(w);
+
+    xc_db *parts[2], *g;
+    OK(xc_db_open(p1, &parts[0]));
+    OK(xc_db_open(p2, &parts[1]));
+    ck_assert_int_eq(xc_db_group(parts, 0, &g), XC_ERR_INVALID_ARG);
+    OK(xc_db_group(parts, 2, &g));
+    ck_assert_int_eq(xc_db_is_group(g), 1);
+    ck_assert_int_eq(xc_db_is_group(parts[0]), 0);
+    ck_assert_int_eq(xc_db_is_remote(g), 0);
+    uint32_t n;
+    uint64_t r0, r1, rg;
+    OK(xc_db_doccount(g, &n));
+    ck_assert_uint_eq(n, 3);
+    OK(xc_db_revision(parts[0], &r0));
+    OK(xc_db_revision(parts[1], &r1));
+    OK(xc_db_revision(g, &rg));
+    ck_assert_uint_eq(rg, r0 + r1);
+
+    xc_iter *it;
+    const char *t;
+    uint32_t f;
+    OK(xc_db_spellings(g, &it));
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, &f, NULL), XC_OK);
+    ck_assert_str_eq(t, "apple");
+    ck_assert_uint_eq(f, 5);
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, &f, NULL), XC_OK);
+    ck_assert_str_eq(t, "tart");
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, &f, NULL), XC_DONE);
+    xc_iter_free(it);
+    OK(xc_db_synonyms(g, "pie", &it));
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, NULL, NULL), XC_OK);
+    ck_assert_str_eq(t, "flan");
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, NULL, NULL), XC_OK);
+    ck_assert_str_eq(t, "tart");
+    ck_assert_int_eq(xc_iter_next(it, &t, NULL, NULL, NULL), XC_DONE);
+    xc_iter_free(it);
+
+    /* a wildcard expanded against the group: both shards' terms, the most
+       frequent first when limited */
+    xc_query *q;
+    char *desc;
+    uint32_t ids[16];
+    OK(xc_query_wildcard_in(g, "apple", 0, XC_WILDCARD_LIMIT_MOST_FREQUENT, &q));
+    OK(xc_query_describe(q, &desc));
+    ck_assert_str_eq(desc, "Query((apple SYNONYM applesauce))");
+    free(desc);
+    ck_assert_uint_eq(run(g, q, ids), 3);
+    xc_query_free(q);
+    OK(xc_query_wildcard_in(g, "apple", 1, XC_WILDCARD_LIMIT_MOST_FREQUENT, &q));
+    OK(xc_query_describe(q, &desc));
+    ck_assert_str_eq(desc, "Query(apple)");
+    free(desc);
+    xc_query_free(q);
+    ck_assert_int_eq(xc_query_wildcard_in(g, "apple", 1, XC_WILDCARD_LIMIT_ERROR, &q),
+                     XC_ERR_WILDCARD);
+    OK(xc_query_wildcard_in(NULL, "apple", 0, XC_WILDCARD_LIMIT_FIRST, &q));
+    OK(xc_query_describe(q, &desc));
+    ck_assert_ptr_nonnull(strstr(desc, "WILDCARD"));
+    free(desc);
+    xc_query_free(q);
+
+    /* a docid set on the group: each part sees its own ids (combined 2 is
+       the first document of the second part, 3 the second of the first) */
+    {
+        xc_query *apple = term("apple"), *set, *filtered, *parts2[2];
+        const uint32_t want[] = {2, 3};
+        OK(xc_query_docids_in(g, want, 2, &set));
+        parts2[0] = apple;
+        parts2[1] = set;
+        OK(xc_query_combine(XC_OP_FILTER, parts2, 2, 0, &filtered));
+        ck_assert_uint_eq(run(g, filtered, ids), 1); /* 3 is "applesauce" */
+        ck_assert_uint_eq(ids[0], 2);
+        xc_query_free(apple);
+        xc_query_free(set);
+        xc_query_free(filtered);
+    }
+
+    /* the exported copies of the first shard: its spelling and synonyms */
+    char *v;
+    size_t vl;
+    OK(xc_db_get_metadata(parts[0], "xc.spelling.0", &v, &vl));
+    ck_assert_str_eq(v, "2 apple\n");
+    free(v);
+    OK(xc_db_get_metadata(parts[0], "xc.synonyms.0", &v, &vl));
+    ck_assert_str_eq(v, "pie\ttart\n");
+    free(v);
+    OK(xc_db_get_metadata(parts[0], "xc.export.gen", &v, &vl));
+    ck_assert_str_eq(v, "1");
+    free(v);
+
+    xc_db_close(g);
+    OK(xc_db_doccount(parts[0], &n)); /* still open */
+    ck_assert_uint_eq(n, 2);
+    xc_db_close(parts[0]);
+    xc_db_close(parts[1]);
+    ck_assert_int_eq(xc_db_open_remote("127.0.0.1", 0, 100, &g), XC_ERR_INVALID_ARG);
+    free(p1);
+    free(p2);
+}
+END_TEST
+
 START_TEST(test_spelling_synonyms)
 {
     xc_db *w;
@@ -1275,6 +1400,7 @@ int main(void)
     tcase_add_test(tc, test_errors_modified);
     tcase_add_test(tc, test_invalid_args);
     tcase_add_test(tc, test_stub);
+    tcase_add_test(tc, test_group);
     tcase_add_test(tc, test_spelling_synonyms);
     tcase_add_test(tc, test_queries);
     tcase_add_test(tc, test_enquire);
