@@ -5,6 +5,7 @@
  * rerank), suggest, doc, stats, each answered as a JSON object. */
 #include <config.h>
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -168,24 +169,40 @@ static int unavailable(srch_engine *e, int rc)
 }
 
 /* The identity of the directory at the database's path: 0, or -1 when
- * there is nothing there. */
-static int dir_identity(const char *path, uint64_t *dev, uint64_t *ino)
+ * there is nothing there. *stub is the inode of the stub file XAPIANDB in
+ * it (0: none): a replica made by xapian-replicate is such a directory,
+ * whose stub names replica_0 or replica_1; a full copy goes into the other
+ * one, the stub is renamed over (a new inode) and the old copy removed,
+ * all under the same directory. Xapian's reopen() does not read the stub
+ * again, so a new stub is a new database, opened afresh. */
+static int dir_identity(const char *path, uint64_t *dev, uint64_t *ino, uint64_t *stub)
 {
     struct stat st;
     if (stat(path, &st) != 0)
         return -1;
     *dev = (uint64_t)st.st_dev;
     *ino = (uint64_t)st.st_ino;
+    *stub = 0;
+    char sp[PATH_MAX];
+    if (S_ISDIR(st.st_mode) && (size_t)snprintf(sp, sizeof sp, "%s/XAPIANDB", path) < sizeof sp &&
+        stat(sp, &st) == 0)
+        *stub = (uint64_t)st.st_ino;
     return 0;
+}
+
+/* 1 when the directory at the path is still the one opened. */
+static int same_dir(const srch_engine *e)
+{
+    uint64_t dev = 0, ino = 0, stub = 0;
+    return dir_identity(e->db_path, &dev, &ino, &stub) == 0 && dev == e->dir_dev &&
+           ino == e->dir_ino && stub == e->dir_stub;
 }
 
 /* The database open is still at its path: the same directory, and its
  * version file there (a stat each, no file descriptor needed). */
 static int still_there(const srch_engine *e)
 {
-    uint64_t dev = 0, ino = 0;
-    if (!e->dir_known || dir_identity(e->db_path, &dev, &ino) != 0 || dev != e->dir_dev ||
-        ino != e->dir_ino)
+    if (!e->dir_known || !same_dir(e))
         return 0;
     size_t n = strlen(e->db_path) + sizeof "/iamglass";
     char *version = malloc(n);
@@ -193,7 +210,7 @@ static int still_there(const srch_engine *e)
     int ok =
         version && snprintf(version, n, "%s/iamglass", e->db_path) > 0 && stat(version, &st) == 0;
     free(version);
-    return ok;
+    return ok || e->dir_stub; /* a replica's stub, checked by same_dir() */
 }
 
 /* Makes e->db usable and fresh enough. A database moved in at the path in
@@ -205,14 +222,13 @@ static int ready(srch_engine *e)
 {
     double now = srch_now();
     if (e->db && e->dir_known && (now - e->last_reopen) * 1000.0 >= e->reopen_ms) {
-        uint64_t dev = 0, ino = 0;
-        if (dir_identity(e->db_path, &dev, &ino) != 0 || dev != e->dir_dev || ino != e->dir_ino) {
+        if (!same_dir(e)) {
             xc_db_close(e->db);
             e->db = NULL; /* opened afresh below, the caches emptied */
         }
     }
     if (!e->db) {
-        e->dir_known = dir_identity(e->db_path, &e->dir_dev, &e->dir_ino) == 0;
+        e->dir_known = dir_identity(e->db_path, &e->dir_dev, &e->dir_ino, &e->dir_stub) == 0;
         srch_speller_free(e->speller);
         e->speller = NULL;
         srch_termfreq_clear(e);
@@ -278,9 +294,7 @@ static int after_failure(srch_engine *e, int rc, int attempt)
     /* Another database moved in at the path during the request (a first
      * import swapped in): the files read were removed under it. Tried
      * again on the new database, opened afresh. */
-    uint64_t dev = 0, ino = 0;
-    if (attempt < MODIFIED_TRIES - 1 && e->dir_known &&
-        dir_identity(e->db_path, &dev, &ino) == 0 && (dev != e->dir_dev || ino != e->dir_ino)) {
+    if (attempt < MODIFIED_TRIES - 1 && e->dir_known && !same_dir(e)) {
         xc_db_close(e->db);
         e->db = NULL;
         if (ready(e) == SRCH_OK)
