@@ -429,6 +429,16 @@ static double round3(double v)
     return (double)(long long)(v * 1000.0 + 0.5) / 1000.0;
 }
 
+/* The daemon's role in "version" and "stats": "primary", or "replica"
+ * and its primary (primary =). */
+static void add_role(const srv_server *s, json_t *out)
+{
+    const char *primary = srv_writer_primary(s->writer);
+    json_object_set_new(out, "role", json_string(primary ? "replica" : "primary"));
+    if (primary)
+        json_object_set_new(out, "primary", json_string(primary));
+}
+
 static void add_server_stats(srv_server *s, json_t *out)
 {
     json_t *errs = json_object();
@@ -438,12 +448,14 @@ static void add_server_stats(srv_server *s, json_t *out)
     json_t *lat = json_pack("{s:f,s:f,s:f}", "p50", round3(srv_latency_percentile(&s->lat, 50)),
                             "p95", round3(srv_latency_percentile(&s->lat, 95)), "p99",
                             round3(srv_latency_percentile(&s->lat, 99)));
-    json_object_set_new(out, "server",
-                        json_pack("{s:f,s:I,s:o,s:o,s:I,s:I}", "uptime_s",
-                                  round3((double)(srv_now_ns() - s->start_ns) / 1e9), "requests",
-                                  (json_int_t)s->requests, "errors", errs, "latency_ms", lat,
-                                  "queue_depth", (json_int_t)srv_pool_depth(s->pool),
-                                  "connections", (json_int_t)s->nconns));
+    json_t *srv = json_pack("{s:f,s:I,s:o,s:o,s:I,s:I}", "uptime_s",
+                            round3((double)(srv_now_ns() - s->start_ns) / 1e9), "requests",
+                            (json_int_t)s->requests, "errors", errs, "latency_ms", lat,
+                            "queue_depth", (json_int_t)srv_pool_depth(s->pool), "connections",
+                            (json_int_t)s->nconns);
+    if (srv)
+        add_role(s, srv);
+    json_object_set_new(out, "server", srv);
 }
 
 /* On the loop: a worker finished r. */
@@ -525,13 +537,17 @@ static void submit_write(conn *c, uint64_t seq, json_t *req)
 /* ---------- requests ---------- */
 
 /* The ops the daemon answers itself (SRCH_RUN_HOST). */
-static json_t *answer_here(srch_op op)
+static json_t *answer_here(const srv_server *s, srch_op op)
 {
+    json_t *a;
     switch (op) {
     case SRCH_OP_PING: return json_pack("{s:b,s:b}", "ok", 1, "pong", 1);
     case SRCH_OP_VERSION:
-        return json_pack("{s:b,s:s,s:s,s:i}", "ok", 1, "name", "socasma-searchd", "version",
-                         PACKAGE_VERSION, "protocol", SRV_PROTOCOL_VERSION);
+        a = json_pack("{s:b,s:s,s:s,s:i}", "ok", 1, "name", "socasma-searchd", "version",
+                      PACKAGE_VERSION, "protocol", SRV_PROTOCOL_VERSION);
+        if (a)
+            add_role(s, a);
+        return a;
     default: return NULL;
     }
 }
@@ -584,7 +600,7 @@ static void handle_line(conn *c, const char *line, size_t len)
         return; /* req is the writer's */
     }
     else if (srch_op_runner(op) == SRCH_RUN_HOST) {
-        json_t *a = answer_here(op);
+        json_t *a = answer_here(c->srv, op);
         if (a)
             complete(c, seq, srch_answer_for(req, a), SRCH_OK);
         else
