@@ -32,7 +32,9 @@ EXAMPLES_FILES = \
 	conf/examples/php/wordpress/socasma-suggest.css \
 	conf/examples/php/wordpress/socasma-push.js \
 	conf/examples/nginx/socasma-search.conf \
-	conf/examples/nginx/socasma-php.conf
+	conf/examples/nginx/socasma-php.conf \
+	conf/examples/balancer/nginx-stream.conf \
+	conf/examples/balancer/haproxy.cfg
 
 EXAMPLES_TESTS = tests/ops/php-client.sh tests/ops/php-page.sh \
 	tests/web/page.sh tests/web/nginx.sh tests/ops/wp-plugin.sh tests/ops/wp-live.sh

@@ -4,6 +4,7 @@
 # load balancer of conf/examples/balancer in front of two daemons, one
 # stopped mid-load. They skip (77) without xapian-replicate, nginx's stream
 # module or HAProxy. doc/SCALING.md, "Replicas".
-REPLICATION_TESTS = tests/replication/replication.sh
+REPLICATION_TESTS = tests/replication/replication.sh tests/replication/balancer.sh
 TESTS += $(REPLICATION_TESTS)
-EXTRA_DIST += $(REPLICATION_TESTS) tests/replication/repl-lib.sh
+EXTRA_DIST += $(REPLICATION_TESTS) tests/replication/repl-lib.sh \
+	tests/replication/balancer-load.php

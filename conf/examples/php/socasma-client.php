@@ -17,9 +17,12 @@
  * to the next; a daemon that does not answer within the read timeout does
  * not (it may be only slow: the page would wait twice). With one address
  * (a daemon, or a TCP load balancer in front of several) a connection
- * closed without an answer is tried once more on it: a balancer then
- * sends it to a daemon still running. Every op may be sent twice so: a
- * put sent again is "unchanged", a delete "missing", nothing is lost.
+ * closed without an answer is tried again on it, twice at most, the
+ * second time after 50 ms: a balancer sends it to a daemon still
+ * running (a daemon dying can take one more connection before its port
+ * closes, which nginx cannot send elsewhere once accepted). Every op may
+ * be sent again so: a put sent again is "unchanged", a delete "missing",
+ * nothing is lost.
  *
  * Returns the decoded answer (an array; 'ok' is true, or false with
  * ['error' => ['code' => ..., 'message' => ...]] as the daemon sent it).
@@ -64,12 +67,15 @@ function socasma_request(array $request, array $options = []): array
         throw new SocasmaError('cannot encode the request: ' . json_last_error_msg());
     }
 
-    /* One address: a connection closed without an answer is tried once
-     * more (not a refused one: nothing listens there). */
+    /* One address: a connection closed without an answer is tried again
+     * (not a refused one: nothing listens there). */
     $single = count($addresses) === 1;
     $last = null;
-    foreach ($addresses as $i => $address) {
-        for ($try = 0; $try < 2; $try++) {
+    foreach ($addresses as $address) {
+        for ($try = 0; $try < 3; $try++) {
+            if ($try === 2) {
+                usleep(50000);
+            }
             try {
                 return socasma_request_once($address, $line, $options);
             } catch (SocasmaRetryable $e) {
