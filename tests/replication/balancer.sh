@@ -63,7 +63,9 @@ balancer_conf() {
         -e "s/127\.0\.0\.1:7700/127.0.0.1:$LB_PORT/" "$2"
 }
 BPID=
-on_exit 'stop_balancer'
+PID_a=
+PID_b=
+on_exit 'stop_balancer; kill $PID_a $PID_b 2>/dev/null'
 stop_balancer() {
     [ -n "$BPID" ] || return 0
     kill "$BPID" 2>/dev/null
