@@ -71,7 +71,17 @@ else
     fail "replica: the primary's delete does not reach it"
 fi
 expect_match "replica: the other deleted post is gone" '"code":"not_found"' "$(ask r '{"op":"doc","doc_id":"sample-002"}')"
-# A burst of writes, one commit each, is followed whole.
+# A burst of writes, one commit each, is followed whole, the changesets
+# applied one after the other (-r 0) under the searches of a client, none
+# of which fails (the engine tries a search again on a revision changed
+# under it).
+if [ -x "$LOAD" ]; then
+    printf '%s\n' '{"op":"search","q":"zorbburst"}' '{"op":"search","q":"residency program"}' \
+        '{"op":"stats"}' >"$T/reqs"
+    rm -f "$T/stop"
+    "$LOAD" -U "$T/r.sock" -f "$T/reqs" -c 2 -S "$T/stop" -w 10000 >"$T/load.out" 2>"$T/load.err" &
+    LPID=$!
+fi
 i=0
 while [ $i -lt 20 ]; do
     ask p "{\"op\":\"put\",\"post\":$(post "burst-$i" zorbburst)}" >/dev/null
@@ -80,6 +90,14 @@ done
 expect_eq "primary: the burst" 20 "$(total p zorbburst)"
 if wait_total r zorbburst 20 30; then pass "replica: the whole burst"; else fail "replica: the burst: $(total r zorbburst) of 20"; fi
 stop_replicate_loop
+if [ -x "$LOAD" ]; then
+    touch "$T/stop"
+    wait "$LPID"
+    lrc=$?
+    expect_eq "no failed search while the burst was applied ($(cat "$T/load.out"))" 0 "$lrc"
+    [ "$lrc" = 0 ] || head -n 5 "$T/load.err" >&2
+    rm -f "$T/stop"
+fi
 
 # A new database on the primary (built aside and moved in, as after a
 # rebuild): the replica gets a full copy, into replica_0 or replica_1
