@@ -448,11 +448,10 @@ static void add_server_stats(srv_server *s, json_t *out)
     json_t *lat = json_pack("{s:f,s:f,s:f}", "p50", round3(srv_latency_percentile(&s->lat, 50)),
                             "p95", round3(srv_latency_percentile(&s->lat, 95)), "p99",
                             round3(srv_latency_percentile(&s->lat, 99)));
-    json_t *srv = json_pack("{s:f,s:I,s:o,s:o,s:I,s:I}", "uptime_s",
-                            round3((double)(srv_now_ns() - s->start_ns) / 1e9), "requests",
-                            (json_int_t)s->requests, "errors", errs, "latency_ms", lat,
-                            "queue_depth", (json_int_t)srv_pool_depth(s->pool), "connections",
-                            (json_int_t)s->nconns);
+    json_t *srv = json_pack(
+        "{s:f,s:I,s:o,s:o,s:I,s:I}", "uptime_s", round3((double)(srv_now_ns() - s->start_ns) / 1e9),
+        "requests", (json_int_t)s->requests, "errors", errs, "latency_ms", lat, "queue_depth",
+        (json_int_t)srv_pool_depth(s->pool), "connections", (json_int_t)s->nconns);
     if (srv)
         add_role(s, srv);
     json_object_set_new(out, "server", srv);
