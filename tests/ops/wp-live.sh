@@ -377,11 +377,14 @@ wp_get '/?s=ptarmigan' >/dev/null
 expect_eq "replicas: the site's search is the daemon's" daemon "$(header_of X-Socasma-Search)"
 expect_eq "replicas: answered by the replica" 1 "$(searches_of "$T/replica-access.log")"
 expect_eq "replicas: not by the primary" "$p_before" "$(searches_of "$T/wp-access.log")"
-puts_before=$(grep -c ' put ' "$T/wp-access.log")
+puts_of() { grep -c ' put [0-9]* [0-9.]* ok' "$T/wp-access.log"; }
+puts_before=$(puts_of)
 out=$(wp_rest POST /wp/v2/posts '{"title":"Quokka census","status":"publish","content":"<p>Quokka census on Rottnest.</p>"}')
 idq=$(printf '%s' "$out" | json_field id)
 check "replicas: a post published is found through the replica" site_finds quokka "Quokka census"
-expect_eq "replicas: its put went to the primary" $((puts_before + 1)) "$(grep -c ' put [0-9]* [0-9.]* ok' "$T/wp-access.log")"
+puts_after=$(puts_of)
+[ "$puts_after" -gt "$puts_before" ] && pass "replicas: its put went to the primary" ||
+    fail "replicas: no new put in the primary's access log ($puts_before, then $puts_after)"
 expect_eq "replicas: none to the replica" 0 "$(grep -c ' put \| delete ' "$T/replica-access.log")"
 expect_eq "replicas: nothing waits" 0 "$(queued "$idq")"
 # An address that does not answer first or second: the next one answers.
