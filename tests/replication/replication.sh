@@ -22,6 +22,8 @@ start_replica || { fail "the replica's daemon starts"; finish; }
 for q in permis 'résidence' 'medecin famille' equivalence IMG 'lang:fr stage'; do
     expect_eq "same hits for '$q'" "$(ids p "$q")" "$(ids r "$q")"
 done
+out=$("$SOCASMA_SEARCH" --db "$RDB" --json permis 2>&1)
+expect_match "socasma-search opens the replica's directory" '^\{"ok":true,"total":[1-9]' "$out"
 expect_eq "the replica holds the 31 posts" 31 "$(ask r '{"op":"stats"}' | sed -n 's/^{"ok":true,"posts":\([0-9]*\),.*/\1/p')"
 
 # Roles.
