@@ -509,7 +509,7 @@ static void write_done(srv_wjob *j, void *arg)
 static void submit_write(conn *c, uint64_t seq, json_t *req)
 {
     srv_server *s = c->srv;
-    char msg[200];
+    char msg[64 + CFG_PRIMARY_MAX]; /* a replica's names its primary */
     int st = srv_writer_allowed(s->writer, c->is_tcp, req, msg, sizeof msg);
     srv_wjob *j = st == SRCH_OK ? calloc(1, sizeof *j) : NULL;
     if (st == SRCH_OK && !j) {
