@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 /* The longest primary (bytes). */
-#define CFG_PRIMARY_MAX 200
+#define CFG_PRIMARY_MAX 128
 
 /* The settings, one field per key (the key's name when it differs). The
  * defaults and bounds are in the table of conf.c (cfg_keys()), and their

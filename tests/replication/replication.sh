@@ -145,10 +145,19 @@ sleep 0.5
 expect_match "promoted: version says primary" '"role":"primary"' "$(ask r '{"op":"version"}')"
 expect_match "promoted: a put is taken" '"ok":true,"added":1' "$(ask r "{\"op\":\"put\",\"post\":$(post prom-1 zorbpromoted)}")"
 expect_eq "promoted: the put is found" 1 "$(total r zorbpromoted)"
-printf 'primary = %s\n' "$PRIMARY_LABEL" >>"$T/r.conf"
+# Demoted again, with the longest primary (128 bytes): named whole.
+long="https://search-primary.example.org/$(printf '%093d' 0)"
+printf 'primary = %s\n' "$long" >>"$T/r.conf"
 kill -HUP "$RPID"
 sleep 0.5
-expect_match "demoted again by a reload: forbidden" '"code":"forbidden"' "$(ask r "{\"op\":\"put\",\"post\":$(post prom-2 zorbdemoted)}")"
+expect_match "demoted again by a reload: forbidden, the long primary whole" \
+    "\"code\":\"forbidden\",\"message\":\"this daemon is a replica; send writes to the primary at $long\"" \
+    "$(ask r "{\"op\":\"put\",\"post\":$(post prom-2 zorbdemoted)}")"
+expect_eq "demoted: nothing of the put" 0 "$(total r zorbdemoted)"
+printf 'primary = %sx\n' "$long" >>"$T/r.conf"
+kill -HUP "$RPID"
+sleep 0.5
+expect_match "a primary over 128 bytes: the reload refused, FILE:LINE" 'r\.conf:[0-9]+: primary: expected where writes go' "$(cat "$T/r.err")"
 
 kill -0 "$PPID_" 2>/dev/null && kill -0 "$RPID" 2>/dev/null && pass "both daemons still running" || fail "a daemon died"
 finish
