@@ -1,6 +1,9 @@
 # conf/examples: the website's side (a PHP client, a search page with its
 # suggestion endpoint and script, a WordPress plugin, an nginx server
-# block), shipped as examples, and their tests: the PHP client and the page
+# block), replicas (replication/: systemd units for Xapian's replication
+# tools) and a TCP load balancer in front of them (balancer/: nginx
+# stream, HAProxy), shipped as examples, and their tests (replicas and
+# balancer: tests/replication/local.mk); the PHP client and the page
 # over HTTP (tests/ops/php-*.sh), the page in headless Chromium with
 # axe-core (tests/web/page.sh), nginx (tests/web/nginx.sh) and the plugin on
 # a real WordPress (tests/ops/wp-*.sh). They skip (77) without PHP,
@@ -32,7 +35,14 @@ EXAMPLES_FILES = \
 	conf/examples/php/wordpress/socasma-suggest.css \
 	conf/examples/php/wordpress/socasma-push.js \
 	conf/examples/nginx/socasma-search.conf \
-	conf/examples/nginx/socasma-php.conf
+	conf/examples/nginx/socasma-php.conf \
+	conf/examples/balancer/nginx-stream.conf \
+	conf/examples/balancer/haproxy.cfg \
+	conf/examples/replication/README.md \
+	conf/examples/replication/primary/changesets.conf \
+	conf/examples/replication/primary/socasma-replicate-server.service \
+	conf/examples/replication/replica/socasma-replicate.service \
+	conf/examples/replication/replica/replica.conf
 
 EXAMPLES_TESTS = tests/ops/php-client.sh tests/ops/php-page.sh \
 	tests/web/page.sh tests/web/nginx.sh tests/ops/wp-plugin.sh tests/ops/wp-live.sh

@@ -194,7 +194,9 @@ cmd_db_state cmd_db_check(const char *path)
         return access(path, R_OK) == 0 ? CMD_DB_OK : CMD_DB_NO_ACCESS;
     if (access(path, R_OK | X_OK) != 0)
         return CMD_DB_NO_ACCESS;
-    static const char *const marks[] = {"iamglass", "iamchert", "iamhoney"};
+    /* XAPIANDB: a stub in a directory, as a replica made by
+     * xapian-replicate (replica_0 or replica_1 beside it) */
+    static const char *const marks[] = {"iamglass", "iamchert", "iamhoney", "XAPIANDB"};
     size_t plen = strlen(path);
     char buf[4096];
     for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {

@@ -68,7 +68,8 @@ static void usage(FILE *f)
           "  0  done\n"
           "  1  nothing indexed: records rejected under --strict (nothing committed),\n"
           "     or every record rejected (a file that is not an export)\n"
-          "  2  usage error (also: a --format that a file contradicts)\n"
+          "  2  usage error (also: a --format that a file contradicts, or the\n"
+          "     config's database on a replica: [server] primary is set)\n"
           "  3  the database is locked by another writer (after --wait SECONDS)\n"
           "  4  input or database error (database untouched)\n"
           "  5  incomplete: a source could not be read to its end, or --prune was\n"
@@ -214,6 +215,18 @@ int main(int argc, char **argv)
     const char *dbpath = fl.db ? fl.db
                        : (cfg.path && cfg.db_path && cfg.db_path[0]) ? cfg.db_path
                                                                       : "index/socasma.db";
+    /* A replica's database is xapian-replicate's copy of the primary's: a
+     * run here would be undone by the next full copy, or break the next
+     * changeset. Another database (--db) or a dry run is fine. */
+    if (cfg.primary && !fl.db && !fl.dry) {
+        snprintf(err, sizeof err,
+                 "%s: this host is a replica (primary = %s): index on the primary, whose "
+                 "changes reach %s through xapian-replicate (or --db DIR for another database)",
+                 cfg.path ? cfg.path : "the config", cfg.primary, dbpath);
+        idx_say(1, err);
+        cfg_free(&cfg);
+        return EXIT_USAGE;
+    }
     char **paths = NULL;
     size_t npaths = 0;
     if (imp_expand_sources((const char *const *)(argv + optind), (size_t)(argc - optind), &paths,

@@ -73,6 +73,7 @@ static const cfg_key keys[] = {
     {"server", "commit_interval", CFG_T_UINT, 0, 10000, "200", F(commit_interval_ms), 0},
     {"server", "lock_idle", CFG_T_UINT, 0, 3600000, "1000", F(lock_idle_ms), 0},
     {"server", "write_timeout", CFG_T_UINT, 10, 3600000, "30000", F(write_timeout_ms), 0},
+    {"server", "primary", CFG_T_STRING, 0, 0, NULL, F(primary), 0},
 
     {"search", "snippet_words", CFG_T_UINT, 1, 500, CFG_STR(SRCH_DEFAULT_SNIPPET_WORDS),
      F(search.snippet_words), 0},
@@ -364,6 +365,20 @@ static int listen_syntax(const char *v, int *loopback)
     return 1;
 }
 
+/* primary: empty (none), or printable ASCII without blanks, short enough
+ * for a message (it is shown to clients in "forbidden" answers and in
+ * stats, and to people in logs). */
+static int primary_syntax(const char *v)
+{
+    size_t n = strlen(v);
+    if (n > CFG_PRIMARY_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] >= 0x7f)
+            return 0;
+    return 1;
+}
+
 /* Sets the field of k from the text v (a value of the file, or a default
  * of the table). 1 when set, 0 on an error (reported through st). */
 static int set_value(parse_state *st, const cfg_key *k, const char *v)
@@ -380,6 +395,12 @@ static int set_value(parse_state *st, const cfg_key *k, const char *v)
             return fail(st, "%s: must not be empty", k->name);
         if (k->offset == F(write_mode))
             st->write_line = st->line;
+        if (k->offset == F(primary) && !primary_syntax(v))
+            return fail(st,
+                        "%s: expected where writes go, as clients reach the primary "
+                        "(HOST:PORT, a socket path or a URL: 1 to %d printable ASCII "
+                        "characters, no blank), got \"%.60s\"",
+                        k->name, CFG_PRIMARY_MAX, v);
         return set_string(st, f, v);
     case CFG_T_LISTEN: {
         int loopback;

@@ -30,6 +30,9 @@
 extern "C" {
 #endif
 
+/* The longest primary (bytes). */
+#define CFG_PRIMARY_MAX 128
+
 /* The settings, one field per key (the key's name when it differs). The
  * defaults and bounds are in the table of conf.c (cfg_keys()), and their
  * meaning in conf/socasma-search.conf.in. NULL strings mean "none". */
@@ -74,6 +77,10 @@ typedef struct {
     unsigned commit_interval_ms; /* commit_interval */
     unsigned lock_idle_ms;       /* lock_idle */
     unsigned write_timeout_ms;   /* write_timeout */
+    char *primary;               /* primary: NULL, or this daemon is a replica
+                                    and writes go there (a label for people
+                                    and clients, never connected to; at most
+                                    CFG_PRIMARY_MAX printable ASCII bytes) */
 
     /* [search]: snippet_words, max_limit, default_limit, wildcard_max,
      * max_query (max_query_bytes), bm25_k1, bm25_b: what the programs give

@@ -8,6 +8,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -72,8 +73,8 @@ void srch_engine_set_options(srch_engine *e, const srch_options *opt)
         e->opt = *opt;
     else
         srch_options_init(&e->opt);
-    srch_totals_clear(e);     /* counts made under the old settings */
-    e->last_reopen = -1e9;    /* the next request reopens (ready()) */
+    srch_totals_clear(e);  /* counts made under the old settings */
+    e->last_reopen = -1e9; /* the next request reopens (ready()) */
 }
 
 void srch_engine_set_cancel(srch_engine *e, const atomic_int *cancel)
@@ -202,23 +203,33 @@ static int unavailable(srch_engine *e, const char *why)
 }
 
 /* The identity of the directory at the database's path: 0, or -1 when
- * there is nothing there. */
-static int dir_identity(const char *path, uint64_t *dev, uint64_t *ino)
+ * there is nothing there. *stub is the inode of the stub file XAPIANDB in
+ * it (0: none): a replica made by xapian-replicate is such a directory,
+ * whose stub names replica_0 or replica_1; a full copy goes into the other
+ * one, the stub is renamed over (a new inode) and the old copy removed,
+ * all under the same directory. Xapian's reopen() does not read the stub
+ * again, so a new stub is a new database, opened afresh. */
+static int dir_identity(const char *path, uint64_t *dev, uint64_t *ino, uint64_t *stub)
 {
     struct stat st;
     if (stat(path, &st) != 0)
         return -1;
     *dev = (uint64_t)st.st_dev;
     *ino = (uint64_t)st.st_ino;
+    *stub = 0;
+    char sp[PATH_MAX];
+    if (S_ISDIR(st.st_mode) && (size_t)snprintf(sp, sizeof sp, "%s/XAPIANDB", path) < sizeof sp &&
+        stat(sp, &st) == 0)
+        *stub = (uint64_t)st.st_ino;
     return 0;
 }
 
 /* The directory at the path is the one open. */
 static int same_dir(const srch_engine *e)
 {
-    uint64_t dev = 0, ino = 0;
-    return e->dir_known && dir_identity(e->db_path, &dev, &ino) == 0 && dev == e->dir_dev &&
-           ino == e->dir_ino;
+    uint64_t dev = 0, ino = 0, stub = 0;
+    return e->dir_known && dir_identity(e->db_path, &dev, &ino, &stub) == 0 && dev == e->dir_dev &&
+           ino == e->dir_ino && stub == e->dir_stub;
 }
 
 /* The modification time of the stub file at path, in nanoseconds (0 when
@@ -245,7 +256,7 @@ static int still_there(const srch_engine *e)
     int ok =
         version && snprintf(version, n, "%s/iamglass", e->db_path) > 0 && stat(version, &st) == 0;
     free(version);
-    return ok;
+    return ok || e->dir_stub; /* a replica's stub, checked by same_dir() */
 }
 
 /* Opens the database at the path afresh, as the one directory that was
@@ -256,21 +267,22 @@ static int still_there(const srch_engine *e)
  * block", corrupt, modified) or, worse, succeed on a mix. Such an open, and
  * one that met a commit, is made again (MODIFIED_TRIES in all). An xc
  * status; the message of a failure in e->err. */
-static int open_fresh(srch_engine *e, xc_db **out, uint64_t *dev, uint64_t *ino)
+static int open_fresh(srch_engine *e, xc_db **out, uint64_t *dev, uint64_t *ino, uint64_t *stub)
 {
     int rc = XC_ERR_NOT_FOUND;
     *out = NULL;
     for (int i = 0; i < MODIFIED_TRIES; i++) {
-        uint64_t d0 = 0, i0 = 0, d1 = 0, i1 = 0;
-        if (dir_identity(e->db_path, &d0, &i0) != 0) {
+        uint64_t d0 = 0, i0 = 0, s0 = 0, d1 = 0, i1 = 0, s1 = 0;
+        if (dir_identity(e->db_path, &d0, &i0, &s0) != 0) {
             set_err(e, "cannot open the database %s: %s", e->db_path, strerror(errno));
             return XC_ERR_NOT_FOUND;
         }
         rc = xc_db_open(e->db_path, out);
-        int same = dir_identity(e->db_path, &d1, &i1) == 0 && d1 == d0 && i1 == i0;
+        int same = dir_identity(e->db_path, &d1, &i1, &s1) == 0 && d1 == d0 && i1 == i0 && s1 == s0;
         if (rc == XC_OK && same) {
             *dev = d0;
             *ino = i0;
+            *stub = s0;
             return XC_OK;
         }
         if (rc == XC_OK) { /* which directory's files were read is unknown */
@@ -297,12 +309,13 @@ static int open_fresh(srch_engine *e, xc_db **out, uint64_t *dev, uint64_t *ino)
 static int switch_database(srch_engine *e, double now)
 {
     xc_db *fresh = NULL;
-    uint64_t dev = 0, ino = 0;
-    if (open_fresh(e, &fresh, &dev, &ino) == XC_OK) {
+    uint64_t dev = 0, ino = 0, stub = 0;
+    if (open_fresh(e, &fresh, &dev, &ino, &stub) == XC_OK) {
         close_db(e);
         e->db = fresh;
         e->dir_dev = dev;
         e->dir_ino = ino;
+        e->dir_stub = stub;
         e->dir_known = 1;
         e->lost_since = 0;
         e->last_reopen = now;
@@ -332,8 +345,9 @@ static int ready(srch_engine *e)
     double now = srch_now();
     if (e->shards && (now - e->last_reopen) * 1000.0 >= e->reopen_ms) {
         uint64_t dev = 0, ino = 0;
-        if (dir_identity(e->db_path, &dev, &ino) != 0 || dev != e->dir_dev || ino != e->dir_ino ||
-            stub_mtime(e->db_path) != e->stub_mtime) {
+        uint64_t stub = 0;
+        if (dir_identity(e->db_path, &dev, &ino, &stub) != 0 || dev != e->dir_dev ||
+            ino != e->dir_ino || stub_mtime(e->db_path) != e->stub_mtime) {
             close_db(e); /* opened afresh below, the caches emptied (a list
                             of shards replaced or edited is read again) */
             forget_database(e);
@@ -360,7 +374,7 @@ static int ready(srch_engine *e)
         return SRCH_OK;
     if (!e->db && srch_is_stub(e->db_path)) {
         /* a stub file: its shards, searched as one */
-        e->dir_known = dir_identity(e->db_path, &e->dir_dev, &e->dir_ino) == 0;
+        e->dir_known = dir_identity(e->db_path, &e->dir_dev, &e->dir_ino, &e->dir_stub) == 0;
         forget_database(e);
         e->stub_mtime = stub_mtime(e->db_path);
         if (srch_shards_open(e, now) != SRCH_OK)
@@ -443,7 +457,8 @@ static int after_failure(srch_engine *e, int rc, int attempt)
      * reopen above read some of the new one's. Tried again on the
      * database at the path, opened afresh. */
     uint64_t dev = 0, ino = 0;
-    if (dir_identity(e->db_path, &dev, &ino) == 0 && !same_dir(e)) {
+    uint64_t stub = 0;
+    if (dir_identity(e->db_path, &dev, &ino, &stub) == 0 && !same_dir(e)) {
         /* (not when the one that failed is kept for the grace time) */
         if (switch_database(e, srch_now()) == SRCH_OK && e->lost_since == 0)
             return RETRY;
@@ -554,8 +569,8 @@ static int request_filter(srch_engine *e, const srch_request *req, xc_query **ou
 }
 
 typedef struct {
-    xc_query *query;  /* what is matched */
-    int by_date;      /* no text: newest first */
+    xc_query *query; /* what is matched */
+    int by_date;     /* no text: newest first */
 } plan;
 
 static void hit_fields(json_t *hit, const srch_docdata *d)
@@ -747,12 +762,10 @@ int srch_count(srch_engine *e, const xc_query *q, uint32_t check, uint32_t *tota
 
 /* The key of a search's matches in the memo of totals: the text
  * searched, its analysis language and the request's filters. */
-static void count_key(const srch_request *req, const char *text, txt_lang lang,
-                      srch_totals_hash *h)
+static void count_key(const srch_request *req, const char *text, txt_lang lang, srch_totals_hash *h)
 {
     *h = (srch_totals_hash)SRCH_TOTALS_HASH_INIT;
-    const char *one[] = {text, txt_lang_code(lang), req->lang, req->author, req->since,
-                         req->until};
+    const char *one[] = {text, txt_lang_code(lang), req->lang, req->author, req->since, req->until};
     for (size_t i = 0; i < sizeof one / sizeof *one; i++)
         srch_totals_key(h, one[i] ? one[i] : "", one[i] ? strlen(one[i]) : 0);
     for (size_t i = 0; i < SRCH_MAX_FILTER_VALUES && req->categories[i]; i++)
@@ -1114,9 +1127,10 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
             /* the time was up (or the client gone) before any hit */
             free(sugg);
             json_decref(ans);
-            set_err(e, e->stopped == SRCH_STOP_CANCEL
-                           ? "the client went away"
-                           : "the search took more than query_time_limit (%u ms) without a hit",
+            set_err(e,
+                    e->stopped == SRCH_STOP_CANCEL
+                        ? "the client went away"
+                        : "the search took more than query_time_limit (%u ms) without a hit",
                     e->opt.query_time_limit);
             result = SRCH_ERR_TIMEOUT;
             break;
@@ -1166,8 +1180,7 @@ static int suggest_once(srch_engine *e, const char *q, uint32_t limit, json_t *a
     txt_options opt = {TXT_LANG_NONE, TXT_LANG_NONE, 1};
     txt_result r;
     int rc = XC_OK;
-    if (ws < len && txt_analyse(e->an, q + ws, len - ws, &opt, 1, &r) == TXT_OK &&
-        r.ntokens > 0) {
+    if (ws < len && txt_analyse(e->an, q + ws, len - ws, &opt, 1, &r) == TXT_OK && r.ntokens > 0) {
         const txt_token *t = &r.tokens[r.ntokens - 1];
         char *prefix = strndup(t->word, t->len);
         xc_iter *it = NULL;
@@ -1311,8 +1324,9 @@ int srch_doc(srch_engine *e, const char *id, json_t **out)
         size_t len;
         int rc = xc_db_get_document_by_term(e->db, term, &doc);
         if (rc == XC_ERR_NOT_FOUND) {
-            set_err(e, e->nmissing ? "no post with id \"%s\" in the shards that answer"
-                                   : "no post with id \"%s\"",
+            set_err(e,
+                    e->nmissing ? "no post with id \"%s\" in the shards that answer"
+                                : "no post with id \"%s\"",
                     id);
             free(term);
             return SRCH_ERR_NOT_FOUND;

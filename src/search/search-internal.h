@@ -102,6 +102,7 @@ struct srch_engine {
     double last_reopen;      /* monotonic seconds of the last open/reopen */
     uint64_t sync_gen;       /* the last writer generation srch_engine_sync() gave */
     uint64_t dir_dev, dir_ino; /* the database directory opened (see ready()) */
+    uint64_t dir_stub;         /* its stub XAPIANDB's inode, 0: none (a replica's) */
     int dir_known;             /* 1: dir_dev and dir_ino were read */
     double lost_since;         /* monotonic seconds since nothing that opens is
                                   at the path while db goes on answering (0:

@@ -429,6 +429,16 @@ static double round3(double v)
     return (double)(long long)(v * 1000.0 + 0.5) / 1000.0;
 }
 
+/* The daemon's role in "version" and "stats": "primary", or "replica"
+ * and its primary (primary =). */
+static void add_role(const srv_server *s, json_t *out)
+{
+    const char *primary = srv_writer_primary(s->writer);
+    json_object_set_new(out, "role", json_string(primary ? "replica" : "primary"));
+    if (primary)
+        json_object_set_new(out, "primary", json_string(primary));
+}
+
 static void add_server_stats(srv_server *s, json_t *out)
 {
     json_t *errs = json_object();
@@ -443,6 +453,8 @@ static void add_server_stats(srv_server *s, json_t *out)
                             (json_int_t)s->requests, "errors", errs, "latency_ms", lat,
                             "queue_depth", (json_int_t)srv_pool_depth(s->pool), "connections",
                             (json_int_t)s->nconns);
+    if (srv)
+        add_role(s, srv);
     if (srv && s->writer) {
         json_t *wr = srv_writer_stats(s->writer);
         if (wr)
@@ -503,7 +515,7 @@ static void write_done(srv_wjob *j, void *arg)
 static void submit_write(conn *c, uint64_t seq, json_t *req)
 {
     srv_server *s = c->srv;
-    char msg[200];
+    char msg[64 + CFG_PRIMARY_MAX]; /* a replica's names its primary */
     int st = srv_writer_allowed(s->writer, c->is_tcp, req, msg, sizeof msg);
     srv_wjob *j = st == SRCH_OK ? calloc(1, sizeof *j) : NULL;
     if (st == SRCH_OK && !j) {
@@ -530,13 +542,17 @@ static void submit_write(conn *c, uint64_t seq, json_t *req)
 /* ---------- requests ---------- */
 
 /* The ops the daemon answers itself (SRCH_RUN_HOST). */
-static json_t *answer_here(srch_op op)
+static json_t *answer_here(const srv_server *s, srch_op op)
 {
+    json_t *a;
     switch (op) {
     case SRCH_OP_PING: return json_pack("{s:b,s:b}", "ok", 1, "pong", 1);
     case SRCH_OP_VERSION:
-        return json_pack("{s:b,s:s,s:s,s:i}", "ok", 1, "name", "socasma-searchd", "version",
-                         PACKAGE_VERSION, "protocol", SRV_PROTOCOL_VERSION);
+        a = json_pack("{s:b,s:s,s:s,s:i}", "ok", 1, "name", "socasma-searchd", "version",
+                      PACKAGE_VERSION, "protocol", SRV_PROTOCOL_VERSION);
+        if (a)
+            add_role(s, a);
+        return a;
     default: return NULL;
     }
 }
@@ -589,7 +605,7 @@ static void handle_line(conn *c, const char *line, size_t len)
         return; /* req is the writer's */
     }
     else if (srch_op_runner(op) == SRCH_RUN_HOST) {
-        json_t *a = answer_here(op);
+        json_t *a = answer_here(c->srv, op);
         if (a)
             complete(c, seq, srch_answer_for(req, a), SRCH_OK);
         else

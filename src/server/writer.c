@@ -49,6 +49,7 @@ struct srv_writer {
     /* who may write (the loop's) */
     int mode;
     char *token;
+    char *primary; /* a replica's primary (primary =), NULL on the primary */
     atomic_uint_fast64_t gen;
     /* Searches in flight by the parity of the generation they began at
      * (srv_writer_read_begin): under rmu, as the bumps of gen. */
@@ -150,6 +151,13 @@ static int same_secret(const char *a, size_t alen, const char *b, size_t blen)
 int srv_writer_allowed(const srv_writer *w, int over_tcp, const json_t *req, char *msg,
                        size_t len)
 {
+    if (w->primary) {
+        /* a replica's database is the copy xapian-replicate keeps: a
+         * write here would be lost at its next full copy */
+        snprintf(msg, len, "this daemon is a replica; send writes to the primary at %s",
+                 w->primary);
+        return SRCH_ERR_FORBIDDEN;
+    }
     if (w->mode == MODE_NONE) {
         snprintf(msg, len, "writes are disabled on this daemon (write = none)");
         return SRCH_ERR_FORBIDDEN;
@@ -616,8 +624,12 @@ static void *writer_main(void *arg)
 static int apply_settings(srv_writer *w, const cfg_config *cfg, char *err, size_t errlen)
 {
     int mode = mode_of(cfg->write_mode);
-    char *token = NULL;
-    if (mode == MODE_TOKEN) {
+    char *token = NULL, *primary = NULL;
+    if (cfg->primary && !(primary = strdup(cfg->primary))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (mode == MODE_TOKEN && !primary) {
         if (!cfg->write_token_file) {
             snprintf(err, errlen, "write = token needs write_token_file");
             return -1;
@@ -634,10 +646,12 @@ static int apply_settings(srv_writer *w, const cfg_config *cfg, char *err, size_
     w->queue_max = cfg->queue_max;
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
-    /* mode and token are the loop's */
+    /* mode, token and primary are the loop's */
     w->mode = mode;
     free(w->token);
     w->token = token;
+    free(w->primary);
+    w->primary = primary;
     return 0;
 }
 
@@ -747,6 +761,11 @@ json_t *srv_writer_stats(srv_writer *w)
     return o;
 }
 
+const char *srv_writer_primary(const srv_writer *w)
+{
+    return w ? w->primary : NULL;
+}
+
 unsigned srv_writer_depth(srv_writer *w)
 {
     pthread_mutex_lock(&w->mu);
@@ -775,6 +794,7 @@ void srv_writer_stop(srv_writer *w)
     pthread_mutex_destroy(&w->smu);
     free(w->db_path);
     free(w->token);
+    free(w->primary);
     /* The loop closes the handle and frees w. */
     uv_close((uv_handle_t *)&w->async, writer_closed);
 }

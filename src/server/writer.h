@@ -29,6 +29,11 @@
  *   "unavailable" (none applied) and the database is opened again for the
  *   next one.
  *
+ * A REPLICA (primary = set) takes no write: each is answered "forbidden"
+ *   naming the primary, so the thread never opens the database (which
+ *   xapian-replicate keeps). A reload that removes primary (a replica
+ *   promoted) lets writes in from then on, and one that sets it stops them.
+ *
  * THREADS: srv_writer_start(), _submit(), _configure(), _stop() and the
  * on_done callback run on the loop's thread; srv_writer_generation() on
  * any thread.
@@ -82,9 +87,10 @@ int srv_writer_start(srv_writer **out, uv_loop_t *loop, const cfg_config *cfg,
  * stay) when the token file is refused. */
 int srv_writer_configure(srv_writer *w, const cfg_config *cfg, char *err, size_t errlen);
 
-/* May this connection write? SRCH_OK, or SRCH_ERR_FORBIDDEN with msg: the
- * write mode (socket: the Unix socket only; token: also TCP with the
- * request's "token" equal to the file's; none: nobody). */
+/* May this connection write? SRCH_OK, or SRCH_ERR_FORBIDDEN with msg: on
+ * a replica (primary = set) nobody, the message naming the primary;
+ * else the write mode (socket: the Unix socket only; token: also TCP with
+ * the request's "token" equal to the file's; none: nobody). */
 int srv_writer_allowed(const srv_writer *w, int over_tcp, const json_t *req, char *msg,
                        size_t len);
 
@@ -108,6 +114,11 @@ uint64_t srv_writer_generation(const srv_writer *w);
  * is a no-op (0). */
 uint64_t srv_writer_read_begin(srv_writer *w);
 void srv_writer_read_end(srv_writer *w, uint64_t gen);
+
+/* A replica's primary (the config's primary, as written there), or NULL
+ * when this daemon takes writes. Owned by w, valid until the next
+ * srv_writer_configure(). The loop's thread. */
+const char *srv_writer_primary(const srv_writer *w);
 
 /* Writes waiting or being applied. */
 unsigned srv_writer_depth(srv_writer *w);

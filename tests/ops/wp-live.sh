@@ -27,6 +27,11 @@
 # - a daemon on TCP with write = token: without the token or with a wrong
 #   one the change waits (forbidden, in the status box); the token saved on
 #   the settings page (never shown back), WP-Cron sends it;
+# - replicas: with Search addresses set to a second daemon with
+#   `primary =` (the same database), the site's searches are answered by
+#   it and the live writes still go to the daemon address; a search address
+#   that does not answer is passed over; the status box shows each one's
+#   role;
 # - the nightly socasma-reindex on the site's export (posts and pages, as
 #   socasma-reindex takes it) then reports every post unchanged, nothing
 #   added, updated or deleted.
@@ -353,6 +358,49 @@ stop_daemon
 wp_config_unset SOCASMA_TCP
 wp_config_set SOCASMA_SOCKET "'$SOCK'"
 wp_serve
+
+# ---- replicas: writes to the primary, searches to the search addresses -----------
+# A second daemon with `primary =` over the same database (a replica that
+# is never behind) on a socket of its own: with Search addresses set, the
+# site's searches are its, the live writes still the daemon address's.
+RSOCK="$T/replica.sock"
+printf '[index]\ndatabase = %s\n[server]\nsocket = %s\nsocket_mode = 0666\nlisten =\naccess_log = %s\nprimary = %s\n' \
+    "$T/wp-db" "$RSOCK" "$T/replica-access.log" "$SOCK" >"$T/replica.conf"
+"$SOCASMA_SEARCHD" --config "$T/replica.conf" --foreground 2>>"$T/replica.log" &
+REPLICA_PID=$!
+on_exit "kill $REPLICA_PID 2>/dev/null"
+_wp_wait 10 test -S "$RSOCK" || { cat "$T/replica.log" >&2; echo "the replica did not listen" >&2; exit 99; }
+wp_config_set SOCASMA_SEARCH_ADDRESSES "'$RSOCK'"
+searches_of() { grep -c ' search [0-9]* [0-9.]* ok' "$1" 2>/dev/null || true; }
+p_before=$(searches_of "$T/wp-access.log")
+wp_get '/?s=ptarmigan' >/dev/null
+expect_eq "replicas: the site's search is the daemon's" daemon "$(header_of X-Socasma-Search)"
+expect_eq "replicas: answered by the replica" 1 "$(searches_of "$T/replica-access.log")"
+expect_eq "replicas: not by the primary" "$p_before" "$(searches_of "$T/wp-access.log")"
+puts_of() { grep -c ' put [0-9]* [0-9.]* ok' "$T/wp-access.log"; }
+puts_before=$(puts_of)
+out=$(wp_rest POST /wp/v2/posts '{"title":"Quokka census","status":"publish","content":"<p>Quokka census on Rottnest.</p>"}')
+idq=$(printf '%s' "$out" | json_field id)
+check "replicas: a post published is found through the replica" site_finds quokka "Quokka census"
+puts_after=$(puts_of)
+[ "$puts_after" -gt "$puts_before" ] && pass "replicas: its put went to the primary" ||
+    fail "replicas: no new put in the primary's access log ($puts_before, then $puts_after)"
+expect_eq "replicas: none to the replica" 0 "$(grep -c ' put \| delete ' "$T/replica-access.log")"
+expect_eq "replicas: nothing waits" 0 "$(queued "$idq")"
+# An address that does not answer first or second: the next one answers.
+wp_config_set SOCASMA_SEARCH_ADDRESSES "'$T/nobody.sock, $RSOCK'"
+ok=0
+for i in 1 2 3 4 5 6; do
+    wp_get '/?s=quokka' >/dev/null
+    [ "$(header_of X-Socasma-Search)" = daemon ] && page_titles | grep -qxF "Quokka census" && ok=$((ok + 1))
+done
+expect_eq "replicas: one search address down, every search still the daemon's" 6 "$ok"
+page=$(wp_get '/wp-admin/options-general.php?page=socasma-search')
+expect_match "replicas: the status box shows the replica's role" 'id="socasma-status-search-1">[^<]*replica.sock: <span class="socasma-ok">Yes</span>, replica, ' "$page"
+expect_match "replicas: and the address that does not answer" 'id="socasma-status-search-0">[^<]*nobody.sock: <span class="socasma-bad">No</span>' "$page"
+wp_config_unset SOCASMA_SEARCH_ADDRESSES
+kill "$REPLICA_PID"
+wait "$REPLICA_PID" 2>/dev/null
 
 # ---- the nightly reindex then finds every post unchanged -----------------------------
 cat >"$T/export.php" <<'PHP'

@@ -76,6 +76,7 @@ function socasma_wp_admin_labels(): array
 {
     return [
         'address' => __('Daemon address', 'socasma-search'),
+        'search_addresses' => __('Search addresses', 'socasma-search'),
         'connect_timeout' => __('Connect timeout (seconds)', 'socasma-search'),
         'read_timeout' => __('Read timeout (seconds)', 'socasma-search'),
         'breaker_seconds' => __('After a failure, use the WordPress search for (seconds)', 'socasma-search'),
@@ -126,6 +127,9 @@ function socasma_wp_admin_status(): array
                    . esc_html($e->getMessage()) . '. '
                    . esc_html__('Is socasma-searchd running, and may the web server\'s user open its socket?', 'socasma-search')];
     }
+    if ((string)socasma_wp_setting('search_addresses') !== '') {
+        $rows[] = [__('Search addresses', 'socasma-search'), socasma_wp_admin_search_status()];
+    }
     $b = socasma_wp_breaker();
     $rows[] = [__('Search in use', 'socasma-search'), $b === null
         ? '<span id="socasma-status-breaker">' . esc_html__('socasma-search', 'socasma-search') . '</span>'
@@ -133,6 +137,32 @@ function socasma_wp_admin_status(): array
           . esc_html(sprintf(__('WordPress\'s own search until %1$s, because: %2$s', 'socasma-search'),
                              wp_date(get_option('time_format') . ':s', (int)$b['until']), (string)$b['why'])) . '</span>'];
     return apply_filters('socasma_search_status_rows', $rows);
+}
+
+/* The search addresses, one a line: reachable, role, posts and revision
+ * (a replica behind the primary shows an older revision). */
+function socasma_wp_admin_search_status(): string
+{
+    $lines = [];
+    foreach (socasma_wp_search_addresses() as $i => $a) {
+        $opts = ($a[0] === '/' ? ['socket' => $a] : ['tcp' => $a]) + socasma_wp_daemon();
+        unset($opts[$a[0] === '/' ? 'tcp' : 'socket']);
+        $id = 'socasma-status-search-' . $i;
+        try {
+            $v = socasma_request(['op' => 'version'], $opts);
+            $st = socasma_request(['op' => 'stats'], $opts);
+            $lines[] = '<span id="' . esc_attr($id) . '">' . esc_html($a) . ': <span class="socasma-ok">'
+                . esc_html__('Yes', 'socasma-search') . '</span>, '
+                . esc_html((string)($v['role'] ?? '?'))
+                . esc_html(sprintf(__(', %1$s posts, revision %2$s', 'socasma-search'),
+                                   number_format_i18n((int)($st['posts'] ?? 0)), (string)($st['revision'] ?? '?')))
+                . '</span>';
+        } catch (Throwable $e) {
+            $lines[] = '<span id="' . esc_attr($id) . '">' . esc_html($a) . ': <span class="socasma-bad">'
+                . esc_html__('No', 'socasma-search') . '</span>: ' . esc_html($e->getMessage()) . '</span>';
+        }
+    }
+    return implode('<br>', $lines);
 }
 
 function socasma_wp_admin_page(): void
@@ -144,7 +174,9 @@ function socasma_wp_admin_page(): void
     $saved = get_option(SOCASMA_WP_OPTION, []);
     $saved = is_array($saved) ? $saved : [];
     $help = [
-        'address' => __('A Unix socket path (/run/socasma-search/socasma.sock) or HOST:PORT (127.0.0.1:7700).', 'socasma-search'),
+        'address' => __('A Unix socket path (/run/socasma-search/socasma.sock) or HOST:PORT (127.0.0.1:7700).', 'socasma-search')
+            . ' ' . __('With replicas: the primary, which takes the writes.', 'socasma-search'),
+        'search_addresses' => __('Empty: searches go to the daemon address. With replicas: their addresses, or a load balancer\'s, separated by commas; each search tries them in a random order, the next one when one cannot be reached.', 'socasma-search'),
         'connect_timeout' => __('From 0.05 to 10.', 'socasma-search'),
         'read_timeout' => __('From 0.1 to 30: how long a visitor may wait for the daemon.', 'socasma-search'),
         'breaker_seconds' => __('From 0 (always try the daemon) to 3600.', 'socasma-search'),

@@ -11,6 +11,10 @@
  * breaker. The state is a transient (the options table, or the object
  * cache when the site has one), shared by all PHP processes.
  *
+ * Searches go to the search addresses (the replicas, or a balancer in
+ * front of them), else to the daemon's address; writes (socasma-wp-live.php)
+ * always go to the daemon's address, the primary.
+ *
  * socasma_wp_call() never throws: any failure, a PHP Error included, is
  * logged and gives null, and the caller falls back. */
 if (!defined('ABSPATH')) {
@@ -71,7 +75,7 @@ function socasma_wp_call(array $request): ?array
         return null;
     }
     try {
-        $answer = socasma_request($request, socasma_wp_daemon());
+        $answer = socasma_request($request, socasma_wp_search_daemon());
     } catch (Throwable $e) {
         /* SocasmaError (unreachable, silent, garbled) or a PHP Error. */
         socasma_wp_breaker_trip(($e instanceof SocasmaError ? '' : get_class($e) . ': ') . $e->getMessage());

@@ -29,6 +29,12 @@ function socasma_wp_french(): array
         'Search (socasma)' => 'Recherche (socasma)',
         '%s: not a valid value; the previous one is kept.' => "%s{$nb}: valeur invalide{$nnb}; l’ancienne est conservée.",
         'Daemon address' => 'Adresse du démon',
+        'Search addresses' => 'Adresses de recherche',
+        'With replicas: the primary, which takes the writes.' =>
+            "Avec des répliques{$nb}: le primaire, qui reçoit les écritures.",
+        'Empty: searches go to the daemon address. With replicas: their addresses, or a load balancer\'s, separated by commas; each search tries them in a random order, the next one when one cannot be reached.' =>
+            "Vide{$nb}: les recherches vont à l’adresse du démon. Avec des répliques{$nb}: leurs adresses, ou celle d’un répartiteur de charge, séparées par des virgules{$nnb}; chaque recherche les essaie dans un ordre au hasard, la suivante quand l’une ne répond pas.",
+        ', %1$s posts, revision %2$s' => ', %1$s articles, révision %2$s',
         'Connect timeout (seconds)' => 'Délai de connexion (secondes)',
         'Read timeout (seconds)' => 'Délai de réponse (secondes)',
         'After a failure, use the WordPress search for (seconds)' => 'Après une panne, utiliser la recherche de WordPress pendant (secondes)',

@@ -5,7 +5,16 @@
  * both:
  *
  *   setting          constant                  default
- *   address          SOCASMA_SOCKET / _TCP     /run/socasma-search/socasma.sock
+ *   address          SOCASMA_SOCKET / _TCP     /run/socasma-search/socasma.sock (the
+ *                                                     daemon that takes writes: the
+ *                                                     primary; also searches when
+ *                                                     search_addresses is empty)
+ *   search_addresses SOCASMA_SEARCH_ADDRESSES  ''     (the daemons that answer
+ *                                                     searches, replicas or a load
+ *                                                     balancer: addresses separated
+ *                                                     by commas, tried in a random
+ *                                                     order, the next on a failure;
+ *                                                     up to 16)
  *   connect_timeout  SOCASMA_CONNECT_TIMEOUT   0.3 s  (0.05 to 10)
  *   read_timeout     SOCASMA_READ_TIMEOUT      2 s    (0.1 to 30)
  *   breaker_seconds  SOCASMA_BREAKER_SECONDS   30 s   (0 to 3600; 0: no breaker)
@@ -21,7 +30,7 @@
  *                                                     when the daemon has
  *                                                     write = token)
  *
- * The address is a Unix socket path (starting with /) or HOST:PORT. */
+ * An address is a Unix socket path (starting with /) or HOST:PORT. */
 if (!defined('ABSPATH')) {
     exit;
 }
@@ -30,7 +39,8 @@ const SOCASMA_WP_OPTION = 'socasma_search_settings';
 
 function socasma_wp_defaults(): array
 {
-    return ['address' => '/run/socasma-search/socasma.sock', 'connect_timeout' => 0.3,
+    return ['address' => '/run/socasma-search/socasma.sock', 'search_addresses' => '',
+            'connect_timeout' => 0.3,
             'read_timeout' => 2.0, 'breaker_seconds' => 30, 'live' => 1, 'post_types' => 'post,page',
             'write_timeout' => 35.0, 'token' => ''];
 }
@@ -39,6 +49,7 @@ function socasma_wp_defaults(): array
 function socasma_wp_constant(string $key): ?string
 {
     $names = ['address' => ['SOCASMA_SOCKET', 'SOCASMA_TCP'],
+              'search_addresses' => ['SOCASMA_SEARCH_ADDRESSES'],
               'connect_timeout' => ['SOCASMA_CONNECT_TIMEOUT'],
               'read_timeout' => ['SOCASMA_READ_TIMEOUT'],
               'breaker_seconds' => ['SOCASMA_BREAKER_SECONDS'],
@@ -67,6 +78,19 @@ function socasma_wp_clean(string $key, $value)
             return $v;
         }
         return null;
+    case 'search_addresses':
+        /* Addresses as for "address", separated by commas (or blanks);
+         * empty: the searches go to "address". */
+        $list = [];
+        foreach (preg_split('/[\s,]+/', trim((string)$value), -1, PREG_SPLIT_NO_EMPTY) as $a) {
+            $a = socasma_wp_clean('address', $a);
+            if ($a === null) {
+                return null;
+            }
+            $list[] = $a;
+        }
+        $list = array_values(array_unique($list));
+        return count($list) <= 16 ? implode(', ', $list) : null;
     case 'connect_timeout':
         return is_numeric($value) ? min(10.0, max(0.05, (float)$value)) : null;
     case 'read_timeout':
@@ -124,7 +148,26 @@ function socasma_wp_post_types(): array
     return explode(',', (string)socasma_wp_setting('post_types'));
 }
 
-/* The options of socasma_request() for the settings in force. */
+/* The addresses that answer searches (search_addresses, else address). */
+function socasma_wp_search_addresses(): array
+{
+    $list = preg_split('/[\s,]+/', (string)socasma_wp_setting('search_addresses'), -1, PREG_SPLIT_NO_EMPTY);
+    return $list ?: [(string)socasma_wp_setting('address')];
+}
+
+/* The options of socasma_request() for a search (search, suggest, doc):
+ * the search addresses in a random order, so that the replicas share the
+ * visitors, each next one tried when one cannot be reached or closes
+ * without an answer (socasma-client.php). */
+function socasma_wp_search_daemon(): array
+{
+    $list = socasma_wp_search_addresses();
+    shuffle($list);
+    return ['servers' => $list] + socasma_wp_daemon();
+}
+
+/* The options of socasma_request() for the daemon that takes writes (the
+ * primary), and for searches when no search address is set. */
 function socasma_wp_daemon(): array
 {
     $address = (string)socasma_wp_setting('address');
