@@ -184,16 +184,25 @@ int idx_explain_nothing(const store_run_result *res, const idx_report_state *rs,
 
 /* ---- the summary ----------------------------------------------------------- */
 
-void idx_summary(const store_run_result *res, double secs, int json, int quiet, int dry)
+void idx_summary(const store_run_result *res, double secs, int json, int quiet, int dry,
+                 int timings)
 {
     const store_counts *c = &res->counts;
+    const store_timings *t = &res->timings;
     if (json) {
         printf("{\"read\":%llu,\"added\":%llu,\"updated\":%llu,\"unchanged\":%llu,"
-               "\"deleted\":%llu,\"rejected\":%llu,\"glossary\":\"%s\",\"seconds\":%.3f}\n",
+               "\"deleted\":%llu,\"rejected\":%llu,\"glossary\":\"%s\",\"seconds\":%.3f",
                (unsigned long long)res->read, (unsigned long long)c->added,
                (unsigned long long)c->updated, (unsigned long long)c->unchanged,
                (unsigned long long)c->deleted, (unsigned long long)c->rejected,
                res->glossary_changed ? "changed" : "unchanged", secs);
+        if (timings)
+            printf(",\"timings\":{\"wall\":{\"build\":%.3f,\"merge\":%.3f,\"commit\":%.3f},"
+                   "\"cpu\":{\"read\":%.3f,\"analyse\":%.3f,\"add\":%.3f,\"flush\":%.3f,"
+                   "\"merge\":%.3f}}",
+                   t->wall_build, t->wall_merge, t->wall_commit, t->cpu_read, t->cpu_analyse,
+                   t->cpu_add, t->cpu_flush, t->cpu_merge);
+        printf("}\n");
     } else if (!quiet) {
         printf("%sread %llu, added %llu, updated %llu, unchanged %llu, deleted %llu, "
                "rejected %llu, %s%.2f s, %.0f posts/s\n",
@@ -203,4 +212,9 @@ void idx_summary(const store_run_result *res, double secs, int json, int quiet, 
                res->glossary_changed ? "glossary changed, " : "", secs,
                secs > 0 ? (double)res->read / secs : 0);
     }
+    if (timings && !json)
+        printf("timings: wall build %.2f s, merge %.2f s, commit %.2f s; cpu read %.2f s, "
+               "analyse %.2f s, add %.2f s, flush %.2f s, merge %.2f s\n",
+               t->wall_build, t->wall_merge, t->wall_commit, t->cpu_read, t->cpu_analyse,
+               t->cpu_add, t->cpu_flush, t->cpu_merge);
 }

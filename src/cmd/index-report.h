@@ -53,6 +53,7 @@ int idx_explain_nothing(const store_run_result *res, const idx_report_state *rs,
 
 /* The run's summary on standard output: one JSON object when json, else
  * one line (prefixed "dry run: " when dry) unless quiet. */
-void idx_summary(const store_run_result *res, double secs, int json, int quiet, int dry);
+void idx_summary(const store_run_result *res, double secs, int json, int quiet, int dry,
+                 int timings);
 
 #endif

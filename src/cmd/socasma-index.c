@@ -62,6 +62,8 @@ static void usage(FILE *f)
           "  --wait SECONDS  wait up to SECONDS for another writer's lock (the\n"
           "                  daemon's live writer, another run) instead of exiting 3\n"
           "  --json          print the summary as one JSON object\n"
+          "  --timings       add where the time went (phases, CPU seconds by kind\n"
+          "                  of work) to the summary\n"
           "  --quiet         no progress line and no text summary\n"
           "  --help          this help;  --version  the version\n\n"
           "Exit status:\n"
@@ -84,7 +86,7 @@ static void usage(FILE *f)
 
 typedef struct {
     const char *config, *db, *format;
-    int prune, strict, dry, json, quiet;
+    int prune, strict, dry, json, quiet, timings;
     unsigned jobs;
     size_t max_post_bytes; /* 0: the config's */
     double wait;           /* --wait: seconds to wait for the lock */
@@ -96,7 +98,7 @@ typedef struct {
 static int parse_flags(int argc, char **argv, flags *fl)
 {
     enum { O_CONFIG = 256, O_DB, O_FORMAT, O_PRUNE, O_STRICT, O_DRY, O_JSON, O_QUIET, O_HELP,
-           O_VERSION, O_SHARDS, O_MAXPOST, O_WAIT, O_SHARD };
+           O_VERSION, O_SHARDS, O_MAXPOST, O_WAIT, O_SHARD, O_TIMINGS };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, O_CONFIG}, {"db", required_argument, NULL, O_DB},
         {"format", required_argument, NULL, O_FORMAT}, {"prune", no_argument, NULL, O_PRUNE},
@@ -105,7 +107,7 @@ static int parse_flags(int argc, char **argv, flags *fl)
         {"help", no_argument, NULL, O_HELP},           {"version", no_argument, NULL, O_VERSION},
         {"jobs", required_argument, NULL, 'j'},        {"shards", required_argument, NULL, O_SHARDS},
         {"max-post-bytes", required_argument, NULL, O_MAXPOST},
-        {"wait", required_argument, NULL, O_WAIT},
+        {"wait", required_argument, NULL, O_WAIT},     {"timings", no_argument, NULL, O_TIMINGS},
         {"shard", required_argument, NULL, O_SHARD},
         {NULL, 0, NULL, 0}};
     int c;
@@ -135,6 +137,7 @@ static int parse_flags(int argc, char **argv, flags *fl)
             fl->shard_arg = optarg;
             break;
         }
+        case O_TIMINGS: fl->timings = 1; break;
         case O_SHARDS:
             fputs("socasma-index: --shards is deprecated and will be removed: use --jobs\n",
                   stderr);
@@ -199,7 +202,7 @@ static int parse_flags(int argc, char **argv, flags *fl)
 
 int main(int argc, char **argv)
 {
-    flags fl = {NULL, NULL, "auto", 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, NULL};
+    flags fl = {.format = "auto", .jobs = 2};
     int ret = parse_flags(argc, argv, &fl);
     if (ret >= 0)
         return ret;
@@ -316,7 +319,7 @@ int main(int argc, char **argv)
             idx_say(1, err);
             ret = EXIT_PARTIAL;
         }
-        idx_summary(&res, idx_now_s() - rs.t0, fl.json, fl.quiet, fl.dry);
+        idx_summary(&res, idx_now_s() - rs.t0, fl.json, fl.quiet, fl.dry, fl.timings);
     }
     store_close(st);
     for (size_t i = 0; i < npaths; i++)

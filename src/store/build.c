@@ -181,14 +181,19 @@ const char *store_builder_errmsg(const store_builder *sh)
     return sh ? sh->err : "no builder";
 }
 
-/* Writes the chunk's spelling words (the compaction sums the chunks'
- * frequencies), commits and closes it. */
-static int close_chunk(store_builder *sh)
+/* Commits and closes the builder's current chunk. The spelling words of
+ * all its chunks are summed in the builder and written once, into its
+ * last chunk (last set): the compaction sums the frequencies of every
+ * source, so where a word is counted does not matter, and each word is
+ * written once per builder instead of once per chunk (the spelling table
+ * is costly to write: a list per trigram of the words). */
+static int close_chunk(store_builder *sh, int last)
 {
     if (!sh->db)
         return STORE_OK;
+    double t0 = store_cpu_now();
     int rc = XC_OK;
-    for (size_t i = 0; rc == XC_OK && i < sh->spell.cap; i++)
+    for (size_t i = 0; last && rc == XC_OK && i < sh->spell.cap; i++)
         if (sh->spell.slots[i].key)
             rc = xc_db_add_spelling(sh->db, sh->spell.slots[i].key, sh->spell.slots[i].n);
     if (rc == XC_OK)
@@ -197,9 +202,11 @@ static int close_chunk(store_builder *sh)
         snprintf(sh->err, sizeof sh->err, "cannot write chunk %ld: %s", sh->chunk, xc_errmsg());
         return rc == XC_ERR_NOMEM ? STORE_ERR_NOMEM : STORE_ERR_DB;
     }
-    idmap_free(&sh->spell);
+    if (last)
+        idmap_free(&sh->spell);
     xc_db_close(sh->db);
     sh->db = NULL;
+    sh->cpu_flush += store_cpu_now() - t0;
     return STORE_OK;
 }
 
@@ -207,7 +214,7 @@ int store_builder_chunk(store_builder *sh, unsigned index)
 {
     if (!sh || sh->finished)
         return STORE_ERR_INVALID;
-    int rc = close_chunk(sh);
+    int rc = close_chunk(sh, 0);
     if (rc != STORE_OK)
         return rc;
     char *path = chunk_path(sh->dir, index);
@@ -236,12 +243,16 @@ int store_builder_put(store_builder *sh, store_worker *w, const imp_post *post)
     if (!sh || !w || !post || !sh->db)
         return STORE_ERR_INVALID;
     store_prepared *p = NULL;
+    double t0 = store_cpu_now();
     int rc = store_prepare(sh->owner, w, post, &p, sh->err, sizeof sh->err);
+    double t1 = store_cpu_now();
+    sh->cpu_analyse += t1 - t0;
     if (rc != STORE_OK)
         return rc;
     /* The database is new: every post is added (store_prepare found no old
      * hash), and store_claim() has ruled out duplicates. */
     int xrc = xc_db_add_document(sh->db, p->doc, NULL);
+    sh->cpu_add += store_cpu_now() - t1;
     if (xrc != XC_OK) {
         snprintf(sh->err, sizeof sh->err, "cannot write post \"%s\": %s", p->id, xc_errmsg());
         store_prepared_free(p);
@@ -266,7 +277,7 @@ int store_builder_finish(store_builder *sh)
 {
     if (!sh || sh->finished)
         return STORE_ERR_INVALID;
-    int rc = close_chunk(sh);
+    int rc = close_chunk(sh, 1);
     if (rc == STORE_OK)
         sh->finished = 1;
     return rc;
@@ -343,7 +354,10 @@ int store_build_commit(store *s)
     xc_db *m = NULL;
     int st = STORE_OK; /* a store_status */
     /* The chunks in order: their posts get the ids one writer gives them. */
+    double w0 = store_wall_now(), c0 = store_cpu_now();
     int rc = xc_db_compact((const char *const *)src, nchunks, merged);
+    s->merge_wall = store_wall_now() - w0;
+    s->merge_cpu = store_cpu_now() - c0;
     if (rc != XC_OK)
         set_err(s, "cannot merge the chunks: %s", xc_errmsg());
     /* The merged database, locked by this process from now on: the lock on

@@ -189,7 +189,7 @@ void store_run_build(store_runner *ru, unsigned n)
         }
     }
     if (!ru->fatal)
-        store_read_run_sources(ru->o, build_sink, &br);
+        store_read_run_sources(ru->o, build_sink, &br, &ru->t.cpu_read);
     int stop = ru->fatal != 0 || br.builder_failed;
     for (unsigned i = 0; i < started; i++) {
         if (stop)
@@ -200,6 +200,10 @@ void store_run_build(store_runner *ru, unsigned n)
     for (unsigned i = 0; i < started; i++)
         pthread_join(br.jobs[i].th, NULL);
     for (unsigned i = 0; i < made; i++) {
+        const store_builder *b = br.jobs[i].b;
+        ru->t.cpu_analyse += b->cpu_analyse;
+        ru->t.cpu_add += b->cpu_add;
+        ru->t.cpu_flush += b->cpu_flush;
         if (br.jobs[i].failed)
             store_runner_fatal(ru, STORE_ERR_DB, 1, br.jobs[i].msg);
         job_post *jp;

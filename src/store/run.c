@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 
 #include "store/queue.h"
 #include "store/run.h"
@@ -22,9 +23,39 @@
 
 /* ---- the read loop ---------------------------------------------------------- */
 
-void store_read_sources(const char *const *paths, size_t n, imp_format format,
-                        size_t max_post_bytes, store_read_sink sink, void *arg)
+double store_cpu_now(void)
 {
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double store_wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The sink, with the time it takes left out of the reading's. */
+static int timed_sink(store_read_sink sink, void *arg, store_read_event *ev, double *cpu_read,
+                      double *t)
+{
+    double now = store_cpu_now();
+    *cpu_read += now - *t;
+    int r = sink(arg, ev);
+    *t = store_cpu_now();
+    return r;
+}
+
+void store_read_sources(const char *const *paths, size_t n, imp_format format,
+                        size_t max_post_bytes, store_read_sink sink, void *arg,
+                        double *cpu_read)
+{
+    double unused = 0, t = store_cpu_now();
+    if (!cpu_read)
+        cpu_read = &unused;
     imp_options io;
     imp_options_init(&io);
     if (max_post_bytes)
@@ -38,7 +69,7 @@ void store_read_sources(const char *const *paths, size_t n, imp_format format,
         if (orc == IMP_ERR_FATAL || orc == IMP_ERR_RECORD) {
             /* Opened but bad from the start (an XML error in the header). */
             store_read_event ev = {STORE_READ_SOURCE, NULL, err[0] ? err : paths[i], 0, base};
-            if (sink(arg, &ev) != 0)
+            if (timed_sink(sink, arg, &ev, cpu_read, &t) != 0)
                 return;
             continue;
         }
@@ -46,7 +77,7 @@ void store_read_sources(const char *const *paths, size_t n, imp_format format,
             store_read_event ev = {STORE_READ_FATAL, NULL, err[0] ? err : paths[i],
                                    orc == IMP_ERR_NOMEM ? STORE_ERR_NOMEM : STORE_ERR_INPUT,
                                    base};
-            sink(arg, &ev);
+            timed_sink(sink, arg, &ev, cpu_read, &t);
             return;
         }
         uint64_t done = 0, size = 0;
@@ -62,7 +93,7 @@ void store_read_sources(const char *const *paths, size_t n, imp_format format,
             if (rc == IMP_ERR_RECORD || rc == IMP_ERR_FATAL) {
                 ev.kind = rc == IMP_ERR_RECORD ? STORE_READ_RECORD : STORE_READ_SOURCE;
                 ev.msg = err[0] ? err : paths[i];
-                stop = sink(arg, &ev);
+                stop = timed_sink(sink, arg, &ev, cpu_read, &t);
                 if (rc == IMP_ERR_FATAL)
                     break;
                 continue;
@@ -71,17 +102,18 @@ void store_read_sources(const char *const *paths, size_t n, imp_format format,
                 ev.kind = STORE_READ_FATAL;
                 ev.status = STORE_ERR_NOMEM;
                 ev.msg = err[0] ? err : "out of memory";
-                sink(arg, &ev);
+                timed_sink(sink, arg, &ev, cpu_read, &t);
                 imp_close(r);
                 return;
             }
-            stop = sink(arg, &ev);
+            stop = timed_sink(sink, arg, &ev, cpu_read, &t);
         }
         imp_close(r);
         if (stop)
             return;
         base += size ? size : done;
     }
+    *cpu_read += store_cpu_now() - t;
 }
 
 /* ---- reporting ---------------------------------------------------------------- */
@@ -155,6 +187,7 @@ typedef struct {
     const store_run_options *o;
     store_worker *w;
     int oom; /* an item could not be made: read after the join */
+    double cpu_read, cpu_analyse; /* the reader thread's, read after the join */
 } pipeline;
 
 static void item_free(run_item *it)
@@ -180,7 +213,9 @@ static int pipeline_sink(void *arg, store_read_event *ev)
     it->done = ev->done;
     if (ev->kind == STORE_READ_POST) {
         char err[1024] = "";
+        double t0 = store_cpu_now();
         int rc = store_prepare(pl->s, pl->w, ev->post, &it->prep, err, sizeof err);
+        pl->cpu_analyse += store_cpu_now() - t0;
         imp_post_free(ev->post);
         if (rc == STORE_ERR_RECORD) {
             it->kind = STORE_READ_RECORD;
@@ -206,7 +241,7 @@ static void *pipeline_reader(void *arg)
     if (store_worker_new(&pl->w) != STORE_OK)
         pl->oom = 1;
     else
-        store_read_run_sources(pl->o, pipeline_sink, pl);
+        store_read_run_sources(pl->o, pipeline_sink, pl, &pl->cpu_read);
     store_worker_free(pl->w);
     pl->w = NULL;
     store_queue_close(&pl->q);
@@ -234,7 +269,9 @@ static void run_pipeline(store_runner *ru)
         ru->done = it->done;
         if (it->kind == STORE_READ_POST) {
             ru->read++;
+            double t0 = store_cpu_now();
             int rc = store_apply(ru->s, it->prep, NULL);
+            ru->t.cpu_add += store_cpu_now() - t0;
             it->prep = NULL; /* freed by store_apply */
             if (rc == STORE_ERR_RECORD)
                 store_runner_rejected(ru, 0, store_errmsg(ru->s));
@@ -251,6 +288,8 @@ static void run_pipeline(store_runner *ru)
         store_runner_progress(ru, 0);
     }
     pthread_join(th, NULL);
+    ru->t.cpu_read += pl.cpu_read;
+    ru->t.cpu_analyse += pl.cpu_analyse;
     while ((it = store_queue_take(&pl.q)) != NULL)
         item_free(it);
     store_queue_destroy(&pl.q);
@@ -284,6 +323,7 @@ static void fill_result(const store_runner *ru, store_run_result *res, int prune
     res->source_errors = ru->source_errors;
     res->prune_skipped = prune_skipped;
     res->glossary_changed = store_glossary_changed(ru->s);
+    res->timings = ru->t;
 }
 
 /* Whether a parallel build has room to run: its chunks and their merge
@@ -330,11 +370,13 @@ int store_run(store *s, const store_run_options *o, const store_reporter *r, voi
      * once and merged. Where the file system cannot swap directories
      * atomically, or the disk is short of room (build_has_room), one
      * writer does it. */
+    double w0 = store_wall_now();
     if (jobs > 1 && store_can_build(s) && build_has_room(s, ru.total) &&
         store_build_begin(s, jobs) == STORE_OK)
         store_run_build(&ru, jobs);
     else
         run_pipeline(&ru);
+    ru.t.wall_build = store_wall_now() - w0;
     store_runner_progress(&ru, 1);
 
     int prune_skipped = 0;
@@ -359,8 +401,13 @@ int store_run(store *s, const store_run_options *o, const store_reporter *r, voi
             store_runner_fatal(&ru, rc, 1, store_errmsg(s));
         }
     }
+    s->merge_wall = s->merge_cpu = 0;
+    w0 = store_wall_now();
     if (!ru.fatal && (rc = store_commit(s)) != STORE_OK)
         store_runner_fatal(&ru, rc, 1, store_errmsg(s));
+    ru.t.wall_merge = s->merge_wall;
+    ru.t.cpu_merge = s->merge_cpu;
+    ru.t.wall_commit = store_wall_now() - w0 - s->merge_wall;
     if (ru.fatal) {
         /* Nothing of the run is kept; its scratch files go with it. */
         char keep[sizeof s->err];

@@ -28,14 +28,19 @@ typedef struct {
 typedef int (*store_read_sink)(void *arg, store_read_event *ev);
 
 /* Reads the sources in order and gives each post or error to sink, in
- * input order, until the end, a fatal event or the sink says stop. */
+ * input order, until the end, a fatal event or the sink says stop. The
+ * CPU seconds spent reading (outside sink) are added to *cpu_read (may be
+ * NULL). */
 void store_read_sources(const char *const *paths, size_t n, imp_format format,
-                        size_t max_post_bytes, store_read_sink sink, void *arg);
+                        size_t max_post_bytes, store_read_sink sink, void *arg,
+                        double *cpu_read);
 
 /* The sources of o read as store_read_sources does, only the posts of
  * shard o->shard_index of o->shard_count (all when the count is 0 or 1)
- * given to sink; the others are freed unseen (shard.c). */
-void store_read_run_sources(const store_run_options *o, store_read_sink sink, void *arg);
+ * given to sink; the others are freed unseen (shard.c). cpu_read as for
+ * store_read_sources. */
+void store_read_run_sources(const store_run_options *o, store_read_sink sink, void *arg,
+                            double *cpu_read);
 
 /* ---- a run in progress --------------------------------------------------- */
 
@@ -48,6 +53,7 @@ typedef struct {
     uint64_t read, unreadable;
     unsigned source_errors;
     uint64_t done;          /* bytes read so far */
+    store_timings t;        /* filled as the run goes (store_timings) */
     int fatal;              /* the status that ends the run, 0 while none */
 } store_runner;
 

@@ -38,12 +38,15 @@ static int shard_sink(void *arg, store_read_event *ev)
     return f->sink(f->arg, ev);
 }
 
-void store_read_run_sources(const store_run_options *o, store_read_sink sink, void *arg)
+void store_read_run_sources(const store_run_options *o, store_read_sink sink, void *arg,
+                            double *cpu_read)
 {
     if (o->shard_count <= 1) {
-        store_read_sources(o->sources, o->nsources, o->format, o->max_post_bytes, sink, arg);
+        store_read_sources(o->sources, o->nsources, o->format, o->max_post_bytes, sink, arg,
+                           cpu_read);
         return;
     }
     shard_filter f = {o, sink, arg};
-    store_read_sources(o->sources, o->nsources, o->format, o->max_post_bytes, shard_sink, &f);
+    store_read_sources(o->sources, o->nsources, o->format, o->max_post_bytes, shard_sink, &f,
+                       cpu_read);
 }

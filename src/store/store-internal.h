@@ -67,6 +67,7 @@ struct store {
     int glossary_changed; /* see store_glossary_changed */
     store_counts counts;
     store_worker *worker; /* for store_put */
+    double merge_wall, merge_cpu; /* the last parallel build's compaction */
     char err[1024];
 };
 
@@ -79,8 +80,10 @@ struct store_builder {
     long chunk;           /* its index, -1 before the first */
     unsigned nchunks;     /* 1 + the highest chunk index written */
     int finished;
-    idmap spell;          /* spelling words of the chunk, with counts */
+    idmap spell;          /* spelling words of all its chunks, with counts:
+                             written into its last chunk */
     uint64_t added;
+    double cpu_analyse, cpu_add, cpu_flush; /* CPU seconds (store_timings) */
     char err[1024];
 };
 
@@ -103,6 +106,11 @@ struct store_prepared {
     store_spell *spell;
     size_t nspell;
 };
+
+/* Seconds of the calling thread's CPU time, and of a monotonic clock, for
+ * store_timings (run.c). */
+double store_cpu_now(void);
+double store_wall_now(void);
 
 /* ---- document.c ---------------------------------------------------------- */
 

@@ -232,6 +232,25 @@ typedef struct {
                               skipped (not written, not pruned) */
 } store_run_options;
 
+/* Where a run's time went (store_run_result.timings): wall-clock seconds
+ * of its phases, and CPU seconds of each kind of work, summed over the
+ * run's threads (CLOCK_THREAD_CPUTIME_ID). For benchmarks and operators
+ * (socasma-index --timings); measuring costs a few clock reads a post. */
+typedef struct {
+    double wall_build;  /* reading the sources and writing every post (the
+                           parallel build: until every chunk is written) */
+    double wall_merge;  /* the parallel build: compacting the chunks */
+    double wall_commit; /* the commit after that (one writer: the
+                           transaction's commit and its last flush; the
+                           parallel build: glossary, metadata, the swap) */
+    double cpu_read;    /* reading and parsing the sources */
+    double cpu_analyse; /* hashing, analysing, building the documents */
+    double cpu_add;     /* Xapian adding the documents, with the flushes
+                           it makes on its own (XAPIAN_FLUSH_THRESHOLD) */
+    double cpu_flush;   /* the parallel build: committing each chunk */
+    double cpu_merge;   /* the parallel build: compaction */
+} store_timings;
+
 typedef struct {
     uint64_t read;          /* records read: posts and rejected records */
     store_counts counts;    /* rejected: every rejected record, of any kind */
@@ -242,6 +261,7 @@ typedef struct {
                                reasons above */
     int glossary_changed;   /* as store_glossary_changed() */
     int committed;          /* a new revision was written */
+    store_timings timings;
 } store_run_result;
 
 /* One whole run over the sources (see AN IMPORT above), on an open store

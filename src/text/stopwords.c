@@ -1,9 +1,12 @@
 /* stopwords.c: English and French stopword lists (function words, folded:
  * lower case without accents, apostrophes as '), language codes, and
  * language detection from stopword statistics with accented letters as weak
- * evidence for French. The lists are sorted in byte order (bsearch). */
+ * evidence for French. The lists are looked up through hash sets. */
 #include <config.h>
 
+#include <assert.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,24 +78,56 @@ txt_lang txt_lang_parse(const char *code)
     return TXT_LANG_NONE;
 }
 
-static int in_list(const char *const *list, size_t n, const char *w, size_t len)
+/* The lists as hash sets, built once (pthread_once: analysers run in
+ * several threads): a binary search over the sorted lists was a quarter
+ * of the analyser's instructions, as every word is looked up in both
+ * lists (language evidence) and its stems again. Open addressing with
+ * linear probing; a slot holds the index of a word + 1, 0 when empty. */
+#define STOP_SLOTS 1024 /* a power of two, over four times either list */
+
+typedef struct {
+    uint16_t slot[STOP_SLOTS];
+    uint8_t len[256]; /* length of each word of the list */
+    const char *const *list;
+} stop_set;
+
+static stop_set stop_en, stop_fr;
+static pthread_once_t stop_once = PTHREAD_ONCE_INIT;
+
+static uint32_t stop_hash(const char *w, size_t len)
 {
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        const char *s = list[mid];
-        size_t sl = strlen(s);
-        size_t m = sl < len ? sl : len;
-        int c = memcmp(s, w, m);
-        if (c == 0)
-            c = sl < len ? -1 : sl > len ? 1 : 0;
-        if (c == 0)
-            return 1;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)w[i]) * 16777619u;
+    return h;
+}
+
+static void stop_fill(stop_set *set, const char *const *list, size_t n)
+{
+    assert(n < sizeof set->len && n < STOP_SLOTS / 4);
+    set->list = list;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(list[i]);
+        uint32_t h = stop_hash(list[i], len) & (STOP_SLOTS - 1);
+        while (set->slot[h])
+            h = (h + 1) & (STOP_SLOTS - 1);
+        set->slot[h] = (uint16_t)(i + 1);
+        set->len[i] = (uint8_t)len;
     }
+}
+
+static void stop_init(void)
+{
+    stop_fill(&stop_en, en_stop, sizeof en_stop / sizeof *en_stop);
+    stop_fill(&stop_fr, fr_stop, sizeof fr_stop / sizeof *fr_stop);
+}
+
+static int in_set(const stop_set *set, const char *w, size_t len)
+{
+    uint32_t h = stop_hash(w, len) & (STOP_SLOTS - 1);
+    for (uint16_t k; (k = set->slot[h]) != 0; h = (h + 1) & (STOP_SLOTS - 1))
+        if (set->len[k - 1] == len && memcmp(set->list[k - 1], w, len) == 0)
+            return 1;
     return 0;
 }
 
@@ -100,10 +135,11 @@ int txt_is_stopword(txt_lang lang, const char *word, size_t len)
 {
     if (!word || len == 0 || len > 12)
         return 0;
+    pthread_once(&stop_once, stop_init);
     if (lang == TXT_LANG_EN)
-        return in_list(en_stop, sizeof en_stop / sizeof *en_stop, word, len);
+        return in_set(&stop_en, word, len);
     if (lang == TXT_LANG_FR)
-        return in_list(fr_stop, sizeof fr_stop / sizeof *fr_stop, word, len);
+        return in_set(&stop_fr, word, len);
     return 0;
 }
 

@@ -49,24 +49,46 @@ size_t txt_utf8_decode(const unsigned char *s, size_t n, int32_t *cp)
     return need + 1;
 }
 
+/* The class of each ASCII character (the common case), as below. */
+static const signed char ascii_class[128] = {
+    TXT_C_SEP, TXT_C_SEP, TXT_C_SEP, TXT_C_SEP,
+    TXT_C_SEP, TXT_C_SEP, TXT_C_SEP, TXT_C_SEP,
+    TXT_C_SEP, TXT_C_SEP, TXT_C_NEWLINE, TXT_C_SEP,
+    TXT_C_SEP, TXT_C_SEP, TXT_C_SEP, TXT_C_SEP,
+    TXT_C_SEP, TXT_C_SEP, TXT_C_SEP, TXT_C_SEP,
+    TXT_C_SEP, TXT_C_SEP, TXT_C_SEP, TXT_C_SEP,
+    TXT_C_SEP, TXT_C_SEP, TXT_C_SEP, TXT_C_SEP,
+    TXT_C_SEP, TXT_C_SEP, TXT_C_SEP, TXT_C_SEP,
+    TXT_C_SEP, TXT_C_SEP, TXT_C_SEP, TXT_C_SEP,
+    TXT_C_SEP, TXT_C_SEP, TXT_C_SEP, TXT_C_APOS,
+    TXT_C_SEP, TXT_C_SEP, TXT_C_SEP, TXT_C_SEP,
+    TXT_C_NUMSEP, TXT_C_HYPHEN, TXT_C_DOT, TXT_C_NUMSEP,
+    TXT_C_DIGIT, TXT_C_DIGIT, TXT_C_DIGIT, TXT_C_DIGIT,
+    TXT_C_DIGIT, TXT_C_DIGIT, TXT_C_DIGIT, TXT_C_DIGIT,
+    TXT_C_DIGIT, TXT_C_DIGIT, TXT_C_NUMSEP, TXT_C_SEP,
+    TXT_C_SEP, TXT_C_SEP, TXT_C_SEP, TXT_C_SEP,
+    TXT_C_SEP, TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER,
+    TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER,
+    TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER,
+    TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER,
+    TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER,
+    TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER,
+    TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER, TXT_C_SEP,
+    TXT_C_SEP, TXT_C_SEP, TXT_C_SEP, TXT_C_SEP,
+    TXT_C_SEP, TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER,
+    TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER,
+    TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER,
+    TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER,
+    TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER,
+    TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER,
+    TXT_C_LETTER, TXT_C_LETTER, TXT_C_LETTER, TXT_C_SEP,
+    TXT_C_SEP, TXT_C_SEP, TXT_C_SEP, TXT_C_SEP,
+};
+
 int txt_class(int32_t cp)
 {
-    if (cp < 0x80) {
-        if (cp < 0)
-            return TXT_C_SEP;
-        if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z'))
-            return TXT_C_LETTER;
-        if (cp >= '0' && cp <= '9')
-            return TXT_C_DIGIT;
-        switch (cp) {
-        case '\'': return TXT_C_APOS;
-        case '-': return TXT_C_HYPHEN;
-        case '.': return TXT_C_DOT;
-        case ',': case '/': case ':': return TXT_C_NUMSEP;
-        case '\n': return TXT_C_NEWLINE;
-        default: return TXT_C_SEP;
-        }
-    }
+    if (cp < 0x80) /* letters, digits, ' - . , / : newline; the rest separate */
+        return cp < 0 ? TXT_C_SEP : ascii_class[cp];
     switch (cp) {
     case 0x2019: case 0x02BC: case 0x2018: return TXT_C_APOS;
     case 0x2010: case 0x2011: return TXT_C_HYPHEN;

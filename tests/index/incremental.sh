@@ -64,4 +64,30 @@ expect_eq "stdin: 50 added" 50 "$(json_field "$out" added)"
 # Default database: index/socasma.db under the current directory.
 (cd "$T" && env -u SOCASMA_CONFIG "$SOCASMA_INDEX" --quiet d.jsonl)
 expect_eq "default db under the cwd" 10 "$("$DBINFO" count "$T/index/socasma.db")"
+# --timings: where the time went, in the JSON summary (and a text line).
+# One writer has no chunk to flush or merge; the parallel build has both;
+# the phases' wall clock adds up to at most the run's seconds.
+timing() { printf '%s' "$1" | sed -n "s/.*\"$2\":{\([^}]*\)}.*/\1/p" | tr ',' '\n' |
+           sed -n "s/^\"$3\"://p"; }
+positive() { awk -v v="$1" 'BEGIN { exit !(v > 0) }'; }
+out=$("$SOCASMA_INDEX" --db "$T/db4" --jobs 1 --json --timings "$T/a.jsonl")
+expect_eq "--timings: 50 added" 50 "$(json_field "$out" added)"
+expect_match "--timings: cpu by kind of work" \
+    '"cpu":\{"read":[0-9.]*,"analyse":[0-9.]*,"add":[0-9.]*,"flush":[0-9.]*,"merge":[0-9.]*\}' "$out"
+expect_match "--timings: wall by phase" '"wall":\{"build":[0-9.]*,"merge":[0-9.]*,"commit":[0-9.]*\}' "$out"
+check "one writer: analysing took time" positive "$(timing "$out" cpu analyse)"
+check "one writer: adding took time" positive "$(timing "$out" cpu add)"
+expect_eq "one writer: no chunk flushed" 0.000 "$(timing "$out" cpu flush)"
+expect_eq "one writer: nothing merged" "0.000 0.000" "$(timing "$out" cpu merge) $(timing "$out" wall merge)"
+out=$(SOCASMA_INDEX_CHUNK_BYTES=20000 "$SOCASMA_INDEX" --db "$T/db5" --jobs 2 --json --timings "$T/a.jsonl")
+expect_eq "--timings, 2 jobs: 50 added" 50 "$(json_field "$out" added)"
+for k in analyse add flush merge; do
+    check "2 jobs: cpu $k took time" positive "$(timing "$out" cpu $k)"
+done
+check "2 jobs: the phases fit in the run's time" awk -v b="$(timing "$out" wall build)" \
+    -v m="$(timing "$out" wall merge)" -v c="$(timing "$out" wall commit)" \
+    -v s="$(json_field "$out" seconds)" 'BEGIN { exit !(m > 0 && b + m + c <= s + 0.01) }'
+expect_eq "the same posts as one writer" "$("$DBINFO" count "$T/db4")" "$("$DBINFO" count "$T/db5")"
+out=$("$SOCASMA_INDEX" --db "$T/db6" --timings "$T/a.jsonl")
+expect_match "--timings: a text line" '^timings: wall build [0-9.]* s, merge [0-9.]* s, commit [0-9.]* s; cpu read [0-9.]* s, analyse [0-9.]* s, add [0-9.]* s, flush [0-9.]* s, merge [0-9.]* s$' "$(printf '%s\n' "$out" | tail -1)"
 finish
