@@ -1594,7 +1594,11 @@ int xc_query_match_all(xc_query **out)
     NEED(out);
     *out = nullptr;
     XC_TRY
-    return give_query(Xapian::Query(Xapian::Query::MatchAll), out);
+    /* Not a copy of Query::MatchAll: that one object is shared by every
+     * thread, and Xapian 1.4's reference counts are not atomic (two
+     * workers copying and dropping it at once freed it: a crash in
+     * `stats`). The empty term is the same query, made for this caller. */
+    return give_query(Xapian::Query(std::string()), out);
     XC_CATCH
 }
 

@@ -97,7 +97,11 @@ if [ -x "$LOAD" ]; then
     wait "$LPID"
     lrc=$?
     expect_eq "no failed search while the burst was applied ($(cat "$T/load.out"))" 0 "$lrc"
-    [ "$lrc" = 0 ] || head -n 5 "$T/load.err" >&2
+    if [ "$lrc" != 0 ]; then
+        head -n 5 "$T/load.err" >&2
+        echo "the replica daemon's last messages:" >&2
+        grep -v 'reload' "$T/r.err" | tail -n 20 | sed 's/^/  /' >&2
+    fi
     rm -f "$T/stop"
 fi
 
@@ -159,5 +163,13 @@ kill -HUP "$RPID"
 sleep 0.5
 expect_match "a primary over 128 bytes: the reload refused, FILE:LINE" 'r\.conf:[0-9]+: primary: expected where writes go' "$(cat "$T/r.err")"
 
-kill -0 "$PPID_" 2>/dev/null && kill -0 "$RPID" 2>/dev/null && pass "both daemons still running" || fail "a daemon died"
+if kill -0 "$PPID_" 2>/dev/null && kill -0 "$RPID" 2>/dev/null; then
+    pass "both daemons still running"
+else
+    fail "a daemon died"
+    for d in p r; do
+        echo "the $d daemon's last messages:" >&2
+        grep -v reload "$T/$d.err" | grep -v "^    0x\|Shadow\|redzone\|Partially\|Addressable\|Freed heap\|Stack \|Global \|Container\|Array cookie\|Intra object\|ASan internal\|Poisoned" | tail -n 80 | sed 's/^/  /' >&2
+    done
+fi
 finish

@@ -93,8 +93,10 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < vanish; i++) {
         int fd = dial(up, tp);
-        if (fd < 0)
+        if (fd < 0) {
+            free(in);
             return 1;
+        }
         write_all(fd, in, len, 0);
         /* RST rather than FIN: a client that is gone. */
         struct linger l = {1, 0};
@@ -110,6 +112,10 @@ int main(int argc, char **argv)
         fds[i] = dial(up, tp);
         if (fds[i] < 0) {
             perror("connect");
+            for (int j = 0; j < i; j++)
+                close(fds[j]);
+            free(fds);
+            free(in);
             return 1;
         }
     }

@@ -776,6 +776,47 @@ START_TEST(test_spelling_synonyms)
 }
 END_TEST
 
+/* Threads that each make and drop match-all queries, with a database to
+ * run them on: the query must be the caller's own (a copy of Xapian's
+ * shared Query::MatchAll raced on its reference count: a crash of the
+ * daemon's `stats` under concurrent requests). */
+static void *match_all_loop(void *arg)
+{
+    xc_db *db = arg;
+    for (int i = 0; i < 2000; i++) {
+        xc_query *q = NULL;
+        xc_enquire *enq = NULL;
+        xc_mset *ms = NULL;
+        int bad = xc_query_match_all(&q) != XC_OK || xc_enquire_new(db, &enq) != XC_OK ||
+                  xc_enquire_set_query(enq, q, 0) != XC_OK ||
+                  xc_enquire_get_mset(enq, 0, 16, 0, &ms) != XC_OK || xc_mset_size(ms) != 5;
+        xc_mset_free(ms);
+        xc_enquire_free(enq);
+        xc_query_free(q);
+        if (bad)
+            return (void *)1;
+    }
+    return NULL;
+}
+
+START_TEST(test_match_all_threads)
+{
+    make_corpus(dbpath);
+    xc_db *dbs[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        OK(xc_db_open(dbpath, &dbs[i]));
+        ck_assert_int_eq(pthread_create(&th[i], NULL, match_all_loop, dbs[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        void *ret = (void *)1;
+        pthread_join(th[i], &ret);
+        ck_assert_ptr_null(ret); /* every match found the 5 documents */
+        xc_db_close(dbs[i]);
+    }
+}
+END_TEST
+
 START_TEST(test_queries)
 {
     make_corpus(dbpath);
@@ -1403,6 +1444,7 @@ int main(void)
     tcase_add_test(tc, test_group);
     tcase_add_test(tc, test_spelling_synonyms);
     tcase_add_test(tc, test_queries);
+    tcase_add_test(tc, test_match_all_threads);
     tcase_add_test(tc, test_enquire);
     tcase_add_test(tc, test_snippets);
     tcase_add_test(tc, test_errmsg_per_thread);
