@@ -22,9 +22,10 @@
 
 #define REOPEN_MS 200
 /* Tries of a request that meets a revision being overwritten: with the
- * daemon's live writer committing every few milliseconds, a long search
- * can see its revision discarded more than once. */
-#define MODIFIED_TRIES 5
+ * daemon's live writer committing every few milliseconds, or a replica's
+ * xapian-replicate applying a burst of changesets, a long search can see
+ * its revision discarded several times (see after_failure()). */
+#define MODIFIED_TRIES 8
 /* How long the database open goes on answering when nothing that can be
  * opened is at its path any more (see switch_database()). */
 #define SWAP_GRACE_MS 1000
@@ -447,7 +448,20 @@ static int after_failure(srch_engine *e, int rc, int attempt)
     if ((rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && same_dir(e)) {
         srch_termfreq_clear(e);
         srch_totals_clear(e);
-        if (xc_db_reopen(e->db, NULL) == XC_OK && same_dir(e)) {
+        /* After the first retry, a short pause before each (2, 4, 8, 16,
+         * then 20 ms): revisions committed back to back (a replica
+         * applying a burst of changesets with no wait for readers) can
+         * discard the one reopened before the request reads it; the
+         * pause lets the burst end. Sleeping takes no processor time from
+         * the request's budget, and MODIFIED_TRIES bounds it (90 ms). */
+        if (attempt > 0) {
+            long ms = attempt < 5 ? 1L << attempt : 20;
+            struct timespec ts = {0, ms * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        int rrc = xc_db_reopen(e->db, NULL);
+        if ((rrc == XC_OK || rrc == XC_ERR_MODIFIED || rrc == XC_ERR_CORRUPT) && same_dir(e)) {
+            /* (a reopen that met a commit is tried again by the retry) */
             e->last_reopen = srch_now();
             return RETRY;
         }
