@@ -385,12 +385,15 @@ static int ready(srch_engine *e)
     }
     if (!e->db)
         return switch_database(e, now);
-    /* (in the grace time every request looks: the database put back at
-     * the path answers from the first request after it is there) */
-    if (e->lost_since == 0 && (now - e->last_reopen) * 1000.0 < e->reopen_ms)
-        return SRCH_OK;
+    /* Which directory is at the path is looked at by every request (a
+     * stat or two, a microsecond): a database moved in, or put back
+     * after the grace time began, answers from the first request after
+     * it is there, on every worker; new revisions of the same directory
+     * are looked for every reopen_ms. */
     if (!same_dir(e))
         return switch_database(e, now); /* moved in, or removed */
+    if (e->lost_since == 0 && (now - e->last_reopen) * 1000.0 < e->reopen_ms)
+        return SRCH_OK;
     int reopened = 0;
     int rc = xc_db_reopen(e->db, &reopened);
     for (int i = 1; (rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && i < MODIFIED_TRIES; i++)
