@@ -12,6 +12,7 @@ src_server_libserver_a_SOURCES = \
 	src/server/latency.c \
 	src/server/address.c \
 	src/server/peers.c \
+	src/server/fdbudget.c \
 	src/server/logfmt.c \
 	src/server/unixsock.c
 

@@ -123,6 +123,9 @@ struct srv_server {
     conn *conns;
     unsigned nconns;
     unsigned ntcp, nunix;  /* open connections of each listener */
+    unsigned max_tcp, max_unix; /* their limits: the configured ones, or what
+                                   the open-file budget leaves (fdbudget.c) */
+    unsigned fd_base;      /* descriptors open at the start (listeners, logs) */
     srv_peers peers;       /* TCP connections per client address */
     size_t write_total;    /* answer bytes waiting to be written, all connections */
     uv_timer_t trim_timer; /* gives freed memory back (malloc_trim) */
@@ -957,11 +960,11 @@ static void on_connection(uv_stream_t *lst, int status)
             conn_close(c);
             return;
         }
-        if (s->ntcp > s->cfg->max_connections)
+        if (s->ntcp > s->max_tcp)
             why = "too many connections";
         else if (from > s->cfg->max_connections_per_ip)
             why = "too many connections from this address";
-    } else if (++s->nunix > s->cfg->max_unix_connections)
+    } else if (++s->nunix > s->max_unix)
         why = "too many connections";
     if (why || s->stopping) {
         uint64_t seq = new_slot(c, NULL, NULL);
@@ -1106,6 +1109,41 @@ static void on_stop_signal(uv_signal_t *h, int signum)
     maybe_finish_stop(s);
 }
 
+/* Fits the connection limits of cfg in the open-file budget: the soft
+ * limit is raised when it can be, the limits lowered when it cannot (and
+ * said in the log). 0, or -1 (err says why) when not even one connection
+ * per listener fits. */
+static int plan_fds(srv_server *s, const cfg_config *cfg, char *err, size_t errlen)
+{
+    unsigned want_tcp = s->have_tcp ? cfg->max_connections : 0;
+    unsigned want_unix = s->have_pipe ? cfg->max_unix_connections : 0;
+    int writes = !(cfg->write_mode && strcmp(cfg->write_mode, "none") == 0);
+    unsigned reserve =
+        srv_fd_reserve(s->fd_base, s->threads, srv_fd_databases(cfg->db_path), writes);
+    srv_fd_budget b;
+    if (srv_fd_plan(reserve, want_tcp, want_unix, &b) < 0) {
+        snprintf(err, errlen,
+                 "the limit on open files (%lu) is too low: the daemon keeps %u for its "
+                 "database files and needs at least %u (raise it with ulimit -n or "
+                 "LimitNOFILE=, or use fewer threads)",
+                 b.limit, reserve, reserve + (want_tcp ? 1 : 0) + (want_unix ? 1 : 0));
+        return -1;
+    }
+    if (b.raised_from)
+        say(s, SRV_LOG_INFO, "open files: soft limit raised from %lu to %lu", b.raised_from,
+            b.limit);
+    if (b.lowered)
+        say(s, SRV_LOG_INFO,
+            "open files: warning: the limit (%lu, of which %u kept for the daemon's own files) holds "
+            "%u TCP and %u Unix socket connections, below max_connections = %u and "
+            "max_unix_connections = %u",
+            b.limit, reserve, b.tcp, b.unix_, cfg->max_connections,
+            cfg->max_unix_connections);
+    s->max_tcp = b.tcp;
+    s->max_unix = b.unix_;
+    return 0;
+}
+
 static void keep_string(char **field, const char *value)
 {
     if (value)
@@ -1136,6 +1174,12 @@ static void on_hup(uv_signal_t *h, int signum)
     keep_string(&n->listen, s->cfg->listen);
     keep_string(&n->socket_path, s->cfg->socket_path);
     n->threads = s->cfg->threads;
+    if (plan_fds(s, n, err, sizeof err) < 0) {
+        say(s, SRV_LOG_ERROR, "reload: %s (keeping the old config)", err);
+        cfg_free(n);
+        free(n);
+        return;
+    }
     cfg_config *old = s->cfg;
     s->cfg = n;
     /* The workers read the config only under the pool's lock, to make an
@@ -1222,6 +1266,9 @@ int srv_start(uv_loop_t *loop, cfg_config *cfg, const srv_options *opt, srv_serv
         snprintf(err, errlen, "nothing to listen on (set listen or socket)");
         goto fail;
     }
+    s->fd_base = srv_fd_open_now();
+    if (plan_fds(s, cfg, err, errlen) < 0)
+        goto fail;
     *out = s;
     return 0;
 fail:

@@ -159,6 +159,34 @@ int srv_log_quote(txt_buf *b, const char *s, size_t len);
  * cannot be probed (err says why). */
 int srv_unix_claim(const char *path, char *err, size_t errlen);
 
+/* The open-file budget (fdbudget.c): how many connections fit beside the
+ * descriptors the daemon keeps for its databases. */
+typedef struct {
+    unsigned tcp, unix_;       /* the connection limits that fit */
+    unsigned long limit;       /* the soft limit on open files (0: none) */
+    unsigned long raised_from; /* the soft limit before it was raised (0: not raised) */
+    unsigned reserve;          /* descriptors kept for the daemon's own files */
+    int lowered;               /* 1: a limit is below the configured one */
+} srv_fd_budget;
+/* Descriptors open in the process now (a fixed guess when they cannot be
+ * listed). */
+unsigned srv_fd_open_now(void);
+/* Databases a search opens at db_path: the lines of a stub file, else 1. */
+unsigned srv_fd_databases(const char *db_path);
+/* Descriptors to keep beside the connections: those open now, each worker
+ * engine's databases, the writer's (writes: 1), and some slack. */
+unsigned srv_fd_reserve(unsigned open_now, unsigned threads, unsigned databases, int writes);
+/* Shares avail connections between TCP and the Unix socket: each gets what
+ * it wants when both fit, else up to half, and what one leaves to the
+ * other. */
+void srv_fd_split(unsigned long avail, unsigned want_tcp, unsigned want_unix,
+                  unsigned *tcp, unsigned *unix_);
+/* Raises the soft limit on open files (up to the hard one) to hold reserve
+ * and the wanted connections; *out gets the limits that fit. 0, or -1 when
+ * the limit cannot hold the reserve and one connection per listener wanted
+ * (want 0: that listener is not open). */
+int srv_fd_plan(unsigned reserve, unsigned want_tcp, unsigned want_unix, srv_fd_budget *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -247,6 +247,56 @@ START_TEST(lines_shrink)
 }
 END_TEST
 
+/* The open-file budget's share between TCP and the Unix socket: both as
+ * configured when they fit; else each up to half, and what one does not
+ * want goes to the other; never more than avail in all. */
+START_TEST(fd_split_shares)
+{
+    unsigned t, u;
+    srv_fd_split(3000, 1024, 1024, &t, &u);
+    ck_assert_uint_eq(t, 1024);
+    ck_assert_uint_eq(u, 1024);
+    srv_fd_split(79, 1024, 1024, &t, &u);
+    ck_assert_uint_eq(t, 39);
+    ck_assert_uint_eq(u, 40);
+    srv_fd_split(100, 10, 1024, &t, &u); /* TCP wants little: the rest to Unix */
+    ck_assert_uint_eq(t, 10);
+    ck_assert_uint_eq(u, 90);
+    srv_fd_split(100, 1024, 5, &t, &u);
+    ck_assert_uint_eq(t, 95);
+    ck_assert_uint_eq(u, 5);
+    srv_fd_split(100, 0, 1024, &t, &u); /* no TCP listener */
+    ck_assert_uint_eq(t, 0);
+    ck_assert_uint_eq(u, 100);
+    srv_fd_split(2, 1024, 1024, &t, &u);
+    ck_assert_uint_eq(t, 1);
+    ck_assert_uint_eq(u, 1);
+    for (unsigned long avail = 0; avail < 300; avail += 7)
+        for (unsigned wt = 0; wt < 200; wt += 13)
+            for (unsigned wu = 0; wu < 200; wu += 11) {
+                srv_fd_split(avail, wt, wu, &t, &u);
+                ck_assert(t <= wt && u <= wu);
+                ck_assert(t + u <= avail);
+                /* nothing left unused that one of them wants */
+                ck_assert(t + u == avail || (t == wt && u == wu));
+            }
+}
+END_TEST
+
+/* The reserve grows with the workers, the databases of a stub and the
+ * writer. */
+START_TEST(fd_reserve_counts)
+{
+    unsigned one = srv_fd_reserve(10, 1, 1, 0);
+    ck_assert_uint_gt(one, 10);
+    ck_assert_uint_gt(srv_fd_reserve(10, 2, 1, 0), one);
+    ck_assert_uint_gt(srv_fd_reserve(10, 1, 3, 0), one);
+    ck_assert_uint_gt(srv_fd_reserve(10, 1, 1, 1), one);
+    ck_assert_uint_eq(srv_fd_databases(NULL), 1);
+    ck_assert_uint_ge(srv_fd_open_now(), 2); /* stdout and stderr at least */
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("server-units");
@@ -260,6 +310,8 @@ int main(void)
     tcase_add_test(tc, log_quoting);
     tcase_add_test(tc, peers_counts);
     tcase_add_test(tc, lines_shrink);
+    tcase_add_test(tc, fd_split_shares);
+    tcase_add_test(tc, fd_reserve_counts);
     suite_add_tcase(s, tc);
     return th_run_suite(s, 0);
 }
