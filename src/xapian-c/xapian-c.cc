@@ -1968,4 +1968,91 @@ int xc_enquire_expand(xc_enquire *enq, const uint32_t *docids, size_t n, uint32_
     XC_CATCH
 }
 
+// ---- (Added: live delta.) ----
+
+int xc_doc_remove_term(xc_doc *doc, const char *term, size_t len)
+{
+    NEED(doc && term);
+    XC_TRY
+    std::string t(term, len);
+    Xapian::TermIterator it = doc->doc.termlist_begin();
+    it.skip_to(t);
+    if (it == doc->doc.termlist_end() || *it != t)
+        return fail(XC_ERR_NOT_FOUND, "the document does not hold the term");
+    doc->doc.remove_term(t);
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_open_overlay(const char *path, const char *overlay, xc_db **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(path && overlay);
+    XC_TRY
+    std::unique_ptr<xc_db> h(new xc_db);
+    Xapian::Database main_db(path), over_db(overlay);
+    h->group = true;
+    h->rdb.add_database(main_db);
+    h->rdb.add_database(over_db);
+    Part a, b;
+    a.db = main_db;
+    b.db = over_db;
+    h->parts.push_back(a);
+    h->parts.push_back(b);
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+// The part of a group (nullptr when db is not one, or part out of range).
+static Xapian::Database *part_of(xc_db *db, size_t part)
+{
+    if (!db || !db->group || part >= db->parts.size())
+        return nullptr;
+    return &db->parts[part].db;
+}
+
+int xc_db_part_allterms(xc_db *db, size_t part, const char *prefix, xc_iter **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(prefix);
+    Xapian::Database *d = part_of(db, part);
+    NEED(d);
+    XC_TRY
+    std::unique_ptr<xc_iter> h(new xc_iter);
+    for (Xapian::TermIterator t = d->allterms_begin(prefix); t != d->allterms_end(prefix); ++t)
+        h->items.push_back(Item{*t, t.get_termfreq(), 0.0});
+    *out = h.release();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_part_termfreq(xc_db *db, size_t part, const char *term, size_t len, uint32_t *freq)
+{
+    NEED(term && freq);
+    *freq = 0;
+    Xapian::Database *d = part_of(db, part);
+    NEED(d);
+    if (len > XC_MAX_TERM)
+        return XC_OK;
+    XC_TRY
+    *freq = d->get_termfreq(std::string(term, len));
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_part_doccount(xc_db *db, size_t part, uint32_t *count)
+{
+    NEED(count);
+    *count = 0;
+    Xapian::Database *d = part_of(db, part);
+    NEED(d);
+    XC_TRY
+    *count = d->get_doccount();
+    return XC_OK;
+    XC_CATCH
+}
+
 } // extern "C"

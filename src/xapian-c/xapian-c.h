@@ -520,6 +520,30 @@ int xc_mset_snippet(xc_mset *ms, const char *text, size_t len, size_t length, co
 int xc_enquire_expand(xc_enquire *enq, const uint32_t *docids, size_t n, uint32_t maxterms,
                       const char *const *exclude, xc_iter **out);
 
+/* ---- (Added: live delta.) A small database beside the main one ---------- */
+
+/* Removes every occurrence of term from doc (a document read from a
+ * database, to be written into another one). XC_ERR_NOT_FOUND if doc does
+ * not hold it (doc unchanged). */
+int xc_doc_remove_term(xc_doc *doc, const char *term, size_t len);
+
+/* Opens path and overlay (two local databases) searched as one, as
+ * xc_db_group of the two, but the handle owns both: xc_db_close() closes
+ * them. Part 0 is path, part 1 overlay; metadata is read from path;
+ * xc_db_reopen() brings both to their latest revisions. Errors as
+ * xc_db_open (of either). */
+int xc_db_open_overlay(const char *path, const char *overlay, xc_db **out);
+
+/* The terms starting with prefix of part `part` of a group (0-based) alone,
+ * as xc_db_allterms, at the revision the group has open (the same one its
+ * searches read). XC_ERR_INVALID_ARG if db is not a group or part is out
+ * of range. */
+int xc_db_part_allterms(xc_db *db, size_t part, const char *prefix, xc_iter **out);
+/* The number of documents of part `part` of a group, and how many of them
+ * hold term (len bytes), at the revision the group has open. */
+int xc_db_part_termfreq(xc_db *db, size_t part, const char *term, size_t len, uint32_t *freq);
+int xc_db_part_doccount(xc_db *db, size_t part, uint32_t *count);
+
 #ifdef __cplusplus
 }
 #endif
