@@ -90,4 +90,17 @@ static inline const char *store_stem_prefix(txt_lang lang, int title)
  * SCH_BODY_GAP more, so a phrase never spans title and body. */
 #define SCH_BODY_GAP 100
 
+/* The live delta (store.h, LIVE DELTA): a small database in the directory
+ * SCH_DELTA_DIR inside the main one, written by the daemon's live writer
+ * and folded into the main database in batches. Every document of it holds
+ * SCH_DELTA_TERM; a deleted post is a tombstone: its id term, SCH_DELTA_TERM
+ * and SCH_DELTA_DEAD only. A searcher opens both and keeps, of each post,
+ * the delta's copy when there is one (none for a tombstone). A put post
+ * keeps its words for the spelling table, "COUNT WORD\n" each, in
+ * SCH_DELTA_SLOT_SPELL until the fold. */
+#define SCH_DELTA_DIR "live"
+#define SCH_DELTA_TERM "XDELTA"
+#define SCH_DELTA_DEAD "XDEAD"
+#define SCH_DELTA_SLOT_SPELL 40
+
 #endif /* SOCASMA_SCHEMA_H */

@@ -68,6 +68,10 @@ struct store {
     store_counts counts;
     store_worker *worker; /* for store_put */
     double merge_wall, merge_cpu; /* the last parallel build's compaction */
+    xc_db *delta;         /* the live delta (PATH/live, delta.c), writable, or NULL */
+    int use_delta;        /* store_options.live_delta: live runs write to delta */
+    uint32_t delta_docs;  /* documents in the delta (committed) */
+    uint64_t folds;       /* store_fold()s that wrote something */
     char err[1024];
 };
 
@@ -146,6 +150,18 @@ int store_load_hashes(store *s);
 /* The hash the database holds for id as this run left it so far (the
  * run's own changes count only in a live run); NULL if none. */
 const char *store_current_hash(const store *s, const char *id);
+
+/* ---- delta.c ------------------------------------------------------------- */
+
+/* PATH/live (malloc'ed, NULL when out of memory). */
+char *store_delta_path(const char *path);
+/* Opens the delta at PATH/live into s->delta when it exists (or, with
+ * create, always, creating it), and reads its size. */
+int store_delta_open(store *s, int create);
+/* Writes a prepared post into the delta (marker term, pending spelling
+ * words) / a tombstone for id: xc statuses. */
+int store_delta_put(store *s, const store_prepared *p);
+int store_delta_tombstone(store *s, const char *id);
 
 /* ---- build.c ------------------------------------------------------------- */
 

@@ -23,6 +23,13 @@ static void set_err(store *s, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The database a run writes to: the delta in a live run of a store opened
+ * with live_delta, else the main one. */
+static xc_db *run_db(const store *s)
+{
+    return s->live && s->delta ? s->delta : s->db;
+}
+
 static int from_xc(int rc)
 {
     switch (rc) {
@@ -117,6 +124,7 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
     idmap_init(&s->spell);
     s->title_weight = opt && opt->title_weight ? opt->title_weight : 3;
     s->read_only = opt ? opt->read_only : 0;
+    s->use_delta = opt && opt->live_delta && !s->read_only;
     if (!(s->path = strdup(path))) {
         store_close(s);
         snprintf(err, errlen, "out of memory");
@@ -164,6 +172,20 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
         if (dir)
             store_remove_tree(dir);
         free(dir);
+        /* A live delta left by a daemon killed before its fold: applied
+         * first, the delta emptied (kept open for a live writer). */
+        rc = store_delta_open(s, s->use_delta);
+        if (rc == STORE_OK)
+            rc = store_fold(s);
+        if (rc != STORE_OK) {
+            snprintf(err, errlen, "%s: %s", path, s->err);
+            store_close(s);
+            return rc;
+        }
+        if (!s->use_delta) {
+            xc_db_close(s->delta);
+            s->delta = NULL;
+        }
         uint32_t last = 0;
         if (xc_db_lastdocid(s->db, &last) == XC_OK && last == 0)
             s->fresh = 1;
@@ -189,6 +211,7 @@ void store_close(store *s)
     if (s->in_run)
         store_cancel(s);
     store_build_discard(s);
+    xc_db_close(s->delta);
     xc_db_close(s->db);
     free(s->path);
     idmap_free(&s->old);
@@ -227,7 +250,7 @@ static int begin(store *s, int live)
     s->live = live;
     s->glossary_changed = 0;
     if (s->db && !s->read_only) {
-        int rc = xc_db_begin_transaction(s->db, 1);
+        int rc = xc_db_begin_transaction(run_db(s), 1);
         if (rc != XC_OK) {
             set_err(s, "cannot start a transaction: %s", xc_errmsg());
             return from_xc(rc);
@@ -347,6 +370,9 @@ int store_apply(store *s, store_prepared *p, store_outcome *outcome)
     int rc = STORE_OK;
     if (p->unchanged) {
         oc = STORE_UNCHANGED;
+    } else if (s->live && s->delta) {
+        oc = exists ? STORE_UPDATED : STORE_ADDED;
+        rc = store_delta_put(s, p);
     } else if (exists) {
         oc = STORE_UPDATED;
         if (s->db && !s->read_only) {
@@ -367,7 +393,7 @@ int store_apply(store *s, store_prepared *p, store_outcome *outcome)
     }
     seen->n = 1;
     memcpy(seen->hash, p->hash, sizeof seen->hash);
-    if (!p->unchanged && add_spelling(s, p) != STORE_OK) {
+    if (!p->unchanged && !(s->live && s->delta) && add_spelling(s, p) != STORE_OK) {
         set_err(s, "out of memory");
         store_prepared_free(p);
         s->failed = 1;
@@ -429,7 +455,8 @@ int store_delete(store *s, const char *id, int *found)
     if (exists && s->db && !s->read_only) {
         char idterm[260];
         snprintf(idterm, sizeof idterm, "%s%s", SCH_ID, id);
-        int rc = xc_db_delete_document(s->db, idterm, NULL);
+        int rc = s->live && s->delta ? store_delta_tombstone(s, id)
+                                     : xc_db_delete_document(s->db, idterm, NULL);
         if (rc != XC_OK) {
             set_err(s, "cannot delete post \"%s\": %s", id, xc_errmsg());
             s->failed = 1;
@@ -738,9 +765,29 @@ int store_commit(store *s)
             return store_build_commit(s);
         store_build_discard(s); /* nothing in them: an ordinary commit */
     }
+    int changed = s->counts.added || s->counts.updated || s->counts.deleted;
+    if (s->live && s->delta) {
+        /* Into the delta: the spelling words and the metadata go to the
+         * main database at the fold. */
+        if (!changed) {
+            store_cancel(s);
+            return STORE_OK;
+        }
+        int rc = xc_db_commit_transaction(s->delta);
+        s->in_run = 0;
+        if (rc != XC_OK) {
+            set_err(s, "cannot commit: %s", xc_errmsg());
+            s->reload_old = 1;
+            return from_xc(rc);
+        }
+        if (xc_db_doccount(s->delta, &s->delta_docs) != XC_OK)
+            s->delta_docs = 1; /* folded anyway at the next fold */
+        if (merge_run(s) != STORE_OK)
+            s->reload_old = 1;
+        return STORE_OK;
+    }
     char version[32];
     get_meta(s, SCH_META_VERSION, version, sizeof version);
-    int changed = s->counts.added || s->counts.updated || s->counts.deleted;
     if (!changed && !differs && strcmp(version, SCH_VERSION) == 0) {
         /* Nothing to write: no new revision, readers keep theirs. */
         store_cancel(s);
@@ -785,7 +832,7 @@ int store_cancel(store *s)
     s->glossary_changed = 0; /* a cancelled run changes nothing */
     store_build_discard(s);
     if (s->db && !s->read_only) {
-        int rc = xc_db_cancel_transaction(s->db);
+        int rc = xc_db_cancel_transaction(run_db(s));
         if (rc != XC_OK) {
             set_err(s, "cannot cancel the transaction: %s", xc_errmsg());
             return from_xc(rc);
@@ -817,6 +864,9 @@ int store_revision(store *s, uint64_t *revision)
     if (!s->db)
         return STORE_OK;
     int rc = xc_db_revision(s->db, revision);
+    uint64_t dr = 0;
+    if (rc == XC_OK && s->delta && (rc = xc_db_revision(s->delta, &dr)) == XC_OK)
+        *revision += dr; /* as a searcher's group of the two counts it */
     if (rc != XC_OK) {
         set_err(s, "%s", xc_errmsg());
         return from_xc(rc);

@@ -32,6 +32,21 @@
  *   post with store_check_post() before it puts any: after that only a
  *   database error can fail a put, and such an error fails the whole run.
  *
+ * LIVE DELTA
+ *   A live writer that commits small groups often (the daemon) opens the
+ *   store with live_delta: its live runs then write into a small database
+ *   at PATH/live (schema.h, SCH_DELTA_*) instead of the main one, whose
+ *   synced commits cost what the small database's blocks cost, not the
+ *   big one's. A post put there replaces the main database's copy for
+ *   searchers (which open both, src/search/delta.c); a deleted post is a
+ *   tombstone. store_fold() applies the delta to the main database (one
+ *   commit) then empties it (a second commit): killed between the two, the
+ *   next fold does the same again, with the same result. Every writable
+ *   store_open() folds what a delta holds first (a daemon killed with a
+ *   delta not empty leaves it to the next writer of the database, the
+ *   daemon itself or socasma-index), so a delta is never left beside a
+ *   database whose lock nobody holds but after such a kill.
+ *
  * AN IMPORT: store_run()
  *   Does a whole run over a list of sources (files, or "-" for standard
  *   input, read through import.h): begin, every post put in input order,
@@ -107,6 +122,9 @@ typedef struct {
                                   (SCH_META_SHARD). NULL: not said (a
                                   database that has such copies keeps them
                                   up to date) */
+    int live_delta;            /* 1: live runs (store_begin_live) write to the
+                                  delta PATH/live (LIVE DELTA), created if
+                                  absent; store_fold() applies it */
 } store_options;
 
 /* Opens (creating it and missing parent directories if absent, unless
@@ -182,6 +200,15 @@ int store_glossary_changed(const store *s);
 /* The database's revision (what its last commit wrote; 0 without a
  * database). STORE_ERR_DB. */
 int store_revision(store *s, uint64_t *revision);
+
+/* LIVE DELTA: applies what the delta holds to the main database and
+ * empties it (two commits), outside a run. Nothing to do without a delta
+ * or with an empty one. STORE_ERR_DB (the delta is kept: fold again),
+ * STORE_ERR_INVALID (a run is open). */
+int store_fold(store *s);
+/* The number of documents (puts and tombstones) the delta holds as last
+ * committed (0 without a delta). */
+int store_delta_size(const store *s, uint32_t *docs);
 
 /* Number of posts in the database, as last committed or in the open run. */
 int store_doccount(store *s, uint32_t *count);

@@ -41,7 +41,7 @@ srch_engine *fuzz_sample_engine(void)
     snprintf(db, sizeof db, "%s/db", dir);
     snprintf(sample, sizeof sample, "%s/index/sample/sample.jsonl", fuzz_srcdir());
     snprintf(glossary, sizeof glossary, "%s/conf/synonyms.txt", fuzz_srcdir());
-    store_options so = {0, glossary, 0, NULL};
+    store_options so = {.glossary_path = glossary};
     store *st = NULL;
     if (store_open(db, &so, &st, err, sizeof err) != STORE_OK) {
         fprintf(stderr, "fuzz: %s\n", err);
