@@ -2,6 +2,7 @@
  * freshness (reopen at most every reopen_ms, retry on a modified
  * revision, open afresh a database swapped in at the path, the open one
  * kept a second while nothing opens there) and the
+ * live delta read with the database (delta.c) and the
  * requests: search (the match, then the proximity bonus on its best hits:
  * rerank, and for questions the feedback and answer-type cues on the 10
  * best), suggest, doc, stats, each answered as a JSON object. */
@@ -138,6 +139,7 @@ int srch_engine_new(const char *db_path, const srch_options *opt, srch_engine **
     else
         srch_options_init(&e->opt);
     e->reopen_ms = REOPEN_MS;
+    e->delta_rev = UINT64_MAX;
     e->rerank_depth = SRCH_RERANK_DEPTH;
     e->feedback_docs = SRCH_FEEDBACK_DOCS;
     e->db_path = strdup(db_path);
@@ -154,8 +156,10 @@ static void close_db(srch_engine *e)
 {
     if (e->shards)
         srch_shards_close(e);
+    srch_delta_clear(e);
     xc_db_close(e->db);
     e->db = NULL;
+    e->delta_open = 0;
 }
 
 void srch_engine_free(srch_engine *e)
@@ -268,7 +272,8 @@ static int still_there(const srch_engine *e)
  * block", corrupt, modified) or, worse, succeed on a mix. Such an open, and
  * one that met a commit, is made again (MODIFIED_TRIES in all). An xc
  * status; the message of a failure in e->err. */
-static int open_fresh(srch_engine *e, xc_db **out, uint64_t *dev, uint64_t *ino, uint64_t *stub)
+static int open_fresh(srch_engine *e, xc_db **out, uint64_t *dev, uint64_t *ino, uint64_t *stub,
+                      int *has_delta)
 {
     int rc = XC_ERR_NOT_FOUND;
     *out = NULL;
@@ -278,7 +283,7 @@ static int open_fresh(srch_engine *e, xc_db **out, uint64_t *dev, uint64_t *ino,
             set_err(e, "cannot open the database %s: %s", e->db_path, strerror(errno));
             return XC_ERR_NOT_FOUND;
         }
-        rc = xc_db_open(e->db_path, out);
+        rc = srch_delta_open(e->db_path, out, has_delta);
         int same = dir_identity(e->db_path, &d1, &i1, &s1) == 0 && d1 == d0 && i1 == i0 && s1 == s0;
         if (rc == XC_OK && same) {
             *dev = d0;
@@ -311,9 +316,11 @@ static int switch_database(srch_engine *e, double now)
 {
     xc_db *fresh = NULL;
     uint64_t dev = 0, ino = 0, stub = 0;
-    if (open_fresh(e, &fresh, &dev, &ino, &stub) == XC_OK) {
+    int has_delta = 0;
+    if (open_fresh(e, &fresh, &dev, &ino, &stub, &has_delta) == XC_OK) {
         close_db(e);
         e->db = fresh;
+        e->delta_open = has_delta;
         e->dir_dev = dev;
         e->dir_ino = ino;
         e->dir_stub = stub;
@@ -341,7 +348,7 @@ static int switch_database(srch_engine *e, double now)
  * reopen() reads the new version file but keeps the old tables when the
  * revision numbers are equal, and would go on answering from the removed
  * database. */
-static int ready(srch_engine *e)
+static int ready_db(srch_engine *e)
 {
     double now = srch_now();
     if (e->shards && (now - e->last_reopen) * 1000.0 >= e->reopen_ms) {
@@ -390,8 +397,9 @@ static int ready(srch_engine *e)
      * after the grace time began, answers from the first request after
      * it is there, on every worker; new revisions of the same directory
      * are looked for every reopen_ms. */
-    if (!same_dir(e))
-        return switch_database(e, now); /* moved in, or removed */
+    if (!same_dir(e) || srch_delta_moved(e))
+        return switch_database(e, now); /* moved in, or removed; a delta
+                                           made or gone */
     if (e->lost_since == 0 && (now - e->last_reopen) * 1000.0 < e->reopen_ms)
         return SRCH_OK;
     int reopened = 0;
@@ -417,6 +425,25 @@ static int ready(srch_engine *e)
     e->lost_since = 0;
     e->last_reopen = now;
     return SRCH_OK;
+}
+
+/* ready_db(), then what the live delta hides brought up to date. */
+static int ready(srch_engine *e)
+{
+    int st = ready_db(e);
+    if (st != SRCH_OK || !e->db)
+        return st;
+    for (int i = 0; i < MODIFIED_TRIES; i++) {
+        int rc = srch_delta_refresh(e);
+        if (rc == XC_OK)
+            return SRCH_OK;
+        if (rc == XC_ERR_NOMEM) {
+            set_err(e, "out of memory");
+            return SRCH_ERR_INTERNAL;
+        }
+        xc_db_reopen(e->db, NULL);
+    }
+    return unavailable(e, "the live delta cannot be read");
 }
 
 /* After a failure inside a request: SRCH retry (modified), or the status. */
@@ -604,11 +631,15 @@ static void hit_fields(json_t *hit, const srch_docdata *d)
 /* A search of q over the database, weighed with the configured BM25. */
 static int new_enquire(srch_engine *e, const xc_query *q, xc_enquire **out)
 {
-    int rc = xc_enquire_new(e->db, out);
+    xc_query *live = NULL;
+    int rc = srch_delta_wrap(e, q, &live);
+    if (rc == XC_OK)
+        rc = xc_enquire_new(e->db, out);
     if (rc == XC_OK)
         rc = srch_watch(e, *out);
     if (rc == XC_OK)
-        rc = xc_enquire_set_query(*out, q, 0);
+        rc = xc_enquire_set_query(*out, live ? live : q, 0);
+    xc_query_free(live);
     if (rc == XC_OK)
         rc = xc_enquire_set_bm25(*out, e->opt.bm25_k1, 0, 1, e->opt.bm25_b, 0.5);
     if (rc != XC_OK) {
@@ -753,10 +784,14 @@ static void rescale_percent(ranked_hit *h, uint32_t size, int top)
  * once its hits are known, and its estimate moves with offset and limit. */
 int srch_count(srch_engine *e, const xc_query *q, uint32_t check, uint32_t *total, int *exact)
 {
-    xc_query *b = NULL;
+    xc_query *b = NULL, *live = NULL;
     xc_enquire *enq = NULL;
     xc_mset *ms = NULL;
     int rc = xc_query_scale(q, 0, &b);
+    if (rc == XC_OK && (rc = srch_delta_wrap(e, b, &live)) == XC_OK && live) {
+        xc_query_free(b);
+        b = live;
+    }
     if (rc == XC_OK)
         rc = xc_enquire_new(e->db, &enq);
     if (rc == XC_OK)
@@ -1318,6 +1353,29 @@ int srch_suggest(srch_engine *e, const char *prefix, uint32_t limit, json_t **ou
 
 /* ---- doc and stats -------------------------------------------------------------- */
 
+/* The document of the post whose id term is term: with a live delta, the
+ * one copy a search would find (a tombstone is no post). */
+static int srch_delta_doc(srch_engine *e, const char *term, xc_doc **doc)
+{
+    *doc = NULL;
+    if (!e->delta_hide)
+        return xc_db_get_document_by_term(e->db, term, doc);
+    xc_query *q = NULL;
+    xc_enquire *enq = NULL;
+    xc_mset *ms = NULL;
+    int rc = xc_query_term(term, strlen(term), 1, 0, &q);
+    if (rc == XC_OK)
+        rc = new_enquire(e, q, &enq);
+    if (rc == XC_OK)
+        rc = xc_enquire_get_mset(enq, 0, 1, 0, &ms);
+    if (rc == XC_OK)
+        rc = xc_mset_size(ms) ? xc_mset_document(ms, 0, doc) : XC_ERR_NOT_FOUND;
+    xc_mset_free(ms);
+    xc_enquire_free(enq);
+    xc_query_free(q);
+    return rc;
+}
+
 int srch_doc(srch_engine *e, const char *id, json_t **out)
 {
     if (!e || !out)
@@ -1339,7 +1397,7 @@ int srch_doc(srch_engine *e, const char *id, json_t **out)
         xc_doc *doc = NULL;
         const char *data;
         size_t len;
-        int rc = xc_db_get_document_by_term(e->db, term, &doc);
+        int rc = srch_delta_doc(e, term, &doc);
         if (rc == XC_ERR_NOT_FOUND) {
             set_err(e,
                     e->nmissing ? "no post with id \"%s\" in the shards that answer"
@@ -1387,6 +1445,7 @@ int srch_stats(srch_engine *e, json_t **out)
         char *last = NULL;
         size_t ll = 0;
         int rc = xc_db_doccount(e->db, &count);
+        count -= srch_delta_hidden(e) < count ? srch_delta_hidden(e) : count;
         if (rc == XC_OK)
             rc = xc_db_revision(e->db, &rev);
         if (rc == XC_OK)

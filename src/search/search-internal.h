@@ -126,6 +126,12 @@ struct srch_engine {
                                 matches stop (0: never) */
     const atomic_int *cancel; /* set by the caller when the client has gone */
     int stopped;             /* 0, or why a match of this request was ended */
+    /* the live delta (delta.c) */
+    int delta_open;          /* db is the main database and DIR/live as one */
+    uint64_t delta_rev;      /* db's revision delta_hide was made for
+                                (UINT64_MAX: none) */
+    xc_query *delta_hide;    /* what every match leaves out (NULL: nothing) */
+    uint32_t delta_hidden;   /* documents it hides */
     char err[512];
 };
 
@@ -353,5 +359,24 @@ json_t *srch_shards_missing(const srch_engine *e);
 double srch_now(void);
 
 #pragma GCC visibility pop
+
+/* ---- delta.c: the live delta (store.h, LIVE DELTA) ---------------------- */
+
+/* Opens the database at path, with DIR/live when it holds a database (one
+ * group, part 1 the delta): *has_delta says which. An xc status. */
+int srch_delta_open(const char *path, xc_db **out, int *has_delta);
+/* 1 if DIR/live appeared or went since e->db was opened (a stat). */
+int srch_delta_moved(const srch_engine *e);
+/* After an open or a reopen: what the delta hides, read again when the
+ * revision changed. An xc status. */
+int srch_delta_refresh(srch_engine *e);
+/* Forgets it (a database closed or replaced). */
+void srch_delta_clear(srch_engine *e);
+/* q without what the delta hides, in *out (NULL when nothing is hidden:
+ * use q). An xc status. */
+int srch_delta_wrap(const srch_engine *e, const xc_query *q, xc_query **out);
+/* The number of documents of e->db that are not posts (hidden copies and
+ * tombstones). */
+uint32_t srch_delta_hidden(const srch_engine *e);
 
 #endif /* SOCASMA_SEARCH_INTERNAL_H */
