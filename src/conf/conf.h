@@ -76,6 +76,8 @@ typedef struct {
                                     that may write */
     unsigned commit_interval_ms; /* commit_interval */
     unsigned lock_idle_ms;       /* lock_idle */
+    unsigned fold_posts;         /* fold_posts */
+    unsigned fold_ms;            /* fold_ms */
     unsigned write_timeout_ms;   /* write_timeout */
     char *primary;               /* primary: NULL, or this daemon is a replica
                                     and writes go there (a label for people

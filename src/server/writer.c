@@ -1,7 +1,9 @@
 /* writer.c: the daemon's one writer thread (see writer.h): the queue of
  * `put` and `delete` requests, their checks, the group commit through
  * store/'s live run, the write lock taken while there is work and let go
- * after lock_idle, the wait for another writer's lock bounded by
+ * after lock_idle, the live delta's folds (fold_posts, fold_ms, before the
+ * lock is let go and before the daemon stops), the wait for another
+ * writer's lock bounded by
  * write_timeout ("busy"), who may write (write mode, token file), and the
  * answers handed back to the loop after the commit. */
 #include <config.h>
@@ -46,6 +48,7 @@ struct srv_writer {
     unsigned title_weight;
     size_t max_post_bytes;
     unsigned commit_interval_ms, lock_idle_ms, write_timeout_ms;
+    unsigned fold_posts, fold_ms;
     /* who may write (the loop's) */
     int mode;
     char *token;
@@ -70,7 +73,9 @@ struct srv_writer {
     /* What the groups cost (srv_writer_stats), under smu. */
     pthread_mutex_t smu;
     uint64_t groups, committed_writes, committed_changes;
-    srv_latency lat_readers, lat_apply, lat_commit, lat_write;
+    uint64_t folds, folded_posts, fold_failures;
+    uint32_t delta_posts; /* documents in the delta now */
+    srv_latency lat_readers, lat_apply, lat_commit, lat_write, lat_fold;
 };
 
 void srv_wjob_free(srv_wjob *j)
@@ -270,7 +275,8 @@ static srv_wjob *jl_pop(jlist *l)
 typedef struct {
     unsigned title_weight;
     size_t max_post_bytes;
-    uint64_t commit_ns, idle_ns, timeout_ns;
+    uint64_t commit_ns, idle_ns, timeout_ns, fold_ns;
+    unsigned fold_posts;
     int stopping;
 } settings;
 
@@ -281,6 +287,8 @@ static void snapshot(srv_writer *w, settings *s)
     s->commit_ns = (uint64_t)w->commit_interval_ms * 1000000u;
     s->idle_ns = (uint64_t)w->lock_idle_ms * 1000000u;
     s->timeout_ns = (uint64_t)w->write_timeout_ms * 1000000u;
+    s->fold_ns = (uint64_t)w->fold_ms * 1000000u;
+    s->fold_posts = w->fold_posts;
     s->stopping = w->stopping;
 }
 
@@ -526,6 +534,64 @@ static int run_group(srv_writer *w, store *st, jlist *pend, settings *s)
     return 0;
 }
 
+/* The delta into the main database (store_fold), as a commit of the writer:
+ * after the searches of the revision before the last one, and a new
+ * generation after it. Returns 0, or -1 when it failed (the delta is kept:
+ * it is folded again, at the latest by the next store_open). */
+static int fold(srv_writer *w, store *st)
+{
+    uint32_t n = 0;
+    if (!st || store_delta_size(st, &n) != STORE_OK || n == 0)
+        return 0;
+    wait_old_readers(w);
+    uint64_t t0 = srv_now_ns();
+    int rc = store_fold(st);
+    uint64_t t1 = srv_now_ns();
+    bump_generation(w);
+    uint32_t left = 0;
+    store_delta_size(st, &left);
+    pthread_mutex_lock(&w->smu);
+    if (rc == STORE_OK) {
+        w->folds++;
+        w->folded_posts += n;
+        srv_latency_add(&w->lat_fold, (double)(t1 - t0) / 1e6);
+    } else {
+        w->fold_failures++;
+    }
+    w->delta_posts = left;
+    pthread_mutex_unlock(&w->smu);
+    if (rc != STORE_OK)
+        fprintf(stderr, "socasma-searchd: the live delta could not be folded (kept, folded "
+                        "again later): %s\n",
+                store_errmsg(st));
+    return rc == STORE_OK ? 0 : -1;
+}
+
+/* After a group: a fold when the delta holds fold_posts documents, or its
+ * first one is fold_ms old. *first_ns: when the delta got its first
+ * document (0: empty). */
+static int maybe_fold(srv_writer *w, store *st, const settings *s, uint64_t *first_ns)
+{
+    uint32_t n = 0;
+    if (store_delta_size(st, &n) != STORE_OK)
+        return 0;
+    pthread_mutex_lock(&w->smu);
+    w->delta_posts = n;
+    pthread_mutex_unlock(&w->smu);
+    if (n == 0) {
+        *first_ns = 0;
+        return 0;
+    }
+    uint64_t now = srv_now_ns();
+    if (*first_ns == 0)
+        *first_ns = now;
+    if (n < s->fold_posts && now - *first_ns < s->fold_ns)
+        return 0;
+    int rc = fold(w, st);
+    *first_ns = 0;
+    return rc;
+}
+
 /* Answers "busy" the jobs of l that waited longer than the timeout (all of
  * them when stopping). */
 static void expire(srv_writer *w, jlist *l, const settings *s)
@@ -555,7 +621,7 @@ static void *writer_main(void *arg)
     store *st = NULL;
     jlist pend;
     jl_init(&pend);
-    uint64_t idle_since = 0;
+    uint64_t idle_since = 0, delta_since = 0;
     settings s;
     pthread_mutex_lock(&w->mu);
     for (;;) {
@@ -566,8 +632,11 @@ static void *writer_main(void *arg)
             }
             uint64_t deadline = idle_since + (uint64_t)w->lock_idle_ms * 1000000u;
             if (srv_now_ns() >= deadline) {
-                /* Idle long enough: let socasma-index have the lock. */
+                /* Idle long enough: let socasma-index have the lock, the
+                 * delta folded first (socasma-index would fold it). */
                 pthread_mutex_unlock(&w->mu);
+                fold(w, st);
+                delta_since = 0;
                 store_close(st);
                 st = NULL;
                 pthread_mutex_lock(&w->mu);
@@ -583,9 +652,14 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         check_jobs(w, taken, &s, &pend);
         if (pend.head && !st) {
-            store_options so = {.title_weight = s.title_weight};
+            store_options so = {.title_weight = s.title_weight, .live_delta = 1};
             char err[600];
+            /* The open folds what a killed daemon left in the delta: a
+             * commit of the main database, as any other of the writer. */
+            wait_old_readers(w);
             int rc = db_path ? store_open(db_path, &so, &st, err, sizeof err) : STORE_ERR_NOMEM;
+            bump_generation(w);
+            delta_since = 0;
             if (rc == STORE_ERR_LOCKED) {
                 st = NULL;
                 expire(w, &pend, &s);
@@ -609,12 +683,15 @@ static void *writer_main(void *arg)
             if (run_group(w, st, &pend, &s) < 0) {
                 store_close(st);
                 st = NULL;
+            } else {
+                maybe_fold(w, st, &s, &delta_since);
             }
             idle_since = srv_now_ns();
         }
         pthread_mutex_lock(&w->mu);
     }
     pthread_mutex_unlock(&w->mu);
+    fold(w, st); /* the daemon stops: nothing left in the delta */
     store_close(st);
     return NULL;
 }
@@ -643,6 +720,8 @@ static int apply_settings(srv_writer *w, const cfg_config *cfg, char *err, size_
     w->commit_interval_ms = cfg->commit_interval_ms;
     w->lock_idle_ms = cfg->lock_idle_ms;
     w->write_timeout_ms = cfg->write_timeout_ms;
+    w->fold_posts = cfg->fold_posts ? cfg->fold_posts : 1;
+    w->fold_ms = cfg->fold_ms;
     w->queue_max = cfg->queue_max;
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
@@ -680,6 +759,7 @@ int srv_writer_start(srv_writer **out, uv_loop_t *loop, const cfg_config *cfg,
     srv_latency_init(&w->lat_apply);
     srv_latency_init(&w->lat_commit);
     srv_latency_init(&w->lat_write);
+    srv_latency_init(&w->lat_fold);
     atomic_init(&w->gen, 0);
     w->on_done = on_done;
     w->arg = arg;
@@ -752,11 +832,14 @@ json_t *srv_writer_stats(srv_writer *w)
     unsigned depth = srv_writer_depth(w);
     pthread_mutex_lock(&w->smu);
     json_t *o = json_pack(
-        "{s:I,s:I,s:I,s:I,s:{s:o,s:o,s:o,s:o}}", "groups", (json_int_t)w->groups, "writes",
-        (json_int_t)w->committed_writes, "changes", (json_int_t)w->committed_changes,
-        "queue_depth", (json_int_t)depth, "ms", "write", lat_json(&w->lat_write),
-        "wait_searches", lat_json(&w->lat_readers), "apply", lat_json(&w->lat_apply),
-        "commit", lat_json(&w->lat_commit));
+        "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:o,s:o,s:o,s:o,s:o}}", "groups",
+        (json_int_t)w->groups, "writes", (json_int_t)w->committed_writes, "changes",
+        (json_int_t)w->committed_changes, "queue_depth", (json_int_t)depth, "delta_posts",
+        (json_int_t)w->delta_posts, "folds", (json_int_t)w->folds, "folded_posts",
+        (json_int_t)w->folded_posts, "fold_failures", (json_int_t)w->fold_failures, "ms", "write",
+        lat_json(&w->lat_write), "wait_searches", lat_json(&w->lat_readers), "apply",
+        lat_json(&w->lat_apply), "commit", lat_json(&w->lat_commit), "fold",
+        lat_json(&w->lat_fold));
     pthread_mutex_unlock(&w->smu);
     return o;
 }
