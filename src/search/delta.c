@@ -74,7 +74,7 @@ int srch_delta_refresh(srch_engine *e)
         return XC_OK;
     srch_delta_clear(e);
     /* The ids the delta holds (puts and tombstones), read at the revision
-     * the group has open: a few hundred at most (fold_posts). */
+     * the group has open: fold_posts at most. */
     xc_iter *it = NULL;
     rc = xc_db_part_allterms(e->db, 1, SCH_ID, &it);
     if (rc != XC_OK)
@@ -96,19 +96,24 @@ int srch_delta_refresh(srch_engine *e)
             ids = g;
             cap = nc;
         }
-        rc = xc_query_term(term, len, 1, 0, &ids[n]);
-        if (rc == XC_OK)
-            n++;
+        /* only the posts the main database holds too: a new post has no
+         * copy to hide, and each id left out is a postlist fewer for every
+         * match to read */
         uint32_t f = 0;
-        if (rc == XC_OK && (rc = xc_db_part_termfreq(e->db, 0, term, len, &f)) == XC_OK)
+        rc = xc_db_part_termfreq(e->db, 0, term, len, &f);
+        if (rc == XC_OK && f > 0 && (rc = xc_query_term(term, len, 1, 0, &ids[n])) == XC_OK) {
+            n++;
             hidden += f;
+        }
     }
     xc_iter_free(it);
     uint32_t dead = 0;
     if (rc == XC_OK)
         rc = xc_db_part_termfreq(e->db, 1, SCH_DELTA_DEAD, strlen(SCH_DELTA_DEAD), &dead);
     xc_query *hide = NULL;
-    if (rc == XC_OK && n > 0) {
+    if (rc == XC_OK && n == 0 && dead > 0)
+        rc = xc_query_term(SCH_DELTA_DEAD, strlen(SCH_DELTA_DEAD), 1, 0, &hide);
+    else if (rc == XC_OK && n > 0) {
         /* (ids in the delta AND_NOT XDELTA) OR XDEAD: the main copies of
          * the delta's posts, and the tombstones */
         xc_query *any = NULL, *marker = NULL, *main_copies = NULL, *tomb = NULL;

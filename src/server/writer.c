@@ -658,7 +658,8 @@ static void *writer_main(void *arg)
              * commit of the main database, as any other of the writer. */
             wait_old_readers(w);
             int rc = db_path ? store_open(db_path, &so, &st, err, sizeof err) : STORE_ERR_NOMEM;
-            bump_generation(w);
+            if (rc != STORE_ERR_LOCKED)
+                bump_generation(w); /* (the fold may have written) */
             delta_since = 0;
             if (rc == STORE_ERR_LOCKED) {
                 st = NULL;

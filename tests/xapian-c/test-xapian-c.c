@@ -1217,6 +1217,91 @@ END_TEST
 /* xc_db_compact: two shards into one database: docids concatenated,
  * positions and values kept, spelling frequencies summed, synonyms united,
  * the first source's metadata kept; a shard opened without fsync. */
+START_TEST(test_overlay)
+{
+    /* a main database and a small one beside it, searched as one; a
+     * document of the small one copied into the main one without its
+     * marker term keeps its words and positions */
+    char *m = th_path(tmp, "ovm"), *o = th_path(tmp, "ovm/live");
+    xc_db *w, *wo;
+    OK(xc_db_open_writable_flags(m, XC_DB_CREATE, XC_DB_NO_SYNC, &w));
+    ck_assert_uint_eq(add_doc(w, "1", "old words here", "a", NULL), 1);
+    ck_assert_uint_eq(add_doc(w, "2", "second post", "b", NULL), 2);
+    OK(xc_db_commit(w));
+    OK(xc_db_open_writable_flags(o, XC_DB_CREATE, XC_DB_NO_SYNC, &wo));
+    xc_doc *d;
+    OK(xc_doc_new(&d));
+    OK(xc_doc_add_boolean_term(d, "Q1", 2));
+    OK(xc_doc_add_boolean_term(d, "XDELTA", 6));
+    OK(xc_doc_add_posting(d, "fresh", 5, 1, 1));
+    OK(xc_doc_add_posting(d, "words", 5, 2, 1));
+    OK(xc_db_replace_document(wo, "Q1", d, NULL));
+    xc_doc_free(d);
+    OK(xc_db_commit(wo));
+
+    xc_db *g;
+    OK(xc_db_open_overlay(m, o, &g));
+    ck_assert_int_eq(xc_db_is_group(g), 1);
+    uint32_t n, f;
+    OK(xc_db_doccount(g, &n));
+    ck_assert_uint_eq(n, 3);
+    OK(xc_db_part_doccount(g, 0, &n));
+    ck_assert_uint_eq(n, 2);
+    OK(xc_db_part_doccount(g, 1, &n));
+    ck_assert_uint_eq(n, 1);
+    OK(xc_db_termfreq(g, "Q1", 2, &f));
+    ck_assert_uint_eq(f, 2); /* both copies, in the group */
+    OK(xc_db_part_termfreq(g, 0, "Q1", 2, &f));
+    ck_assert_uint_eq(f, 1);
+    OK(xc_db_part_termfreq(g, 1, "Q2", 2, &f));
+    ck_assert_uint_eq(f, 0);
+    xc_iter *it;
+    OK(xc_db_part_allterms(g, 1, "Q", &it));
+    const char *t;
+    size_t tl;
+    OK(xc_iter_next(it, &t, &tl, NULL, NULL));
+    ck_assert_uint_eq(tl, 2);
+    ck_assert_int_eq(memcmp(t, "Q1", 2), 0);
+    ck_assert_int_eq(xc_iter_next(it, &t, &tl, NULL, NULL), XC_DONE);
+    xc_iter_free(it);
+    ck_assert_int_eq(xc_db_part_doccount(g, 2, &n), XC_ERR_INVALID_ARG);
+    xc_db *plain;
+    OK(xc_db_open(m, &plain));
+    ck_assert_int_eq(xc_db_part_doccount(plain, 0, &n), XC_ERR_INVALID_ARG);
+    xc_db_close(plain);
+
+    /* the small one's document into the main one, marker removed */
+    OK(xc_db_get_document_by_term(wo, "Q1", &d));
+    OK(xc_doc_remove_term(d, "XDELTA", 6));
+    ck_assert_int_eq(xc_doc_remove_term(d, "XDELTA", 6), XC_ERR_NOT_FOUND);
+    OK(xc_db_replace_document(w, "Q1", d, NULL));
+    xc_doc_free(d);
+    OK(xc_db_commit(w));
+    OK(xc_db_delete_document(wo, "XDELTA", NULL));
+    OK(xc_db_commit(wo));
+    OK(xc_db_reopen(g, NULL));
+    OK(xc_db_doccount(g, &n));
+    ck_assert_uint_eq(n, 2);
+    OK(xc_db_part_termfreq(g, 0, "XDELTA", 6, &f));
+    ck_assert_uint_eq(f, 0);
+    OK(xc_db_part_termfreq(g, 0, "old", 3, &f));
+    ck_assert_uint_eq(f, 0);
+    OK(xc_db_part_termfreq(g, 0, "fresh", 5, &f));
+    ck_assert_uint_eq(f, 1);
+    uint32_t *pos;
+    size_t np;
+    OK(xc_db_positions(w, 1, "words", 5, &pos, &np));
+    ck_assert_uint_eq(np, 1);
+    ck_assert_uint_eq(pos[0], 2);
+    free(pos);
+    xc_db_close(g);
+    xc_db_close(wo);
+    xc_db_close(w);
+    free(m);
+    free(o);
+}
+END_TEST
+
 START_TEST(test_compact)
 {
     char *a = th_path(tmp, "a"), *b = th_path(tmp, "b"), *out = th_path(tmp, "out");
@@ -1450,6 +1535,7 @@ int main(void)
     tcase_add_test(tc, test_errmsg_per_thread);
     tcase_add_test(tc, test_unflushed_transaction);
     tcase_add_test(tc, test_compact);
+    tcase_add_test(tc, test_overlay);
     tcase_add_test(tc, test_stop_and_cost);
     suite_add_tcase(s, tc);
     return th_run_suite(s, 0);
