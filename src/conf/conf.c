@@ -72,7 +72,7 @@ static const cfg_key keys[] = {
     {"server", "max_write_line", CFG_T_SIZE, 256, 1073741824, "16777216", F(max_write_line), 0},
     {"server", "commit_interval", CFG_T_UINT, 0, 10000, "200", F(commit_interval_ms), 0},
     {"server", "lock_idle", CFG_T_UINT, 0, 3600000, "1000", F(lock_idle_ms), 0},
-    {"server", "fold_posts", CFG_T_UINT, 1, 100000, "1000", F(fold_posts), 0},
+    {"server", "fold_posts", CFG_T_UINT, 1, 100000, "256", F(fold_posts), 0},
     {"server", "fold_ms", CFG_T_UINT, 0, 3600000, "30000", F(fold_ms), 0},
     {"server", "write_timeout", CFG_T_UINT, 10, 3600000, "30000", F(write_timeout_ms), 0},
     {"server", "primary", CFG_T_STRING, 0, 0, NULL, F(primary), 0},
