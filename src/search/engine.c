@@ -358,9 +358,13 @@ static int ready(srch_engine *e)
             for (int i = 1; (rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && i < MODIFIED_TRIES;
                  i++)
                 rc = xc_db_reopen(e->db, &reopened);
-            srch_termfreq_clear(e);
-            if (reopened)
+            /* the memos of term frequencies and totals (and the spelling
+               index, keyed by the revision) stay while no shard changed:
+               with a remote shard each of their reads is a round trip */
+            if (reopened || rc != XC_OK) {
+                srch_termfreq_clear(e);
                 srch_totals_clear(e);
+            }
             /* a shard that failed is left out; a missing one tried again */
             e->last_reopen = now;
             if (srch_shards_refresh(e, rc != XC_OK, now) != SRCH_OK) {
@@ -633,23 +637,65 @@ static int ranked_cmp(const void *a, const void *b)
     return x->docid < y->docid ? -1 : x->docid > y->docid; /* Xapian's tie order */
 }
 
+int srch_hit_doc(srch_engine *e, uint32_t docid, xc_doc **out)
+{
+    for (uint32_t i = 0; e->hits_ms && i < e->hits_n; i++)
+        if (e->hits_ids[i] == docid)
+            return xc_mset_document(e->hits_ms, i, out);
+    return xc_db_get_document(e->db, docid, out);
+}
+
+/* The unique id term (SCH_ID + the post's id) of document docid into
+ * term (size 300; "" when it has none): from its record, which the batch
+ * of the hits holds (no read), else from its termlist. */
+static int id_term(srch_engine *e, uint32_t docid, char *term, size_t size)
+{
+    term[0] = '\0';
+    if (e->hits_ms) {
+        xc_doc *doc = NULL;
+        const char *data = NULL;
+        size_t dlen = 0;
+        srch_docdata dd;
+        int rc = srch_hit_doc(e, docid, &doc);
+        if (rc == XC_OK)
+            rc = srch_record(doc, &data, &dlen);
+        if (rc == XC_OK && srch_docdata_parse(data, dlen, &dd) == 0) {
+            json_t *id = dd.fields ? json_object_get(dd.fields, "id") : NULL;
+            if (json_is_string(id))
+                snprintf(term, size, "%s%s", SCH_ID, json_string_value(id));
+            srch_docdata_free(&dd);
+        } else if (rc == XC_OK)
+            rc = XC_ERR_NOMEM;
+        xc_doc_free(doc);
+        if (rc != XC_OK || term[0])
+            return rc;
+    }
+    xc_iter *it = NULL;
+    const char *t;
+    size_t tl;
+    int rc = xc_db_termlist(e->db, docid, SCH_ID, &it);
+    if (rc == XC_OK && xc_iter_next(it, &t, &tl, NULL, NULL) == XC_OK && tl < size) {
+        memcpy(term, t, tl);
+        term[tl] = '\0';
+    }
+    xc_iter_free(it);
+    return rc;
+}
+
 /* The documents ids[0..n) of a group of shards with a remote one, by their
  * unique id terms (SCH_ID), ORed: the posting source of xc_query_docids_in
  * cannot run on a remote shard (xapian-tcpsrv knows only Xapian's
- * classes). One termlist read a hit. */
+ * classes). The ids are read from the records of the hits' batch. */
 static int id_terms(srch_engine *e, const uint32_t *ids, uint32_t n, xc_query **out)
 {
     xc_query *terms[SRCH_RERANK_MAX];
     size_t nt = 0;
     int rc = XC_OK;
     for (uint32_t i = 0; i < n && rc == XC_OK; i++) {
-        xc_iter *it = NULL;
-        const char *t;
-        size_t tl;
-        rc = xc_db_termlist(e->db, ids[i], SCH_ID, &it);
-        if (rc == XC_OK && xc_iter_next(it, &t, &tl, NULL, NULL) == XC_OK)
-            rc = xc_query_term(t, tl, 1, 0, &terms[nt++]);
-        xc_iter_free(it);
+        char t[300];
+        rc = id_term(e, ids[i], t, sizeof t);
+        if (rc == XC_OK && t[0])
+            rc = xc_query_term(t, strlen(t), 1, 0, &terms[nt++]);
     }
     if (rc == XC_OK)
         rc = xc_query_combine(XC_OP_OR, terms, nt, 0, out);
@@ -869,10 +915,27 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     ranked_hit *rh = size ? malloc(size * sizeof *rh) : NULL;
     if (size && !rh)
         rc = XC_ERR_NOMEM;
+    uint32_t *msids = NULL; /* the hits' docids in the mset's order */
+    if (rc == XC_OK && size && xc_db_is_remote(e->db)) {
+        msids = malloc(size * sizeof *msids);
+        rc = msids ? XC_OK : XC_ERR_NOMEM;
+    }
     for (uint32_t i = 0; i < size && rc == XC_OK; i++) {
         xc_hit h;
         rc = xc_mset_hit(ms, i, &h);
         rh[i] = (ranked_hit){h.docid, h.weight, h.percent};
+        if (msids)
+            msids[i] = h.docid;
+    }
+    if (rc == XC_OK && msids) {
+        /* a remote shard: every hit's document in one round trip, read by
+           the rerank, the feedback, the answer cues and the page */
+        rc = xc_mset_fetch(ms);
+        if (rc == XC_OK) {
+            e->hits_ms = ms;
+            e->hits_ids = msids;
+            e->hits_n = size;
+        }
     }
     if (rc == XC_OK && reorder && size > 1) {
         int top = rh[0].percent;
@@ -905,6 +968,10 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     double t2 = srch_now();
     e->t.match_ms += (t2 - t1) * 1000.0;
     if (rc != XC_OK) {
+        e->hits_ms = NULL;
+        e->hits_ids = NULL;
+        e->hits_n = 0;
+        free(msids);
         free(rh);
         xc_mset_free(ms);
         xc_enquire_free(enq);
@@ -924,7 +991,7 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         xc_doc *doc = NULL;
         const char *data = NULL;
         size_t dlen = 0;
-        rc = xc_db_get_document(e->db, rh[i].docid, &doc);
+        rc = srch_hit_doc(e, rh[i].docid, &doc);
         if (rc == XC_OK)
             rc = srch_record(doc, &data, &dlen);
         if (rc != XC_OK) {
@@ -973,6 +1040,10 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     }
     srch_snipper_free(snip);
     free(rh);
+    e->hits_ms = NULL;
+    e->hits_ids = NULL;
+    e->hits_n = 0;
+    free(msids);
     if (rc == XC_OK) {
         json_object_set_new(ans, "total", json_integer(total));
         json_object_set_new(ans, "total_exact", json_boolean(total_exact));
@@ -1431,6 +1502,11 @@ int srch_stats(srch_engine *e, json_t **out)
         }
         free(last);
         if (rc == XC_OK) {
+            if (ans && xc_db_is_remote(e->db))
+                /* requests this engine's thread sent to remote shards and
+                   waited for (each a round trip): for tests and benchmarks */
+                json_object_set_new(ans, "remote_round_trips",
+                                    json_integer((json_int_t)xc_remote_trips()));
             if (ans)
                 add_missing(e, ans);
             *out = ans;

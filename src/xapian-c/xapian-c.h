@@ -182,7 +182,11 @@ void xc_db_close(xc_db *db);
 int xc_db_is_writable(const xc_db *db);
 
 /* Brings a read-only handle to the latest committed revision.
- * *reopened (may be NULL) is set to 1 if it may have changed, 0 if not. */
+ * *reopened (may be NULL) is set to 1 if it may have changed, 0 if not.
+ * A remote part (or group with one) counts as changed when its exported
+ * generation (xc_db_export_tables), document count or last document id
+ * moved, or when it exports nothing: a round trip for the reopen and one
+ * for the generation, a remote part. */
 int xc_db_reopen(xc_db *db, int *reopened);
 
 /* Makes the changes since the last commit durable and visible to readers.
@@ -519,6 +523,23 @@ int xc_mset_snippet(xc_mset *ms, const char *text, size_t len, size_t length, co
  * be NULL) are left out. */
 int xc_enquire_expand(xc_enquire *enq, const uint32_t *docids, size_t n, uint32_t maxterms,
                       const char *const *exclude, xc_iter **out);
+
+/* (Added: shards.) Reads the documents of every hit of ms now, in one
+ * batch (Xapian's MSet::fetch), so that the caller reads each once:
+ * xc_mset_document then gives them without reading. A remote document
+ * comes with its data and every value (a termlist of it is another
+ * read). Xapian 1.4's remote protocol has no batch of documents: a hit on
+ * a remote part is still a round trip of its own, once. Errors as
+ * xc_db_get_document (XC_ERR_NETWORK, XC_ERR_MODIFIED). */
+int xc_mset_fetch(xc_mset *ms);
+
+/* (Added: shards.) The requests the calling thread has sent to remote
+ * databases and waited for, since it started: a match counts 2 a remote
+ * part (the query, then the whole's statistics), every other read 1 a
+ * remote part it asks (a term frequency, a document, a termlist, a
+ * metadata key, a lexicon scan, a reopen). For tests and benchmarks: each
+ * is a round trip on the network. */
+uint64_t xc_remote_trips(void);
 
 #ifdef __cplusplus
 }
