@@ -435,6 +435,8 @@ static int after_failure(srch_engine *e, int rc, int attempt)
          * answer are left out, and the request runs again without them. */
         char lost[256];
         snprintf(lost, sizeof lost, "%s", xc_errmsg());
+        /* one that answered too late is left out of the next try */
+        srch_shards_timed_out(e, lost, srch_now());
         if (srch_shards_refresh(e, 1, srch_now()) != SRCH_OK)
             return unavailable(e, lost);
         return RETRY; /* at most MODIFIED_TRIES in all */
@@ -611,6 +613,12 @@ static int new_enquire(srch_engine *e, const xc_query *q, xc_enquire **out)
     int rc = xc_enquire_new(e->db, out);
     if (rc == XC_OK)
         rc = srch_watch(e, *out);
+    /* A remote shard cannot run the stop source of srch_watch: Xapian
+       passes it the time limit instead, after which its match stops
+       looking past the hits asked (facets and counts then estimate); the
+       wait for its answer is bounded by shard_timeout. */
+    if (rc == XC_OK && e->opt.query_time_limit && xc_db_is_remote(e->db))
+        rc = xc_enquire_set_time_limit(*out, e->opt.query_time_limit / 1000.0);
     if (rc == XC_OK)
         rc = xc_enquire_set_query(*out, q, 0);
     if (rc == XC_OK)
@@ -807,6 +815,8 @@ int srch_count(srch_engine *e, const xc_query *q, uint32_t check, uint32_t *tota
         rc = xc_enquire_new(e->db, &enq);
     if (rc == XC_OK)
         rc = srch_watch(e, enq);
+    if (rc == XC_OK && e->opt.query_time_limit && xc_db_is_remote(e->db))
+        rc = xc_enquire_set_time_limit(enq, e->opt.query_time_limit / 1000.0); /* see new_enquire */
     if (rc == XC_OK)
         rc = xc_enquire_set_query(enq, b, 0);
     if (rc == XC_OK)

@@ -355,6 +355,13 @@ int srch_shards_open(srch_engine *e, double now);
  * and makes the group again if that changed anything. SRCH_OK, or
  * SRCH_ERR_UNAVAILABLE when no shard answers. */
 int srch_shards_refresh(srch_engine *e, int lost, double now);
+/* After a failure whose message (Xapian's, with its context) says that a
+ * remote shard did not answer in time (shard_timeout): that shard is left
+ * out (tried again later, as one that failed to open), so that the
+ * request's next try runs without it rather than wait for it again (a
+ * shard busy with a costly match answers a new connection at once, then
+ * is as slow again). 1 if a shard was so left out, else 0. */
+int srch_shards_timed_out(srch_engine *e, const char *message, double now);
 /* Closes the group and every shard. */
 void srch_shards_close(srch_engine *e);
 /* The labels of the missing shards (a new JSON array), or NULL if none. */
