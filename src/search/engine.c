@@ -654,8 +654,8 @@ int srch_hit_doc(srch_engine *e, uint32_t docid, xc_doc **out)
 }
 
 /* The unique id term (SCH_ID + the post's id) of document docid into
- * term (size 300; "" when it has none): from its record, which the batch
- * of the hits holds (no read), else from its termlist. */
+ * term (size 300; "" when it has none): from its record when it is one of
+ * the match's hits (read once for every reader), else from its termlist. */
 static int id_term(srch_engine *e, uint32_t docid, char *term, size_t size)
 {
     term[0] = '\0';
@@ -690,10 +690,15 @@ static int id_term(srch_engine *e, uint32_t docid, char *term, size_t size)
     return rc;
 }
 
-/* The documents ids[0..n) of a group of shards with a remote one, by their
- * unique id terms (SCH_ID), ORed: the posting source of xc_query_docids_in
- * cannot run on a remote shard (xapian-tcpsrv knows only Xapian's
- * classes). The ids are read from the records of the hits' batch. */
+/* The documents ids[0..n) of a group of shards with a remote one, ORed:
+ * the posting source of xc_query_docids_in cannot run on a remote shard
+ * (xapian-tcpsrv knows only Xapian's classes). Each hit of the match
+ * carries its content hash (the collapse key of run(): SCH_SLOT_HASH,
+ * which holds the post's id among the rest, so no two posts share it):
+ * the wildcard SCH_HASHID + hash, which each shard expands to the one
+ * term "XH" + hash + id of that post, finds it without reading anything.
+ * A hit without one (a post indexed before the hash) is found by its id
+ * term, read from its document (a round trip on a remote shard). */
 static int id_terms(srch_engine *e, const uint32_t *ids, uint32_t n, xc_query **out)
 {
     xc_query *terms[SRCH_RERANK_MAX];
@@ -701,6 +706,17 @@ static int id_terms(srch_engine *e, const uint32_t *ids, uint32_t n, xc_query **
     int rc = XC_OK;
     for (uint32_t i = 0; i < n && rc == XC_OK; i++) {
         char t[300];
+        const char *key = NULL;
+        size_t kl = 0;
+        for (uint32_t k = 0; e->hits_ms && k < e->hits_n && !key; k++)
+            if (e->hits_ids[k] == ids[i] &&
+                xc_mset_collapse_key(e->hits_ms, k, &key, &kl) == XC_OK && kl != 16)
+                key = NULL;
+        if (key) {
+            snprintf(t, sizeof t, "%s%.16s", SCH_HASHID, key);
+            rc = xc_query_wildcard(t, 0, XC_WILDCARD_LIMIT_ERROR, &terms[nt++]);
+            continue;
+        }
         rc = id_term(e, ids[i], t, sizeof t);
         if (rc == XC_OK && t[0])
             rc = xc_query_term(t, strlen(t), 1, 0, &terms[nt++]);
@@ -910,6 +926,11 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     if (rc == XC_OK && (by_date || req->sort == SRCH_SORT_DATE))
         rc = xc_enquire_set_sort(enq, by_date ? XC_SORT_VALUE : XC_SORT_VALUE_THEN_RELEVANCE,
                                  SCH_SLOT_DATE, 1);
+    /* With a remote shard, each hit carries its content hash (its
+       collapse key: no two posts share one, so nothing is collapsed), by
+       which the rerank finds the best hits without reading them */
+    if (rc == XC_OK && reorder && xc_db_is_remote(e->db))
+        rc = xc_enquire_set_collapse_key(enq, SCH_SLOT_HASH, 1);
     uint32_t check = 0;
     if (rc == XC_OK && req->facets) {
         xc_enquire_add_facet(enq, SCH_SLOT_CATEGORIES, SCH_SEP);
@@ -938,14 +959,12 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
             msids[i] = h.docid;
     }
     if (rc == XC_OK && msids) {
-        /* a remote shard: every hit's document in one round trip, read by
-           the rerank, the feedback, the answer cues and the page */
-        rc = xc_mset_fetch(ms);
-        if (rc == XC_OK) {
-            e->hits_ms = ms;
-            e->hits_ids = msids;
-            e->hits_n = size;
-        }
+        /* a remote shard: each hit's document is read once, by the first
+           of the feedback, the answer cues and the page that needs it;
+           the rerank finds its hits by their collapse keys */
+        e->hits_ms = ms;
+        e->hits_ids = msids;
+        e->hits_n = size;
     }
     if (rc == XC_OK && reorder && size > 1) {
         int top = rh[0].percent;

@@ -126,10 +126,10 @@ struct srch_engine {
                                 matches stop (0: never) */
     const atomic_int *cancel; /* set by the caller when the client has gone */
     int stopped;             /* 0, or why a match of this request was ended */
-    /* With a remote shard, the documents of the match's hits, read in one
-       batch (xc_mset_fetch) during run(): the rerank's id terms, the
-       feedback's words, the answer cues and the page read them there
-       (srch_hit_doc) rather than one round trip each. NULL: none. */
+    /* With a remote shard, the match's hits during run(): the rerank
+       finds them by their collapse keys, and the feedback's words, the
+       answer cues and the page read each document once from the mset
+       (srch_hit_doc), a round trip each. NULL: none. */
     xc_mset *hits_ms;
     const uint32_t *hits_ids; /* their docids, in the mset's order */
     uint32_t hits_n;
@@ -198,8 +198,8 @@ typedef struct {
  * into doc. Returns an xc status. */
 int srch_record(xc_doc *doc, const char **data, size_t *len);
 /* Document docid of the database (an xc status; *out freed by the
- * caller): from the batch of the match's hits when there is one
- * (e->hits_ms: no read), else read. */
+ * caller): through the match's hits when there are (e->hits_ms: read
+ * once for all its readers), else read. */
 int srch_hit_doc(srch_engine *e, uint32_t docid, xc_doc **out);
 /* Parses data (which must outlive out): 0, or -1 when out of memory. */
 int srch_docdata_parse(const char *data, size_t len, srch_docdata *out);

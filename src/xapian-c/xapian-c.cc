@@ -221,6 +221,9 @@ struct xc_db {
     std::vector<Part> parts; // a group's parts; a remote database is its own one part
     bool syn_loaded = false;
     std::map<std::string, std::set<std::string>> remote_syn;
+    /* a group with a remote part: the lexicon's terms under a prefix
+       (xc_query_wildcard_in), kept until a reopen finds a part changed */
+    std::map<std::string, std::vector<std::pair<std::string, Xapian::doccount>>> expansions;
     Xapian::Database &db() { return writable ? wdb : rdb; }
 };
 
@@ -268,7 +271,9 @@ struct xc_mset {
     Xapian::Database db; /* what the match read: documents are read from it */
     std::map<uint32_t, std::vector<Item>> facets;
     std::map<std::string, Xapian::Stem> stemmers;
-    std::vector<Xapian::Document> fetched; /* xc_mset_fetch: the hits' documents */
+    std::vector<Xapian::Document> fetched; /* the hits' documents read (xc_mset_document) */
+    std::vector<bool> have;                /* which of fetched are */
+    std::string key_buf;                   /* xc_mset_collapse_key's */
     std::vector<bool> part_remote;         /* of the database matched: which parts are remote */
 };
 
@@ -661,9 +666,10 @@ int xc_db_reopen(xc_db *db, int *reopened)
             p.db.get_lastdocid() != last)
             remote_changed = true;
     }
-    if (remote_changed) { // its exported synonyms are read again
+    if (r || remote_changed) { // its exported synonyms are read again
         db->syn_loaded = false;
         db->remote_syn.clear();
+        db->expansions.clear();
     }
     if (reopened)
         *reopened = r || remote_changed ? 1 : 0;
@@ -1628,9 +1634,20 @@ int xc_query_wildcard_in(xc_db *db, const char *prefix, uint32_t max_expansion,
     XC_TRY
     Xapian::Database &d = db->db();
     std::vector<std::pair<std::string, Xapian::doccount>> terms;
-    remote_trips += remote_parts(db);
-    for (Xapian::TermIterator t = d.allterms_begin(prefix); t != d.allterms_end(prefix); ++t)
-        terms.emplace_back(*t, t.get_termfreq());
+    auto known = db->remote ? db->expansions.find(prefix) : db->expansions.end();
+    if (known != db->expansions.end())
+        terms = known->second; /* a lexicon scan is a round trip a remote part */
+    else {
+        remote_trips += remote_parts(db);
+        for (Xapian::TermIterator t = d.allterms_begin(prefix); t != d.allterms_end(prefix); ++t)
+            terms.emplace_back(*t, t.get_termfreq());
+        if (db->remote && terms.size() <= 64) { /* (stem extensions: a few;
+                                                   at most 1024 x 64 kept) */
+            if (db->expansions.size() >= 1024)
+                db->expansions.clear();
+            db->expansions[prefix] = terms;
+        }
+    }
     if (max_expansion && terms.size() > max_expansion) {
         if (limit == XC_WILDCARD_LIMIT_ERROR)
             return fail(XC_ERR_WILDCARD, "wildcard expands to more than the limit of terms");
@@ -1957,41 +1974,39 @@ int xc_mset_document(xc_mset *ms, uint32_t i, xc_doc **out)
         return fail(XC_ERR_INVALID_ARG, "hit index out of range");
     XC_TRY
     std::unique_ptr<xc_doc> h(new xc_doc);
-    if (i < ms->fetched.size()) {
-        h->doc = ms->fetched[i]; /* xc_mset_fetch: no read */
-        *out = h.release();
-        return XC_OK;
+    if (ms->have.empty()) {
+        ms->fetched.resize(ms->ms.size());
+        ms->have.resize(ms->ms.size(), false);
     }
-    /* The hit exists: reading it lazily skips the check that MSet's
-     * get_document makes (a lookup of its length) before each document. */
-    h->doc = ms->db.get_document(*ms->ms[i], Xapian::DOC_ASSUME_VALID);
+    if (!ms->have[i]) {
+        /* The hit exists: reading it lazily skips the check that MSet's
+         * get_document makes (a lookup of its length) before each document.
+         * Kept: asked again, it is not read again (a round trip on a remote
+         * part, where it comes with its data and every value). */
+        Xapian::docid did = *ms->ms[i];
+        ms->fetched[i] = ms->db.get_document(did, Xapian::DOC_ASSUME_VALID);
+        ms->have[i] = true;
+        size_t nparts = ms->part_remote.size();
+        if (nparts && ms->part_remote[(did - 1) % nparts])
+            remote_trips++;
+    }
+    h->doc = ms->fetched[i];
     *out = h.release();
     return XC_OK;
     XC_CATCH
 }
 
-int xc_mset_fetch(xc_mset *ms)
+int xc_mset_collapse_key(xc_mset *ms, uint32_t i, const char **key, size_t *len)
 {
-    NEED(ms);
+    NEED(ms && key && len);
+    *key = "";
+    *len = 0;
+    if (i >= ms->ms.size())
+        return fail(XC_ERR_INVALID_ARG, "hit index out of range");
     XC_TRY
-    if (!ms->fetched.empty() || ms->ms.empty())
-        return XC_OK;
-    /* Xapian's batch path (MSet::fetch, then each hit's get_document):
-     * the local backends read ahead; Xapian 1.4's remote one asks each
-     * document in turn (its protocol has no batch of documents; 2.0's
-     * has), so a remote part costs a round trip a hit, once */
-    ms->ms.fetch();
-    std::vector<Xapian::Document> docs;
-    docs.reserve(ms->ms.size());
-    size_t nparts = ms->part_remote.size();
-    for (Xapian::MSetIterator i = ms->ms.begin(); i != ms->ms.end(); ++i) {
-        docs.push_back(i.get_document());
-        /* Xapian 1.4's remote backend has no batch: each of its documents
-           is a round trip of its own */
-        if (nparts && ms->part_remote[(*i - 1) % nparts])
-            remote_trips++;
-    }
-    ms->fetched.swap(docs);
+    ms->key_buf = ms->ms[i].get_collapse_key();
+    *key = ms->key_buf.c_str();
+    *len = ms->key_buf.size();
     return XC_OK;
     XC_CATCH
 }

@@ -500,7 +500,9 @@ typedef struct {
 } xc_hit;
 /* The i-th hit of this page (0 <= i < size). */
 int xc_mset_hit(xc_mset *ms, uint32_t i, xc_hit *out);
-/* The document of the i-th hit (data and values). Free with xc_doc_free. */
+/* The document of the i-th hit (data and values). Free with xc_doc_free.
+ * Read once: the mset keeps it for the next call (a round trip on a
+ * remote part, whose documents come with their data and every value). */
 int xc_mset_document(xc_mset *ms, uint32_t i, xc_doc **out);
 /* The counts of facet `slot` (added with xc_enquire_add_facet): iterate
  * values with their counts (the count is in *freq), most frequent first. */
@@ -524,14 +526,11 @@ int xc_mset_snippet(xc_mset *ms, const char *text, size_t len, size_t length, co
 int xc_enquire_expand(xc_enquire *enq, const uint32_t *docids, size_t n, uint32_t maxterms,
                       const char *const *exclude, xc_iter **out);
 
-/* (Added: shards.) Reads the documents of every hit of ms now, in one
- * batch (Xapian's MSet::fetch), so that the caller reads each once:
- * xc_mset_document then gives them without reading. A remote document
- * comes with its data and every value (a termlist of it is another
- * read). Xapian 1.4's remote protocol has no batch of documents: a hit on
- * a remote part is still a round trip of its own, once. Errors as
- * xc_db_get_document (XC_ERR_NETWORK, XC_ERR_MODIFIED). */
-int xc_mset_fetch(xc_mset *ms);
+/* (Added: shards.) The collapse key of the i-th hit (the value of the
+ * slot given to xc_enquire_set_collapse_key, carried with the hit: no
+ * read, also from a remote part). *key is valid until the next call on ms
+ * or its free. */
+int xc_mset_collapse_key(xc_mset *ms, uint32_t i, const char **key, size_t *len);
 
 /* (Added: shards.) The requests the calling thread has sent to remote
  * databases and waited for, since it started: a match counts 2 a remote
