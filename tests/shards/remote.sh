@@ -149,6 +149,7 @@ kill "$D1"; wait "$D1" 2>/dev/null
 # after shard_timeout the request goes on without it (partial, named),
 # rather than connect to it again and wait once more at every try (which
 # ended the request "unavailable" after 8 tries).
+command -v python3 >/dev/null 2>&1 || { echo "python3 missing: no slow shard"; finish; }
 rm -f "$T/proxy.port"
 python3 "$top_srcdir/tests/shards/slowproxy.py" "$PORT2" 3 "$T/proxy.port" 2>"$T/proxy.err" &
 PROXY=$!
