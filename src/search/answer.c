@@ -229,7 +229,7 @@ int srch_answer(srch_engine *e, const srch_parsed *p, const uint32_t *ids, size_
         xc_doc *doc = NULL;
         const char *data = NULL;
         size_t dlen = 0;
-        rc = xc_db_get_document(e->db, ids[i], &doc);
+        rc = srch_hit_doc(e, ids[i], &doc);
         if (rc == XC_OK)
             rc = srch_record(doc, &data, &dlen);
         srch_docdata dd;

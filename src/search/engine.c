@@ -365,9 +365,13 @@ static int ready_db(srch_engine *e)
             for (int i = 1; (rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && i < MODIFIED_TRIES;
                  i++)
                 rc = xc_db_reopen(e->db, &reopened);
-            srch_termfreq_clear(e);
-            if (reopened)
+            /* the memos of term frequencies and totals (and the spelling
+               index, keyed by the revision) stay while no shard changed:
+               with a remote shard each of their reads is a round trip */
+            if (reopened || rc != XC_OK) {
+                srch_termfreq_clear(e);
                 srch_totals_clear(e);
+            }
             /* a shard that failed is left out; a missing one tried again */
             e->last_reopen = now;
             if (srch_shards_refresh(e, rc != XC_OK, now) != SRCH_OK) {
@@ -458,6 +462,8 @@ static int after_failure(srch_engine *e, int rc, int attempt)
          * answer are left out, and the request runs again without them. */
         char lost[256];
         snprintf(lost, sizeof lost, "%s", xc_errmsg());
+        /* one that answered too late is left out of the next try */
+        srch_shards_timed_out(e, lost, srch_now());
         if (srch_shards_refresh(e, 1, srch_now()) != SRCH_OK)
             return unavailable(e, lost);
         return RETRY; /* at most MODIFIED_TRIES in all */
@@ -637,6 +643,12 @@ static int new_enquire(srch_engine *e, const xc_query *q, xc_enquire **out)
         rc = xc_enquire_new(e->db, out);
     if (rc == XC_OK)
         rc = srch_watch(e, *out);
+    /* A remote shard cannot run the stop source of srch_watch: Xapian
+       passes it the time limit instead, after which its match stops
+       looking past the hits asked (facets and counts then estimate); the
+       wait for its answer is bounded by shard_timeout. */
+    if (rc == XC_OK && e->opt.query_time_limit && xc_db_is_remote(e->db))
+        rc = xc_enquire_set_time_limit(*out, e->opt.query_time_limit / 1000.0);
     if (rc == XC_OK)
         rc = xc_enquire_set_query(*out, live ? live : q, 0);
     xc_query_free(live);
@@ -664,23 +676,81 @@ static int ranked_cmp(const void *a, const void *b)
     return x->docid < y->docid ? -1 : x->docid > y->docid; /* Xapian's tie order */
 }
 
-/* The documents ids[0..n) of a group of shards with a remote one, by their
- * unique id terms (SCH_ID), ORed: the posting source of xc_query_docids_in
- * cannot run on a remote shard (xapian-tcpsrv knows only Xapian's
- * classes). One termlist read a hit. */
+int srch_hit_doc(srch_engine *e, uint32_t docid, xc_doc **out)
+{
+    for (uint32_t i = 0; e->hits_ms && i < e->hits_n; i++)
+        if (e->hits_ids[i] == docid)
+            return xc_mset_document(e->hits_ms, i, out);
+    return xc_db_get_document(e->db, docid, out);
+}
+
+/* The unique id term (SCH_ID + the post's id) of document docid into
+ * term (size 300; "" when it has none): from its record when it is one of
+ * the match's hits (read once for every reader), else from its termlist. */
+static int id_term(srch_engine *e, uint32_t docid, char *term, size_t size)
+{
+    term[0] = '\0';
+    if (e->hits_ms) {
+        xc_doc *doc = NULL;
+        const char *data = NULL;
+        size_t dlen = 0;
+        srch_docdata dd;
+        int rc = srch_hit_doc(e, docid, &doc);
+        if (rc == XC_OK)
+            rc = srch_record(doc, &data, &dlen);
+        if (rc == XC_OK && srch_docdata_parse(data, dlen, &dd) == 0) {
+            json_t *id = dd.fields ? json_object_get(dd.fields, "id") : NULL;
+            if (json_is_string(id))
+                snprintf(term, size, "%s%s", SCH_ID, json_string_value(id));
+            srch_docdata_free(&dd);
+        } else if (rc == XC_OK)
+            rc = XC_ERR_NOMEM;
+        xc_doc_free(doc);
+        if (rc != XC_OK || term[0])
+            return rc;
+    }
+    xc_iter *it = NULL;
+    const char *t;
+    size_t tl;
+    int rc = xc_db_termlist(e->db, docid, SCH_ID, &it);
+    if (rc == XC_OK && xc_iter_next(it, &t, &tl, NULL, NULL) == XC_OK && tl < size) {
+        memcpy(term, t, tl);
+        term[tl] = '\0';
+    }
+    xc_iter_free(it);
+    return rc;
+}
+
+/* The documents ids[0..n) of a group of shards with a remote one, ORed:
+ * the posting source of xc_query_docids_in cannot run on a remote shard
+ * (xapian-tcpsrv knows only Xapian's classes). Each hit of the match
+ * carries its content hash (the collapse key of run(): SCH_SLOT_HASH,
+ * which holds the post's id among the rest, so no two posts share it):
+ * the wildcard SCH_HASHID + hash, which each shard expands to the one
+ * term "XH" + hash + id of that post, finds it without reading anything.
+ * A hit without one (a post indexed before the hash) is found by its id
+ * term, read from its document (a round trip on a remote shard). */
 static int id_terms(srch_engine *e, const uint32_t *ids, uint32_t n, xc_query **out)
 {
     xc_query *terms[SRCH_RERANK_MAX];
     size_t nt = 0;
     int rc = XC_OK;
     for (uint32_t i = 0; i < n && rc == XC_OK; i++) {
-        xc_iter *it = NULL;
-        const char *t;
-        size_t tl;
-        rc = xc_db_termlist(e->db, ids[i], SCH_ID, &it);
-        if (rc == XC_OK && xc_iter_next(it, &t, &tl, NULL, NULL) == XC_OK)
-            rc = xc_query_term(t, tl, 1, 0, &terms[nt++]);
-        xc_iter_free(it);
+        char t[300];
+        const char *key = NULL;
+        size_t kl = 0;
+        for (uint32_t k = 0; e->hits_ms && k < e->hits_n && !key; k++)
+            if (e->hits_ids[k] == ids[i] &&
+                xc_mset_collapse_key(e->hits_ms, k, &key, &kl) == XC_OK && kl != 16)
+                key = NULL;
+        if (key) {
+            snprintf(t, sizeof t, "%s%.16s", SCH_HASHID, key);
+            rc = xc_query_wildcard(t, 0, XC_WILDCARD_LIMIT_ERROR, &terms[nt++]);
+            continue;
+        }
+        rc = id_term(e, ids[i], t, sizeof t);
+        if (rc == XC_OK && t[0])
+            rc = xc_query_term(t, strlen(t), 1, 0, &terms[nt++]);
     }
     if (rc == XC_OK)
         rc = xc_query_combine(XC_OP_OR, terms, nt, 0, out);
@@ -796,6 +866,8 @@ int srch_count(srch_engine *e, const xc_query *q, uint32_t check, uint32_t *tota
         rc = xc_enquire_new(e->db, &enq);
     if (rc == XC_OK)
         rc = srch_watch(e, enq);
+    if (rc == XC_OK && e->opt.query_time_limit && xc_db_is_remote(e->db))
+        rc = xc_enquire_set_time_limit(enq, e->opt.query_time_limit / 1000.0); /* see new_enquire */
     if (rc == XC_OK)
         rc = xc_enquire_set_query(enq, b, 0);
     if (rc == XC_OK)
@@ -889,6 +961,11 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     if (rc == XC_OK && (by_date || req->sort == SRCH_SORT_DATE))
         rc = xc_enquire_set_sort(enq, by_date ? XC_SORT_VALUE : XC_SORT_VALUE_THEN_RELEVANCE,
                                  SCH_SLOT_DATE, 1);
+    /* With a remote shard, each hit carries its content hash (its
+       collapse key: no two posts share one, so nothing is collapsed), by
+       which the rerank finds the best hits without reading them */
+    if (rc == XC_OK && reorder && xc_db_is_remote(e->db))
+        rc = xc_enquire_set_collapse_key(enq, SCH_SLOT_HASH, 1);
     uint32_t check = 0;
     if (rc == XC_OK && req->facets) {
         xc_enquire_add_facet(enq, SCH_SLOT_CATEGORIES, SCH_SEP);
@@ -904,10 +981,25 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     ranked_hit *rh = size ? malloc(size * sizeof *rh) : NULL;
     if (size && !rh)
         rc = XC_ERR_NOMEM;
+    uint32_t *msids = NULL; /* the hits' docids in the mset's order */
+    if (rc == XC_OK && size && xc_db_is_remote(e->db)) {
+        msids = malloc(size * sizeof *msids);
+        rc = msids ? XC_OK : XC_ERR_NOMEM;
+    }
     for (uint32_t i = 0; i < size && rc == XC_OK; i++) {
         xc_hit h;
         rc = xc_mset_hit(ms, i, &h);
         rh[i] = (ranked_hit){h.docid, h.weight, h.percent};
+        if (msids)
+            msids[i] = h.docid;
+    }
+    if (rc == XC_OK && msids) {
+        /* a remote shard: each hit's document is read once, by the first
+           of the feedback, the answer cues and the page that needs it;
+           the rerank finds its hits by their collapse keys */
+        e->hits_ms = ms;
+        e->hits_ids = msids;
+        e->hits_n = size;
     }
     if (rc == XC_OK && reorder && size > 1) {
         int top = rh[0].percent;
@@ -940,6 +1032,10 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     double t2 = srch_now();
     e->t.match_ms += (t2 - t1) * 1000.0;
     if (rc != XC_OK) {
+        e->hits_ms = NULL;
+        e->hits_ids = NULL;
+        e->hits_n = 0;
+        free(msids);
         free(rh);
         xc_mset_free(ms);
         xc_enquire_free(enq);
@@ -959,7 +1055,7 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
         xc_doc *doc = NULL;
         const char *data = NULL;
         size_t dlen = 0;
-        rc = xc_db_get_document(e->db, rh[i].docid, &doc);
+        rc = srch_hit_doc(e, rh[i].docid, &doc);
         if (rc == XC_OK)
             rc = srch_record(doc, &data, &dlen);
         if (rc != XC_OK) {
@@ -1008,6 +1104,10 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     }
     srch_snipper_free(snip);
     free(rh);
+    e->hits_ms = NULL;
+    e->hits_ids = NULL;
+    e->hits_n = 0;
+    free(msids);
     if (rc == XC_OK) {
         json_object_set_new(ans, "total", json_integer(total));
         json_object_set_new(ans, "total_exact", json_boolean(total_exact));
@@ -1490,6 +1590,11 @@ int srch_stats(srch_engine *e, json_t **out)
         }
         free(last);
         if (rc == XC_OK) {
+            if (ans && xc_db_is_remote(e->db))
+                /* requests this engine's thread sent to remote shards and
+                   waited for (each a round trip): for tests and benchmarks */
+                json_object_set_new(ans, "remote_round_trips",
+                                    json_integer((json_int_t)xc_remote_trips()));
             if (ans)
                 add_missing(e, ans);
             *out = ans;

@@ -199,7 +199,23 @@ int srch_feedback(srch_engine *e, const srch_parsed *p, const uint32_t *ids, siz
     for (size_t h = 0; h < n; h++)
         st->vsize[h] = 0; /* a post indexed before schema 3 has none: it
                              only takes part less */
-    int rc = xc_db_values_of(e->db, SCH_SLOT_WORDS, ids, n, copy_value, st);
+    int rc = XC_OK;
+    if (e->hits_ms) {
+        /* a remote shard: the values come with the hits' documents,
+           read in one batch (engine.c, run()) */
+        for (size_t h = 0; h < n && rc == XC_OK && st->rc == XC_OK; h++) {
+            xc_doc *doc = NULL;
+            const char *v = NULL;
+            size_t vl = 0;
+            rc = srch_hit_doc(e, ids[h], &doc);
+            if (rc == XC_OK)
+                rc = xc_doc_get_value(doc, SCH_SLOT_WORDS, &v, &vl);
+            if (rc == XC_OK && vl)
+                copy_value(st, h, v, vl);
+            xc_doc_free(doc);
+        }
+    } else
+        rc = xc_db_values_of(e->db, SCH_SLOT_WORDS, ids, n, copy_value, st);
     if (rc == XC_OK)
         rc = st->rc;
     for (size_t h = 0; h < n && rc == XC_OK; h++)

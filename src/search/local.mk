@@ -47,4 +47,4 @@ TESTS += tests/search/test-budget
 # Shards (issue 17): the sample split by socasma-index --shard N/M, searched
 # through a stub file (local), and through xapian-tcpsrv (remote).
 TESTS += tests/shards/local.sh tests/shards/remote.sh
-EXTRA_DIST += tests/shards/lib.sh tests/shards/local.sh tests/shards/remote.sh
+EXTRA_DIST += tests/shards/lib.sh tests/shards/local.sh tests/shards/remote.sh tests/shards/slowproxy.py

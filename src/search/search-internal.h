@@ -132,6 +132,13 @@ struct srch_engine {
                                 (UINT64_MAX: none) */
     xc_query *delta_hide;    /* what every match leaves out (NULL: nothing) */
     uint32_t delta_hidden;   /* documents it hides */
+    /* With a remote shard, the match's hits during run(): the rerank
+       finds them by their collapse keys, and the feedback's words, the
+       answer cues and the page read each document once from the mset
+       (srch_hit_doc), a round trip each. NULL: none. */
+    xc_mset *hits_ms;
+    const uint32_t *hits_ids; /* their docids, in the mset's order */
+    uint32_t hits_n;
     char err[512];
 };
 
@@ -196,6 +203,10 @@ typedef struct {
  * SCH_SLOT_RECORD, or the document data in a database of schema 1. Points
  * into doc. Returns an xc status. */
 int srch_record(xc_doc *doc, const char **data, size_t *len);
+/* Document docid of the database (an xc status; *out freed by the
+ * caller): through the match's hits when there are (e->hits_ms: read
+ * once for all its readers), else read. */
+int srch_hit_doc(srch_engine *e, uint32_t docid, xc_doc **out);
 /* Parses data (which must outlive out): 0, or -1 when out of memory. */
 int srch_docdata_parse(const char *data, size_t len, srch_docdata *out);
 void srch_docdata_free(srch_docdata *d);
@@ -350,6 +361,13 @@ int srch_shards_open(srch_engine *e, double now);
  * and makes the group again if that changed anything. SRCH_OK, or
  * SRCH_ERR_UNAVAILABLE when no shard answers. */
 int srch_shards_refresh(srch_engine *e, int lost, double now);
+/* After a failure whose message (Xapian's, with its context) says that a
+ * remote shard did not answer in time (shard_timeout): that shard is left
+ * out (tried again later, as one that failed to open), so that the
+ * request's next try runs without it rather than wait for it again (a
+ * shard busy with a costly match answers a new connection at once, then
+ * is as slow again). 1 if a shard was so left out, else 0. */
+int srch_shards_timed_out(srch_engine *e, const char *message, double now);
 /* Closes the group and every shard. */
 void srch_shards_close(srch_engine *e);
 /* The labels of the missing shards (a new JSON array), or NULL if none. */

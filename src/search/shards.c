@@ -302,6 +302,33 @@ int srch_shards_refresh(srch_engine *e, int lost, double now)
     return regroup(e);
 }
 
+int srch_shards_timed_out(srch_engine *e, const char *message, double now)
+{
+    if (!message || !strstr(message, "imeout"))
+        return 0;
+    int n = 0;
+    for (size_t i = 0; i < e->nshards; i++) {
+        srch_shard *s = &e->shards[i];
+        char ctx[300]; /* Xapian's context of a remote database */
+        if (!s->db || !s->host)
+            continue;
+        snprintf(ctx, sizeof ctx, "tcp(%s:%u)", s->host, s->port);
+        if (!strstr(message, ctx))
+            continue;
+        xc_db_close(e->db); /* the group first (it shares the shard's
+                               connection); made again by the refresh */
+        e->db = NULL;
+        xc_db_close(s->db);
+        s->db = NULL;
+        s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : SRCH_SHARD_RETRY_MS;
+        if (s->backoff_ms > SRCH_SHARD_RETRY_MAX_MS)
+            s->backoff_ms = SRCH_SHARD_RETRY_MAX_MS;
+        s->retry_at = now + s->backoff_ms / 1000.0;
+        n++;
+    }
+    return n > 0;
+}
+
 json_t *srch_shards_missing(const srch_engine *e)
 {
     if (!e->nmissing)

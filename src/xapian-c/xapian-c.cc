@@ -33,6 +33,10 @@ const size_t XC_MAX_FACETS = 8;
 
 thread_local std::string last_error;
 
+// Requests this thread sent to remote databases and waited for (see
+// xc_remote_trips in the header).
+thread_local uint64_t remote_trips = 0;
+
 int fail(int status, const char *msg)
 {
     try {
@@ -217,8 +221,29 @@ struct xc_db {
     std::vector<Part> parts; // a group's parts; a remote database is its own one part
     bool syn_loaded = false;
     std::map<std::string, std::set<std::string>> remote_syn;
+    /* a group with a remote part: the lexicon's terms under a prefix
+       (xc_query_wildcard_in), kept until a reopen finds a part changed */
+    std::map<std::string, std::vector<std::pair<std::string, Xapian::doccount>>> expansions;
     Xapian::Database &db() { return writable ? wdb : rdb; }
 };
+
+// The remote parts of db (0 for a local database or group).
+static unsigned remote_parts(const xc_db *db)
+{
+    unsigned n = 0;
+    if (db->remote)
+        for (const Part &p : db->parts)
+            n += p.remote ? 1 : 0;
+    return n;
+}
+
+// 1 if document did of db lives on a remote part.
+static bool remote_doc(const xc_db *db, uint32_t did)
+{
+    if (!db->remote || db->parts.empty() || did == 0)
+        return false;
+    return db->parts[(did - 1) % db->parts.size()].remote;
+}
 
 struct xc_doc {
     Xapian::Document doc;
@@ -246,6 +271,10 @@ struct xc_mset {
     Xapian::Database db; /* what the match read: documents are read from it */
     std::map<uint32_t, std::vector<Item>> facets;
     std::map<std::string, Xapian::Stem> stemmers;
+    std::vector<Xapian::Document> fetched; /* the hits' documents read (xc_mset_document) */
+    std::vector<bool> have;                /* which of fetched are */
+    std::string key_buf;                   /* xc_mset_collapse_key's */
+    std::vector<bool> part_remote;         /* of the database matched: which parts are remote */
 };
 
 struct xc_iter {
@@ -386,6 +415,7 @@ void read_chunks(const Xapian::Database &d, const char *base,
 {
     for (unsigned n = 0;; n++) {
         std::string chunk = d.get_metadata(base + std::to_string(n));
+        remote_trips++; /* only called on remote parts */
         if (chunk.empty())
             break;
         size_t start = 0;
@@ -604,18 +634,45 @@ int xc_db_reopen(xc_db *db, int *reopened)
         *reopened = 0;
     NEED(db);
     XC_TRY
-    bool r = db->db().reopen();
-    if (db->remote) {
-        // a remote part's reopen() says nothing useful: its exported
-        // synonyms and generation are read again
+    if (!db->remote) {
+        bool r = db->db().reopen();
+        if (reopened)
+            *reopened = r ? 1 : 0;
+        return XC_OK;
+    }
+    // With a remote part, each part on its own (they share the group's
+    // internals). A local part's reopen() says whether its revision moved;
+    // a remote part's says nothing useful, so what it exported is compared:
+    // its generation (bumped by every commit of a database that keeps the
+    // copies, xc_db_export_tables: socasma-index --shard and the daemon's
+    // writer on such a database), its document count and last id. A part
+    // that exports nothing (generation 0) always counts as changed.
+    bool r = false, remote_changed = false;
+    for (Part &p : db->parts) {
+        if (!p.remote) {
+            r = p.db.reopen() || r;
+            continue;
+        }
+        bool known = p.gen_known;
+        uint64_t gen = p.gen;
+        Xapian::doccount count = p.db.get_doccount();
+        Xapian::docid last = p.db.get_lastdocid();
+        p.gen_known = false;
+        p.db.reopen();
+        p.gen = std::strtoull(p.db.get_metadata(XC_META_EXPORT_GEN_).c_str(), nullptr, 10);
+        p.gen_known = true;
+        remote_trips += 2;
+        if (!known || p.gen == 0 || p.gen != gen || p.db.get_doccount() != count ||
+            p.db.get_lastdocid() != last)
+            remote_changed = true;
+    }
+    if (r || remote_changed) { // its exported synonyms are read again
         db->syn_loaded = false;
         db->remote_syn.clear();
-        for (Part &p : db->parts)
-            p.gen_known = false;
-        r = true;
+        db->expansions.clear();
     }
     if (reopened)
-        *reopened = r ? 1 : 0;
+        *reopened = r || remote_changed ? 1 : 0;
     return XC_OK;
     XC_CATCH
 }
@@ -680,6 +737,7 @@ int xc_db_revision(xc_db *db, uint64_t *revision)
         if (p.remote && !p.gen_known) {
             p.gen = std::strtoull(p.db.get_metadata(XC_META_EXPORT_GEN_).c_str(), nullptr, 10);
             p.gen_known = true;
+            remote_trips++;
         }
         sum += p.remote ? p.gen : p.db.get_revision();
     }
@@ -723,6 +781,7 @@ int xc_db_termfreq(xc_db *db, const char *term, size_t len, uint32_t *freq)
         return XC_OK; // cannot be in the database
     XC_TRY
     *freq = db->db().get_termfreq(std::string(term, len));
+    remote_trips += remote_parts(db);
     return XC_OK;
     XC_CATCH
 }
@@ -736,6 +795,7 @@ int xc_db_get_metadata(xc_db *db, const char *key, char **value, size_t *len)
     NEED(db && key && len);
     XC_TRY
     std::string v = db->db().get_metadata(key);
+    remote_trips += !db->parts.empty() && db->parts[0].remote ? 1 : 0; /* read from the first */
     *value = dup_string(v);
     *len = v.size();
     return XC_OK;
@@ -944,10 +1004,12 @@ int xc_db_get_document_by_term(xc_db *db, const char *idterm, xc_doc **out)
     Xapian::Database &d = db->db();
     std::string t(idterm, len);
     Xapian::PostingIterator p = d.postlist_begin(t);
+    remote_trips += remote_parts(db);
     if (p == d.postlist_end(t))
         return fail(XC_ERR_NOT_FOUND, "no document has term ", t);
     std::unique_ptr<xc_doc> h(new xc_doc);
     h->doc = d.get_document(*p);
+    remote_trips += remote_doc(db, *p) ? 1 : 0;
     *out = h.release();
     return XC_OK;
     XC_CATCH
@@ -963,6 +1025,7 @@ int xc_db_get_document(xc_db *db, uint32_t docid, xc_doc **out)
     XC_TRY
     std::unique_ptr<xc_doc> h(new xc_doc);
     h->doc = db->db().get_document(docid);
+    remote_trips += remote_doc(db, docid) ? 1 : 0;
     *out = h.release();
     return XC_OK;
     XC_CATCH
@@ -981,6 +1044,7 @@ int xc_db_positions(xc_db *db, uint32_t docid, const char *term, size_t len, uin
     Xapian::Database &d = db->db();
     std::string t(term, len);
     std::vector<uint32_t> v;
+    remote_trips += remote_doc(db, docid) ? 1 : 0;
     for (Xapian::PositionIterator p = d.positionlist_begin(docid, t);
          p != d.positionlist_end(docid, t); ++p)
         v.push_back(*p);
@@ -1036,6 +1100,7 @@ int xc_db_allterms_max(xc_db *db, const char *prefix, size_t max, xc_iter **out)
     XC_TRY
     Xapian::Database &d = db->db();
     std::unique_ptr<xc_iter> h(new xc_iter);
+    remote_trips += remote_parts(db);
     for (Xapian::TermIterator t = d.allterms_begin(prefix);
          t != d.allterms_end(prefix) && (max == 0 || h->items.size() < max); ++t)
         h->items.push_back(Item{*t, t.get_termfreq(), 0.0});
@@ -1053,6 +1118,7 @@ int xc_db_prefix_cost(xc_db *db, const char *prefix, uint32_t max_expansion, uin
     XC_TRY
     Xapian::Database &d = db->db();
     std::vector<Xapian::doccount> freqs;
+    remote_trips += remote_parts(db);
     for (Xapian::TermIterator t = d.allterms_begin(prefix); t != d.allterms_end(prefix); ++t) {
         if (scan_max && freqs.size() >= scan_max)
             return fail(XC_ERR_WILDCARD, "too many terms start with ", prefix);
@@ -1084,6 +1150,7 @@ int xc_db_termlist(xc_db *db, uint32_t docid, const char *prefix, xc_iter **out)
     Xapian::Database &d = db->db();
     std::string p(prefix);
     std::unique_ptr<xc_iter> h(new xc_iter);
+    remote_trips += remote_doc(db, docid) ? 1 : 0;
     Xapian::TermIterator t = d.termlist_begin(docid);
     Xapian::TermIterator end = d.termlist_end(docid);
     if (!p.empty())
@@ -1134,6 +1201,7 @@ int xc_db_values_of(xc_db *db, uint32_t slot, const uint32_t *docids, size_t n,
             if (order[k].first == 0 || (k > 0 && order[k].first == order[k - 1].first))
                 continue;
             std::string value;
+            remote_trips += remote_doc(db, order[k].first) ? 1 : 0;
             try {
                 value = d.get_document(order[k].first).get_value(slot);
             } catch (const Xapian::DocNotFoundError &) {
@@ -1566,8 +1634,20 @@ int xc_query_wildcard_in(xc_db *db, const char *prefix, uint32_t max_expansion,
     XC_TRY
     Xapian::Database &d = db->db();
     std::vector<std::pair<std::string, Xapian::doccount>> terms;
-    for (Xapian::TermIterator t = d.allterms_begin(prefix); t != d.allterms_end(prefix); ++t)
-        terms.emplace_back(*t, t.get_termfreq());
+    auto known = db->remote ? db->expansions.find(prefix) : db->expansions.end();
+    if (known != db->expansions.end())
+        terms = known->second; /* a lexicon scan is a round trip a remote part */
+    else {
+        remote_trips += remote_parts(db);
+        for (Xapian::TermIterator t = d.allterms_begin(prefix); t != d.allterms_end(prefix); ++t)
+            terms.emplace_back(*t, t.get_termfreq());
+        if (db->remote && terms.size() <= 64) { /* (stem extensions: a few;
+                                                   at most 1024 x 64 kept) */
+            if (db->expansions.size() >= 1024)
+                db->expansions.clear();
+            db->expansions[prefix] = terms;
+        }
+    }
     if (max_expansion && terms.size() > max_expansion) {
         if (limit == XC_WILDCARD_LIMIT_ERROR)
             return fail(XC_ERR_WILDCARD, "wildcard expands to more than the limit of terms");
@@ -1808,7 +1888,12 @@ int xc_enquire_get_mset(xc_enquire *enq, uint32_t first, uint32_t maxitems,
         h->stopped = enq->stop.stopped;
     } else
         h->ms = enq->enq.get_mset(first, maxitems, check_at_least);
+    /* a remote part is sent the query, answers its statistics, is sent
+       the whole's and answers its hits */
+    remote_trips += 2 * remote_parts(enq->db);
     h->db = enq->db->db();
+    for (const Part &p : enq->db->parts)
+        h->part_remote.push_back(p.remote);
     for (auto &s : enq->spies) {
         std::map<std::string, uint32_t> counts;
         for (Xapian::TermIterator t = s.spy->values_begin(); t != s.spy->values_end(); ++t) {
@@ -1889,13 +1974,44 @@ int xc_mset_document(xc_mset *ms, uint32_t i, xc_doc **out)
         return fail(XC_ERR_INVALID_ARG, "hit index out of range");
     XC_TRY
     std::unique_ptr<xc_doc> h(new xc_doc);
-    /* The hit exists: reading it lazily skips the check that MSet's
-     * get_document makes (a lookup of its length) before each document. */
-    h->doc = ms->db.get_document(*ms->ms[i], Xapian::DOC_ASSUME_VALID);
+    if (ms->have.empty()) {
+        ms->fetched.resize(ms->ms.size());
+        ms->have.resize(ms->ms.size(), false);
+    }
+    if (!ms->have[i]) {
+        /* The hit exists: reading it lazily skips the check that MSet's
+         * get_document makes (a lookup of its length) before each document.
+         * Kept: asked again, it is not read again (a round trip on a remote
+         * part, where it comes with its data and every value). */
+        Xapian::docid did = *ms->ms[i];
+        ms->fetched[i] = ms->db.get_document(did, Xapian::DOC_ASSUME_VALID);
+        ms->have[i] = true;
+        size_t nparts = ms->part_remote.size();
+        if (nparts && ms->part_remote[(did - 1) % nparts])
+            remote_trips++;
+    }
+    h->doc = ms->fetched[i];
     *out = h.release();
     return XC_OK;
     XC_CATCH
 }
+
+int xc_mset_collapse_key(xc_mset *ms, uint32_t i, const char **key, size_t *len)
+{
+    NEED(ms && key && len);
+    *key = "";
+    *len = 0;
+    if (i >= ms->ms.size())
+        return fail(XC_ERR_INVALID_ARG, "hit index out of range");
+    XC_TRY
+    ms->key_buf = ms->ms[i].get_collapse_key();
+    *key = ms->key_buf.c_str();
+    *len = ms->key_buf.size();
+    return XC_OK;
+    XC_CATCH
+}
+
+uint64_t xc_remote_trips(void) { return remote_trips; }
 
 int xc_mset_facet(xc_mset *ms, uint32_t slot, xc_iter **out)
 {

@@ -182,7 +182,11 @@ void xc_db_close(xc_db *db);
 int xc_db_is_writable(const xc_db *db);
 
 /* Brings a read-only handle to the latest committed revision.
- * *reopened (may be NULL) is set to 1 if it may have changed, 0 if not. */
+ * *reopened (may be NULL) is set to 1 if it may have changed, 0 if not.
+ * A remote part (or group with one) counts as changed when its exported
+ * generation (xc_db_export_tables), document count or last document id
+ * moved, or when it exports nothing: a round trip for the reopen and one
+ * for the generation, a remote part. */
 int xc_db_reopen(xc_db *db, int *reopened);
 
 /* Makes the changes since the last commit durable and visible to readers.
@@ -496,7 +500,9 @@ typedef struct {
 } xc_hit;
 /* The i-th hit of this page (0 <= i < size). */
 int xc_mset_hit(xc_mset *ms, uint32_t i, xc_hit *out);
-/* The document of the i-th hit (data and values). Free with xc_doc_free. */
+/* The document of the i-th hit (data and values). Free with xc_doc_free.
+ * Read once: the mset keeps it for the next call (a round trip on a
+ * remote part, whose documents come with their data and every value). */
 int xc_mset_document(xc_mset *ms, uint32_t i, xc_doc **out);
 /* The counts of facet `slot` (added with xc_enquire_add_facet): iterate
  * values with their counts (the count is in *freq), most frequent first. */
@@ -543,6 +549,20 @@ int xc_db_part_allterms(xc_db *db, size_t part, const char *prefix, xc_iter **ou
  * hold term (len bytes), at the revision the group has open. */
 int xc_db_part_termfreq(xc_db *db, size_t part, const char *term, size_t len, uint32_t *freq);
 int xc_db_part_doccount(xc_db *db, size_t part, uint32_t *count);
+
+/* (Added: shards.) The collapse key of the i-th hit (the value of the
+ * slot given to xc_enquire_set_collapse_key, carried with the hit: no
+ * read, also from a remote part). *key is valid until the next call on ms
+ * or its free. */
+int xc_mset_collapse_key(xc_mset *ms, uint32_t i, const char **key, size_t *len);
+
+/* (Added: shards.) The requests the calling thread has sent to remote
+ * databases and waited for, since it started: a match counts 2 a remote
+ * part (the query, then the whole's statistics), every other read 1 a
+ * remote part it asks (a term frequency, a document, a termlist, a
+ * metadata key, a lexicon scan, a reopen). For tests and benchmarks: each
+ * is a round trip on the network. */
+uint64_t xc_remote_trips(void);
 
 #ifdef __cplusplus
 }

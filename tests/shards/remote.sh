@@ -106,4 +106,64 @@ cat "$T/loop1.out" "$T/loop2.out" | grep -v '"ok":true' | head -3
 [ "$bad" -eq 0 ] || grep -i 'unavail\|error' "$T/daemon.err" | head -5 >&2
 [ "$answers" -gt 20 ] || fail "too few answers during the load ($answers)"
 expect_eq "no failed request during the load" 0 "$bad"
+kill "$DPID"; wait "$DPID" 2>/dev/null
+
+# Round trips to the remote shards: the `stats` op of a daemon with one
+# worker says how many it has made (xc_remote_trips; each a request
+# answered). A search of "permis" (18 hits over 2 remote shards) makes
+# two matches (the query, and the proximity bonus on its best hits, which
+# it finds by the content hash each hit carries) of two round trips a
+# shard, and reads the 10 documents of its page: 8 + 10 = 18, plus 4 when
+# its reopen falls in (each shard's reopen and export generation). The
+# term frequencies and the count of the total are remembered from the
+# first search (the shards have not changed). Before, the rerank read a
+# termlist a hit for the id terms, and the page its documents: 36.
+"$SOCASMA_SEARCHD" --db "$T/remote.stub" --socket "$T/s1" --listen '' --threads 1 \
+    2>"$T/daemon1.err" &
+D1=$!
+on_exit 'kill $D1 2>/dev/null'
+i=0
+while [ ! -S "$T/s1" ]; do
+    i=$((i + 1)); [ $i -lt 200 ] || { cat "$T/daemon1.err" >&2; fail "daemon start"; finish; }
+    sleep 0.05
+done
+trips=$(printf '%s\n' '{"op":"search","q":"permis"}' '{"op":"stats"}' '{"op":"search","q":"permis"}' \
+    '{"op":"stats"}' '{"op":"stats"}' | "$LC" -U "$T/s1" | sed -n 's/.*"remote_round_trips":\([0-9]*\).*/\1/p' |
+    tr '\n' ' ')
+echo "round trips after each stats: $trips"
+set -- $trips
+if [ $# -eq 3 ]; then
+    # the second search = (its count and a stats) - (a stats), each stats
+    # or search possibly with a reopen (4)
+    one=$(( ($2 - $1) - ($3 - $2) ))
+    echo "round trips of a search of permis (2 remote shards, 18 hits): $one"
+    [ "$one" -ge 14 ] && [ "$one" -le 22 ] ||
+        fail "a search of permis made $one round trips (expected 18, +-4 for a reopen)"
+else
+    fail "stats without remote_round_trips: $trips"
+fi
+kill "$D1"; wait "$D1" 2>/dev/null
+
+# A shard busy with a costly match (a proxy holds its answers to "send the
+# hits" 3 s) answers a new connection at once, then is as slow again:
+# after shard_timeout the request goes on without it (partial, named),
+# rather than connect to it again and wait once more at every try (which
+# ended the request "unavailable" after 8 tries).
+command -v python3 >/dev/null 2>&1 || { echo "python3 missing: no slow shard"; finish; }
+rm -f "$T/proxy.port"
+python3 "$top_srcdir/tests/shards/slowproxy.py" "$PORT2" 3 "$T/proxy.port" 2>"$T/proxy.err" &
+PROXY=$!
+on_exit 'kill $PROXY 2>/dev/null'
+i=0
+while [ ! -s "$T/proxy.port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+printf 'remote 127.0.0.1:%s\nremote 127.0.0.1:%s\n' "$PORT1" "$(cat "$T/proxy.port")" >"$T/slow.stub"
+printf '[search]\nshard_timeout = 500\n' >"$T/slow.conf"
+out=$(timeout 60 "$SOCASMA_SEARCH" --config "$T/slow.conf" --json --db "$T/slow.stub" permis)
+expect_match "slow shard: answered without it" '"ok":true' "$out"
+expect_match "slow shard: partial, named" \
+    "\"partial\":true,\"missing_shards\":\\[\"remote 127.0.0.1:$(cat "$T/proxy.port")\"\\]" "$out"
+# the hits of the shard that answered: those of shard 1 in the one database
+n1=$(printf '%s' "$out" | jq '.hits | length')
+[ "$n1" -gt 0 ] || fail "slow shard: no hit from the other shard"
+kill "$PROXY"
 finish
