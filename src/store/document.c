@@ -12,6 +12,7 @@
 
 #include "store/schema.h"
 #include "store/store-internal.h"
+#include "store/termset.h"
 
 /* Terms longer than this are skipped: Xapian refuses terms over 245 bytes,
  * and a "word" that long is noise (TermGenerator skips words over 64). */
@@ -24,7 +25,7 @@ int store_worker_new(store_worker **out)
 {
     if (!out)
         return STORE_ERR_INVALID;
-    store_worker *w = calloc(1, sizeof *w);
+    store_worker *w = calloc(1, sizeof *w); /* its termset is empty */
     if (!w || txt_analyser_new(&w->an) != TXT_OK) {
         free(w);
         return STORE_ERR_NOMEM;
@@ -38,6 +39,7 @@ void store_worker_free(store_worker *w)
     if (!w)
         return;
     txt_analyser_free(w->an);
+    store_termset_free(&w->terms);
     free(w);
 }
 
@@ -83,6 +85,7 @@ typedef struct {
 
 typedef struct {
     xc_doc *doc;
+    store_termset *terms; /* the document's terms, written at the end */
     char term[MAX_TERM + 8];
     int rc;             /* first failure (STORE_ERR_NOMEM) */
     store_spell *spell; /* display forms of the words, for the spelling table */
@@ -109,21 +112,21 @@ static void add_posting(builder *b, const char *prefix, const char *w, size_t le
                         uint32_t wdf)
 {
     size_t n = make_term(b, prefix, w, len);
-    if (n && xc_doc_add_posting(b->doc, b->term, n, pos, wdf) == XC_ERR_NOMEM)
+    if (n && store_termset_add(b->terms, b->term, n, 1, pos, wdf) != 0)
         b->rc = STORE_ERR_NOMEM;
 }
 
 static void add_term(builder *b, const char *prefix, const char *w, size_t len, uint32_t wdf)
 {
     size_t n = make_term(b, prefix, w, len);
-    if (n && xc_doc_add_term(b->doc, b->term, n, wdf) == XC_ERR_NOMEM)
+    if (n && store_termset_add(b->terms, b->term, n, 0, 0, wdf) != 0)
         b->rc = STORE_ERR_NOMEM;
 }
 
 static void add_boolean(builder *b, const char *prefix, const char *w, size_t len)
 {
     size_t n = make_term(b, prefix, w, len);
-    if (n && xc_doc_add_boolean_term(b->doc, b->term, n) == XC_ERR_NOMEM)
+    if (n && store_termset_add(b->terms, b->term, n, 0, 0, 0) != 0)
         b->rc = STORE_ERR_NOMEM;
 }
 
@@ -554,6 +557,8 @@ int store_prepare(const store *s, store_worker *w, const imp_post *post, store_p
         return STORE_OK;
     }
     builder b = {0};
+    b.terms = &w->terms;
+    store_termset_clear(b.terms);
     if (xc_doc_new(&b.doc) != XC_OK) {
         store_prepared_free(p);
         return STORE_ERR_NOMEM;
@@ -565,6 +570,14 @@ int store_prepare(const store *s, store_worker *w, const imp_post *post, store_p
     snprintf(hid, sizeof hid, "%s%s", p->hash, post->id);
     add_boolean(&b, SCH_HASHID, hid, strlen(hid));
     set_value(&b, SCH_SLOT_HASH, p->hash, 16);
+    /* Every term at once: one call per distinct term rather than one per
+     * occurrence (termset.h). */
+    if (b.rc == STORE_OK) {
+        int xrc = store_termset_write(b.terms, b.doc);
+        if (xrc != XC_OK) /* the terms were checked: only memory can fail */
+            b.rc = xrc == XC_ERR_NOMEM ? STORE_ERR_NOMEM : STORE_ERR_INVALID;
+    }
+    store_termset_clear(b.terms);
     p->doc = b.doc;
     p->spell = b.spell;
     p->nspell = b.nspell;
@@ -573,7 +586,7 @@ int store_prepare(const store *s, store_worker *w, const imp_post *post, store_p
     if (b.rc != STORE_OK) {
         store_prepared_free(p);
         if (err && errlen)
-            snprintf(err, errlen, "out of memory");
+            snprintf(err, errlen, "%s", b.rc == STORE_ERR_NOMEM ? "out of memory" : xc_errmsg());
         return b.rc;
     }
     *out = p;

@@ -36,6 +36,7 @@
 
 #include "store/idmap.h"
 #include "store/store.h"
+#include "store/termset.h"
 #include "text/text.h"
 #include "xapian-c/xapian-c.h"
 
@@ -89,6 +90,7 @@ struct store_builder {
 
 struct store_worker {
     txt_analyser *an;
+    store_termset terms; /* the document being built (document.c) */
 };
 
 /* A word for the spelling table, as it should be displayed. */
