@@ -91,6 +91,8 @@ struct store_builder {
 struct store_worker {
     txt_analyser *an;
     store_termset terms; /* the document being built (document.c) */
+    store_termset words; /* its characteristic words (document.c) */
+    txt_buf record;      /* its record (document.c) */
 };
 
 /* A word for the spelling table, as it should be displayed. */
@@ -105,7 +107,8 @@ struct store_prepared {
     char hash[17];
     int unchanged;        /* same hash as the database: doc is NULL */
     xc_doc *doc;
-    store_spell *spell;
+    store_spell *spell;   /* one entry per occurrence, in the post's order
+                             (not merged: the run sums them in a hash) */
     size_t nspell;
 };
 

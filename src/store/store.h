@@ -220,6 +220,10 @@ typedef struct {
     uint64_t chunk_bytes; /* input bytes per chunk of a parallel build;
                              0: a sixteenth of the input, from 512 kB to
                              16 MB (8 MB when the size is unknown) */
+    unsigned chunk_posts; /* and at most this many posts per chunk; 0:
+                             Xapian's flush threshold (the environment's
+                             XAPIAN_FLUSH_THRESHOLD, else 10,000), so that
+                             a chunk is written out once */
     int prune;            /* delete the posts that no source holds, unless a
                              record could not be read or a source stopped
                              early (prune_skipped) */
