@@ -6,6 +6,7 @@
  * round-robin to the builder threads, which analyse and write them. */
 #include <config.h>
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +23,12 @@
  * (below): one flush of Xapian's. */
 #define CHUNKS_PER_RUN 16
 #define CHUNK_MIN_BYTES (512u * 1024u)
-#define CHUNK_MAX_BYTES (16u * 1024u * 1024u)
-#define CHUNK_UNKNOWN_BYTES (8u * 1024u * 1024u)
+#define CHUNK_MAX_BYTES (4u * 1024u * 1024u)
+#define CHUNK_UNKNOWN_BYTES (4u * 1024u * 1024u)
+/* At most this many chunks when the input's size is known: the merge opens
+ * every chunk at once, a few files each. Past CHUNK_MAX_BYTES times this
+ * (1 GB), chunks grow and hold more than one flush. */
+#define MAX_CHUNKS 256u
 /* Xapian's own default for XAPIAN_FLUSH_THRESHOLD. */
 #define XAPIAN_DEFAULT_FLUSH 10000u
 
@@ -163,6 +168,8 @@ static uint64_t chunk_size(const store_runner *ru)
         c = CHUNK_MIN_BYTES;
     if (c > CHUNK_MAX_BYTES)
         c = CHUNK_MAX_BYTES;
+    if (ru->total / c >= MAX_CHUNKS)
+        c = ru->total / MAX_CHUNKS + 1;
     return c;
 }
 
@@ -171,12 +178,13 @@ static uint64_t chunk_size(const store_runner *ru)
  * when a database is opened), so that each chunk is written once, by its
  * commit, into an empty database. A chunk of more would be flushed into
  * several times, each later flush merging its postings into the ones
- * already written (measured: about a third more of Xapian's work for
- * chunks of six flushes). */
+ * already written (doc/INDEXING.md says what it measured). */
 static unsigned chunk_posts(const store_runner *ru)
 {
     if (ru->o->chunk_posts)
         return ru->o->chunk_posts;
+    if (ru->total / CHUNK_MAX_BYTES >= MAX_CHUNKS)
+        return UINT_MAX; /* the number of chunks first */
     const char *env = getenv("XAPIAN_FLUSH_THRESHOLD");
     long v = env ? atol(env) : 0;
     return v > 0 && v < 1000000000L ? (unsigned)v : XAPIAN_DEFAULT_FLUSH;

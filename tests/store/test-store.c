@@ -307,6 +307,61 @@ START_TEST(test_repeated_terms)
 }
 END_TEST
 
+/* The record holds exactly the bytes jansson's json_dumps(JSON_COMPACT)
+ * gives for the post (the search reads it with its own parser and with
+ * jansson): quotes, backslashes and control characters escaped, UTF-8
+ * (accents, U+2028, a character outside the BMP) as it is. */
+START_TEST(test_record_bytes)
+{
+    static char *cats[] = {"a \"quoted\" one", "back\\slash", "tab\there"};
+    static char *none[] = {NULL};
+    store *s = open_store(NULL);
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    imp_post p = make_post("rec\"1", "Ctrl \x01\x1f\x7f and \b\f\r\n, é \xe2\x80\xa8 \xf0\x9d\x84\x9e",
+                           "Body with \"quotes\", a \\ and a / slash.\n\nSecond \t paragraph.",
+                           "fr");
+    p.categories = cats;
+    p.ncategories = 3;
+    p.tags = none;
+    p.ntags = 0;
+    p.author = (char *)"";
+    store_outcome oc = 0;
+    ck_assert_int_eq(store_put(s, &p, &oc), STORE_OK);
+    ck_assert_int_eq(store_commit(s), STORE_OK);
+    store_close(s);
+
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(p.id));
+    json_object_set_new(o, "title", json_string(p.title));
+    json_object_set_new(o, "url", json_string(p.url));
+    json_object_set_new(o, "date", json_string(p.date));
+    json_object_set_new(o, "lang", json_string("fr"));
+    json_t *a = json_array();
+    for (size_t i = 0; i < 3; i++)
+        json_array_append_new(a, json_string(cats[i]));
+    json_object_set_new(o, "categories", a);
+    json_object_set_new(o, "tags", json_array());
+    json_object_set_new(o, "author", json_string(""));
+    json_object_set_new(o, "body", json_string(p.body));
+    char *want = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    ck_assert_ptr_nonnull(want);
+
+    xc_db *db = open_reader();
+    xc_doc *d;
+    ck_assert_int_eq(xc_db_get_document_by_term(db, "Qrec\"1", &d), XC_OK);
+    const char *v;
+    size_t vlen;
+    ck_assert_int_eq(xc_doc_get_value(d, SCH_SLOT_RECORD, &v, &vlen), XC_OK);
+    ck_assert_uint_eq(vlen, strlen(want));
+    ck_assert_mem_eq(v, want, vlen);
+    ck_assert_ptr_nonnull(strstr(want, "\\u0001\\u001F\x7f and \\b\\f\\r\\n"));
+    free(want);
+    xc_doc_free(d);
+    xc_db_close(db);
+}
+END_TEST
+
 START_TEST(test_incremental)
 {
     imp_post a = make_post("a", "Alpha", "First body.", "en");
@@ -579,6 +634,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_layout);
     tcase_add_test(tc, test_repeated_terms);
+    tcase_add_test(tc, test_record_bytes);
     tcase_add_test(tc, test_incremental);
     tcase_add_test(tc, test_cancel_and_lock);
     tcase_add_test(tc, test_glossary);
