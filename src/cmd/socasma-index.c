@@ -259,7 +259,7 @@ int main(int argc, char **argv)
     /* Past a file size limit (ulimit -f) a write then fails with EFBIG, and
      * the run ends with a message, cleaning up, instead of being killed. */
     signal(SIGXFSZ, SIG_IGN);
-    /* The merge of a parallel build opens every chunk at once (up to 256,
+    /* The merge of a parallel build opens every chunk at once (up to 512,
      * a few files each): the soft limit on open files goes up to the hard
      * one. */
     struct rlimit rl;

@@ -25,9 +25,10 @@
 #define CHUNK_MIN_BYTES (512u * 1024u)
 #define CHUNK_MAX_BYTES (4u * 1024u * 1024u)
 #define CHUNK_UNKNOWN_BYTES (4u * 1024u * 1024u)
-/* At most this many chunks when the input's size is known: the merge opens
- * every chunk at once, a few files each. Past CHUNK_MAX_BYTES times this
- * (1 GB), chunks grow and hold more than one flush. */
+/* The merge opens every chunk at once, a few files each: when the input's
+ * size is known, at most this many chunks by size (past CHUNK_MAX_BYTES
+ * times this, 1 GB, chunks grow and hold more than one flush), and only
+ * the first this many end at a flush's worth of posts: 512 at most. */
 #define MAX_CHUNKS 256u
 /* Xapian's own default for XAPIAN_FLUSH_THRESHOLD. */
 #define XAPIAN_DEFAULT_FLUSH 10000u
@@ -127,9 +128,12 @@ static int build_sink(void *arg, store_read_event *ev)
         imp_post_free(post);
         return ru->fatal;
     }
-    /* A new chunk once this one holds its share of the input. */
+    /* A new chunk once this one holds its share of the input, or (for the
+     * first MAX_CHUNKS chunks: small posts or a small flush threshold must
+     * not make thousands of chunks) one flush of posts. */
     if (br->in_chunk > 0 &&
-        (ev->done - br->chunk_start >= br->chunk_bytes || br->in_chunk >= br->chunk_posts)) {
+        (ev->done - br->chunk_start >= br->chunk_bytes ||
+         (br->in_chunk >= br->chunk_posts && br->chunk + 1 < MAX_CHUNKS))) {
         br->chunk++;
         br->in_chunk = 0;
         br->chunk_start = ev->done;
