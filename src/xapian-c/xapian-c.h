@@ -243,8 +243,8 @@ int xc_doc_get_value(xc_doc *doc, uint32_t slot, const char **value, size_t *len
 uint32_t xc_doc_docid(const xc_doc *doc);
 
 /* One distinct term of a document, for xc_doc_add_terms. term[0..len) need
- * not be NUL-terminated; pos[0..npos) are its positions in ascending order
- * (NULL when npos is 0). */
+ * not be NUL-terminated; pos[0..npos) are its positions, in any order (a
+ * repeated one is kept once, as Xapian does), NULL when npos is 0. */
 typedef struct {
     const char *term;
     uint32_t len;
