@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -258,6 +259,14 @@ int main(int argc, char **argv)
     /* Past a file size limit (ulimit -f) a write then fails with EFBIG, and
      * the run ends with a message, cleaning up, instead of being killed. */
     signal(SIGXFSZ, SIG_IGN);
+    /* The merge of a parallel build opens every chunk at once (up to 512,
+     * a few files each): the soft limit on open files goes up to the hard
+     * one. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 
     store *st = NULL;
     if (ret == EXIT_DONE) {

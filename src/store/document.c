@@ -12,6 +12,7 @@
 
 #include "store/schema.h"
 #include "store/store-internal.h"
+#include "store/termset.h"
 
 /* Terms longer than this are skipped: Xapian refuses terms over 245 bytes,
  * and a "word" that long is noise (TermGenerator skips words over 64). */
@@ -24,7 +25,7 @@ int store_worker_new(store_worker **out)
 {
     if (!out)
         return STORE_ERR_INVALID;
-    store_worker *w = calloc(1, sizeof *w);
+    store_worker *w = calloc(1, sizeof *w); /* its termset is empty */
     if (!w || txt_analyser_new(&w->an) != TXT_OK) {
         free(w);
         return STORE_ERR_NOMEM;
@@ -38,6 +39,9 @@ void store_worker_free(store_worker *w)
     if (!w)
         return;
     txt_analyser_free(w->an);
+    store_termset_free(&w->terms);
+    store_termset_free(&w->words);
+    txt_buf_free(&w->record);
     free(w);
 }
 
@@ -75,7 +79,7 @@ void store_post_hash(const imp_post *post, unsigned title_weight, char out[17])
 
 /* An occurrence of a word, for the characteristic words (SCH_SLOT_WORDS). */
 typedef struct {
-    size_t off;     /* the word in the builder's arena */
+    size_t off;     /* the word in the words set's bytes */
     uint32_t len;
     uint32_t wdf;   /* its weight (title words: the title weight) */
     size_t first;   /* the order of the occurrence in the post */
@@ -83,14 +87,13 @@ typedef struct {
 
 typedef struct {
     xc_doc *doc;
+    store_termset *terms; /* the document's terms, written at the end */
+    txt_buf *record;      /* the record being written (the worker's) */
     char term[MAX_TERM + 8];
     int rc;             /* first failure (STORE_ERR_NOMEM) */
     store_spell *spell; /* display forms of the words, for the spelling table */
     size_t nspell, capspell;
-    word_use *uses;     /* the words of the post (merged in set_words) */
-    size_t nuses, capuses;
-    char *arena;        /* their bytes */
-    size_t arena_len, arena_cap;
+    store_termset *words; /* the characteristic words (set_words) */
 } builder;
 
 /* prefix + body into b->term; 0 if too long. */
@@ -109,21 +112,21 @@ static void add_posting(builder *b, const char *prefix, const char *w, size_t le
                         uint32_t wdf)
 {
     size_t n = make_term(b, prefix, w, len);
-    if (n && xc_doc_add_posting(b->doc, b->term, n, pos, wdf) == XC_ERR_NOMEM)
+    if (n && store_termset_add(b->terms, b->term, n, 1, pos, wdf) != 0)
         b->rc = STORE_ERR_NOMEM;
 }
 
 static void add_term(builder *b, const char *prefix, const char *w, size_t len, uint32_t wdf)
 {
     size_t n = make_term(b, prefix, w, len);
-    if (n && xc_doc_add_term(b->doc, b->term, n, wdf) == XC_ERR_NOMEM)
+    if (n && store_termset_add(b->terms, b->term, n, 0, 0, wdf) != 0)
         b->rc = STORE_ERR_NOMEM;
 }
 
 static void add_boolean(builder *b, const char *prefix, const char *w, size_t len)
 {
     size_t n = make_term(b, prefix, w, len);
-    if (n && xc_doc_add_boolean_term(b->doc, b->term, n) == XC_ERR_NOMEM)
+    if (n && store_termset_add(b->terms, b->term, n, 0, 0, 0) != 0)
         b->rc = STORE_ERR_NOMEM;
 }
 
@@ -207,37 +210,15 @@ static int characteristic(const txt_token *t)
     return 1;
 }
 
-/* Notes an occurrence of t (weight wdf) for the characteristic words. */
+/* Notes an occurrence of t (weight wdf) for the characteristic words: the
+ * worker's second term set sums each word's weight and keeps the words in
+ * the order of their first occurrence. */
 static void add_use(builder *b, const txt_token *t, uint32_t wdf)
 {
     if (!characteristic(t))
         return;
-    if (b->nuses == b->capuses) {
-        size_t nc = b->capuses ? 2 * b->capuses : 256;
-        word_use *nu = realloc(b->uses, nc * sizeof *nu);
-        if (!nu) {
-            b->rc = STORE_ERR_NOMEM;
-            return;
-        }
-        b->uses = nu;
-        b->capuses = nc;
-    }
-    if (b->arena_len + t->len > b->arena_cap) {
-        size_t nc = b->arena_cap ? 2 * b->arena_cap : 4096;
-        while (nc < b->arena_len + t->len)
-            nc *= 2;
-        char *na = realloc(b->arena, nc);
-        if (!na) {
-            b->rc = STORE_ERR_NOMEM;
-            return;
-        }
-        b->arena = na;
-        b->arena_cap = nc;
-    }
-    memcpy(b->arena + b->arena_len, t->word, t->len);
-    b->uses[b->nuses] = (word_use){b->arena_len, (uint32_t)t->len, wdf, b->nuses};
-    b->arena_len += t->len;
-    b->nuses++;
+    if (store_termset_add(b->words, t->word, t->len, 0, 0, wdf) != 0)
+        b->rc = STORE_ERR_NOMEM;
 }
 
 /* The free-text terms of one field. title: also under the S/ZS* prefixes,
@@ -266,46 +247,10 @@ static void add_text(builder *b, const char *text, const txt_result *r, int titl
     }
 }
 
-static int spell_cmp(const void *a, const void *b)
-{
-    return strcmp(((const store_spell *)a)->word, ((const store_spell *)b)->word);
-}
-
-/* Sorts and merges the spelling words: one entry per word with its count. */
-static void merge_spell(builder *b)
-{
-    if (b->nspell < 2)
-        return;
-    qsort(b->spell, b->nspell, sizeof *b->spell, spell_cmp);
-    size_t o = 0;
-    for (size_t i = 1; i < b->nspell; i++) {
-        if (strcmp(b->spell[i].word, b->spell[o].word) == 0) {
-            b->spell[o].count += b->spell[i].count;
-            free(b->spell[i].word);
-        } else {
-            b->spell[++o] = b->spell[i];
-        }
-    }
-    b->nspell = o + 1;
-}
-
 static void set_value(builder *b, uint32_t slot, const char *v, size_t len)
 {
     if (len && xc_doc_set_value(b->doc, slot, v, len) == XC_ERR_NOMEM)
         b->rc = STORE_ERR_NOMEM;
-}
-
-static int use_word_cmp_r(const void *a, const void *b, void *arena)
-{
-    const word_use *x = a, *y = b;
-    const char *s = arena;
-    size_t n = x->len < y->len ? x->len : y->len;
-    int c = memcmp(s + x->off, s + y->off, n);
-    if (c)
-        return c;
-    if (x->len != y->len)
-        return x->len < y->len ? -1 : 1;
-    return x->first < y->first ? -1 : x->first > y->first;
 }
 
 static int use_rank_cmp(const void *a, const void *b)
@@ -319,36 +264,37 @@ static int use_rank_cmp(const void *a, const void *b)
 /* The characteristic words into SCH_SLOT_WORDS (see schema.h). */
 static void set_words(builder *b)
 {
-    if (b->rc != STORE_OK || b->nuses == 0)
+    const store_termset *ws = b->words;
+    if (b->rc != STORE_OK || ws->n == 0)
         return;
-    qsort_r(b->uses, b->nuses, sizeof *b->uses, use_word_cmp_r, b->arena);
     /* one entry per word: its summed wdf, its first occurrence */
-    size_t o = 0;
-    for (size_t i = 1; i < b->nuses; i++) {
-        word_use *u = &b->uses[o], *v = &b->uses[i];
-        if (u->len == v->len && memcmp(b->arena + u->off, b->arena + v->off, u->len) == 0)
-            u->wdf += v->wdf; /* sorted: u is the first occurrence */
-        else
-            b->uses[++o] = *v;
+    word_use *uses = malloc(ws->n * sizeof *uses);
+    if (!uses) {
+        b->rc = STORE_ERR_NOMEM;
+        return;
     }
-    size_t n = o + 1;
-    qsort(b->uses, n, sizeof *b->uses, use_rank_cmp);
+    for (uint32_t i = 0; i < ws->n; i++)
+        uses[i] = (word_use){ws->e[i].off, ws->e[i].len, ws->e[i].wdf, i};
+    size_t n = ws->n;
+    qsort(uses, n, sizeof *uses, use_rank_cmp);
     if (n > SCH_WORDS_MAX)
         n = SCH_WORDS_MAX;
     char *v = malloc(n * (MAX_WORD + 2)), *p = v;
     if (!v) {
+        free(uses);
         b->rc = STORE_ERR_NOMEM;
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        const word_use *u = &b->uses[i];
+        const word_use *u = &uses[i];
         *p++ = (char)u->len;
-        memcpy(p, b->arena + u->off, u->len);
+        memcpy(p, ws->bytes + u->off, u->len);
         p += u->len;
         *p++ = (char)(unsigned char)(u->wdf > 255 ? 255 : u->wdf);
     }
     set_value(b, SCH_SLOT_WORDS, v, (size_t)(p - v));
     free(v);
+    free(uses);
 }
 
 static char *join(char **parts, size_t n)
@@ -378,7 +324,88 @@ static json_t *str_array(char **v, size_t n)
     return a;
 }
 
-static void set_record(builder *b, const imp_post *post, const char *lang)
+/* s as a JSON string into out, escaped as jansson's json_dumps escapes
+ * it (", \\, the control characters; nothing else). 0, or -1 when s is
+ * not valid UTF-8 (which jansson refuses) or out of memory. */
+static int json_str(txt_buf *out, const char *s)
+{
+    size_t len = strlen(s);
+    if (txt_buf_reserve(out, len + 2) != TXT_OK || txt_buf_add(out, "\"", 1) != TXT_OK)
+        return -1;
+    const unsigned char *p = (const unsigned char *)s, *run = p, *end = p + len;
+    for (;;) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            if (c >= 0x80) {
+                int32_t cp;
+                size_t n = txt_utf8_decode(p, (size_t)(end - p), &cp);
+                if (cp < 0)
+                    return -1;
+                p += n;
+            } else {
+                p++;
+            }
+            continue;
+        }
+        if (txt_buf_add(out, (const char *)run, (size_t)(p - run)) != TXT_OK)
+            return -1;
+        if (c == '\0')
+            break;
+        char esc[8];
+        const char *e = esc;
+        switch (c) {
+        case '"': e = "\\\""; break;
+        case '\\': e = "\\\\"; break;
+        case '\b': e = "\\b"; break;
+        case '\f': e = "\\f"; break;
+        case '\n': e = "\\n"; break;
+        case '\r': e = "\\r"; break;
+        case '\t': e = "\\t"; break;
+        default: snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c);
+        }
+        if (txt_buf_adds(out, e) != TXT_OK)
+            return -1;
+        run = ++p;
+    }
+    return txt_buf_add(out, "\"", 1) == TXT_OK ? 0 : -1;
+}
+
+static int json_key_str(txt_buf *out, const char *key, const char *v)
+{
+    return txt_buf_adds(out, key) != TXT_OK || json_str(out, v) ? -1 : 0;
+}
+
+static int json_key_array(txt_buf *out, const char *key, char **v, size_t n)
+{
+    if (txt_buf_adds(out, key) != TXT_OK || txt_buf_add(out, "[", 1) != TXT_OK)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if ((i && txt_buf_add(out, ",", 1) != TXT_OK) || json_str(out, v[i]))
+            return -1;
+    return txt_buf_add(out, "]", 1) == TXT_OK ? 0 : -1;
+}
+
+/* The record written directly, the bytes json_dumps(JSON_COMPACT) gives
+ * for the object set_record_jansson builds (keys in that order), without
+ * building the object (jansson's objects and its dump were a tenth of the
+ * cost of building a document). 0, or -1 (then the caller falls back). */
+static int write_record(txt_buf *out, const imp_post *post, const char *lang)
+{
+    out->len = 0;
+    return json_key_str(out, "{\"id\":", post->id) ||
+                   json_key_str(out, ",\"title\":", post->title) ||
+                   json_key_str(out, ",\"url\":", post->url) ||
+                   json_key_str(out, ",\"date\":", post->date) ||
+                   json_key_str(out, ",\"lang\":", lang) ||
+                   json_key_array(out, ",\"categories\":", post->categories, post->ncategories) ||
+                   json_key_array(out, ",\"tags\":", post->tags, post->ntags) ||
+                   json_key_str(out, ",\"author\":", post->author) ||
+                   json_key_str(out, ",\"body\":", post->body) || txt_buf_add(out, "}", 1) != TXT_OK
+               ? -1
+               : 0;
+}
+
+static void set_record_jansson(builder *b, const imp_post *post, const char *lang)
 {
     json_t *o = json_object();
     if (!o) {
@@ -399,6 +426,19 @@ static void set_record(builder *b, const imp_post *post, const char *lang)
     if (!s || xc_doc_set_value(b->doc, SCH_SLOT_RECORD, s, strlen(s)) != XC_OK)
         b->rc = STORE_ERR_NOMEM;
     free(s);
+}
+
+static void set_record(builder *b, const imp_post *post, const char *lang)
+{
+    if (write_record(b->record, post, lang) != 0) {
+        /* Not UTF-8 (the importer repairs its input, but a caller of
+         * store_put may not have) or no memory: jansson decides, as it
+         * always did. */
+        set_record_jansson(b, post, lang);
+        return;
+    }
+    if (xc_doc_set_value(b->doc, SCH_SLOT_RECORD, b->record->p, b->record->len) != XC_OK)
+        b->rc = STORE_ERR_NOMEM;
 }
 
 static void build(builder *b, store_worker *w, const imp_post *post, unsigned title_weight)
@@ -430,7 +470,6 @@ static void build(builder *b, store_worker *w, const imp_post *post, unsigned ti
     langs |= r.langs;
     set_words(b);
     txt_lang main = r.main_lang != TXT_LANG_NONE ? r.main_lang : title_main;
-    merge_spell(b);
 
     /* Languages: as given, else what the analyser saw. */
     int en, fr;
@@ -554,6 +593,11 @@ int store_prepare(const store *s, store_worker *w, const imp_post *post, store_p
         return STORE_OK;
     }
     builder b = {0};
+    b.terms = &w->terms;
+    b.words = &w->words;
+    store_termset_clear(b.words);
+    b.record = &w->record;
+    store_termset_clear(b.terms);
     if (xc_doc_new(&b.doc) != XC_OK) {
         store_prepared_free(p);
         return STORE_ERR_NOMEM;
@@ -565,15 +609,22 @@ int store_prepare(const store *s, store_worker *w, const imp_post *post, store_p
     snprintf(hid, sizeof hid, "%s%s", p->hash, post->id);
     add_boolean(&b, SCH_HASHID, hid, strlen(hid));
     set_value(&b, SCH_SLOT_HASH, p->hash, 16);
+    /* Every term at once: one call per distinct term rather than one per
+     * occurrence (termset.h). */
+    if (b.rc == STORE_OK) {
+        int xrc = store_termset_write(b.terms, b.doc);
+        if (xrc != XC_OK) /* the terms were checked: only memory can fail */
+            b.rc = xrc == XC_ERR_NOMEM ? STORE_ERR_NOMEM : STORE_ERR_INVALID;
+    }
+    store_termset_clear(b.terms);
     p->doc = b.doc;
     p->spell = b.spell;
     p->nspell = b.nspell;
-    free(b.uses);
-    free(b.arena);
+    store_termset_clear(b.words);
     if (b.rc != STORE_OK) {
         store_prepared_free(p);
         if (err && errlen)
-            snprintf(err, errlen, "out of memory");
+            snprintf(err, errlen, "%s", b.rc == STORE_ERR_NOMEM ? "out of memory" : xc_errmsg());
         return b.rc;
     }
     *out = p;

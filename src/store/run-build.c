@@ -6,6 +6,7 @@
  * round-robin to the builder threads, which analyse and write them. */
 #include <config.h>
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,11 +19,19 @@
  * its size is known), within these bounds. Each chunk costs a scratch
  * database, its own spelling words and a source in the final merge, so
  * not too small; the reader keeps up to one and a half chunks per builder
- * in memory, so not too large. */
+ * in memory, so not too large. A chunk also ends at chunk_posts posts
+ * (below): one flush of Xapian's. */
 #define CHUNKS_PER_RUN 16
 #define CHUNK_MIN_BYTES (512u * 1024u)
-#define CHUNK_MAX_BYTES (16u * 1024u * 1024u)
-#define CHUNK_UNKNOWN_BYTES (8u * 1024u * 1024u)
+#define CHUNK_MAX_BYTES (4u * 1024u * 1024u)
+#define CHUNK_UNKNOWN_BYTES (4u * 1024u * 1024u)
+/* The merge opens every chunk at once, a few files each: when the input's
+ * size is known, at most this many chunks by size (past CHUNK_MAX_BYTES
+ * times this, 1 GB, chunks grow and hold more than one flush), and only
+ * the first this many end at a flush's worth of posts: 512 at most. */
+#define MAX_CHUNKS 256u
+/* Xapian's own default for XAPIAN_FLUSH_THRESHOLD. */
+#define XAPIAN_DEFAULT_FLUSH 10000u
 
 /* A post waiting for a builder, with the chunk it belongs to. */
 typedef struct {
@@ -46,6 +55,7 @@ typedef struct {
     builder_job *jobs;
     unsigned n;
     uint64_t chunk_bytes, chunk_start, prev;
+    unsigned chunk_posts;     /* most posts in a chunk */
     unsigned chunk, in_chunk; /* the chunk being filled, and its posts */
     int builder_failed;       /* a push failed: a builder stopped */
 } build_reader;
@@ -118,8 +128,12 @@ static int build_sink(void *arg, store_read_event *ev)
         imp_post_free(post);
         return ru->fatal;
     }
-    /* A new chunk once this one holds its share of the input. */
-    if (br->in_chunk > 0 && ev->done - br->chunk_start >= br->chunk_bytes) {
+    /* A new chunk once this one holds its share of the input, or (for the
+     * first MAX_CHUNKS chunks: small posts or a small flush threshold must
+     * not make thousands of chunks) one flush of posts. */
+    if (br->in_chunk > 0 &&
+        (ev->done - br->chunk_start >= br->chunk_bytes ||
+         (br->in_chunk >= br->chunk_posts && br->chunk + 1 < MAX_CHUNKS))) {
         br->chunk++;
         br->in_chunk = 0;
         br->chunk_start = ev->done;
@@ -158,7 +172,26 @@ static uint64_t chunk_size(const store_runner *ru)
         c = CHUNK_MIN_BYTES;
     if (c > CHUNK_MAX_BYTES)
         c = CHUNK_MAX_BYTES;
+    if (ru->total / c >= MAX_CHUNKS)
+        c = ru->total / MAX_CHUNKS + 1;
     return c;
+}
+
+/* Posts per chunk: what Xapian holds in memory before it writes them out
+ * on its own (XAPIAN_FLUSH_THRESHOLD, read by Xapian from the environment
+ * when a database is opened), so that each chunk is written once, by its
+ * commit, into an empty database. A chunk of more would be flushed into
+ * several times, each later flush merging its postings into the ones
+ * already written (doc/INDEXING.md says what it measured). */
+static unsigned chunk_posts(const store_runner *ru)
+{
+    if (ru->o->chunk_posts)
+        return ru->o->chunk_posts;
+    if (ru->total / CHUNK_MAX_BYTES >= MAX_CHUNKS)
+        return UINT_MAX; /* the number of chunks first */
+    const char *env = getenv("XAPIAN_FLUSH_THRESHOLD");
+    long v = env ? atol(env) : 0;
+    return v > 0 && v < 1000000000L ? (unsigned)v : XAPIAN_DEFAULT_FLUSH;
 }
 
 void store_run_build(store_runner *ru, unsigned n)
@@ -168,6 +201,7 @@ void store_run_build(store_runner *ru, unsigned n)
     br.ru = ru;
     br.n = n;
     br.chunk_bytes = chunk_size(ru);
+    br.chunk_posts = chunk_posts(ru);
     br.jobs = calloc(n, sizeof *br.jobs);
     if (!br.jobs) {
         store_runner_fatal(ru, STORE_ERR_NOMEM, 0, "out of memory");

@@ -36,6 +36,7 @@
 
 #include "store/idmap.h"
 #include "store/store.h"
+#include "store/termset.h"
 #include "text/text.h"
 #include "xapian-c/xapian-c.h"
 
@@ -93,6 +94,9 @@ struct store_builder {
 
 struct store_worker {
     txt_analyser *an;
+    store_termset terms; /* the document being built (document.c) */
+    store_termset words; /* its characteristic words (document.c) */
+    txt_buf record;      /* its record (document.c) */
 };
 
 /* A word for the spelling table, as it should be displayed. */
@@ -107,7 +111,8 @@ struct store_prepared {
     char hash[17];
     int unchanged;        /* same hash as the database: doc is NULL */
     xc_doc *doc;
-    store_spell *spell;
+    store_spell *spell;   /* one entry per occurrence, in the post's order
+                             (not merged: the run sums them in a hash) */
     size_t nspell;
 };
 

@@ -246,7 +246,13 @@ typedef struct {
                              (0: 1); 1 builds it with one writer */
     uint64_t chunk_bytes; /* input bytes per chunk of a parallel build;
                              0: a sixteenth of the input, from 512 kB to
-                             16 MB (8 MB when the size is unknown) */
+                             4 MB (4 MB when the size is unknown), larger
+                             past 256 chunks (an input over 1 GB) */
+    unsigned chunk_posts; /* and at most this many posts per chunk (the
+                             first 256 chunks); 0: Xapian's flush threshold
+                             (the environment's XAPIAN_FLUSH_THRESHOLD,
+                             else 10,000), so that a chunk is written out
+                             once */
     int prune;            /* delete the posts that no source holds, unless a
                              record could not be read or a source stopped
                              early (prune_skipped) */

@@ -884,6 +884,32 @@ int xc_doc_set_data(xc_doc *doc, const char *data, size_t len)
     XC_CATCH
 }
 
+int xc_doc_add_terms(xc_doc *doc, const xc_term *terms, size_t n)
+{
+    NEED(doc && (terms || n == 0));
+    for (size_t i = 0; i < n; i++) {
+        NEED(terms[i].term && (terms[i].pos || terms[i].npos == 0));
+        NEED_TERM(terms[i].term, terms[i].len);
+    }
+    XC_TRY
+    std::string t;
+    for (size_t i = 0; i < n; i++) {
+        const xc_term &x = terms[i];
+        t.assign(x.term, x.len);
+        /* The first call inserts the term into the document's map, the
+         * others find it: one lookup per position, as many as one call
+         * per occurrence would make, none more. */
+        if (x.npos == 0)
+            doc->doc.add_term(t, x.wdf);
+        else
+            doc->doc.add_posting(t, x.pos[0], x.wdf);
+        for (uint32_t k = 1; k < x.npos; k++)
+            doc->doc.add_posting(t, x.pos[k], 0);
+    }
+    return XC_OK;
+    XC_CATCH
+}
+
 int xc_doc_get_data(xc_doc *doc, const char **data, size_t *len)
 {
     NEED(doc && data && len);

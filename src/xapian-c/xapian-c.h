@@ -246,6 +246,25 @@ int xc_doc_get_value(xc_doc *doc, uint32_t slot, const char **value, size_t *len
 /* The docid of a fetched document (0 for a new one). */
 uint32_t xc_doc_docid(const xc_doc *doc);
 
+/* One distinct term of a document, for xc_doc_add_terms. term[0..len) need
+ * not be NUL-terminated; pos[0..npos) are its positions, in any order (a
+ * repeated one is kept once, as Xapian does), NULL when npos is 0. */
+typedef struct {
+    const char *term;
+    uint32_t len;
+    uint32_t wdf;         /* wdf to add (0 with npos 0: a boolean term) */
+    const uint32_t *pos;
+    uint32_t npos;
+} xc_term;
+/* Adds n terms in one call: for each, as xc_doc_add_term(term, wdf) then
+ * xc_doc_add_posting(term, p, 0) for each position p, the same document as
+ * those calls give. Made for a caller that has already summed each term's
+ * wdf and gathered its positions (one crossing and one string per term,
+ * not one per occurrence). Checks every term first: XC_ERR_INVALID_ARG
+ * (an empty term, or positions missing) or XC_ERR_TOO_LONG, and then
+ * nothing is added; XC_ERR_NOMEM may leave part of the terms added. */
+int xc_doc_add_terms(xc_doc *doc, const xc_term *terms, size_t n);
+
 /* Encodes a number so that byte order is numeric order (Xapian's
  * sortable_serialise). buf must hold 18 bytes; *len gets the length. */
 void xc_sortable_serialise(double value, char buf[18], size_t *len);

@@ -13,7 +13,8 @@ conf="$T/test.conf"
 printf '[index]\nglossary = %s/conf/synonyms.txt\n' "$top_srcdir" >"$conf"
 
 # same_as_one_writer NAME FILE...: --jobs 1, 2 and 3 give the same dump,
-# with the default chunks and with chunks of 20 kB (SOCASMA_INDEX_CHUNK_BYTES).
+# with the default chunks, with chunks of 20 kB (SOCASMA_INDEX_CHUNK_BYTES)
+# and with chunks of 5 posts (a chunk ends at Xapian's flush threshold).
 same_as_one_writer() {
     name=$1; shift
     "$SOCASMA_INDEX" --config "$conf" --db "$T/$name-1" --jobs 1 --quiet "$@" ||
@@ -23,10 +24,13 @@ same_as_one_writer() {
     check "$name: some posts ($n)" test "$n" -gt 0
     check "$name: synonyms loaded" grep -q '^synonym ' "$T/$name-1.dump"
     check "$name: spelling words" grep -q '^spelling ' "$T/$name-1.dump"
-    for k in 2 3 2s; do
-        if [ $k = 2s ]; then chunk=20000; else chunk=; fi
-        out=$(SOCASMA_INDEX_CHUNK_BYTES=$chunk "$SOCASMA_INDEX" --config "$conf" \
-            --db "$T/$name-$k" --jobs ${k%s} --json "$@"); rc=$?
+    for k in 2 3 2s 2p; do
+        chunk=; flush=
+        if [ $k = 2s ]; then chunk=20000; fi
+        if [ $k = 2p ]; then flush=5; fi
+        out=$(if [ -n "$flush" ]; then export XAPIAN_FLUSH_THRESHOLD=$flush; fi
+            SOCASMA_INDEX_CHUNK_BYTES=$chunk "$SOCASMA_INDEX" --config "$conf" \
+            --db "$T/$name-$k" --jobs ${k%[sp]} --json "$@"); rc=$?
         expect_eq "$name: $k jobs: exit 0, all added" "0 $n" "$rc $(json_field "$out" added)"
         "$DBINFO" dump "$T/$name-$k" >"$T/$name-$k.dump" || fail "$name: dump"
         if cmp -s "$T/$name-1.dump" "$T/$name-$k.dump"; then

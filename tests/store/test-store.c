@@ -243,6 +243,125 @@ START_TEST(test_layout)
 }
 END_TEST
 
+/* A word repeated in the title and the body: one term with every position
+ * and the summed wdf (title occurrences weigh the title weight), its stem
+ * once with the summed wdf and no position, the title copies likewise:
+ * what the occurrences add up to, however the document is handed to
+ * Xapian. */
+START_TEST(test_repeated_terms)
+{
+    store *s = open_store(NULL);
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    imp_post p = make_post("r1", "Foxes, fox and FOX", "A fox sees the foxes.\n\nFox!", "en");
+    store_outcome oc = 0;
+    ck_assert_int_eq(store_put(s, &p, &oc), STORE_OK);
+    ck_assert_int_eq(store_commit(s), STORE_OK);
+    store_close(s);
+
+    xc_db *db = open_reader();
+    xc_doc *d;
+    ck_assert_int_eq(xc_db_get_document_by_term(db, "Qr1", &d), XC_OK);
+    uint32_t did = xc_doc_docid(d);
+    xc_doc_free(d);
+    uint32_t wdf_fox = 0, wdf_foxes = 0, wdf_stem = 0, wdf_sfox = 0, wdf_tstem = 0, f;
+    xc_iter *it;
+    const char *t;
+    size_t len;
+    ck_assert_int_eq(xc_db_termlist(db, did, "", &it), XC_OK);
+    while (xc_iter_next(it, &t, &len, &f, NULL) == XC_OK) {
+        if (len == 3 && memcmp(t, "fox", 3) == 0)
+            wdf_fox = f;
+        if (len == 5 && memcmp(t, "foxes", 5) == 0)
+            wdf_foxes = f;
+        if (len == 5 && memcmp(t, "ZEfox", 5) == 0)
+            wdf_stem = f;
+        if (len == 4 && memcmp(t, "Sfox", 4) == 0)
+            wdf_sfox = f;
+        if (len == 6 && memcmp(t, "ZSEfox", 6) == 0)
+            wdf_tstem = f;
+    }
+    xc_iter_free(it);
+    /* title: foxes fox fox (weight 3 each); body: fox foxes fox */
+    ck_assert_uint_eq(wdf_fox, 2 * 3 + 2);
+    ck_assert_uint_eq(wdf_foxes, 3 + 1);
+    ck_assert_uint_eq(wdf_stem, 3 * 3 + 3);
+    ck_assert_uint_eq(wdf_sfox, 2);
+    ck_assert_uint_eq(wdf_tstem, 3);
+    uint32_t *pos;
+    size_t np;
+    ck_assert_int_eq(xc_db_positions(db, did, "fox", 3, &pos, &np), XC_OK);
+    ck_assert_uint_eq(np, 4);
+    ck_assert_uint_eq(pos[0], 2);
+    ck_assert_uint_eq(pos[1], 4);
+    ck_assert_uint_gt(pos[2], 4 + SCH_BODY_GAP); /* the body's */
+    ck_assert_uint_gt(pos[3], pos[2] + 3);        /* the next paragraph's */
+    free(pos);
+    ck_assert_int_eq(xc_db_positions(db, did, "Sfox", 4, &pos, &np), XC_OK);
+    ck_assert_uint_eq(np, 2);
+    ck_assert_uint_eq(pos[0], 2);
+    ck_assert_uint_eq(pos[1], 4);
+    free(pos);
+    ck_assert_int_eq(xc_db_positions(db, did, "ZEfox", 5, &pos, &np), XC_OK);
+    ck_assert_uint_eq(np, 0); /* stems have no positions */
+    xc_db_close(db);
+}
+END_TEST
+
+/* The record holds exactly the bytes jansson's json_dumps(JSON_COMPACT)
+ * gives for the post (the search reads it with its own parser and with
+ * jansson): quotes, backslashes and control characters escaped, UTF-8
+ * (accents, U+2028, a character outside the BMP) as it is. */
+START_TEST(test_record_bytes)
+{
+    static char *cats[] = {"a \"quoted\" one", "back\\slash", "tab\there"};
+    static char *none[] = {NULL};
+    store *s = open_store(NULL);
+    ck_assert_int_eq(store_begin(s), STORE_OK);
+    imp_post p = make_post("rec\"1", "Ctrl \x01\x1f\x7f and \b\f\r\n, é \xe2\x80\xa8 \xf0\x9d\x84\x9e",
+                           "Body with \"quotes\", a \\ and a / slash.\n\nSecond \t paragraph.",
+                           "fr");
+    p.categories = cats;
+    p.ncategories = 3;
+    p.tags = none;
+    p.ntags = 0;
+    p.author = (char *)"";
+    store_outcome oc = 0;
+    ck_assert_int_eq(store_put(s, &p, &oc), STORE_OK);
+    ck_assert_int_eq(store_commit(s), STORE_OK);
+    store_close(s);
+
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(p.id));
+    json_object_set_new(o, "title", json_string(p.title));
+    json_object_set_new(o, "url", json_string(p.url));
+    json_object_set_new(o, "date", json_string(p.date));
+    json_object_set_new(o, "lang", json_string("fr"));
+    json_t *a = json_array();
+    for (size_t i = 0; i < 3; i++)
+        json_array_append_new(a, json_string(cats[i]));
+    json_object_set_new(o, "categories", a);
+    json_object_set_new(o, "tags", json_array());
+    json_object_set_new(o, "author", json_string(""));
+    json_object_set_new(o, "body", json_string(p.body));
+    char *want = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    ck_assert_ptr_nonnull(want);
+
+    xc_db *db = open_reader();
+    xc_doc *d;
+    ck_assert_int_eq(xc_db_get_document_by_term(db, "Qrec\"1", &d), XC_OK);
+    const char *v;
+    size_t vlen;
+    ck_assert_int_eq(xc_doc_get_value(d, SCH_SLOT_RECORD, &v, &vlen), XC_OK);
+    ck_assert_uint_eq(vlen, strlen(want));
+    ck_assert_mem_eq(v, want, vlen);
+    ck_assert_ptr_nonnull(strstr(want, "\\u0001\\u001F\x7f and \\b\\f\\r\\n"));
+    free(want);
+    xc_doc_free(d);
+    xc_db_close(db);
+}
+END_TEST
+
 START_TEST(test_incremental)
 {
     imp_post a = make_post("a", "Alpha", "First body.", "en");
@@ -514,6 +633,8 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_layout);
+    tcase_add_test(tc, test_repeated_terms);
+    tcase_add_test(tc, test_record_bytes);
     tcase_add_test(tc, test_incremental);
     tcase_add_test(tc, test_cancel_and_lock);
     tcase_add_test(tc, test_glossary);

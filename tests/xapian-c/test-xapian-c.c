@@ -253,6 +253,98 @@ START_TEST(test_documents)
 }
 END_TEST
 
+/* Every term of document docid with its wdf and positions, one line each
+ * ("term wdf: p1 p2 ..."), into buf. */
+static void describe_doc(xc_db *db, uint32_t docid, char *buf, size_t n)
+{
+    xc_iter *it;
+    OK(xc_db_termlist(db, docid, "", &it));
+    const char *t;
+    size_t len, o = 0;
+    uint32_t wdf;
+    buf[0] = '\0';
+    while (xc_iter_next(it, &t, &len, &wdf, NULL) == XC_OK) {
+        uint32_t *pos;
+        size_t np;
+        OK(xc_db_positions(db, docid, t, len, &pos, &np));
+        o += (size_t)snprintf(buf + o, n - o, "%.*s %u:", (int)len, t, (unsigned)wdf);
+        for (size_t i = 0; i < np; i++)
+            o += (size_t)snprintf(buf + o, n - o, " %u", (unsigned)pos[i]);
+        o += (size_t)snprintf(buf + o, n - o, "\n");
+        ck_assert_uint_lt(o, n);
+        free(pos);
+    }
+    xc_iter_free(it);
+}
+
+/* xc_doc_add_terms gives the document that one call per occurrence gives:
+ * summed wdf, every position (out of order and repeated ones too), terms
+ * with and without positions, boolean terms. */
+START_TEST(test_add_terms)
+{
+    xc_db *w;
+    OK(xc_db_open_writable(dbpath, XC_DB_CREATE_OR_OVERWRITE, &w));
+    /* One call per occurrence. */
+    xc_doc *a;
+    OK(xc_doc_new(&a));
+    OK(xc_doc_add_posting(a, "fox", 3, 1, 2));
+    OK(xc_doc_add_term(a, "Zfox", 4, 2));
+    OK(xc_doc_add_posting(a, "dog", 3, 2, 1));
+    OK(xc_doc_add_posting(a, "fox", 3, 7, 1));
+    OK(xc_doc_add_term(a, "Zfox", 4, 1));
+    OK(xc_doc_add_posting(a, "fox", 3, 4, 1)); /* out of order */
+    OK(xc_doc_add_posting(a, "fox", 3, 7, 1)); /* the same position again */
+    OK(xc_doc_add_boolean_term(a, "Qa", 2));
+    OK(xc_doc_add_term(a, "dog", 3, 3));
+    uint32_t ida;
+    OK(xc_db_add_document(w, a, &ida));
+    xc_doc_free(a);
+    /* The same terms summed, in one call. */
+    static const uint32_t fox[] = {1, 7, 4, 7}, dog[] = {2};
+    const xc_term terms[] = {
+        {"dog", 3, 4, dog, 1},
+        {"Qa", 2, 0, NULL, 0},
+        {"foxes-not-this-part", 3, 5, fox, 4},
+        {"Zfox", 4, 3, NULL, 0},
+    };
+    xc_doc *b;
+    OK(xc_doc_new(&b));
+    OK(xc_doc_add_terms(b, terms, 4));
+    OK(xc_doc_add_terms(b, NULL, 0));
+    uint32_t idb;
+    OK(xc_db_add_document(w, b, &idb));
+    xc_doc_free(b);
+    OK(xc_db_commit(w));
+
+    char da[512], db[512];
+    describe_doc(w, ida, da, sizeof da);
+    describe_doc(w, idb, db, sizeof db);
+    ck_assert_str_eq(da, "Qa 0:\nZfox 3:\ndog 4: 2\nfox 5: 1 4 7\n");
+    ck_assert_str_eq(db, da);
+
+    /* A bad term anywhere in the batch: an error, and nothing added. */
+    xc_doc *c;
+    OK(xc_doc_new(&c));
+    char big[300];
+    memset(big, 'x', sizeof big);
+    const xc_term bad[] = {{"ok", 2, 1, NULL, 0}, {big, 246, 1, NULL, 0}};
+    ck_assert_int_eq(xc_doc_add_terms(c, bad, 2), XC_ERR_TOO_LONG);
+    const xc_term empty[] = {{"ok", 2, 1, NULL, 0}, {"", 0, 1, NULL, 0}};
+    ck_assert_int_eq(xc_doc_add_terms(c, empty, 2), XC_ERR_INVALID_ARG);
+    const xc_term nopos[] = {{"ok", 2, 1, NULL, 2}};
+    ck_assert_int_eq(xc_doc_add_terms(c, nopos, 1), XC_ERR_INVALID_ARG);
+    ck_assert_int_eq(xc_doc_add_terms(NULL, nopos, 1), XC_ERR_INVALID_ARG);
+    uint32_t idc;
+    OK(xc_db_add_document(w, c, &idc));
+    xc_doc_free(c);
+    OK(xc_db_commit(w));
+    char dc[64];
+    describe_doc(w, idc, dc, sizeof dc);
+    ck_assert_str_eq(dc, "");
+    xc_db_close(w);
+}
+END_TEST
+
 START_TEST(test_write_ops)
 {
     xc_db *w;
@@ -1519,6 +1611,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_basics);
     tcase_add_test(tc, test_documents);
+    tcase_add_test(tc, test_add_terms);
     tcase_add_test(tc, test_write_ops);
     tcase_add_test(tc, test_transactions);
     tcase_add_test(tc, test_errors_open);
