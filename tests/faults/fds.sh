@@ -55,7 +55,9 @@ sleep 1
 # hold WHERE ADDRESS FREE: 150 connections kept open; checks what they
 # got: FREE of them taken (the listener's limit less the first clients').
 hold() {
-    rm -f "$T/release"
+    # The output file is removed first: the shell truncates it in the
+    # background child, and the wait below must not read the last call's.
+    rm -f "$T/release" "$T/hold.out"
     "$LOAD" "$2" "$3" -H hold -c 150 -w 5000 -S "$T/release" >"$T/hold.out" 2>&1 &
     HPID=$!
     i=0
