@@ -13,17 +13,6 @@
 #include "store/schema.h"
 #include "store/store-internal.h"
 
-static int from_xc(int rc)
-{
-    switch (rc) {
-    case XC_OK: return STORE_OK;
-    case XC_ERR_NOMEM: return STORE_ERR_NOMEM;
-    case XC_ERR_LOCKED: return STORE_ERR_LOCKED;
-    case XC_ERR_INVALID_ARG: return STORE_ERR_INVALID;
-    default: return STORE_ERR_DB;
-    }
-}
-
 char *store_delta_path(const char *path)
 {
     size_t n = strlen(path) + sizeof "/" SCH_DELTA_DIR;
@@ -55,7 +44,7 @@ int store_delta_open(store *s, int create)
         snprintf(s->err, sizeof s->err, "%s: cannot open the live delta database: %s", dp,
                  xc_errmsg());
         free(dp);
-        return from_xc(rc);
+        return store_from_xc(rc);
     }
     free(dp);
     s->delta_docs = 0;
@@ -187,7 +176,7 @@ int store_fold(store *s)
     int rc = xc_db_allterms(s->delta, SCH_ID, &it);
     if (rc != XC_OK) {
         snprintf(s->err, sizeof s->err, "cannot read the live delta database: %s", xc_errmsg());
-        return from_xc(rc);
+        return store_from_xc(rc);
     }
     /* 1. Every delta document into the main database, one commit. */
     rc = xc_db_begin_transaction(s->db, 1);
@@ -209,11 +198,11 @@ int store_fold(store *s)
         snprintf(keep, sizeof keep, "%s", xc_errmsg());
         xc_db_cancel_transaction(s->db);
         snprintf(s->err, sizeof s->err, "cannot fold the live delta: %s", keep);
-        return from_xc(rc);
+        return store_from_xc(rc);
     }
     if (rc != XC_OK) {
         snprintf(s->err, sizeof s->err, "cannot fold the live delta: %s", xc_errmsg());
-        return from_xc(rc);
+        return store_from_xc(rc);
     }
     /* 2. The delta emptied, one commit. Killed between the two, the next
      * fold applies the same documents again: the same result. */
@@ -222,7 +211,7 @@ int store_fold(store *s)
         rc = xc_db_commit(s->delta);
     if (rc != XC_OK) {
         snprintf(s->err, sizeof s->err, "cannot empty the live delta: %s", xc_errmsg());
-        return from_xc(rc);
+        return store_from_xc(rc);
     }
     s->delta_docs = 0;
     s->folds++;

@@ -123,6 +123,10 @@ double store_wall_now(void);
 
 /* ---- document.c ---------------------------------------------------------- */
 
+/* The store status of an xc status (store.c): NOMEM, LOCKED and INVALID
+ * kept, every other failure STORE_ERR_DB. */
+int store_from_xc(int rc);
+
 int store_worker_new(store_worker **out);
 void store_worker_free(store_worker *w);
 

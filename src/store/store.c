@@ -30,7 +30,7 @@ static xc_db *run_db(const store *s)
     return s->live && s->delta ? s->delta : s->db;
 }
 
-static int from_xc(int rc)
+int store_from_xc(int rc)
 {
     switch (rc) {
     case XC_OK: return STORE_OK;
@@ -75,7 +75,7 @@ int store_load_hashes(store *s)
     int rc = xc_db_allterms(s->db, SCH_HASHID, &it);
     if (rc != XC_OK) {
         set_err(s, "cannot read the database: %s", xc_errmsg());
-        return from_xc(rc);
+        return store_from_xc(rc);
     }
     const char *term;
     size_t len, pl = strlen(SCH_HASHID);
@@ -95,7 +95,7 @@ int store_load_hashes(store *s)
     xc_iter_free(it);
     if (rc != XC_DONE) {
         set_err(s, "cannot read the database: %s", xc_errmsg());
-        return from_xc(rc);
+        return store_from_xc(rc);
     }
     return STORE_OK;
 }
@@ -163,7 +163,7 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
         else
             snprintf(err, errlen, "%s: cannot open the database: %s", path, xc_errmsg());
         store_close(s);
-        return from_xc(rc);
+        return store_from_xc(rc);
     }
     if (s->db && !s->read_only) {
         /* What a killed parallel build left beside the database: nobody else
@@ -253,7 +253,7 @@ static int begin(store *s, int live)
         int rc = xc_db_begin_transaction(run_db(s), 1);
         if (rc != XC_OK) {
             set_err(s, "cannot start a transaction: %s", xc_errmsg());
-            return from_xc(rc);
+            return store_from_xc(rc);
         }
     }
     s->in_run = 1;
@@ -389,7 +389,7 @@ int store_apply(store *s, store_prepared *p, store_outcome *outcome)
         set_err(s, "cannot write post \"%s\": %s", p->id, xc_errmsg());
         store_prepared_free(p);
         s->failed = 1;
-        return from_xc(rc);
+        return store_from_xc(rc);
     }
     seen->n = 1;
     memcpy(seen->hash, p->hash, sizeof seen->hash);
@@ -460,7 +460,7 @@ int store_delete(store *s, const char *id, int *found)
         if (rc != XC_OK) {
             set_err(s, "cannot delete post \"%s\": %s", id, xc_errmsg());
             s->failed = 1;
-            return from_xc(rc);
+            return store_from_xc(rc);
         }
     }
     idmap_entry *seen;
@@ -498,7 +498,7 @@ int store_prune(store *s, uint64_t *deleted)
             if (rc != XC_OK) {
                 set_err(s, "cannot delete post \"%s\": %s", e->key, xc_errmsg());
                 s->failed = 1;
-                return from_xc(rc);
+                return store_from_xc(rc);
             }
         }
         n++;
@@ -563,7 +563,7 @@ int store_load_glossary(xc_db *db, const char *path, char *err, size_t errlen)
     txt_glossary_free(g);
     if (rc != XC_OK) {
         snprintf(err, errlen, "cannot write the synonym table: %s", xc_errmsg());
-        return from_xc(rc);
+        return store_from_xc(rc);
     }
     return STORE_OK;
 }
@@ -634,7 +634,7 @@ static int copy_synonyms(store *s, xc_db *db)
     xc_iter_free(keys);
     if (rc != XC_DONE && rc != XC_OK) {
         set_err(s, "cannot copy the synonym table: %s", xc_errmsg());
-        return from_xc(rc);
+        return store_from_xc(rc);
     }
     char had[32];
     get_meta(s, SCH_META_GLOSSARY, had, sizeof had);
@@ -778,7 +778,7 @@ int store_commit(store *s)
         if (rc != XC_OK) {
             set_err(s, "cannot commit: %s", xc_errmsg());
             s->reload_old = 1;
-            return from_xc(rc);
+            return store_from_xc(rc);
         }
         if (xc_db_doccount(s->delta, &s->delta_docs) != XC_OK)
             s->delta_docs = 1; /* folded anyway at the next fold */
@@ -800,7 +800,7 @@ int store_commit(store *s)
     if (rc != XC_OK) {
         set_err(s, "cannot write the spelling table: %s", xc_errmsg());
         store_cancel(s);
-        return from_xc(rc);
+        return store_from_xc(rc);
     }
     int grc = store_write_run_meta(s, s->db);
     if (grc != STORE_OK) {
@@ -817,7 +817,7 @@ int store_commit(store *s)
         set_err(s, "cannot commit: %s", xc_errmsg());
         /* Whether the commit reached the disk is unknown: read it again. */
         s->reload_old = 1;
-        return from_xc(rc);
+        return store_from_xc(rc);
     }
     if (merge_run(s) != STORE_OK)
         s->reload_old = 1; /* out of memory: read the table again next run */
@@ -835,7 +835,7 @@ int store_cancel(store *s)
         int rc = xc_db_cancel_transaction(run_db(s));
         if (rc != XC_OK) {
             set_err(s, "cannot cancel the transaction: %s", xc_errmsg());
-            return from_xc(rc);
+            return store_from_xc(rc);
         }
     }
     return STORE_OK;
@@ -851,7 +851,7 @@ int store_doccount(store *s, uint32_t *count)
     int rc = xc_db_doccount(s->db, count);
     if (rc != XC_OK) {
         set_err(s, "%s", xc_errmsg());
-        return from_xc(rc);
+        return store_from_xc(rc);
     }
     return STORE_OK;
 }
@@ -869,7 +869,7 @@ int store_revision(store *s, uint64_t *revision)
         *revision += dr; /* as a searcher's group of the two counts it */
     if (rc != XC_OK) {
         set_err(s, "%s", xc_errmsg());
-        return from_xc(rc);
+        return store_from_xc(rc);
     }
     return STORE_OK;
 }
