@@ -5,7 +5,9 @@ src_socasma_index_SOURCES = src/cmd/socasma-index.c src/cmd/index-report.c \
 	src/cmd/index-report.h src/cmd/cmd-util.c src/cmd/cmd-util.h
 src_socasma_index_CFLAGS = $(AM_CFLAGS) -pthread
 src_socasma_index_LDFLAGS = $(AM_LDFLAGS) -pthread
-src_socasma_index_LDADD = $(STORE_LINK) $(CONF_LINK)
+# mimalloc first, so that it serves every allocation of the process
+# (Xapian's too): see configure.ac.
+src_socasma_index_LDADD = $(MIMALLOC_LIBS) $(STORE_LINK) $(CONF_LINK)
 dist_man_MANS += doc/socasma-index.1
 dist_doc_DATA += doc/INDEXING.md
 

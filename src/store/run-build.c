@@ -2,8 +2,9 @@
  * (see store-internal.h, A NEW DATABASE BUILT IN PARALLEL). The caller's
  * thread reads the sources and checks each post's id (so messages and
  * duplicate decisions come in input order, as with one writer), cuts the
- * accepted posts into chunks of consecutive posts and deals the chunks
- * round-robin to the builder threads, which analyse and write them. */
+ * accepted posts into chunks of consecutive posts and queues each whole
+ * chunk; the builder threads take the chunks in order, each the next one
+ * as soon as it is free, and analyse and write them. */
 #include <config.h>
 
 #include <limits.h>
@@ -33,17 +34,18 @@
 /* Xapian's own default for XAPIAN_FLUSH_THRESHOLD. */
 #define XAPIAN_DEFAULT_FLUSH 10000u
 
-/* A post waiting for a builder, with the chunk it belongs to. */
+/* A chunk of consecutive posts, filled by the reader and built whole by
+ * whichever builder is free first. */
 typedef struct {
-    imp_post *post;
-    unsigned chunk;
-} job_post;
+    unsigned index;
+    imp_post **posts;
+    size_t n, cap;
+    size_t bytes; /* of input: its cost in the queue */
+} job_chunk;
 
-/* One builder thread and the posts waiting for it (bounded in bytes of
- * input: up to one and a half chunks, so that the reader can fill the next
- * builder's chunk while this one still works on its own). */
+/* One builder thread. */
 typedef struct {
-    store_queue q;
+    store_queue *q; /* the chunks waiting for a builder, shared by all */
     store_builder *b;
     pthread_t th;
     int failed;     /* written by the thread, read after the join */
@@ -52,53 +54,78 @@ typedef struct {
 
 typedef struct {
     store_runner *ru;
+    store_queue q;  /* ready chunks, bounded in bytes of input */
     builder_job *jobs;
     unsigned n;
     uint64_t chunk_bytes, chunk_start, prev;
     unsigned chunk_posts;     /* most posts in a chunk */
-    unsigned chunk, in_chunk; /* the chunk being filled, and its posts */
+    unsigned chunk;           /* the index of the chunk being filled */
+    job_chunk *cur;           /* that chunk (NULL before its first post) */
     int builder_failed;       /* a push failed: a builder stopped */
 } build_reader;
 
-static void job_post_free(job_post *jp)
+static void job_chunk_free(job_chunk *c)
 {
-    if (jp) {
-        imp_post_free(jp->post);
-        free(jp);
+    if (c) {
+        for (size_t i = 0; i < c->n; i++)
+            imp_post_free(c->posts[i]);
+        free(c->posts);
+        free(c);
     }
 }
 
+/* Builds whole chunks, taken from the shared queue in order: a builder
+ * never waits while a chunk is ready, whatever the other builders do (a
+ * chunk that costs more, a builder slowed by other work on the machine). */
 static void *builder_thread(void *arg)
 {
     builder_job *j = arg;
     store_worker *w = NULL;
     int failed = 0;
-    long chunk = -1;
     if (store_worker_new(&w) != STORE_OK) {
         failed = 1;
         snprintf(j->msg, sizeof j->msg, "out of memory");
     }
-    job_post *jp;
-    while (!failed && (jp = store_queue_pop(&j->q)) != NULL) {
-        if ((long)jp->chunk != chunk) {
-            chunk = jp->chunk;
-            failed = store_builder_chunk(j->b, jp->chunk) != STORE_OK;
+    job_chunk *c;
+    while (!failed && (c = store_queue_pop(j->q)) != NULL) {
+        failed = store_builder_chunk(j->b, c->index) != STORE_OK;
+        for (size_t i = 0; i < c->n; i++) {
+            if (!failed)
+                failed = store_builder_put(j->b, w, c->posts[i]) != STORE_OK;
+            imp_post_free(c->posts[i]); /* memory goes back as the chunk is built */
+            c->posts[i] = NULL;
         }
-        if (!failed)
-            failed = store_builder_put(j->b, w, jp->post) != STORE_OK;
         if (failed)
             snprintf(j->msg, sizeof j->msg, "%s", store_builder_errmsg(j->b));
-        job_post_free(jp);
+        c->n = 0;
+        job_chunk_free(c);
     }
-    if (!failed && !store_queue_stopped(&j->q) && store_builder_finish(j->b) != STORE_OK) {
+    if (!failed && !store_queue_stopped(j->q) && store_builder_finish(j->b) != STORE_OK) {
         failed = 1;
         snprintf(j->msg, sizeof j->msg, "%s", store_builder_errmsg(j->b));
     }
     store_worker_free(w);
     j->failed = failed;
-    if (failed) /* the reader's next push to this builder fails */
-        store_queue_stop(&j->q);
+    if (failed) /* the reader's next push fails, the other builders stop */
+        store_queue_stop(j->q);
     return NULL;
+}
+
+/* Hands the chunk being filled to the builders. 0, or 1 when a builder
+ * failed (the queue was stopped). */
+static int push_chunk(build_reader *br)
+{
+    job_chunk *c = br->cur;
+    if (!c)
+        return 0;
+    br->cur = NULL;
+    if (store_queue_push(&br->q, c, c->bytes ? c->bytes : 1) != 0) {
+        job_chunk_free(c);
+        /* The builder's message is reported after the join. */
+        br->builder_failed = 1;
+        return 1;
+    }
+    return 0;
 }
 
 /* In the caller's thread: one event of the read loop. */
@@ -131,12 +158,15 @@ static int build_sink(void *arg, store_read_event *ev)
     /* A new chunk once this one holds its share of the input, or (for the
      * first MAX_CHUNKS chunks: small posts or a small flush threshold must
      * not make thousands of chunks) one flush of posts. */
-    if (br->in_chunk > 0 &&
+    if (br->cur &&
         (ev->done - br->chunk_start >= br->chunk_bytes ||
-         (br->in_chunk >= br->chunk_posts && br->chunk + 1 < MAX_CHUNKS))) {
+         (br->cur->n >= br->chunk_posts && br->chunk + 1 < MAX_CHUNKS))) {
         br->chunk++;
-        br->in_chunk = 0;
         br->chunk_start = ev->done;
+        if (push_chunk(br) != 0) {
+            imp_post_free(post);
+            return 1;
+        }
     }
     /* The source name belongs to the reader, which may be closed before a
      * builder gets the post; a builder needs no FILE:LINE (the record
@@ -144,21 +174,27 @@ static int build_sink(void *arg, store_read_event *ev)
     post->source = NULL;
     size_t bytes = ev->done > br->prev ? (size_t)(ev->done - br->prev) : 1;
     br->prev = ev->done;
-    br->in_chunk++;
-    job_post *jp = malloc(sizeof *jp);
-    if (!jp) {
+    job_chunk *c = br->cur;
+    if (!c) {
+        c = br->cur = calloc(1, sizeof *c);
+        if (c)
+            c->index = br->chunk;
+    }
+    if (c && c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        imp_post **p = realloc(c->posts, cap * sizeof *p);
+        if (p) {
+            c->posts = p;
+            c->cap = cap;
+        }
+    }
+    if (!c || c->n == c->cap) {
         imp_post_free(post);
         store_runner_fatal(ru, STORE_ERR_NOMEM, 0, "out of memory");
         return ru->fatal;
     }
-    jp->post = post;
-    jp->chunk = br->chunk;
-    if (store_queue_push(&br->jobs[br->chunk % br->n].q, jp, bytes) != 0) {
-        job_post_free(jp);
-        /* The builder failed: its message is reported after the join. */
-        br->builder_failed = 1;
-        return 1;
-    }
+    c->posts[c->n++] = post;
+    c->bytes += bytes;
     store_runner_progress(ru, 0);
     return 0;
 }
@@ -203,18 +239,18 @@ void store_run_build(store_runner *ru, unsigned n)
     br.chunk_bytes = chunk_size(ru);
     br.chunk_posts = chunk_posts(ru);
     br.jobs = calloc(n, sizeof *br.jobs);
-    if (!br.jobs) {
+    /* Ready chunks: about one per builder, so that a builder that ends
+     * its chunk finds the next one read already (the reader is many
+     * times faster than a builder). */
+    if (!br.jobs || store_queue_init(&br.q, (size_t)br.chunk_bytes * n) != 0) {
+        free(br.jobs);
         store_runner_fatal(ru, STORE_ERR_NOMEM, 0, "out of memory");
         return;
     }
-    unsigned made = 0, started = 0;
-    size_t max_bytes = (size_t)(br.chunk_bytes + br.chunk_bytes / 2);
-    for (; made < n; made++) {
-        br.jobs[made].b = store_builder_at(ru->s, made);
-        if (store_queue_init(&br.jobs[made].q, max_bytes) != 0) {
-            store_runner_fatal(ru, STORE_ERR_NOMEM, 0, "cannot make a queue");
-            break;
-        }
+    unsigned started = 0;
+    for (unsigned i = 0; i < n; i++) {
+        br.jobs[i].b = store_builder_at(ru->s, i);
+        br.jobs[i].q = &br.q;
     }
     for (; !ru->fatal && started < n; started++) {
         if (pthread_create(&br.jobs[started].th, NULL, builder_thread, &br.jobs[started]) != 0) {
@@ -224,26 +260,27 @@ void store_run_build(store_runner *ru, unsigned n)
     }
     if (!ru->fatal)
         store_read_run_sources(ru->o, build_sink, &br, &ru->t.cpu_read);
-    int stop = ru->fatal != 0 || br.builder_failed;
-    for (unsigned i = 0; i < started; i++) {
-        if (stop)
-            store_queue_stop(&br.jobs[i].q);
-        else
-            store_queue_close(&br.jobs[i].q);
-    }
+    if (!ru->fatal && !br.builder_failed)
+        push_chunk(&br); /* the last one */
+    job_chunk_free(br.cur);
+    br.cur = NULL;
+    if (ru->fatal != 0 || br.builder_failed)
+        store_queue_stop(&br.q);
+    else
+        store_queue_close(&br.q);
     for (unsigned i = 0; i < started; i++)
         pthread_join(br.jobs[i].th, NULL);
-    for (unsigned i = 0; i < made; i++) {
+    for (unsigned i = 0; i < n; i++) {
         const store_builder *b = br.jobs[i].b;
         ru->t.cpu_analyse += b->cpu_analyse;
         ru->t.cpu_add += b->cpu_add;
         ru->t.cpu_flush += b->cpu_flush;
         if (br.jobs[i].failed)
             store_runner_fatal(ru, STORE_ERR_DB, 1, br.jobs[i].msg);
-        job_post *jp;
-        while ((jp = store_queue_take(&br.jobs[i].q)) != NULL)
-            job_post_free(jp);
-        store_queue_destroy(&br.jobs[i].q);
     }
+    job_chunk *c;
+    while ((c = store_queue_take(&br.q)) != NULL)
+        job_chunk_free(c);
+    store_queue_destroy(&br.q);
     free(br.jobs);
 }
