@@ -16,8 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "server/pool.h"
 #include "server/server.h"
@@ -623,12 +626,30 @@ static int run_group(srv_writer *w, store *st, jlist *pend, settings *s)
 
 /* ---------- the folds of the live delta ---------- */
 
+/* How much nicer than the daemon a fold thread runs (Linux: the nice value
+ * of a thread alone): a fold is background work of a second or so, and the
+ * searches and the writes, which wait on the wall clock, come first. */
+#define FOLD_NICE 10
+
+/* The calling thread's nice value raised by FOLD_NICE (a failure leaves it
+ * as it was: only slower searches meanwhile). */
+static void lower_priority(void)
+{
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    errno = 0;
+    int now = getpriority(PRIO_PROCESS, (id_t)tid);
+    if (errno == 0)
+        setpriority(PRIO_PROCESS, (id_t)tid, now + FOLD_NICE > 19 ? 19 : now + FOLD_NICE);
+}
+
 /* The fold thread: the frozen delta documents into the main database (a
  * commit of the main database: after every search older than the last
  * commit), then a new generation, so that the engines reopen. */
 static void *fold_main(void *arg)
 {
     srv_writer *w = arg;
+    if (w->fold_thread_started)
+        lower_priority();
     wait_old_readers(w, 0);
     uint64_t t0 = srv_now_ns();
     store_fold_run(w->fold);
@@ -702,10 +723,10 @@ static void fold_start(srv_writer *w, store *st)
     w->fold_n = n;
     w->fold_done = 0;
     w->fold_ns = 0;
-    if (pthread_create(&w->fold_thread, NULL, fold_main, w) == 0) {
-        w->fold_thread_started = 1;
+    w->fold_thread_started = 1; /* (read by fold_main) */
+    if (pthread_create(&w->fold_thread, NULL, fold_main, w) == 0)
         return;
-    }
+    w->fold_thread_started = 0;
     fold_main(w);
 }
 
