@@ -406,8 +406,9 @@ static void job_work(srv_job *j, srch_engine *e)
         r->status = SRCH_ERR_TIMEOUT;
         ans = srch_error_answer(r->req, r->status, "the request waited too long for a worker");
     } else {
-        /* a commit of this daemon's writer is seen by the next search,
-         * and no commit overwrites the revision a search reads */
+        /* a commit of this daemon's writer is seen by the next search;
+         * a search that meets one (its revision overwritten) is tried
+         * again, protected from the commit after next (writer.h) */
         read_reg reg = {.w = r->c->srv->writer};
         srv_writer_read_begin(reg.w, &reg.read);
         srch_engine_sync(e, reg.read.gen);
