@@ -14,6 +14,9 @@
 #include "search/search-internal.h"
 #include "store/schema.h"
 
+/* 64-bit FNV-1a offset basis (the signature of the hidden ids) */
+#define DELTA_SIG_BASIS 0xcbf29ce484222325ULL
+
 /* 1 if DIR/live holds a database (its version file). */
 static int delta_exists(const char *path)
 {
@@ -51,44 +54,125 @@ int srch_delta_moved(const srch_engine *e)
     return !e->shards && e->db && delta_exists(e->db_path) != e->delta_open;
 }
 
+/* A delta id and the main database's frequency of it. */
+struct srch_delta_id {
+    char *term;
+    size_t len;
+    uint32_t freq;
+};
+
+static void free_ids(struct srch_delta_id *ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(ids[i].term);
+    free(ids);
+}
+
 void srch_delta_clear(srch_engine *e)
 {
     xc_query_free(e->delta_hide);
     e->delta_hide = NULL;
     e->delta_hidden = 0;
     e->delta_rev = UINT64_MAX;
+    free_ids(e->delta_ids, e->delta_nids);
+    e->delta_ids = NULL;
+    e->delta_nids = 0;
+    e->delta_hide_sig = 0;
+}
+
+/* (a, alen) against (b, blen), as Xapian orders terms: bytes, shorter first. */
+static int term_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* The hide query of the ids whose main frequency is not 0:
+ * (ids AND_NOT XDELTA) OR XDEAD; XDEAD alone without such ids and with
+ * tombstones; NULL without either. */
+static int make_hide(const struct srch_delta_id *ids, size_t n, size_t nhid, uint32_t dead,
+                     xc_query **out)
+{
+    *out = NULL;
+    if (nhid == 0)
+        return dead > 0 ? xc_query_term(SCH_DELTA_DEAD, strlen(SCH_DELTA_DEAD), 1, 0, out)
+                        : XC_OK;
+    xc_query **qs = calloc(nhid, sizeof *qs);
+    if (!qs)
+        return XC_ERR_NOMEM;
+    int rc = XC_OK;
+    size_t k = 0;
+    for (size_t i = 0; rc == XC_OK && i < n; i++)
+        if (ids[i].freq > 0 && (rc = xc_query_term(ids[i].term, ids[i].len, 1, 0, &qs[k])) == XC_OK)
+            k++;
+    /* (ids in the delta AND_NOT XDELTA) OR XDEAD: the main copies of the
+     * delta's posts, and the tombstones */
+    xc_query *any = NULL, *marker = NULL, *main_copies = NULL, *tomb = NULL;
+    if (rc == XC_OK)
+        rc = xc_query_combine(XC_OP_OR, qs, k, 0, &any);
+    if (rc == XC_OK)
+        rc = xc_query_term(SCH_DELTA_TERM, strlen(SCH_DELTA_TERM), 1, 0, &marker);
+    if (rc == XC_OK) {
+        xc_query *pair[2] = {any, marker};
+        rc = xc_query_combine(XC_OP_AND_NOT, pair, 2, 0, &main_copies);
+    }
+    if (rc == XC_OK)
+        rc = xc_query_term(SCH_DELTA_DEAD, strlen(SCH_DELTA_DEAD), 1, 0, &tomb);
+    if (rc == XC_OK) {
+        xc_query *pair[2] = {main_copies, tomb};
+        rc = xc_query_combine(XC_OP_OR, pair, 2, 0, out);
+    }
+    xc_query_free(any);
+    xc_query_free(marker);
+    xc_query_free(main_copies);
+    xc_query_free(tomb);
+    for (size_t i = 0; i < k; i++)
+        xc_query_free(qs[i]);
+    free(qs);
+    return rc;
 }
 
 int srch_delta_refresh(srch_engine *e)
 {
     if (!e->delta_open || !e->db || e->shards) {
-        if (e->delta_rev != UINT64_MAX)
+        if (e->delta_rev != UINT64_MAX || e->delta_ids)
             srch_delta_clear(e);
         return XC_OK;
     }
-    uint64_t rev = 0;
+    uint64_t rev = 0, mrev = 0;
     int rc = xc_db_revision(e->db, &rev);
+    if (rc == XC_OK && rev == e->delta_rev)
+        return XC_OK;
+    if (rc == XC_OK)
+        rc = xc_db_part_revision(e->db, 0, &mrev);
     if (rc != XC_OK)
         return rc;
-    if (rev == e->delta_rev)
-        return XC_OK;
-    srch_delta_clear(e);
+    if (e->delta_ids && mrev != e->delta_main_rev) {
+        /* a fold wrote the main database: every frequency looked up again */
+        free_ids(e->delta_ids, e->delta_nids);
+        e->delta_ids = NULL;
+        e->delta_nids = 0;
+    }
     /* The ids the delta holds (puts and tombstones), read at the revision
-     * the group has open: fold_posts at most. */
+     * the group has open, in term order; each one's frequency in the main
+     * database taken from the last refresh, or looked up when it is new
+     * (only the posts the main database holds too are hidden: a new post
+     * has no copy to hide, and each id left out is a postlist fewer for
+     * every match to read). */
     xc_iter *it = NULL;
     rc = xc_db_part_allterms(e->db, 1, SCH_ID, &it);
     if (rc != XC_OK)
         return rc;
-    size_t n = 0, cap = 0;
-    xc_query **ids = NULL;
+    struct srch_delta_id *ids = NULL;
+    size_t n = 0, cap = 0, j = 0, nhid = 0;
     uint32_t hidden = 0;
+    uint64_t sig = DELTA_SIG_BASIS;
     const char *term;
     size_t len;
-    int r;
-    while (rc == XC_OK && (r = xc_iter_next(it, &term, &len, NULL, NULL)) == XC_OK) {
+    while (rc == XC_OK && xc_iter_next(it, &term, &len, NULL, NULL) == XC_OK) {
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 64;
-            xc_query **g = realloc(ids, nc * sizeof *g);
+            struct srch_delta_id *g = realloc(ids, nc * sizeof *g);
             if (!g) {
                 rc = XC_ERR_NOMEM;
                 break;
@@ -96,53 +180,63 @@ int srch_delta_refresh(srch_engine *e)
             ids = g;
             cap = nc;
         }
-        /* only the posts the main database holds too: a new post has no
-         * copy to hide, and each id left out is a postlist fewer for every
-         * match to read */
-        uint32_t f = 0;
-        rc = xc_db_part_termfreq(e->db, 0, term, len, &f);
-        if (rc == XC_OK && f > 0 && (rc = xc_query_term(term, len, 1, 0, &ids[n])) == XC_OK) {
-            n++;
-            hidden += f;
+        struct srch_delta_id *old = e->delta_ids;
+        while (j < e->delta_nids && term_cmp(old[j].term, old[j].len, term, len) < 0)
+            j++;
+        struct srch_delta_id *d = &ids[n];
+        if (j < e->delta_nids && term_cmp(old[j].term, old[j].len, term, len) == 0) {
+            *d = old[j]; /* taken over */
+            old[j].term = NULL;
+            j++;
+        } else {
+            d->freq = 0;
+            d->len = len;
+            if (!(d->term = malloc(len + 1))) {
+                rc = XC_ERR_NOMEM;
+                break;
+            }
+            memcpy(d->term, term, len);
+            d->term[len] = '\0';
+            rc = xc_db_part_termfreq(e->db, 0, term, len, &d->freq);
+            if (rc != XC_OK) {
+                free(d->term);
+                break;
+            }
+        }
+        n++;
+        if (d->freq > 0) {
+            nhid++;
+            hidden += d->freq;
+            for (size_t b = 0; b <= len; b++) /* the term and a separator */
+                sig = (sig ^ (b < len ? (unsigned char)term[b] : 0u)) * 0x100000001b3ULL;
         }
     }
     xc_iter_free(it);
     uint32_t dead = 0;
     if (rc == XC_OK)
         rc = xc_db_part_termfreq(e->db, 1, SCH_DELTA_DEAD, strlen(SCH_DELTA_DEAD), &dead);
-    xc_query *hide = NULL;
-    if (rc == XC_OK && n == 0 && dead > 0)
-        rc = xc_query_term(SCH_DELTA_DEAD, strlen(SCH_DELTA_DEAD), 1, 0, &hide);
-    else if (rc == XC_OK && n > 0) {
-        /* (ids in the delta AND_NOT XDELTA) OR XDEAD: the main copies of
-         * the delta's posts, and the tombstones */
-        xc_query *any = NULL, *marker = NULL, *main_copies = NULL, *tomb = NULL;
-        rc = xc_query_combine(XC_OP_OR, ids, n, 0, &any);
-        if (rc == XC_OK)
-            rc = xc_query_term(SCH_DELTA_TERM, strlen(SCH_DELTA_TERM), 1, 0, &marker);
-        if (rc == XC_OK) {
-            xc_query *pair[2] = {any, marker};
-            rc = xc_query_combine(XC_OP_AND_NOT, pair, 2, 0, &main_copies);
-        }
-        if (rc == XC_OK)
-            rc = xc_query_term(SCH_DELTA_DEAD, strlen(SCH_DELTA_DEAD), 1, 0, &tomb);
-        if (rc == XC_OK) {
-            xc_query *pair[2] = {main_copies, tomb};
-            rc = xc_query_combine(XC_OP_OR, pair, 2, 0, &hide);
-        }
-        xc_query_free(any);
-        xc_query_free(marker);
-        xc_query_free(main_copies);
-        xc_query_free(tomb);
-    }
-    for (size_t i = 0; i < n; i++)
-        xc_query_free(ids[i]);
-    free(ids);
+    sig ^= (uint64_t)nhid << 1 ^ (dead > 0);
     if (rc != XC_OK) {
-        xc_query_free(hide);
+        free_ids(ids, n);
+        srch_delta_clear(e);
         return rc;
     }
-    e->delta_hide = hide;
+    free_ids(e->delta_ids, e->delta_nids);
+    e->delta_ids = ids;
+    e->delta_nids = n;
+    e->delta_main_rev = mrev;
+    if (e->delta_rev == UINT64_MAX || sig != e->delta_hide_sig) {
+        /* the hidden ids changed: a new query (else the one made stays) */
+        xc_query *hide = NULL;
+        rc = make_hide(ids, n, nhid, dead, &hide);
+        if (rc != XC_OK) {
+            srch_delta_clear(e);
+            return rc;
+        }
+        xc_query_free(e->delta_hide);
+        e->delta_hide = hide;
+        e->delta_hide_sig = sig;
+    }
     e->delta_hidden = hidden + dead;
     e->delta_rev = rev;
     return XC_OK;

@@ -85,6 +85,14 @@ void srch_engine_set_cancel(srch_engine *e, const atomic_int *cancel)
         e->cancel = cancel;
 }
 
+void srch_engine_set_retry_hook(srch_engine *e, void (*fn)(void *arg), void *arg)
+{
+    if (e) {
+        e->retry_hook = fn;
+        e->retry_arg = fn ? arg : NULL;
+    }
+}
+
 /* The processor time of the calling thread, in seconds. The budget of a
  * request is counted in it rather than on the wall clock: it measures the
  * work a request makes its worker do, which is what a costly query takes
@@ -495,11 +503,27 @@ static int after_failure(srch_engine *e, int rc, int attempt)
             struct timespec ts = {0, ms * 1000000L};
             nanosleep(&ts, NULL);
         }
+        if (e->retry_hook)
+            e->retry_hook(e->retry_arg); /* before the reopen: see search.h */
         int rrc = xc_db_reopen(e->db, NULL);
         if ((rrc == XC_OK || rrc == XC_ERR_MODIFIED || rrc == XC_ERR_CORRUPT) && same_dir(e)) {
             /* (a reopen that met a commit is tried again by the retry) */
             e->last_reopen = srch_now();
-            return RETRY;
+            /* what the live delta hides, at the revision now open (the
+             * live writer's commits make this the usual retry) */
+            int drc = srch_delta_refresh(e);
+            for (int i = 1; drc != XC_OK && drc != XC_ERR_NOMEM && i < MODIFIED_TRIES; i++) {
+                xc_db_reopen(e->db, NULL);
+                drc = srch_delta_refresh(e);
+            }
+            if (drc == XC_OK)
+                return RETRY;
+            snprintf(why, sizeof why, "the live delta cannot be read: %s", xc_errmsg());
+            if (drc == XC_ERR_NOMEM) {
+                set_err(e, "out of memory");
+                return SRCH_ERR_INTERNAL;
+            }
+            return unavailable(e, why);
         }
     }
     /* Another database moved in at the path during the request (a first
@@ -1148,7 +1172,8 @@ static int rescue(srch_engine *e, const srch_request *req, const char *text, txt
 {
     srch_parsed p;
     if (srch_parse(e, text, strlen(text), lang, &p) != SRCH_OK)
-        return XC_OK; /* out of memory: the first answer stands */
+        return e->parse_rc; /* out of memory: the first answer stands; a
+                               read that met a commit: tried again */
     json_t *other = json_object();
     json_object_set_new(other, "ok", json_true());
     uint32_t n = 0;
@@ -1221,6 +1246,7 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
         srch_parsed p;
         xc_query *rfilter = NULL;
         json_t *ans = json_object();
+        e->parse_rc = XC_OK;
         st = request_filter(e, req, &rfilter);
         if (st == SRCH_OK)
             st = srch_parse(e, q, strlen(q), lang, &p);
@@ -1231,6 +1257,13 @@ int srch_search(srch_engine *e, const srch_request *req, json_t **out)
             json_decref(ans);
             xc_query_free(rfilter);
             srch_parsed_free(&p);
+            if (st == SRCH_ERR_UNAVAILABLE && e->parse_rc != XC_OK) {
+                /* the parse's reads met a commit: as a failed match */
+                int a = after_failure(e, e->parse_rc, attempt);
+                if (a == RETRY)
+                    continue;
+                st = a;
+            }
             result = st;
             break;
         }

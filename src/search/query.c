@@ -69,6 +69,8 @@ typedef struct {
     int depth;
     int error;      /* syntax error: fall back to plain words */
     int oom;
+    int db_rc;      /* a read of the database failed (a commit overwrote the
+                       revision read): the engine tries the request again */
     int allow_stop; /* stopwords searched (the query has nothing else) */
     int nstop;      /* stopwords dropped */
     int complex;    /* operators, +/-, parentheses or title: were used */
@@ -267,6 +269,15 @@ static void remember_added(parser *ps, const txt_token *toks, size_t n)
  * "architectur" (architectures) also meets "architectural" (architecturale)
  * and "internation" meets "international". Short stems do not extend:
  * "cour" would take in "courant", "courrier". */
+/* A read of the database during the parse failed with rc. */
+static void db_failed(parser *ps, int rc)
+{
+    if (rc == XC_ERR_NOMEM)
+        ps->oom = 1;
+    else if (!ps->db_rc)
+        ps->db_rc = rc;
+}
+
 static xc_query *stem_query(parser *ps, const txt_token *t, const txt_stem *s, int title)
 {
     const char *pre = store_stem_prefix(s->lang, title);
@@ -277,8 +288,10 @@ static xc_query *stem_query(parser *ps, const txt_token *t, const txt_stem *s, i
     int n = snprintf(buf, sizeof buf, "%s%.*s", pre, (int)s->len, s->term);
     if (n < 0 || n >= (int)sizeof buf)
         return NULL;
-    if (xc_query_wildcard_in(ps->e->db, buf, SRCH_STEM_EXTENSIONS, XC_WILDCARD_LIMIT_MOST_FREQUENT, &q) != XC_OK)
-        ps->oom = 1;
+    int rc = xc_query_wildcard_in(ps->e->db, buf, SRCH_STEM_EXTENSIONS,
+                                  XC_WILDCARD_LIMIT_MOST_FREQUENT, &q);
+    if (rc != XC_OK)
+        db_failed(ps, rc);
     return q;
 }
 
@@ -545,8 +558,10 @@ static node wildcard_node(parser *ps, const lexeme *l, int title)
             ps->too_complex = 1;
             break;
         }
-        if (xc_query_wildcard_in(ps->e->db, buf, lim, XC_WILDCARD_LIMIT_MOST_FREQUENT, &subs[n]) != XC_OK)
-            ps->oom = 1;
+        int wrc = xc_query_wildcard_in(ps->e->db, buf, lim, XC_WILDCARD_LIMIT_MOST_FREQUENT,
+                                       &subs[n]);
+        if (wrc != XC_OK)
+            db_failed(ps, wrc);
         n++;
     }
     nd.q = combine(ps, XC_OP_SYNONYM, subs, n, 0);
@@ -1456,6 +1471,7 @@ static node attempt(parser *ps, int strict)
 
 int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_parsed *p)
 {
+    e->parse_rc = XC_OK;
     memset(p, 0, sizeof *p);
     parser ps;
     memset(&ps, 0, sizeof ps);
@@ -1553,6 +1569,12 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
         p->cue = srch_answer_cue(e, ps.text, ps.len, ps.lang);
     free(ps.lx);
     qfree(ps.top_filter);
+    e->parse_rc = ps.oom ? XC_OK : ps.db_rc;
+    if (e->parse_rc != XC_OK) {
+        snprintf(e->err, sizeof e->err, "the database could not be read for the query");
+        srch_parsed_free(p);
+        return SRCH_ERR_UNAVAILABLE;
+    }
     if (ps.oom) {
         snprintf(e->err, sizeof e->err, "out of memory building the query");
         srch_parsed_free(p);

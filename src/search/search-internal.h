@@ -112,6 +112,7 @@ struct srch_engine {
     unsigned feedback_docs;  /* SRCH_FEEDBACK_DOCS (tests set 0: no feedback) */
     srch_timings t;          /* time per phase (srch_engine_timings) */
     struct srch_speller *speller; /* index of the spelling table (NULL: not read yet) */
+    uint64_t speller_rev; /* the revision it was read at (spell.c) */
     srch_tf_slot *tf;        /* memo of term frequencies (NULL: empty) */
     uint64_t tf_revision;    /* the revision it holds */
     uint32_t tf_gen;         /* its slots of other generations are empty */
@@ -125,6 +126,10 @@ struct srch_engine {
     double deadline;         /* the thread's processor time (seconds) when its
                                 matches stop (0: never) */
     const atomic_int *cancel; /* set by the caller when the client has gone */
+    void (*retry_hook)(void *); /* srch_engine_set_retry_hook, or NULL */
+    int parse_rc;         /* srch_parse's SRCH_ERR_UNAVAILABLE: the xc status
+                             of the read that failed (retried as the match's) */
+    void *retry_arg;
     int stopped;             /* 0, or why a match of this request was ended */
     /* the live delta (delta.c) */
     int delta_open;          /* db is the main database and DIR/live as one */
@@ -132,6 +137,14 @@ struct srch_engine {
                                 (UINT64_MAX: none) */
     xc_query *delta_hide;    /* what every match leaves out (NULL: nothing) */
     uint32_t delta_hidden;   /* documents it hides */
+    /* The delta's ids at the last refresh, in term order, each with the
+     * main database's frequency of it (main_rev): a refresh after a
+     * commit of the delta looks up only the new ones, and keeps
+     * delta_hide when the hidden ones are the same (delta_hide_sig). */
+    struct srch_delta_id *delta_ids;
+    size_t delta_nids;
+    uint64_t delta_main_rev;
+    uint64_t delta_hide_sig;
     /* With a remote shard, the match's hits during run(): the rerank
        finds them by their collapse keys, and the feedback's words, the
        answer cues and the page read each document once from the mset
@@ -182,6 +195,8 @@ typedef struct {
 /* Parses q into p (see doc/QUERY.md). lang: analysis language (NONE: both).
  * Never fails on bad syntax (falls back to plain words); returns SRCH_OK or
  * SRCH_ERR_INTERNAL (out of memory, with a message in e->err). */
+/* SRCH_ERR_UNAVAILABLE: a read of the database failed, e->parse_rc says how
+ * (XC_ERR_MODIFIED: try again after a reopen, as a failed match). */
 int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_parsed *p);
 void srch_parsed_free(srch_parsed *p);
 

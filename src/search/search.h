@@ -138,6 +138,13 @@ void srch_engine_set_options(srch_engine *e, const srch_options *opt);
  * to NULL after the request. */
 void srch_engine_set_cancel(srch_engine *e, const atomic_int *cancel);
 
+/* A function the engine calls (on its own thread, with arg) before it tries
+ * a request again because a commit overwrote the revision it was reading
+ * (Xapian's DatabaseModifiedError): the daemon's writer then lets the new
+ * try finish before it overwrites that one (srv_writer_read_protect).
+ * NULL fn: none. Set it back to NULL after the request, as the flag above. */
+void srch_engine_set_retry_hook(srch_engine *e, void (*fn)(void *arg), void *arg);
+
 /* The message of the engine's last failure. */
 const char *srch_errmsg(const srch_engine *e);
 

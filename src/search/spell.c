@@ -19,16 +19,24 @@
  * revision; NULL when it cannot be read (then there is no suggestion). */
 srch_speller *srch_engine_speller(srch_engine *e)
 {
+    /* With the live delta open, the main database's revision: the delta
+     * writes no spelling words (they wait in a value for the fold), so its
+     * commits leave the table as it was, and each worker's index of it
+     * is not made again at every live write. */
     uint64_t rev = 0;
-    if (xc_db_revision(e->db, &rev) != XC_OK)
+    int rc = e->delta_open && !e->shards ? xc_db_part_revision(e->db, 0, &rev)
+                                         : xc_db_revision(e->db, &rev);
+    if (rc != XC_OK)
         return NULL;
-    if (e->speller && srch_speller_revision(e->speller) == rev)
+    if (e->speller && e->speller_rev == rev)
         return e->speller;
     srch_speller_free(e->speller);
     e->speller = NULL;
     srch_speller *sp = NULL;
-    if (srch_speller_new(e->db, &sp) == XC_OK)
+    if (srch_speller_new(e->db, &sp) == XC_OK) {
         e->speller = sp;
+        e->speller_rev = rev;
+    }
     return e->speller;
 }
 

@@ -377,6 +377,20 @@ static void reply_error(conn *c, uint64_t seq, const json_t *req, int status, co
 
 /* ---------- jobs ---------- */
 
+/* A search's registration with the writer (srv_writer_read_begin). */
+typedef struct {
+    srv_writer *w;
+    srv_read read;
+} read_reg;
+
+/* The engine's retry hook: the search met a commit; its next try is
+ * protected from the commit after next. */
+static void protect_read(void *arg)
+{
+    read_reg *reg = arg;
+    srv_writer_read_protect(reg->w, &reg->read);
+}
+
 /* On a worker: the request through search/'s srch_handle(), and its
  * answer encoded there rather than on the loop (except stats, which the
  * loop completes with its own figures). */
@@ -392,15 +406,18 @@ static void job_work(srv_job *j, srch_engine *e)
         r->status = SRCH_ERR_TIMEOUT;
         ans = srch_error_answer(r->req, r->status, "the request waited too long for a worker");
     } else {
-        /* a commit of this daemon's writer is seen by the next search,
-         * and no commit overwrites the revision a search reads */
-        srv_writer *w = r->c->srv->writer;
-        uint64_t gen = srv_writer_read_begin(w);
-        srch_engine_sync(e, gen);
+        /* a commit of this daemon's writer is seen by the next search;
+         * a search that meets one (its revision overwritten) is tried
+         * again, protected from the commit after next (writer.h) */
+        read_reg reg = {.w = r->c->srv->writer};
+        srv_writer_read_begin(reg.w, &reg.read);
+        srch_engine_sync(e, reg.read.gen);
         srch_engine_set_cancel(e, &r->c->gone);
+        srch_engine_set_retry_hook(e, protect_read, &reg);
         r->status = srch_handle(e, r->req, &ans);
+        srch_engine_set_retry_hook(e, NULL, NULL);
         srch_engine_set_cancel(e, NULL);
-        srv_writer_read_end(w, gen);
+        srv_writer_read_end(reg.w, &reg.read);
         if (e && (r->status == SRCH_ERR_UNAVAILABLE || r->status == SRCH_ERR_INTERNAL)) {
             /* Paths and library messages are for the log, not for clients. */
             r->detail = strdup(srch_errmsg(e));

@@ -1,8 +1,9 @@
 /* writer.c: the daemon's one writer thread (see writer.h): the queue of
  * `put` and `delete` requests, their checks, the group commit through
  * store/'s live run, the write lock taken while there is work and let go
- * after lock_idle, the live delta's folds (fold_posts, fold_ms, before the
- * lock is let go and before the daemon stops), the wait for another
+ * after lock_idle, the live delta's folds (fold_posts, fold_ms, on a
+ * thread of their own while the writes go on; all of it before the lock
+ * is let go and before the daemon stops), the wait for another
  * writer's lock bounded by
  * write_timeout ("busy"), who may write (write mode, token file), and the
  * answers handed back to the loop after the commit. */
@@ -15,8 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "server/pool.h"
 #include "server/server.h"
@@ -54,12 +58,18 @@ struct srv_writer {
     char *token;
     char *primary; /* a replica's primary (primary =), NULL on the primary */
     atomic_uint_fast64_t gen;
-    /* Searches in flight by the parity of the generation they began at
-     * (srv_writer_read_begin): under rmu, as the bumps of gen. */
+    /* Searches in flight (srv_writer_read_begin): the generation each
+     * began at, and whether it is protected (it met a commit once and the
+     * writer now waits for it). Under rmu, as the bumps of gen. */
     pthread_mutex_t rmu;
     pthread_cond_t rcv;
-    uint64_t readers[2];
-    int rwaiting;
+    struct rslot {
+        uint64_t gen;
+        int used, prot;
+    } *rslots;
+    size_t nrslots;
+    unsigned runtracked; /* readers without a slot (out of memory): waited for */
+    unsigned rwaiting; /* threads waiting in wait_old_readers */
     /* answered jobs, for the loop */
     pthread_mutex_t done_mu;
     srv_wjob *done_head, *done_tail;
@@ -75,7 +85,16 @@ struct srv_writer {
     uint64_t groups, committed_writes, committed_changes;
     uint64_t folds, folded_posts, fold_failures;
     uint32_t delta_posts; /* documents in the delta now */
+    /* The fold in progress on its own thread (the writer thread's; done
+     * under mu, set by the fold thread when it has finished). */
+    store_folding *fold;
+    pthread_t fold_thread;
+    int fold_thread_started;
+    int fold_done;
+    uint32_t fold_n;
+    uint64_t fold_ns;
     srv_latency lat_readers, lat_apply, lat_commit, lat_write, lat_fold;
+    srv_latency lat_company, lat_commit_cpu, lat_answer;
 };
 
 void srv_wjob_free(srv_wjob *j)
@@ -205,6 +224,7 @@ size_t srv_writer_line_max(const cfg_config *cfg, int over_tcp)
 /* Hands j (answer set, or made from status and msg) to the loop. */
 static void finish(srv_writer *w, srv_wjob *j, json_t *answer, int status, const char *msg)
 {
+    j->answered_ns = srv_now_ns();
     if (!answer)
         answer = srch_error_answer(j->req, status, msg);
     j->status = status;
@@ -235,6 +255,11 @@ static void drain_done(uv_async_t *a)
         w->depth--;
         pthread_mutex_unlock(&w->mu);
         j->next = NULL;
+        if (j->answered_ns) {
+            pthread_mutex_lock(&w->smu);
+            srv_latency_add(&w->lat_answer, (double)(srv_now_ns() - j->answered_ns) / 1e6);
+            pthread_mutex_unlock(&w->smu);
+        }
         w->on_done(j, w->arg);
         j = next;
     }
@@ -361,41 +386,93 @@ static int apply_job(store *st, srv_wjob *j, srch_write_result *res)
 
 /* ---------- the searches' revisions ---------- */
 
-uint64_t srv_writer_read_begin(srv_writer *w)
+void srv_writer_read_begin(srv_writer *w, srv_read *r)
 {
+    r->gen = 0;
+    r->slot = -1;
     if (!w)
-        return 0;
+        return;
     pthread_mutex_lock(&w->rmu);
-    uint64_t g = atomic_load_explicit(&w->gen, memory_order_relaxed);
-    w->readers[g & 1]++;
+    r->gen = atomic_load_explicit(&w->gen, memory_order_relaxed);
+    size_t i = 0;
+    while (i < w->nrslots && w->rslots[i].used)
+        i++;
+    if (i == w->nrslots) {
+        size_t n = w->nrslots ? w->nrslots * 2 : 8;
+        struct rslot *g = realloc(w->rslots, n * sizeof *g);
+        if (g) {
+            memset(g + w->nrslots, 0, (n - w->nrslots) * sizeof *g);
+            w->rslots = g;
+            w->nrslots = n;
+        }
+    }
+    if (i < w->nrslots) {
+        w->rslots[i] = (struct rslot){.gen = r->gen, .used = 1, .prot = 0};
+        r->slot = (int)i;
+    } else {
+        w->runtracked++;
+    }
     pthread_mutex_unlock(&w->rmu);
-    return g;
 }
 
-void srv_writer_read_end(srv_writer *w, uint64_t g)
+void srv_writer_read_protect(srv_writer *w, srv_read *r)
 {
     if (!w)
         return;
     pthread_mutex_lock(&w->rmu);
-    assert(w->readers[g & 1] > 0);
-    w->readers[g & 1]--;
-    if (w->rwaiting && w->readers[g & 1] == 0)
+    r->gen = atomic_load_explicit(&w->gen, memory_order_relaxed);
+    if (r->slot >= 0) {
+        w->rslots[r->slot].gen = r->gen;
+        w->rslots[r->slot].prot = 1;
+    }
+    pthread_mutex_unlock(&w->rmu);
+}
+
+void srv_writer_read_end(srv_writer *w, srv_read *r)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->rmu);
+    if (r->slot >= 0) {
+        assert((size_t)r->slot < w->nrslots && w->rslots[r->slot].used);
+        w->rslots[r->slot].used = 0;
+    } else {
+        assert(w->runtracked > 0);
+        w->runtracked--;
+    }
+    if (w->rwaiting)
         pthread_cond_broadcast(&w->rcv);
     pthread_mutex_unlock(&w->rmu);
+    r->slot = -1;
+}
+
+/* A search that may still read a revision older than the last commit:
+ * begun before it (all of them), or only the protected ones. */
+static int old_reader(const srv_writer *w, uint64_t c, int only_protected)
+{
+    if (w->runtracked)
+        return 1;
+    for (size_t i = 0; i < w->nrslots; i++)
+        if (w->rslots[i].used && w->rslots[i].gen < c && (!only_protected || w->rslots[i].prot))
+            return 1;
+    return 0;
 }
 
 /* Before the writer writes the blocks of commit c + 1 (gen c): Xapian may
  * then reuse the blocks that commit c freed, which the searches begun
- * before it (gen c - 1) may still read; they are let finish first. */
-static void wait_old_readers(srv_writer *w)
+ * before it (gen < c) may still read; they are let finish first. Before
+ * a commit into the live delta only the protected ones are (see
+ * srv_writer_read_protect): the others, if they meet the commit, are
+ * tried again on the new revision, protected. Before a commit of the main
+ * database (a fold, the open's), all of them. */
+static void wait_old_readers(srv_writer *w, int only_protected)
 {
     pthread_mutex_lock(&w->rmu);
     uint64_t c = atomic_load_explicit(&w->gen, memory_order_relaxed);
-    while (c > 0 && w->readers[(c - 1) & 1] > 0) {
-        w->rwaiting = 1;
+    w->rwaiting++;
+    while (old_reader(w, c, only_protected))
         pthread_cond_wait(&w->rcv, &w->rmu);
-    }
-    w->rwaiting = 0;
+    w->rwaiting--;
     pthread_mutex_unlock(&w->rmu);
 }
 
@@ -410,6 +487,14 @@ static void bump_generation(srv_writer *w)
 static uint64_t group_changes(const srch_write_result *r)
 {
     return r->added + r->updated + r->unchanged + r->deleted + r->missing;
+}
+
+/* The processor time of the calling thread (ns). */
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* Answers every job of l with an error. */
@@ -430,10 +515,10 @@ static int run_group(srv_writer *w, store *st, jlist *pend, settings *s)
     srch_write_result *res = NULL;
     size_t nres = 0, capres = 0;
     uint64_t tw = srv_now_ns();
-    wait_old_readers(w);
+    wait_old_readers(w, 1);
     int rc = store_begin_live(st);
     uint64_t t0 = srv_now_ns();
-    uint64_t last_arrival = t0;
+    uint64_t last_arrival = t0, company = 0;
     size_t target = 1;
     for (unsigned k = 0; k < GROUP_RECENT; k++)
         if (w->recent[k] > target)
@@ -460,6 +545,7 @@ static int run_group(srv_writer *w, store *st, jlist *pend, settings *s)
                     until = t0 + s->commit_ns;
                 if (now < until) {
                     wait_until(w, until);
+                    company += srv_now_ns() - now;
                     more = take_all(w);
                 }
             }
@@ -486,9 +572,11 @@ static int run_group(srv_writer *w, store *st, jlist *pend, settings *s)
         rc = apply_job(st, j, &res[nres++]);
     }
     uint64_t ta = srv_now_ns();
+    uint64_t ca = thread_cpu_ns();
     if (rc == STORE_OK)
         rc = store_commit(st);
     uint64_t tc = srv_now_ns();
+    uint64_t cc = thread_cpu_ns() - ca;
     uint64_t rev = 0;
     if (rc == STORE_OK && store_revision(st, &rev) != STORE_OK)
         rev = 0;
@@ -512,7 +600,9 @@ static int run_group(srv_writer *w, store *st, jlist *pend, settings *s)
     w->committed_writes += nres;
     w->committed_changes += changes;
     srv_latency_add(&w->lat_readers, (double)(t0 - tw) / 1e6);
-    srv_latency_add(&w->lat_apply, (double)(ta - t0) / 1e6);
+    srv_latency_add(&w->lat_apply, (double)(ta - t0 - company) / 1e6);
+    srv_latency_add(&w->lat_company, (double)company / 1e6);
+    srv_latency_add(&w->lat_commit_cpu, (double)cc / 1e6);
     srv_latency_add(&w->lat_commit, (double)(tc - ta) / 1e6);
     for (srv_wjob *q = group.head; q; q = q->next)
         srv_latency_add(&w->lat_write, (double)(tc - q->enqueued_ns) / 1e6);
@@ -534,27 +624,55 @@ static int run_group(srv_writer *w, store *st, jlist *pend, settings *s)
     return 0;
 }
 
-/* The delta into the main database (store_fold), as a commit of the writer:
- * after the searches of the revision before the last one, and a new
- * generation after it. Returns 0, or -1 when it failed (the delta is kept:
- * it is folded again, at the latest by the next store_open). */
-static int fold(srv_writer *w, store *st)
+/* ---------- the folds of the live delta ---------- */
+
+/* How much nicer than the daemon a fold thread runs (Linux: the nice value
+ * of a thread alone): a fold is background work of a second or so, and the
+ * searches and the writes, which wait on the wall clock, come first. */
+#define FOLD_NICE 10
+
+/* The calling thread's nice value raised by FOLD_NICE (a failure leaves it
+ * as it was: only slower searches meanwhile). */
+static void lower_priority(void)
 {
-    uint32_t n = 0;
-    if (!st || store_delta_size(st, &n) != STORE_OK || n == 0)
-        return 0;
-    wait_old_readers(w);
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    errno = 0;
+    int now = getpriority(PRIO_PROCESS, (id_t)tid);
+    if (errno == 0)
+        setpriority(PRIO_PROCESS, (id_t)tid, now + FOLD_NICE > 19 ? 19 : now + FOLD_NICE);
+}
+
+/* The fold thread: the frozen delta documents into the main database (a
+ * commit of the main database: after every search older than the last
+ * commit), then a new generation, so that the engines reopen. */
+static void *fold_main(void *arg)
+{
+    srv_writer *w = arg;
+    if (w->fold_thread_started)
+        lower_priority();
+    wait_old_readers(w, 0);
     uint64_t t0 = srv_now_ns();
-    int rc = store_fold(st);
+    store_fold_run(w->fold);
     uint64_t t1 = srv_now_ns();
     bump_generation(w);
+    pthread_mutex_lock(&w->mu);
+    w->fold_ns = t1 - t0;
+    w->fold_done = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Records the end of a fold of n documents (rc: its status). */
+static void fold_figures(srv_writer *w, store *st, int rc, uint32_t n, uint64_t ns)
+{
     uint32_t left = 0;
     store_delta_size(st, &left);
     pthread_mutex_lock(&w->smu);
     if (rc == STORE_OK) {
         w->folds++;
         w->folded_posts += n;
-        srv_latency_add(&w->lat_fold, (double)(t1 - t0) / 1e6);
+        srv_latency_add(&w->lat_fold, (double)ns / 1e6);
     } else {
         w->fold_failures++;
     }
@@ -564,30 +682,100 @@ static int fold(srv_writer *w, store *st)
         fprintf(stderr, "socasma-searchd: the live delta could not be folded (kept, folded "
                         "again later): %s\n",
                 store_errmsg(st));
+}
+
+/* Ends the fold of the thread, once it has finished (at once when wait is
+ * 0 and it has not): the folded documents out of the delta, a commit of
+ * the delta as the groups'. Returns 0, or -1 when the fold or the
+ * removal failed (the delta is kept: folded again later). */
+static int fold_finish(srv_writer *w, store *st, int wait)
+{
+    if (!w->fold)
+        return 0;
+    pthread_mutex_lock(&w->mu);
+    int done = w->fold_done;
+    pthread_mutex_unlock(&w->mu);
+    if (!done && !wait)
+        return 0;
+    if (w->fold_thread_started)
+        pthread_join(w->fold_thread, NULL);
+    w->fold_thread_started = 0;
+    wait_old_readers(w, 1);
+    int rc = store_fold_end(st, w->fold);
+    w->fold = NULL;
+    bump_generation(w);
+    fold_figures(w, st, rc, w->fold_n, w->fold_ns);
     return rc == STORE_OK ? 0 : -1;
 }
 
-/* After a group: a fold when the delta holds fold_posts documents, or its
- * first one is fold_ms old. *first_ns: when the delta got its first
- * document (0: empty). */
+/* Starts a fold of what the delta holds on a thread of its own (or in
+ * this one, when no thread can be had). */
+static void fold_start(srv_writer *w, store *st)
+{
+    if (w->fold)
+        return;
+    store_folding *f = NULL;
+    uint32_t n = 0;
+    store_delta_size(st, &n);
+    if (store_fold_begin(st, &f) != STORE_OK || !f)
+        return;
+    w->fold = f;
+    w->fold_n = n;
+    w->fold_done = 0;
+    w->fold_ns = 0;
+    w->fold_thread_started = 1; /* (read by fold_main) */
+    if (pthread_create(&w->fold_thread, NULL, fold_main, w) == 0)
+        return;
+    w->fold_thread_started = 0;
+    fold_main(w);
+}
+
+/* Everything the delta holds into the main database now (before the lock
+ * is let go, and before the daemon stops): the fold in progress ended,
+ * then the rest folded here. Returns 0, or -1 when a fold failed. */
+static int fold_all(srv_writer *w, store *st)
+{
+    if (!st)
+        return 0;
+    int rc = fold_finish(w, st, 1);
+    uint32_t n = 0;
+    if (store_delta_size(st, &n) != STORE_OK || n == 0)
+        return rc;
+    fold_start(w, st);
+    return fold_finish(w, st, 1) < 0 ? -1 : rc;
+}
+
+/* After a group: the fold that has finished ended; a new one begun when
+ * the delta holds fold_posts documents, or its first one is fold_ms old;
+ * while one runs, the writes wait for it only when the delta has grown to
+ * DELTA_MAX_FOLDS times fold_posts (the folds cannot keep up). *first_ns:
+ * when the delta got its first document since the last fold began (0:
+ * none). */
+#define DELTA_MAX_FOLDS 4
 static int maybe_fold(srv_writer *w, store *st, const settings *s, uint64_t *first_ns)
 {
+    int rc = fold_finish(w, st, 0);
     uint32_t n = 0;
     if (store_delta_size(st, &n) != STORE_OK)
-        return 0;
+        return rc;
     pthread_mutex_lock(&w->smu);
     w->delta_posts = n;
     pthread_mutex_unlock(&w->smu);
+    if (w->fold) {
+        if (n >= (uint64_t)s->fold_posts * DELTA_MAX_FOLDS)
+            rc = fold_finish(w, st, 1) < 0 ? -1 : rc;
+        return rc;
+    }
     if (n == 0) {
         *first_ns = 0;
-        return 0;
+        return rc;
     }
     uint64_t now = srv_now_ns();
     if (*first_ns == 0)
         *first_ns = now;
     if (n < s->fold_posts && now - *first_ns < s->fold_ns)
-        return 0;
-    int rc = fold(w, st);
+        return rc;
+    fold_start(w, st);
     *first_ns = 0;
     return rc;
 }
@@ -630,12 +818,19 @@ static void *writer_main(void *arg)
                 pthread_cond_wait(&w->cv, &w->mu);
                 continue;
             }
+            if (w->fold && w->fold_done) {
+                /* the fold thread has finished: ended here */
+                pthread_mutex_unlock(&w->mu);
+                fold_finish(w, st, 0);
+                pthread_mutex_lock(&w->mu);
+                continue;
+            }
             uint64_t deadline = idle_since + (uint64_t)w->lock_idle_ms * 1000000u;
             if (srv_now_ns() >= deadline) {
                 /* Idle long enough: let socasma-index have the lock, the
                  * delta folded first (socasma-index would fold it). */
                 pthread_mutex_unlock(&w->mu);
-                fold(w, st);
+                fold_all(w, st);
                 delta_since = 0;
                 store_close(st);
                 st = NULL;
@@ -656,7 +851,7 @@ static void *writer_main(void *arg)
             char err[600];
             /* The open folds what a killed daemon left in the delta: a
              * commit of the main database, as any other of the writer. */
-            wait_old_readers(w);
+            wait_old_readers(w, 0);
             int rc = db_path ? store_open(db_path, &so, &st, err, sizeof err) : STORE_ERR_NOMEM;
             if (rc != STORE_ERR_LOCKED)
                 bump_generation(w); /* (the fold may have written) */
@@ -682,6 +877,7 @@ static void *writer_main(void *arg)
         free(db_path);
         if (pend.head && st) {
             if (run_group(w, st, &pend, &s) < 0) {
+                fold_finish(w, st, 1);
                 store_close(st);
                 st = NULL;
             } else {
@@ -692,7 +888,7 @@ static void *writer_main(void *arg)
         pthread_mutex_lock(&w->mu);
     }
     pthread_mutex_unlock(&w->mu);
-    fold(w, st); /* the daemon stops: nothing left in the delta */
+    fold_all(w, st); /* the daemon stops: nothing left in the delta */
     store_close(st);
     return NULL;
 }
@@ -761,6 +957,9 @@ int srv_writer_start(srv_writer **out, uv_loop_t *loop, const cfg_config *cfg,
     srv_latency_init(&w->lat_commit);
     srv_latency_init(&w->lat_write);
     srv_latency_init(&w->lat_fold);
+    srv_latency_init(&w->lat_company);
+    srv_latency_init(&w->lat_commit_cpu);
+    srv_latency_init(&w->lat_answer);
     atomic_init(&w->gen, 0);
     w->on_done = on_done;
     w->arg = arg;
@@ -833,14 +1032,15 @@ json_t *srv_writer_stats(srv_writer *w)
     unsigned depth = srv_writer_depth(w);
     pthread_mutex_lock(&w->smu);
     json_t *o = json_pack(
-        "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:o,s:o,s:o,s:o,s:o}}", "groups",
+        "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}}", "groups",
         (json_int_t)w->groups, "writes", (json_int_t)w->committed_writes, "changes",
         (json_int_t)w->committed_changes, "queue_depth", (json_int_t)depth, "delta_posts",
         (json_int_t)w->delta_posts, "folds", (json_int_t)w->folds, "folded_posts",
         (json_int_t)w->folded_posts, "fold_failures", (json_int_t)w->fold_failures, "ms", "write",
         lat_json(&w->lat_write), "wait_searches", lat_json(&w->lat_readers), "apply",
         lat_json(&w->lat_apply), "commit", lat_json(&w->lat_commit), "fold",
-        lat_json(&w->lat_fold));
+        lat_json(&w->lat_fold), "company", lat_json(&w->lat_company), "commit_cpu",
+        lat_json(&w->lat_commit_cpu), "answer", lat_json(&w->lat_answer));
     pthread_mutex_unlock(&w->smu);
     return o;
 }
@@ -879,6 +1079,7 @@ void srv_writer_stop(srv_writer *w)
     free(w->db_path);
     free(w->token);
     free(w->primary);
+    free(w->rslots);
     /* The loop closes the handle and frees w. */
     uv_close((uv_handle_t *)&w->async, writer_closed);
 }

@@ -16,10 +16,19 @@
  *   commit_interval): clients putting one post at a time come back as soon
  *   as they are answered. Each answer is sent only after that commit, once
  *   srv_writer_generation() has moved, so that a worker's engine reopens
- *   the database before its next search (srch_engine_sync()). Before a
- *   run writes anything, the searches begun before the last commit are
- *   let finish (srv_writer_read_begin/end): Xapian may reuse the blocks of
- *   their revision from then on, and they would fail.
+ *   the database before its next search (srch_engine_sync()). A search
+ *   that meets a commit (Xapian may reuse the blocks of the revision it
+ *   reads from the commit after it on) is tried again, and protected:
+ *   before a run writes anything, the protected searches begun before the
+ *   last commit are let finish, and before a fold all of them
+ *   (srv_writer_read_begin/_protect/_end).
+ *
+ *   The live delta (store.h, LIVE DELTA) is folded into the main database
+ *   on a thread of its own (after fold_posts documents, fold_ms after the
+ *   first) while the groups go on into the delta; they wait for a fold
+ *   only when the delta holds 4 times fold_posts. The fold in progress is
+ *   ended and the rest folded before the lock is let go and before the
+ *   daemon stops.
  *
  *   The write lock is taken when there is work and let go after lock_idle
  *   without a write. While another writer (socasma-index) holds it, the
@@ -64,6 +73,7 @@ struct srv_wjob {
     void *arg;
     uint64_t seq;
     uint64_t enqueued_ns;
+    uint64_t answered_ns; /* when the writer handed the answer to the loop */
     srch_write *write;   /* the checked request (writer's) */
     /* the result */
     char *text;          /* the answer line with its '\n' (taken by the caller) */
@@ -106,14 +116,22 @@ int srv_writer_submit(srv_writer *w, srv_wjob *job);
  * committed write is handed back. Any thread. */
 uint64_t srv_writer_generation(const srv_writer *w);
 
-/* A search of this daemon (any engine op) begins and ends: the writer does
- * not start writing the commit after next while it runs, so that the
- * revision it reads is not overwritten under it (Xapian reuses the blocks
- * a commit freed from the commit after it on). read_begin returns the
- * generation to give srch_engine_sync() and read_end. Any thread; NULL w
- * is a no-op (0). */
-uint64_t srv_writer_read_begin(srv_writer *w);
-void srv_writer_read_end(srv_writer *w, uint64_t gen);
+/* A search of this daemon (any engine op) begins and ends. The writer's
+ * commits into the live delta do not wait for searches: one that meets a
+ * commit (Xapian's DatabaseModifiedError: the revision it read was
+ * overwritten) is tried again by the engine on the new revision, and
+ * srv_writer_read_protect() (the engine's retry hook) makes the writer let
+ * that try finish before the commit after next. A commit of the main
+ * database (a fold) waits for every search begun before the last commit.
+ * read_begin fills r (r->gen: the generation to give srch_engine_sync());
+ * read_end takes the same r. Any thread; NULL w is a no-op (gen 0). */
+typedef struct {
+    uint64_t gen;
+    int slot;
+} srv_read;
+void srv_writer_read_begin(srv_writer *w, srv_read *r);
+void srv_writer_read_protect(srv_writer *w, srv_read *r);
+void srv_writer_read_end(srv_writer *w, srv_read *r);
 
 /* A replica's primary (the config's primary, as written there), or NULL
  * when this daemon takes writes. Owned by w, valid until the next
@@ -126,12 +144,16 @@ unsigned srv_writer_depth(srv_writer *w);
 /* What the writer's commits cost, for the stats op (a new object, NULL when
  * out of memory): {"groups" (runs committed: one Xapian commit each, none
  * when nothing changed), "writes" (answered ok), "changes" (posts and ids
- * they named), "queue_depth", "ms": {"write": from a write's arrival to
- * its commit, "wait_searches": the wait for the searches older than the
- * last commit, "apply": analysing and adding a group's posts, "commit":
- * Xapian's commit of a group with its sync}}, each time as
+ * they named), "queue_depth", "delta_posts", "folds", "folded_posts",
+ * "fold_failures", "ms": {"write": from a write's arrival to its commit,
+ * "wait_searches": the wait for searches (the protected ones before a
+ * group, all those older than the last commit before a fold), "apply":
+ * analysing and adding a group's posts, "company": a group's wait for
+ * writes on their way, "commit": Xapian's commit of a group with its
+ * sync, "commit_cpu": the thread's processor time in it, "fold", "answer":
+ * from the commit to the answer handed to the loop}}, each time as
  * {"p50","p99","max"} over the last SRV_LAT_SAMPLES groups (writes for
- * "write"). Any thread. */
+ * "write" and "answer", folds for "fold"). Any thread. */
 json_t *srv_writer_stats(srv_writer *w);
 
 /* Answers what is queued (applying it when the lock can be had at once,

@@ -1,14 +1,18 @@
 /* delta.c: the live writer's delta database (see store.h, LIVE DELTA): a
  * small database at PATH/live that takes the live writes, with their
  * markers and tombstones, and the fold that applies it to the main
- * database and empties it. */
+ * database (on a thread of its own, if the writer wants, while the
+ * writes go on into the delta) and then takes the folded documents out
+ * of the delta. */
 #include <config.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "store/schema.h"
 #include "store/store-internal.h"
@@ -72,10 +76,23 @@ static char *spell_value(const store_prepared *p, size_t *len)
     return v;
 }
 
+/* A post put or deleted in the delta while a fold runs: its delta copy is
+ * not the one the fold may have read, so store_fold_end keeps it. */
+static void changed_during_fold(store *s, const char *id)
+{
+    if (!s->folding)
+        return;
+    idmap_entry *e;
+    int added;
+    if (idmap_put(&s->fold_changed, id, strlen(id), &e, &added) != 0)
+        s->fold_changed_lost = 1; /* out of memory: nothing is removed */
+}
+
 int store_delta_put(store *s, const store_prepared *p)
 {
     char idterm[260];
     snprintf(idterm, sizeof idterm, "%s%s", SCH_ID, p->id);
+    changed_during_fold(s, p->id);
     size_t vlen = 0;
     char *v = spell_value(p, &vlen);
     if (!v)
@@ -93,6 +110,7 @@ int store_delta_tombstone(store *s, const char *id)
 {
     char idterm[260];
     int n = snprintf(idterm, sizeof idterm, "%s%s", SCH_ID, id);
+    changed_during_fold(s, id);
     xc_doc *d = NULL;
     int rc = xc_doc_new(&d);
     if (rc == XC_OK)
@@ -133,89 +151,237 @@ static int apply_spelling(xc_db *db, xc_doc *doc)
     return rc;
 }
 
-/* One delta document (by its id term) into the main database. */
-static int fold_one(store *s, const char *idterm, size_t len)
+/* One delta document (its id term, NUL-terminated) from delta into main. */
+static int fold_one(xc_db *main, xc_db *delta, const char *term)
 {
     xc_doc *doc = NULL;
-    char term[260];
-    if (len >= sizeof term)
-        return XC_OK; /* cannot be an id term the store wrote */
-    memcpy(term, idterm, len);
-    term[len] = '\0';
-    int rc = xc_db_get_document_by_term(s->delta, term, &doc);
+    int rc = xc_db_get_document_by_term(delta, term, &doc);
     if (rc == XC_ERR_NOT_FOUND)
         return XC_OK;
     if (rc != XC_OK)
         return rc;
     if (xc_doc_remove_term(doc, SCH_DELTA_DEAD, strlen(SCH_DELTA_DEAD)) == XC_OK) {
-        rc = xc_db_delete_document(s->db, term, NULL);
+        rc = xc_db_delete_document(main, term, NULL);
     } else {
         rc = xc_doc_remove_term(doc, SCH_DELTA_TERM, strlen(SCH_DELTA_TERM));
         if (rc == XC_ERR_NOT_FOUND)
             rc = XC_OK;
         if (rc == XC_OK)
-            rc = apply_spelling(s->db, doc);
+            rc = apply_spelling(main, doc);
         if (rc == XC_OK)
-            rc = xc_db_replace_document(s->db, term, doc, NULL);
+            rc = xc_db_replace_document(main, term, doc, NULL);
     }
     xc_doc_free(doc);
     return rc;
 }
 
-int store_fold(store *s)
+/* A fold in progress (store_fold_begin .. store_fold_end). */
+struct store_folding {
+    store *s;
+    xc_db *main;       /* s->db: the fold's alone until store_fold_end */
+    char *delta_path;  /* read through a handle of the fold's own */
+    char **ids;        /* the delta's id terms at store_fold_begin */
+    size_t nids;
+    int rc;            /* store_fold_run's status */
+    uint64_t main_rev; /* the main database's revision after it */
+    char err[1024];
+};
+
+static void fold_free(store_folding *f)
 {
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->nids; i++)
+        free(f->ids[i]);
+    free(f->ids);
+    free(f->delta_path);
+    free(f);
+}
+
+int store_fold_begin(store *s, store_folding **out)
+{
+    *out = NULL;
     if (!s)
         return STORE_ERR_INVALID;
-    if (s->in_run) {
-        snprintf(s->err, sizeof s->err, "a run is open: commit or cancel it before a fold");
+    if (s->in_run || s->folding) {
+        snprintf(s->err, sizeof s->err, "a run or a fold is open: end it before a fold");
         return STORE_ERR_INVALID;
     }
     if (!s->delta || s->delta_docs == 0 || s->read_only)
-        return STORE_OK;
+        return STORE_OK; /* nothing to fold: *out stays NULL */
+    store_folding *f = calloc(1, sizeof *f);
+    if (!f || !(f->delta_path = store_delta_path(s->path))) {
+        fold_free(f);
+        snprintf(s->err, sizeof s->err, "out of memory");
+        return STORE_ERR_NOMEM;
+    }
+    f->s = s;
+    f->main = s->db;
+    /* The ids the delta holds as last committed: what the fold applies. */
     xc_iter *it = NULL;
     int rc = xc_db_allterms(s->delta, SCH_ID, &it);
-    if (rc != XC_OK) {
-        snprintf(s->err, sizeof s->err, "cannot read the live delta database: %s", xc_errmsg());
-        return store_from_xc(rc);
-    }
-    /* 1. Every delta document into the main database, one commit. */
-    rc = xc_db_begin_transaction(s->db, 1);
     const char *term;
-    size_t len;
-    int n;
-    while (rc == XC_OK && (n = xc_iter_next(it, &term, &len, NULL, NULL)) == XC_OK)
-        rc = fold_one(s, term, len);
-    xc_iter_free(it);
-    if (rc == XC_OK) {
-        int mrc = store_write_run_meta(s, s->db);
-        if (mrc != STORE_OK) {
-            xc_db_cancel_transaction(s->db);
-            return mrc;
+    size_t len, cap = 0;
+    while (rc == XC_OK && xc_iter_next(it, &term, &len, NULL, NULL) == XC_OK) {
+        if (len >= 260)
+            continue; /* cannot be an id term the store wrote */
+        if (f->nids == cap) {
+            size_t nc = cap ? cap * 2 : 256;
+            char **g = realloc(f->ids, nc * sizeof *g);
+            if (!g) {
+                rc = XC_ERR_NOMEM;
+                break;
+            }
+            f->ids = g;
+            cap = nc;
         }
-        rc = xc_db_commit_transaction(s->db);
-    } else {
-        char keep[512];
-        snprintf(keep, sizeof keep, "%s", xc_errmsg());
-        xc_db_cancel_transaction(s->db);
-        snprintf(s->err, sizeof s->err, "cannot fold the live delta: %s", keep);
-        return store_from_xc(rc);
+        if (!(f->ids[f->nids] = strndup(term, len))) {
+            rc = XC_ERR_NOMEM;
+            break;
+        }
+        f->nids++;
     }
+    xc_iter_free(it);
     if (rc != XC_OK) {
-        snprintf(s->err, sizeof s->err, "cannot fold the live delta: %s", xc_errmsg());
+        snprintf(s->err, sizeof s->err, "cannot read the live delta database: %s",
+                 rc == XC_ERR_NOMEM ? "out of memory" : xc_errmsg());
+        fold_free(f);
         return store_from_xc(rc);
     }
-    /* 2. The delta emptied, one commit. Killed between the two, the next
-     * fold applies the same documents again: the same result. */
-    rc = xc_db_delete_document(s->delta, SCH_DELTA_TERM, NULL);
+    idmap_free(&s->fold_changed);
+    idmap_init(&s->fold_changed);
+    s->fold_changed_lost = 0;
+    s->folding = f;
+    *out = f;
+    return STORE_OK;
+}
+
+/* A delta document read for the fold: a commit of the delta may overwrite
+ * the revision the fold's handle reads, which is then reopened (the
+ * latest copy is as good: store_fold_end keeps what changed). */
+#define FOLD_READ_TRIES 8
+
+int store_fold_run(store_folding *f)
+{
+    xc_db *rd = NULL;
+    int rc = xc_db_open(f->delta_path, &rd);
     if (rc == XC_OK)
-        rc = xc_db_commit(s->delta);
-    if (rc != XC_OK) {
-        snprintf(s->err, sizeof s->err, "cannot empty the live delta: %s", xc_errmsg());
-        return store_from_xc(rc);
+        rc = xc_db_begin_transaction(f->main, 1);
+    int in_txn = rc == XC_OK;
+    for (size_t i = 0; rc == XC_OK && i < f->nids; i++) {
+        rc = fold_one(f->main, rd, f->ids[i]);
+        for (int t = 1; (rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && t < FOLD_READ_TRIES;
+             t++) {
+            xc_db_reopen(rd, NULL);
+            rc = fold_one(f->main, rd, f->ids[i]);
+        }
     }
-    s->delta_docs = 0;
+    xc_db_close(rd);
+    /* The run's metadata, as store_write_run_meta writes it for a live
+     * writer's store (no glossary, no shard of its own): the schema, the
+     * time, and the exported tables of a database that keeps them. */
+    if (rc == XC_OK) {
+        char now[32];
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        rc = xc_db_set_metadata(f->main, SCH_META_VERSION, SCH_VERSION, strlen(SCH_VERSION));
+        if (rc == XC_OK)
+            rc = xc_db_set_metadata(f->main, SCH_META_LAST_INDEX, now, strlen(now));
+        char *v = NULL;
+        size_t vl = 0;
+        if (rc == XC_OK && xc_db_get_metadata(f->main, "xc.export.gen", &v, &vl) == XC_OK && vl)
+            rc = xc_db_export_tables(f->main);
+        free(v);
+    }
+    if (rc == XC_OK) {
+        rc = xc_db_commit_transaction(f->main);
+        in_txn = 0;
+    }
+    if (rc != XC_OK) {
+        snprintf(f->err, sizeof f->err, "cannot fold the live delta: %s",
+                 rc == XC_ERR_NOMEM ? "out of memory" : xc_errmsg());
+        if (in_txn)
+            xc_db_cancel_transaction(f->main);
+        f->rc = store_from_xc(rc);
+        return f->rc;
+    }
+    if (xc_db_revision(f->main, &f->main_rev) != XC_OK)
+        f->main_rev = 0;
+    f->rc = STORE_OK;
+    return STORE_OK;
+}
+
+int store_fold_end(store *s, store_folding *f)
+{
+    if (!f)
+        return STORE_OK;
+    assert(s == f->s && s->folding == f && !s->in_run);
+    s->folding = NULL;
+    int rc = f->rc;
+    if (rc != STORE_OK) {
+        snprintf(s->err, sizeof s->err, "%s", f->err);
+        s->main_rev_known = 0;
+        idmap_free(&s->fold_changed);
+        fold_free(f);
+        return rc;
+    }
+    s->main_rev = f->main_rev;
+    s->main_rev_known = f->main_rev != 0;
+    /* The folded documents out of the delta, but those put or deleted
+     * again since store_fold_begin (their delta copy may be newer than the
+     * one folded; the next fold applies it). Killed before this commit,
+     * the next fold applies the same documents again: the same result. */
+    int xrc = XC_OK;
+    if (!s->fold_changed_lost)
+        for (size_t i = 0; xrc == XC_OK && i < f->nids; i++) {
+            const char *id = f->ids[i] + strlen(SCH_ID);
+            if (!idmap_get(&s->fold_changed, id, strlen(id)))
+                xrc = xc_db_delete_document(s->delta, f->ids[i], NULL);
+        }
+    if (xrc == XC_OK)
+        xrc = xc_db_commit(s->delta);
+    idmap_free(&s->fold_changed);
+    fold_free(f);
+    if (xrc != XC_OK) {
+        snprintf(s->err, sizeof s->err, "cannot empty the live delta: %s", xc_errmsg());
+        return store_from_xc(xrc);
+    }
+    if (xc_db_doccount(s->delta, &s->delta_docs) != XC_OK)
+        s->delta_docs = 1; /* folded anyway at the next fold */
     s->folds++;
     return STORE_OK;
+}
+
+int store_fold(store *s)
+{
+    store_folding *f = NULL;
+    int rc = store_fold_begin(s, &f);
+    if (rc != STORE_OK || !f)
+        return rc;
+    store_fold_run(f);
+    return store_fold_end(s, f);
+}
+
+int store_fold_busy(const store *s)
+{
+    return s && s->folding;
+}
+
+int store_main_revision(store *s, uint64_t *rev)
+{
+    if (s->folding || s->main_rev_known) {
+        /* (during a fold the main database is the fold's) */
+        *rev = s->main_rev;
+        return XC_OK;
+    }
+    int rc = xc_db_revision(s->db, rev);
+    if (rc == XC_OK) {
+        s->main_rev = *rev;
+        s->main_rev_known = 1;
+    }
+    return rc;
 }
 
 int store_delta_size(const store *s, uint32_t *docs)

@@ -73,6 +73,12 @@ struct store {
     int use_delta;        /* store_options.live_delta: live runs write to delta */
     uint32_t delta_docs;  /* documents in the delta (committed) */
     uint64_t folds;       /* store_fold()s that wrote something */
+    struct store_folding *folding; /* the fold begun and not ended, or NULL:
+                             the main database is its own meanwhile */
+    idmap fold_changed;   /* ids put or deleted in the delta since it began */
+    int fold_changed_lost; /* out of memory recording one: nothing removed */
+    uint64_t main_rev;    /* the main database's revision, when known */
+    int main_rev_known;
     char err[1024];
 };
 
@@ -171,6 +177,9 @@ int store_delta_open(store *s, int create);
  * words) / a tombstone for id: xc statuses. */
 int store_delta_put(store *s, const store_prepared *p);
 int store_delta_tombstone(store *s, const char *id);
+/* The main database's revision, read from it, or remembered during a fold
+ * (which owns it) and after one. An xc status. */
+int store_main_revision(store *s, uint64_t *rev);
 
 /* ---- build.c ------------------------------------------------------------- */
 

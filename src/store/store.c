@@ -4,6 +4,7 @@
  * and the metadata written at commit. */
 #include <config.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -210,6 +211,8 @@ void store_close(store *s)
         return;
     if (s->in_run)
         store_cancel(s);
+    assert(!s->folding); /* store_fold_end() first */
+    idmap_free(&s->fold_changed);
     store_build_discard(s);
     xc_db_close(s->delta);
     xc_db_close(s->db);
@@ -234,6 +237,11 @@ static int begin(store *s, int live)
     if (s->db_lost) {
         set_err(s, "another writer took the database after a parallel build: open it again");
         return STORE_ERR_LOCKED;
+    }
+    if (s->reload_old && s->folding) {
+        /* (the table is read from the main database, the fold's now) */
+        set_err(s, "the store must be opened again after a failure");
+        return STORE_ERR_DB;
     }
     if (s->reload_old) {
         idmap_free(&s->old);
@@ -863,7 +871,9 @@ int store_revision(store *s, uint64_t *revision)
     *revision = 0;
     if (!s->db)
         return STORE_OK;
-    int rc = xc_db_revision(s->db, revision);
+    /* (the main database's remembered while a fold of the live delta,
+     * which owns it, runs on another thread) */
+    int rc = s->delta ? store_main_revision(s, revision) : xc_db_revision(s->db, revision);
     uint64_t dr = 0;
     if (rc == XC_OK && s->delta && (rc = xc_db_revision(s->delta, &dr)) == XC_OK)
         *revision += dr; /* as a searcher's group of the two counts it */

@@ -206,6 +206,36 @@ int store_revision(store *s, uint64_t *revision);
  * or with an empty one. STORE_ERR_DB (the delta is kept: fold again),
  * STORE_ERR_INVALID (a run is open). */
 int store_fold(store *s);
+
+/* The same fold in three steps, so that the writes go on into the delta
+ * while the main database is written (the daemon's writer folds on a
+ * thread of its own):
+ *   store_fold_begin()  on the store's thread, outside a run: the ids the
+ *                       delta holds now are the fold's; *out NULL when the
+ *                       delta is empty (nothing to do). From then until
+ *                       store_fold_end() the main database belongs to the
+ *                       fold: the store's thread may run live runs (into
+ *                       the delta) and nothing else but store_delta_size,
+ *                       store_revision and store_fold_busy;
+ *   store_fold_run()    on any one thread: those ids' delta documents
+ *                       (read through a handle of its own, again after a
+ *                       commit of the delta overwrote the revision read)
+ *                       into the main database, one synced commit;
+ *   store_fold_end()    on the store's thread, outside a run, once
+ *                       store_fold_run() returned: the folded documents
+ *                       taken out of the delta (one commit), except those
+ *                       put or deleted again since store_fold_begin (the
+ *                       next fold applies their newer copy); frees f.
+ *                       Returns the fold's status (STORE_ERR_DB: the
+ *                       delta is kept, fold again) or the removal's.
+ * Killed at any point, the next fold (every writable store_open's) applies
+ * what the delta holds again, to the same result. */
+typedef struct store_folding store_folding;
+int store_fold_begin(store *s, store_folding **out);
+int store_fold_run(store_folding *f);
+int store_fold_end(store *s, store_folding *f);
+/* 1 between store_fold_begin and store_fold_end. */
+int store_fold_busy(const store *s);
 /* The number of documents (puts and tombstones) the delta holds as last
  * committed (0 without a delta). */
 int store_delta_size(const store *s, uint32_t *docs);

@@ -2197,4 +2197,16 @@ int xc_db_part_doccount(xc_db *db, size_t part, uint32_t *count)
     XC_CATCH
 }
 
+int xc_db_part_revision(xc_db *db, size_t part, uint64_t *revision)
+{
+    NEED(revision);
+    *revision = 0;
+    Xapian::Database *d = part_of(db, part);
+    NEED(d);
+    XC_TRY
+    *revision = d->get_revision();
+    return XC_OK;
+    XC_CATCH
+}
+
 } // extern "C"

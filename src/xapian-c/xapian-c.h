@@ -568,6 +568,9 @@ int xc_db_part_allterms(xc_db *db, size_t part, const char *prefix, xc_iter **ou
  * hold term (len bytes), at the revision the group has open. */
 int xc_db_part_termfreq(xc_db *db, size_t part, const char *term, size_t len, uint32_t *freq);
 int xc_db_part_doccount(xc_db *db, size_t part, uint32_t *count);
+/* The revision of part `part` of a group alone, as open (xc_db_revision of
+ * a group sums its parts'). */
+int xc_db_part_revision(xc_db *db, size_t part, uint64_t *revision);
 
 /* (Added: shards.) The collapse key of the i-th hit (the value of the
  * slot given to xc_enquire_set_collapse_key, carried with the hit: no

@@ -27,7 +27,7 @@ expect_eq "posts and ids named: 1 + 2 + 2" 5 "$(json_field "$w" changes)"
 g=$(json_field "$w" groups)
 check "groups between 1 and the writes ($g)" test "${g:-0}" -ge 1 -a "${g:-0}" -le 3
 expect_eq "nothing waits" 0 "$(json_field "$w" queue_depth)"
-for t in write wait_searches apply commit; do
+for t in write wait_searches apply company commit commit_cpu answer; do
     expect_match "time of $t given" "\"$t\":\\{\"p50\":[0-9.]+,\"p99\":[0-9.]+,\"max\":[0-9.]+\\}" "$w"
 done
 # a write's time (arrival to commit) holds its group's commit
@@ -35,4 +35,8 @@ wmax=$(printf '%s' "$w" | sed -n 's/.*"write":{"p50":[0-9.]*,"p99":[0-9.]*,"max"
 cmax=$(printf '%s' "$w" | sed -n 's/.*"commit":{"p50":[0-9.]*,"p99":[0-9.]*,"max":\([0-9.]*\)}.*/\1/p')
 check "the longest write lasts at least the longest commit ($wmax >= $cmax)" \
     awk -v a="$wmax" -v b="$cmax" 'BEGIN { exit !(a + 0 >= b + 0 && b + 0 > 0) }'
+# a commit's processor time is within its wall time
+ccpu=$(printf '%s' "$w" | sed -n 's/.*"commit_cpu":{"p50":[0-9.]*,"p99":[0-9.]*,"max":\([0-9.]*\)}.*/\1/p')
+check "the commits' processor time ($ccpu ms) is within their wall time ($cmax ms)" \
+    awk -v a="$ccpu" -v b="$cmax" 'BEGIN { exit !(a + 0 <= b + 0.5) }'
 finish
