@@ -1735,30 +1735,46 @@ static Xapian::doccount or_est(Xapian::doccount a, Xapian::doccount b, double n)
     return static_cast<Xapian::doccount>(a + b - (double(a) * double(b) / n) + 0.5);
 }
 
-/* Pairs items as OrContext::postlist does (the least frequent two first)
+/* Pairs items as OrContext::postlist does (the least frequent two first;
+ * among equal estimates the first given, then the pairs in the order they
+ * were made: the estimate does not depend on it, the query's text does)
  * into nested two-way synonyms: the root (a synonym of one item when
  * there is one) and its estimate. items is consumed. */
 static SynNode syn_pair(std::vector<SynNode> &items, double n)
 {
-    auto rarer = [](const SynNode &a, const SynNode &b) { return a.second > b.second; };
-    std::make_heap(items.begin(), items.end(), rarer);
-    while (items.size() > 1) {
-        std::pop_heap(items.begin(), items.end(), rarer);
-        SynNode r = std::move(items.back());
-        items.pop_back();
-        std::pop_heap(items.begin(), items.end(), rarer);
-        SynNode l = std::move(items.back());
-        items.pop_back();
+    struct Slot {
+        SynNode node;
+        size_t seq;
+    };
+    auto later = [](const Slot &a, const Slot &b) {
+        return a.node.second != b.node.second ? a.node.second > b.node.second : a.seq > b.seq;
+    };
+    std::vector<Slot> heap;
+    heap.reserve(items.size());
+    size_t seq = 0;
+    for (auto &it : items)
+        heap.push_back(Slot{std::move(it), seq++});
+    items.clear();
+    std::make_heap(heap.begin(), heap.end(), later);
+    while (heap.size() > 1) {
+        std::pop_heap(heap.begin(), heap.end(), later);
+        SynNode r = std::move(heap.back().node);
+        heap.pop_back();
+        std::pop_heap(heap.begin(), heap.end(), later);
+        SynNode l = std::move(heap.back().node);
+        heap.pop_back();
         Xapian::doccount e = or_est(l.second, r.second, n);
-        items.emplace_back(Xapian::Query(Xapian::Query::OP_SYNONYM, l.first, r.first), e);
-        std::push_heap(items.begin(), items.end(), rarer);
+        heap.push_back(Slot{SynNode(Xapian::Query(Xapian::Query::OP_SYNONYM, l.first, r.first), e),
+                            seq++});
+        std::push_heap(heap.begin(), heap.end(), later);
     }
-    if (items.empty())
+    if (heap.empty())
         return SynNode(Xapian::Query(), 0);
-    if (items[0].first.get_type() == Xapian::Query::OP_SYNONYM)
-        return items[0];
-    Xapian::Query one[1] = {items[0].first};
-    return SynNode(Xapian::Query(Xapian::Query::OP_SYNONYM, one, one + 1), items[0].second);
+    SynNode root = std::move(heap[0].node);
+    if (root.first.get_type() == Xapian::Query::OP_SYNONYM)
+        return root;
+    Xapian::Query one[1] = {root.first};
+    return SynNode(Xapian::Query(Xapian::Query::OP_SYNONYM, one, one + 1), root.second);
 }
 
 static SynNode syn_fix(const Xapian::Query &q, SynFix &c);

@@ -430,7 +430,9 @@ int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_li
  * NULL: then the same). On a group (xc_db_is_group) the wildcard is
  * expanded now, against the whole group's lexicon (the most frequent
  * terms of all the shards, ties in byte order), into an OP_SYNONYM of
- * those terms: Xapian 1.4 would expand it in each shard on its own, each
+ * those terms (nested two by two as xc_query_synonym_in nests them, from
+ * the frequencies the lexicon gives: no further read). Xapian 1.4 would
+ * expand it in each shard on its own, each
  * keeping its own most frequent terms, and weigh the synonym with that
  * shard's figures, so that a group would rank otherwise than one database
  * holding every document. XC_ERR_WILDCARD as a match would give it. */
