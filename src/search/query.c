@@ -88,6 +88,12 @@ typedef struct {
 
 static void qfree(xc_query *q) { xc_query_free(q); }
 
+/* xc_termfreq_fn of the engine's memo */
+static int engine_termfreq(void *arg, const char *term, size_t len, uint32_t *freq)
+{
+    return srch_termfreq(arg, term, len, freq);
+}
+
 static xc_query *combine(parser *ps, xc_op op, xc_query *const *in, size_t n, uint32_t window)
 {
     xc_query *out = NULL;
@@ -105,7 +111,16 @@ static xc_query *combine(parser *ps, xc_op op, xc_query *const *in, size_t n, ui
     }
     if (k == 1)
         return NULL; /* a phrase or NEAR of one word: the caller has the word */
-    if (xc_query_combine(op, subs, k, window, &out) != XC_OK)
+    /* a synonym weighs the same on every shard of a group as on one
+       database (xc_query_synonym_in); if a shard fails to give a term's
+       frequency, the plain synonym: the match meets the failure and the
+       request is tried again without the shard */
+    int rc = XC_ERR_INTERNAL;
+    if (op == XC_OP_SYNONYM)
+        rc = xc_query_synonym_in(ps->e->db, subs, k, engine_termfreq, ps->e, &out);
+    if (rc != XC_OK && rc != XC_ERR_NOMEM)
+        rc = xc_query_combine(op, subs, k, window, &out);
+    if (rc != XC_OK)
         ps->oom = 1;
     return out;
 }
@@ -1558,9 +1573,7 @@ int srch_parse(srch_engine *e, const char *q, size_t len, txt_lang lang, srch_pa
         if (ps.lang != TXT_LANG_NONE)
             main = combine2(&ps, XC_OP_AND_MAYBE, main, language_bonus(&ps));
         p->query = main;
-        xc_query *b = boosts(&ps);
-        if (b)
-            p->boost = scaled(&ps, b, 0.1);
+        p->boost = boosts(&ps); /* (weighed SRCH_BOOST_WEIGHT by the rerank) */
     }
     p->complex = ps.complex;
     p->lang = ps.lang;

@@ -24,6 +24,7 @@
 #define SRCH_MIN_WILDCARD 3    /* shorter wildcard prefixes are taken literally */
 #define SRCH_MAX_OFFSET 10000  /* offset + limit at most this */
 #define SRCH_WILDCARD_SCAN 100000 /* a wildcard prefix of more words is too_complex */
+#define SRCH_BOOST_WEIGHT 0.1  /* the proximity bonus: a tenth of its weight (engine.c, rerank) */
 #define SRCH_RERANK_DEPTH 30   /* the proximity bonus reorders this many best hits
                                 * (at most SRCH_RERANK_MAX) */
 #define SRCH_RERANK_MAX 100
@@ -181,7 +182,7 @@ typedef struct {
 typedef struct {
     xc_query *query;         /* NULL: nothing to search for (filters only, or empty) */
     xc_query *filter;        /* boolean filters from the query text (NULL: none) */
-    xc_query *boost;         /* proximity bonus, weighed on the best hits of query
+    xc_query *boost;         /* proximity bonus (times SRCH_BOOST_WEIGHT), weighed on the best hits of query
                               * only (see engine.c, rerank); NULL: none */
     srch_word *words;
     size_t nwords, capwords;

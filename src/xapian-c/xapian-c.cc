@@ -253,6 +253,9 @@ struct xc_doc {
 
 struct xc_query {
     Xapian::Query q;
+    /* a synonym xc_query_wildcard_in nested on a group: one database's
+       estimate of its frequency (-1: not known, or not nested) */
+    int64_t est = -1;
 };
 
 struct xc_enquire {
@@ -1649,6 +1652,10 @@ int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_li
     XC_CATCH
 }
 
+/* a query and one database's estimate of its frequency (below) */
+typedef std::pair<Xapian::Query, Xapian::doccount> SynNode;
+static SynNode syn_pair(std::vector<SynNode> &items, double n);
+
 int xc_query_wildcard_in(xc_db *db, const char *prefix, uint32_t max_expansion,
                          xc_wildcard_limit limit, xc_query **out)
 {
@@ -1686,12 +1693,192 @@ int xc_query_wildcard_in(xc_db *db, const char *prefix, uint32_t max_expansion,
         terms.resize(max_expansion);
         std::sort(terms.begin(), terms.end());
     }
-    std::vector<Xapian::Query> v;
-    for (const auto &t : terms)
-        v.emplace_back(t.first);
-    if (v.empty())
+    if (terms.empty())
         return give_query(Xapian::Query(), out);
-    return give_query(Xapian::Query(Xapian::Query::OP_SYNONYM, v.begin(), v.end()), out);
+    /* nested as one database pairs them (xc_query_synonym_in) */
+    std::vector<SynNode> items;
+    for (const auto &t : terms)
+        items.emplace_back(Xapian::Query(t.first), t.second);
+    SynNode root = syn_pair(items, d.get_doccount());
+    int rc = give_query(std::move(root.first), out);
+    if (rc == XC_OK)
+        (*out)->est = root.second;
+    return rc;
+    XC_CATCH
+}
+
+/* ---- synonyms weighed alike in every part of a group ----------------------
+ * Xapian 1.4 (matcher: OrContext::postlist, OrPostList::
+ * get_termfreq_est_using_stats, LocalSubMatch::make_synonym_postlist) turns
+ * an OP_SYNONYM into a tree of two-way ORs, pairing first the two posting
+ * lists of least estimated frequency in the shard at hand, and gives the
+ * synonym the frequency estimated up that tree from the whole group's
+ * statistics: a + b - ab/N at each node, rounded to a whole number. The
+ * rounding depends on the pairing, so each shard (and a remote one alike)
+ * gave the synonym its own IDF. A synonym of two is paired the same
+ * everywhere, and a synonym inside a synonym is one node (a plain OR) of
+ * its parent's: nested two by two in the order one database pairs them,
+ * the synonym weighs the same in every shard as in that database. */
+
+struct SynFix {
+    xc_termfreq_fn *tf;
+    void *arg;
+    double n;
+    int rc;
+};
+
+/* OrPostList's estimate of the OR of two lists: independence, rounded */
+static Xapian::doccount or_est(Xapian::doccount a, Xapian::doccount b, double n)
+{
+    if (n <= 0)
+        return 0;
+    return static_cast<Xapian::doccount>(a + b - (double(a) * double(b) / n) + 0.5);
+}
+
+/* Pairs items as OrContext::postlist does (the least frequent two first;
+ * among equal estimates the first given, then the pairs in the order they
+ * were made: the estimate does not depend on it, the query's text does)
+ * into nested two-way synonyms: the root (a synonym of one item when
+ * there is one) and its estimate. items is consumed. */
+static SynNode syn_pair(std::vector<SynNode> &items, double n)
+{
+    struct Slot {
+        SynNode node;
+        size_t seq;
+    };
+    auto later = [](const Slot &a, const Slot &b) {
+        return a.node.second != b.node.second ? a.node.second > b.node.second : a.seq > b.seq;
+    };
+    std::vector<Slot> heap;
+    heap.reserve(items.size());
+    size_t seq = 0;
+    for (auto &it : items)
+        heap.push_back(Slot{std::move(it), seq++});
+    items.clear();
+    std::make_heap(heap.begin(), heap.end(), later);
+    while (heap.size() > 1) {
+        std::pop_heap(heap.begin(), heap.end(), later);
+        SynNode r = std::move(heap.back().node);
+        heap.pop_back();
+        std::pop_heap(heap.begin(), heap.end(), later);
+        SynNode l = std::move(heap.back().node);
+        heap.pop_back();
+        Xapian::doccount e = or_est(l.second, r.second, n);
+        heap.push_back(Slot{SynNode(Xapian::Query(Xapian::Query::OP_SYNONYM, l.first, r.first), e),
+                            seq++});
+        std::push_heap(heap.begin(), heap.end(), later);
+    }
+    if (heap.empty())
+        return SynNode(Xapian::Query(), 0);
+    SynNode root = std::move(heap[0].node);
+    if (root.first.get_type() == Xapian::Query::OP_SYNONYM)
+        return root;
+    Xapian::Query one[1] = {root.first};
+    return SynNode(Xapian::Query(Xapian::Query::OP_SYNONYM, one, one + 1), root.second);
+}
+
+static SynNode syn_fix(const Xapian::Query &q, SynFix &c);
+
+/* The nodes q gives an OR-like parent: an OR's subqueries are merged into
+ * their parent's (QueryOr::postlist_sub_or_like), anything else is one. */
+static void syn_gather(const Xapian::Query &q, SynFix &c, std::vector<SynNode> &items)
+{
+    if (q.get_type() == Xapian::Query::OP_OR) {
+        for (size_t i = 0; i < q.get_num_subqueries(); i++)
+            syn_gather(q.get_subquery(i), c, items);
+    } else if (!q.empty())
+        items.push_back(syn_fix(q, c));
+}
+
+/* q with its synonyms nested, and one database's estimate of its
+ * frequency (get_termfreq_est): a term's frequency; an AND's the product
+ * of its parts' over N^(k-1), rounded; an exact phrase (the only kind this
+ * project puts in a synonym) a quarter of its AND's, a NEAR half
+ * (ExactPhrasePostList, NearPostList); a synonym its pairing's. Other
+ * queries are left as they are, estimated 0 (their place in the pairing
+ * is the same in every shard: only one database's rounding may differ). */
+static SynNode syn_fix(const Xapian::Query &q, SynFix &c)
+{
+    switch (q.get_type()) {
+    case Xapian::Query::LEAF_TERM: {
+        std::string t = *q.get_terms_begin();
+        uint32_t f = 0;
+        int rc = c.tf(c.arg, t.data(), t.size(), &f);
+        if (rc != XC_OK && c.rc == XC_OK)
+            c.rc = rc;
+        return SynNode(q, f);
+    }
+    case Xapian::Query::LEAF_MATCH_ALL:
+        return SynNode(q, static_cast<Xapian::doccount>(c.n));
+    case Xapian::Query::OP_SYNONYM: {
+        std::vector<SynNode> items;
+        for (size_t i = 0; i < q.get_num_subqueries(); i++)
+            syn_gather(q.get_subquery(i), c, items);
+        return syn_pair(items, c.n);
+    }
+    case Xapian::Query::OP_AND:
+    case Xapian::Query::OP_PHRASE:
+    case Xapian::Query::OP_NEAR: {
+        std::vector<Xapian::doccount> ests;
+        for (size_t i = 0; i < q.get_num_subqueries(); i++)
+            ests.push_back(syn_fix(q.get_subquery(i), c).second);
+        std::sort(ests.begin(), ests.end());
+        double r = ests.empty() ? 0 : ests[0];
+        for (size_t i = 1; i < ests.size(); i++)
+            r = c.n > 0 ? r * ests[i] / c.n : 0;
+        Xapian::doccount e = static_cast<Xapian::doccount>(r + 0.5);
+        if (q.get_type() == Xapian::Query::OP_PHRASE)
+            e /= 4;
+        else if (q.get_type() == Xapian::Query::OP_NEAR)
+            e /= 2;
+        return SynNode(q, e);
+    }
+    default:
+        return SynNode(q, 0);
+    }
+}
+
+int xc_query_synonym_in(xc_db *db, xc_query *const *subs, size_t n, xc_termfreq_fn *tf,
+                        void *arg, xc_query **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(subs || n == 0);
+    if (!db || !db->group || !tf)
+        return xc_query_combine(XC_OP_SYNONYM, subs, n, 0, out);
+    XC_TRY
+    SynFix c{tf, arg, double(db->db().get_doccount()), XC_OK};
+    std::vector<SynNode> items;
+    for (size_t i = 0; i < n; i++) {
+        if (!subs[i])
+            continue;
+        if (subs[i]->est >= 0) /* a wildcard nested when it was expanded */
+            items.emplace_back(subs[i]->q, static_cast<Xapian::doccount>(subs[i]->est));
+        else
+            syn_gather(subs[i]->q, c, items);
+    }
+    if (c.rc != XC_OK)
+        return fail(c.rc, "term frequency for a synonym");
+    SynNode root = syn_pair(items, c.n);
+    int rc = give_query(std::move(root.first), out);
+    if (rc == XC_OK && !(*out)->q.empty())
+        (*out)->est = root.second;
+    return rc;
+    XC_CATCH
+}
+
+int xc_query_filter_each(const xc_query *q, const xc_query *filter, xc_query **out)
+{
+    NEED(out);
+    *out = nullptr;
+    NEED(q && filter);
+    XC_TRY
+    if (q->q.get_type() != Xapian::Query::OP_OR)
+        return give_query(Xapian::Query(Xapian::Query::OP_FILTER, q->q, filter->q), out);
+    std::vector<Xapian::Query> v;
+    for (size_t i = 0; i < q->q.get_num_subqueries(); i++)
+        v.emplace_back(Xapian::Query::OP_FILTER, q->q.get_subquery(i), filter->q);
+    return give_query(Xapian::Query(Xapian::Query::OP_OR, v.begin(), v.end()), out);
     XC_CATCH
 }
 
@@ -1912,6 +2099,21 @@ int xc_enquire_get_mset(xc_enquire *enq, uint32_t first, uint32_t maxitems,
         }
         enq->enq.set_query(enq->query, enq->qlen);
         h->stopped = enq->stop.stopped;
+    } else if (enq->stop.fn) {
+        /* A remote match: in place of the stop source, one of Xapian's own
+         * that matches every document alike, so that Xapian's percentages
+         * are computed as on a local database, where the stop source is
+         * one more subquery each hit matches (a matching subquery counted
+         * on top of the query's: MultiMatch's percent_scale). */
+        Xapian::Query all((new Xapian::FixedWeightPostingSource(0.0))->release());
+        enq->enq.set_query(Xapian::Query(Xapian::Query::OP_FILTER, enq->query, all), enq->qlen);
+        try {
+            h->ms = enq->enq.get_mset(first, maxitems, check_at_least);
+        } catch (...) {
+            enq->enq.set_query(enq->query, enq->qlen);
+            throw;
+        }
+        enq->enq.set_query(enq->query, enq->qlen);
     } else
         h->ms = enq->enq.get_mset(first, maxitems, check_at_least);
     /* a remote part is sent the query, answers its statistics, is sent

@@ -430,12 +430,51 @@ int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_li
  * NULL: then the same). On a group (xc_db_is_group) the wildcard is
  * expanded now, against the whole group's lexicon (the most frequent
  * terms of all the shards, ties in byte order), into an OP_SYNONYM of
- * those terms: Xapian 1.4 would expand it in each shard on its own, each
+ * those terms (nested two by two as xc_query_synonym_in nests them, from
+ * the frequencies the lexicon gives: no further read). Xapian 1.4 would
+ * expand it in each shard on its own, each
  * keeping its own most frequent terms, and weigh the synonym with that
  * shard's figures, so that a group would rank otherwise than one database
  * holding every document. XC_ERR_WILDCARD as a match would give it. */
 int xc_query_wildcard_in(xc_db *db, const char *prefix, uint32_t max_expansion,
                          xc_wildcard_limit limit, xc_query **out);
+/* (Added: shards.) The frequency of a term (len bytes) in the database
+ * searched, for xc_query_synonym_in: XC_OK or an XC_ERR_ code. */
+typedef int xc_termfreq_fn(void *arg, const char *term, size_t len, uint32_t *freq);
+/* (Added: shards.) The OP_SYNONYM of subs[0..n) (NULL entries skipped; none
+ * gives the query that matches nothing) for a search of db (NULL: a plain
+ * OP_SYNONYM, as xc_query_combine). On a group (xc_db_is_group) it weighs
+ * the same in every part, as one database holding every document would:
+ * Xapian 1.4 gives a synonym the frequency it estimates for the OR of its
+ * subqueries, two at a time (a + b - ab/N, rounded to a whole number at
+ * each step), paired in the order of each part's own frequencies; so each
+ * part rounded otherwise and gave the synonym another IDF. Here the
+ * subqueries are nested two by two (synonyms inside a synonym: Xapian
+ * makes each a plain OR, one node of its parent's), paired as one
+ * database pairs them: the two least frequent first, by the group's
+ * figures (tf(arg, ...) for terms, the group's document count for N;
+ * Xapian's own estimates for phrases, ANDs and nested synonyms). The
+ * synonyms found inside subs are nested the same way; ORs inside a
+ * synonym are flattened into it, as Xapian does. tf is called for each
+ * term met (the caller's memo avoids reads), but not for the terms of a
+ * wildcard xc_query_wildcard_in expanded on a group (it knows their
+ * frequencies); its error is returned. */
+int xc_query_synonym_in(xc_db *db, xc_query *const *subs, size_t n, xc_termfreq_fn *tf,
+                        void *arg, xc_query **out);
+/* (Added: shards.) XC_OP_FILTER of q by filter, with the filter put
+ * under each subquery of q when q is an OR: (a OR b) FILTER f becomes
+ * (a FILTER f) OR (b FILTER f), the same documents and the same weights.
+ * The reason is a fault of Xapian 1.4.22's OR (matcher/orpostlist.cc):
+ * an OR checked by the AND of a filter (OrPostList::check) whose NEAR or
+ * PHRASE branch fails at a document takes that branch to be at the next
+ * document id without moving it there, and a later skip_to() to that id
+ * adds the branch's weight at the failed document to the next one. Which
+ * side of the AND is checked depends on the posting lists' sizes, and
+ * which document comes next on the document ids, so the weights differed
+ * between one database and its shards (and the bonus of a pair of words
+ * went to a post where they are not near). Under the OR, the positional
+ * subqueries are moved by next() and skip_to() only, which are exact. */
+int xc_query_filter_each(const xc_query *q, const xc_query *filter, xc_query **out);
 
 /* The query that matches every document (weight 0) / no document. */
 int xc_query_match_all(xc_query **out);

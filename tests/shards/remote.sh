@@ -1,8 +1,9 @@
 #!/bin/sh
 # remote.sh: shards served by real xapian-tcpsrv processes on loopback.
-# A stub of "remote HOST:PORT" lines answers as one database (counts,
-# facets, spelling and synonyms through the shards' exported copies, the
-# hits with their highlights). Then the daemon serves it while clients
+# A stub of "remote HOST:PORT" lines answers as one database (the whole
+# answer: counts, facets, spelling and synonyms through the shards'
+# exported copies, the hits in their order with their scores and
+# highlights). Then the daemon serves it while clients
 # search in a loop and one tcpsrv is killed: every request is answered,
 # with "partial":true naming the missing shard, none fails or hangs; once
 # the shard is back, the answers are full again. A shard that hangs
@@ -47,6 +48,7 @@ on_exit 'kill $TCP1 $TCP2 2>/dev/null'
 printf 'remote 127.0.0.1:%s\nremote 127.0.0.1:%s\n' "$PORT1" "$PORT2" >"$T/remote.stub"
 
 compare "remote shards" "$T/one" "$T/remote.stub" content "$QUERIES"
+compare "remote shards, whole answers" "$T/one" "$T/remote.stub" whole "$QUERIES"
 
 # The daemon on the remote shards; clients search in a loop meanwhile.
 printf '[search]\nshard_timeout = 2000\n' >"$T/d.conf"

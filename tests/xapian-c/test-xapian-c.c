@@ -792,6 +792,205 @@ START_TEST(test_group)
 }
 END_TEST
 
+/* The weight of each document q matches in db, by its data (the
+ * document's number, 0..61): w[number], 0 if unmatched. */
+static void weigh_by_data(xc_db *db, const xc_query *q, double *w, size_t nw)
+{
+    xc_enquire *e;
+    xc_mset *m;
+    for (size_t i = 0; i < nw; i++)
+        w[i] = 0;
+    OK(xc_enquire_new(db, &e));
+    OK(xc_enquire_set_query(e, q, 0));
+    OK(xc_enquire_get_mset(e, 0, (uint32_t)nw, 0, &m));
+    for (uint32_t i = 0; i < xc_mset_size(m); i++) {
+        xc_hit h;
+        xc_doc *d;
+        const char *data;
+        size_t len;
+        OK(xc_mset_hit(m, i, &h));
+        OK(xc_db_get_document(db, h.docid, &d));
+        OK(xc_doc_get_data(d, &data, &len));
+        int k = atoi(data);
+        ck_assert(k >= 0 && (size_t)k < nw);
+        w[k] = h.weight;
+        xc_doc_free(d);
+    }
+    xc_mset_free(m);
+    xc_enquire_free(e);
+}
+
+static int group_tf(void *arg, const char *term, size_t len, uint32_t *freq)
+{
+    return xc_db_termfreq(arg, term, len, freq);
+}
+
+/* xc_query_synonym_in: a synonym of three terms weighs the same on a group
+ * of two shards as on one database holding every document. Of 62
+ * documents, "aa" is in 16, "bb" in 2 (both in the second shard), "cc" in
+ * 14; the first shard holds 4 "aa" and 7 "cc". One database pairs bb with
+ * cc (2 + 14 - 28/62, rounded: 16), then with aa: an estimated frequency
+ * of 28; the first shard, by its own figures, pairs bb (none there) with
+ * aa first, and rounds to 27: as a plain synonym its documents weigh more
+ * on the group than on one database. Nested by xc_query_synonym_in, every
+ * document weighs what it weighs on one database; on one database
+ * xc_query_synonym_in is the plain synonym. */
+START_TEST(test_group_synonym)
+{
+    char *po = th_path(tmp, "so"), *p1 = th_path(tmp, "s1"), *p2 = th_path(tmp, "s2");
+    xc_db *wo, *w1, *w2;
+    OK(xc_db_open_writable(po, XC_DB_CREATE_OR_OPEN, &wo));
+    OK(xc_db_open_writable(p1, XC_DB_CREATE_OR_OPEN, &w1));
+    OK(xc_db_open_writable(p2, XC_DB_CREATE_OR_OPEN, &w2));
+    enum { N = 62 };
+    for (int i = 0; i < N; i++) {
+        char id[16], text[128];
+        snprintf(id, sizeof id, "%d", i);
+        int aa = i < 16, bb = i == 20 || i == 22, cc = i >= 30 && i < 44;
+        snprintf(text, sizeof text, "%s%s%sfiller w%d%s", aa ? "aa " : "", bb ? "bb " : "",
+                 cc ? "cc " : "", i, i % 3 ? " more words" : "");
+        xc_doc *d;
+        uint32_t docid;
+        OK(xc_doc_new(&d));
+        char buf[128];
+        snprintf(buf, sizeof buf, "%s", text);
+        uint32_t pos = 1;
+        for (char *t = strtok(buf, " "); t; t = strtok(NULL, " "))
+            OK(xc_doc_add_posting(d, t, strlen(t), pos++, 1));
+        OK(xc_doc_set_data(d, id, strlen(id)));
+        OK(xc_db_add_document(wo, d, &docid));
+        int first = aa ? (i == 1 || i == 3 || i == 5 || i == 7) : !bb && i % 2;
+        OK(xc_db_add_document(first ? w1 : w2, d, &docid));
+        xc_doc_free(d);
+    }
+    OK(xc_db_commit(wo));
+    OK(xc_db_commit(w1));
+    OK(xc_db_commit(w2));
+    xc_db_close(wo);
+    xc_db_close(w1);
+    xc_db_close(w2);
+
+    xc_db *one, *parts[2], *g;
+    OK(xc_db_open(po, &one));
+    OK(xc_db_open(p1, &parts[0]));
+    OK(xc_db_open(p2, &parts[1]));
+    OK(xc_db_group(parts, 2, &g));
+    uint32_t f;
+    OK(xc_db_part_termfreq(g, 0, "bb", 2, &f));
+    ck_assert_uint_eq(f, 0);
+    OK(xc_db_part_termfreq(g, 0, "aa", 2, &f));
+    ck_assert_uint_eq(f, 4);
+
+    xc_query *t[3] = {term("aa"), term("bb"), term("cc")}, *flat, *nested, *plain1;
+    OK(xc_query_combine(XC_OP_SYNONYM, t, 3, 0, &flat));
+    OK(xc_query_synonym_in(g, t, 3, group_tf, g, &nested));
+    OK(xc_query_synonym_in(one, t, 3, group_tf, one, &plain1));
+    char *d1, *d2;
+    OK(xc_query_describe(flat, &d1));
+    OK(xc_query_describe(plain1, &d2));
+    ck_assert_str_eq(d1, d2); /* one database: the plain synonym */
+    free(d2);
+    OK(xc_query_describe(nested, &d2));
+    ck_assert_str_eq(d2, "Query(((cc SYNONYM bb) SYNONYM aa))"); /* bb and cc first */
+    free(d1);
+    free(d2);
+
+    double wone[N], wflat[N], wnested[N];
+    weigh_by_data(one, flat, wone, N);
+    weigh_by_data(g, flat, wflat, N);
+    weigh_by_data(g, nested, wnested, N);
+    int matched = 0, flat_differs = 0;
+    for (int i = 0; i < N; i++) {
+        matched += wone[i] > 0;
+        ck_assert_msg((wone[i] > 0) == (wnested[i] > 0), "document %d", i);
+        ck_assert_msg(wnested[i] == wone[i], "document %d: %.17g on the group, %.17g on one", i,
+                      wnested[i], wone[i]);
+        flat_differs += wflat[i] != wone[i];
+    }
+    ck_assert_int_eq(matched, 32); /* 16 + 2 + 14 */
+    ck_assert_int_gt(flat_differs, 0); /* (what the nesting is for) */
+
+    /* a synonym inside a synonym is nested too, the outer one pairs it as
+       one node; an OR inside a synonym is merged into it */
+    xc_query *inner, *outer, *orq, *with_or, *tt[3];
+    OK(xc_query_combine(XC_OP_SYNONYM, t + 1, 2, 0, &inner)); /* flat bb, cc */
+    tt[0] = t[0];
+    tt[1] = inner;
+    OK(xc_query_synonym_in(g, tt, 2, group_tf, g, &outer));
+    OK(xc_query_describe(outer, &d1));
+    ck_assert_str_eq(d1, "Query(((cc SYNONYM bb) SYNONYM aa))");
+    free(d1);
+    OK(xc_query_combine(XC_OP_OR, t + 1, 2, 0, &orq));
+    tt[1] = orq;
+    OK(xc_query_synonym_in(g, tt, 2, group_tf, g, &with_or));
+    OK(xc_query_describe(with_or, &d1));
+    ck_assert_str_eq(d1, "Query(((cc SYNONYM bb) SYNONYM aa))");
+    free(d1);
+    /* nothing in, nothing out */
+    xc_query *none;
+    OK(xc_query_synonym_in(g, NULL, 0, group_tf, g, &none));
+    ck_assert_int_eq(xc_query_is_empty(none), 1);
+
+    /* xc_query_filter_each: the same documents and weights as one filter */
+    {
+        xc_query *pair[2] = {term("aa"), term("filler")}, *near, *orp[2], *bonus, *ids, *fp[2],
+                 *one_filter, *each;
+        const uint32_t want[] = {1, 2, 3, 31, 40};
+        OK(xc_query_combine(XC_OP_NEAR, pair, 2, 3, &near));
+        orp[0] = near;
+        orp[1] = t[2];
+        OK(xc_query_combine(XC_OP_OR, orp, 2, 0, &bonus));
+        OK(xc_query_docids_in(one, want, 5, &ids));
+        fp[0] = bonus;
+        fp[1] = ids;
+        OK(xc_query_combine(XC_OP_FILTER, fp, 2, 0, &one_filter));
+        OK(xc_query_filter_each(bonus, ids, &each));
+        OK(xc_query_describe(each, &d1));
+        ck_assert_ptr_nonnull(strstr(d1, "FILTER"));
+        ck_assert_ptr_nonnull(strstr(d1, ") OR ("));
+        free(d1);
+        double wa[N], wb[N], wall[N];
+        weigh_by_data(one, one_filter, wa, N);
+        weigh_by_data(one, each, wb, N);
+        weigh_by_data(one, bonus, wall, N);
+        int n = 0;
+        for (int i = 0; i < N; i++) {
+            n += wb[i] > 0;
+            ck_assert_msg(wb[i] == wa[i], "document %d", i);
+            /* each document of the set weighs what the bonus gives it */
+            int in = i == 0 || i == 1 || i == 2 || i == 30 || i == 39;
+            ck_assert_msg(wb[i] == (in ? wall[i] : 0), "document %d", i);
+        }
+        ck_assert_int_eq(n, 5);
+        xc_query_free(pair[0]);
+        xc_query_free(pair[1]);
+        xc_query_free(near);
+        xc_query_free(bonus);
+        xc_query_free(ids);
+        xc_query_free(one_filter);
+        xc_query_free(each);
+    }
+
+    for (int i = 0; i < 3; i++)
+        xc_query_free(t[i]);
+    xc_query_free(flat);
+    xc_query_free(nested);
+    xc_query_free(plain1);
+    xc_query_free(inner);
+    xc_query_free(outer);
+    xc_query_free(orq);
+    xc_query_free(with_or);
+    xc_query_free(none);
+    xc_db_close(g);
+    xc_db_close(parts[0]);
+    xc_db_close(parts[1]);
+    xc_db_close(one);
+    free(po);
+    free(p1);
+    free(p2);
+}
+END_TEST
+
 START_TEST(test_spelling_synonyms)
 {
     xc_db *w;
@@ -1620,6 +1819,7 @@ int main(void)
     tcase_add_test(tc, test_invalid_args);
     tcase_add_test(tc, test_stub);
     tcase_add_test(tc, test_group);
+    tcase_add_test(tc, test_group_synonym);
     tcase_add_test(tc, test_spelling_synonyms);
     tcase_add_test(tc, test_queries);
     tcase_add_test(tc, test_match_all_threads);
