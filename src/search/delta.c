@@ -14,9 +14,6 @@
 #include "search/search-internal.h"
 #include "store/schema.h"
 
-/* 64-bit FNV-1a offset basis (the signature of the hidden ids) */
-#define DELTA_SIG_BASIS 0xcbf29ce484222325ULL
-
 /* 1 if DIR/live holds a database (its version file). */
 static int delta_exists(const char *path)
 {
@@ -77,7 +74,7 @@ void srch_delta_clear(srch_engine *e)
     free_ids(e->delta_ids, e->delta_nids);
     e->delta_ids = NULL;
     e->delta_nids = 0;
-    e->delta_hide_sig = 0;
+    e->delta_hide_dead = 0;
 }
 
 /* (a, alen) against (b, blen), as Xapian orders terms: bytes, shorter first. */
@@ -147,8 +144,12 @@ int srch_delta_refresh(srch_engine *e)
         rc = xc_db_part_revision(e->db, 0, &mrev);
     if (rc != XC_OK)
         return rc;
+    /* whether the hidden ids differ from those of delta_hide: found while
+     * the new list is merged with the last one */
+    int changed = e->delta_rev == UINT64_MAX || !e->delta_hide;
     if (e->delta_ids && mrev != e->delta_main_rev) {
         /* a fold wrote the main database: every frequency looked up again */
+        changed = 1;
         free_ids(e->delta_ids, e->delta_nids);
         e->delta_ids = NULL;
         e->delta_nids = 0;
@@ -166,7 +167,6 @@ int srch_delta_refresh(srch_engine *e)
     struct srch_delta_id *ids = NULL;
     size_t n = 0, cap = 0, j = 0, nhid = 0;
     uint32_t hidden = 0;
-    uint64_t sig = DELTA_SIG_BASIS;
     const char *term;
     size_t len;
     while (rc == XC_OK && xc_iter_next(it, &term, &len, NULL, NULL) == XC_OK) {
@@ -202,30 +202,35 @@ int srch_delta_refresh(srch_engine *e)
                 free(d->term);
                 break;
             }
+            if (d->freq > 0)
+                changed = 1; /* an id hidden now, not before */
         }
         n++;
         if (d->freq > 0) {
             nhid++;
             hidden += d->freq;
-            for (size_t b = 0; b <= len; b++) /* the term and a separator */
-                sig = (sig ^ (b < len ? (unsigned char)term[b] : 0u)) * 0x100000001b3ULL;
         }
     }
     xc_iter_free(it);
     uint32_t dead = 0;
     if (rc == XC_OK)
         rc = xc_db_part_termfreq(e->db, 1, SCH_DELTA_DEAD, strlen(SCH_DELTA_DEAD), &dead);
-    sig ^= (uint64_t)nhid << 1 ^ (dead > 0);
     if (rc != XC_OK) {
         free_ids(ids, n);
         srch_delta_clear(e);
         return rc;
     }
+    /* an id hidden before and not taken over: no longer hidden */
+    for (size_t k = 0; k < e->delta_nids && !changed; k++)
+        if (e->delta_ids[k].term && e->delta_ids[k].freq > 0)
+            changed = 1;
+    if ((dead > 0) != e->delta_hide_dead)
+        changed = 1;
     free_ids(e->delta_ids, e->delta_nids);
     e->delta_ids = ids;
     e->delta_nids = n;
     e->delta_main_rev = mrev;
-    if (e->delta_rev == UINT64_MAX || sig != e->delta_hide_sig) {
+    if (changed) {
         /* the hidden ids changed: a new query (else the one made stays) */
         xc_query *hide = NULL;
         rc = make_hide(ids, n, nhid, dead, &hide);
@@ -235,7 +240,7 @@ int srch_delta_refresh(srch_engine *e)
         }
         xc_query_free(e->delta_hide);
         e->delta_hide = hide;
-        e->delta_hide_sig = sig;
+        e->delta_hide_dead = dead > 0;
     }
     e->delta_hidden = hidden + dead;
     e->delta_rev = rev;

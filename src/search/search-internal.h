@@ -141,11 +141,12 @@ struct srch_engine {
     /* The delta's ids at the last refresh, in term order, each with the
      * main database's frequency of it (main_rev): a refresh after a
      * commit of the delta looks up only the new ones, and keeps
-     * delta_hide when the hidden ones are the same (delta_hide_sig). */
+     * delta_hide when the hidden ones are the same (compared id by id,
+     * with whether it hid tombstones: delta_hide_dead). */
     struct srch_delta_id *delta_ids;
     size_t delta_nids;
     uint64_t delta_main_rev;
-    uint64_t delta_hide_sig;
+    int delta_hide_dead;
     /* With a remote shard, the match's hits during run(): the rerank
        finds them by their collapse keys, and the feedback's words, the
        answer cues and the page read each document once from the mset
