@@ -625,6 +625,13 @@ int xc_mset_collapse_key(xc_mset *ms, uint32_t i, const char **key, size_t *len)
  * is a round trip on the network. */
 uint64_t xc_remote_trips(void);
 
+/* (Added: ties.) The sort key of the i-th hit: the value of the slot given
+ * to xc_enquire_set_sort (XC_SORT_RELEVANCE_THEN_VALUE and the others
+ * sorting by a value), carried with the hit: no read, also from a remote
+ * part; "" under XC_SORT_RELEVANCE. *key is valid until the next call on
+ * ms or its free. XC_ERR_INVALID_ARG for an index out of range. */
+int xc_mset_sort_key(xc_mset *ms, uint32_t i, const char **key, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif
