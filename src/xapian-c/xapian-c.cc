@@ -1659,13 +1659,25 @@ static SynNode syn_pair(std::vector<SynNode> &items, double n);
 int xc_query_wildcard_in(xc_db *db, const char *prefix, uint32_t max_expansion,
                          xc_wildcard_limit limit, xc_query **out)
 {
-    if (!db || !db->group)
+    if (!db || (!db->group && (limit != XC_WILDCARD_LIMIT_MOST_FREQUENT || !max_expansion)))
         return xc_query_wildcard(prefix, max_expansion, limit, out);
     NEED(out);
     *out = nullptr;
     NEED(prefix);
     XC_TRY
     Xapian::Database &d = db->db();
+    if (!db->group) {
+        /* One database: Xapian's own wildcard, unless it would keep the
+           most frequent terms of more than max_expansion, choosing among
+           equally frequent ones as its nth_element leaves them: then the
+           choice below, as a group makes it (ties in byte order). */
+        Xapian::termcount n = 0;
+        for (Xapian::TermIterator t = d.allterms_begin(prefix);
+             t != d.allterms_end(prefix) && n <= max_expansion; ++t)
+            n++;
+        if (n <= max_expansion)
+            return xc_query_wildcard(prefix, max_expansion, limit, out);
+    }
     std::vector<std::pair<std::string, Xapian::doccount>> terms;
     auto known = db->remote ? db->expansions.find(prefix) : db->expansions.end();
     if (known != db->expansions.end())
