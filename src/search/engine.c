@@ -816,25 +816,17 @@ static int rerank(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t 
     int rc = xc_query_docids_in(e->db, ids, n, &set);
     if (rc == XC_ERR_UNIMPLEMENTED)
         rc = id_terms(e, ids, n, &set); /* remote shards */
-    /* On a group of shards, the filter goes under each part of the bonus
-       (xc_query_filter_each): Xapian 1.4's OR checked by a filter can give
-       a document the weight of a NEAR pair at the document before it, and
-       which documents come one after the other differs between shards and
-       one database. One database keeps the one filter: the fault there is
-       that of every search so far, and bench/quality is the worse without
-       it (doc/SCALING.md). */
-    xc_query *scaled = NULL, *parts[2];
-    if (rc == XC_OK && xc_db_is_group(e->db)) {
+    /* The filter goes under each part of the bonus (xc_query_filter_each):
+       Xapian 1.4's OR checked by a filter can give a document the weight
+       of a NEAR pair at the document before it, and which documents come
+       one after the other differs between shards and one database; under
+       each part, the bonus is what the pairs say, everywhere
+       (doc/SCALING.md). */
+    xc_query *scaled = NULL;
+    if (rc == XC_OK)
         rc = xc_query_filter_each(p->boost, set, &scaled);
-        if (rc == XC_OK)
-            rc = xc_query_scale(scaled, SRCH_BOOST_WEIGHT, &q);
-    } else if (rc == XC_OK) {
-        rc = xc_query_scale(p->boost, SRCH_BOOST_WEIGHT, &scaled);
-        parts[0] = scaled;
-        parts[1] = set;
-        if (rc == XC_OK)
-            rc = xc_query_combine(XC_OP_FILTER, parts, 2, 0, &q);
-    }
+    if (rc == XC_OK)
+        rc = xc_query_scale(scaled, SRCH_BOOST_WEIGHT, &q);
     xc_query_free(scaled);
     xc_query_free(set);
     xc_enquire *enq = NULL;
