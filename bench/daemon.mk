@@ -10,4 +10,4 @@ bench_inproc_SOURCES = bench/inproc.c
 bench_inproc_LDADD = $(SEARCH_LINK) $(CONF_LINK)
 CLEANFILES += bench/loadgen$(EXEEXT) bench/inproc$(EXEEXT)
 EXTRA_DIST += bench/daemon
-EXTRA_DIST += bench/shards
+EXTRA_DIST += bench/shards bench/shards-same

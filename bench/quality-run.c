@@ -1,7 +1,9 @@
 /* quality-run.c: runs the questions of a queries TSV (qid<TAB>lang<TAB>text)
  * through the search engine, as a search box sends them (no language hint,
  * no snippets), and prints a run file: qid<TAB>post id<TAB>rank (top 100).
- * Usage: quality-run DB QUERIES.tsv > RUN */
+ * With -s, each line also has the hit's score and the answer's total
+ * (qid<TAB>post id<TAB>rank<TAB>score<TAB>total), for bench/shards-same.
+ * Usage: quality-run [-s] DB QUERIES.tsv > RUN */
 #include <config.h>
 
 #include <stdio.h>
@@ -13,8 +15,13 @@
 
 int main(int argc, char **argv)
 {
+    int full = argc == 4 && strcmp(argv[1], "-s") == 0;
+    if (full) {
+        argv++;
+        argc--;
+    }
     if (argc != 3) {
-        fprintf(stderr, "usage: quality-run DB QUERIES.tsv\n");
+        fprintf(stderr, "usage: quality-run [-s] DB QUERIES.tsv\n");
         return 2;
     }
     cfg_config cfg;
@@ -58,9 +65,14 @@ int main(int argc, char **argv)
             continue;
         }
         json_t *hits = json_object_get(ans, "hits");
-        for (size_t i = 0; i < json_array_size(hits); i++)
-            printf("%s\t%s\t%zu\n", line,
-                   json_string_value(json_object_get(json_array_get(hits, i), "id")), i + 1);
+        for (size_t i = 0; i < json_array_size(hits); i++) {
+            json_t *hit = json_array_get(hits, i);
+            printf("%s\t%s\t%zu", line, json_string_value(json_object_get(hit, "id")), i + 1);
+            if (full)
+                printf("\t%lld\t%lld", (long long)json_integer_value(json_object_get(hit, "score")),
+                       (long long)json_integer_value(json_object_get(ans, "total")));
+            printf("\n");
+        }
         json_decref(ans);
     }
     free(line);

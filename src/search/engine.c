@@ -678,6 +678,12 @@ static int new_enquire(srch_engine *e, const xc_query *q, xc_enquire **out)
     xc_query_free(live);
     if (rc == XC_OK)
         rc = xc_enquire_set_bm25(*out, e->opt.bm25_k1, 0, 1, e->opt.bm25_b, 0.5);
+    /* Equal weights are ordered by the post's content hash, ascending
+       (unique per post: it holds the post's id), never by docid: docids
+       interleave over shards, so Xapian's own tie order would differ
+       between one database and any shards (doc/QUERY.md, "Ties"). */
+    if (rc == XC_OK)
+        rc = xc_enquire_set_sort(*out, XC_SORT_RELEVANCE_THEN_VALUE, SCH_SLOT_HASH, 0);
     if (rc != XC_OK) {
         xc_enquire_free(*out);
         *out = NULL;
@@ -690,14 +696,20 @@ typedef struct {
     uint32_t docid;
     double weight;
     int percent;
+    char key[17]; /* its content hash (SCH_SLOT_HASH), "" for none */
 } ranked_hit;
 
+/* The order of new_enquire: weight, then content hash (then docid, for
+ * posts indexed before the hash). */
 static int ranked_cmp(const void *a, const void *b)
 {
     const ranked_hit *x = a, *y = b;
     if (x->weight != y->weight)
         return x->weight > y->weight ? -1 : 1;
-    return x->docid < y->docid ? -1 : x->docid > y->docid; /* Xapian's tie order */
+    int c = strcmp(x->key, y->key);
+    if (c)
+        return c < 0 ? -1 : 1;
+    return x->docid < y->docid ? -1 : x->docid > y->docid;
 }
 
 int srch_hit_doc(srch_engine *e, uint32_t docid, xc_doc **out)
@@ -748,7 +760,7 @@ static int id_term(srch_engine *e, uint32_t docid, char *term, size_t size)
 /* The documents ids[0..n) of a group of shards with a remote one, ORed:
  * the posting source of xc_query_docids_in cannot run on a remote shard
  * (xapian-tcpsrv knows only Xapian's classes). Each hit of the match
- * carries its content hash (the collapse key of run(): SCH_SLOT_HASH,
+ * carries its content hash (its sort key, new_enquire: SCH_SLOT_HASH,
  * which holds the post's id among the rest, so no two posts share it):
  * the wildcard SCH_HASHID + hash, which each shard expands to the one
  * term "XH" + hash + id of that post, finds it without reading anything.
@@ -765,7 +777,7 @@ static int id_terms(srch_engine *e, const uint32_t *ids, uint32_t n, xc_query **
         size_t kl = 0;
         for (uint32_t k = 0; e->hits_ms && k < e->hits_n && !key; k++)
             if (e->hits_ids[k] == ids[i] &&
-                xc_mset_collapse_key(e->hits_ms, k, &key, &kl) == XC_OK && kl != 16)
+                xc_mset_sort_key(e->hits_ms, k, &key, &kl) == XC_OK && kl != 16)
                 key = NULL;
         if (key) {
             snprintf(t, sizeof t, "%s%.16s", SCH_HASHID, key);
@@ -804,25 +816,17 @@ static int rerank(srch_engine *e, const srch_parsed *p, ranked_hit *h, uint32_t 
     int rc = xc_query_docids_in(e->db, ids, n, &set);
     if (rc == XC_ERR_UNIMPLEMENTED)
         rc = id_terms(e, ids, n, &set); /* remote shards */
-    /* On a group of shards, the filter goes under each part of the bonus
-       (xc_query_filter_each): Xapian 1.4's OR checked by a filter can give
-       a document the weight of a NEAR pair at the document before it, and
-       which documents come one after the other differs between shards and
-       one database. One database keeps the one filter: the fault there is
-       that of every search so far, and bench/quality is the worse without
-       it (doc/SCALING.md). */
-    xc_query *scaled = NULL, *parts[2];
-    if (rc == XC_OK && xc_db_is_group(e->db)) {
+    /* The filter goes under each part of the bonus (xc_query_filter_each):
+       Xapian 1.4's OR checked by a filter can give a document the weight
+       of a NEAR pair at the document before it, and which documents come
+       one after the other differs between shards and one database; under
+       each part, the bonus is what the pairs say, everywhere
+       (doc/SCALING.md). */
+    xc_query *scaled = NULL;
+    if (rc == XC_OK)
         rc = xc_query_filter_each(p->boost, set, &scaled);
-        if (rc == XC_OK)
-            rc = xc_query_scale(scaled, SRCH_BOOST_WEIGHT, &q);
-    } else if (rc == XC_OK) {
-        rc = xc_query_scale(p->boost, SRCH_BOOST_WEIGHT, &scaled);
-        parts[0] = scaled;
-        parts[1] = set;
-        if (rc == XC_OK)
-            rc = xc_query_combine(XC_OP_FILTER, parts, 2, 0, &q);
-    }
+    if (rc == XC_OK)
+        rc = xc_query_scale(scaled, SRCH_BOOST_WEIGHT, &q);
     xc_query_free(scaled);
     xc_query_free(set);
     xc_enquire *enq = NULL;
@@ -1000,10 +1004,15 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     if (rc == XC_OK && (by_date || req->sort == SRCH_SORT_DATE))
         rc = xc_enquire_set_sort(enq, by_date ? XC_SORT_VALUE : XC_SORT_VALUE_THEN_RELEVANCE,
                                  SCH_SLOT_DATE, 1);
-    /* With a remote shard, each hit carries its content hash (its
-       collapse key: no two posts share one, so nothing is collapsed), by
-       which the rerank finds the best hits without reading them */
-    if (rc == XC_OK && reorder && xc_db_is_remote(e->db))
+    /* Each hit carries its content hash (its sort key, new_enquire), by
+       which the rerank orders ties and finds the best hits of a remote
+       shard without reading them. With a remote shard the hash is also
+       the collapse key (no two posts share one: nothing is collapsed):
+       sorted by relevance then value without one, Xapian 1.4.22's remote
+       match counted a document more in the facets of some searches
+       (`--facets dipl` on the sample: en 3 for 2), with one it counts
+       as one database does (tests/shards/remote.sh). */
+    if (rc == XC_OK && xc_db_is_remote(e->db))
         rc = xc_enquire_set_collapse_key(enq, SCH_SLOT_HASH, 1);
     uint32_t check = 0;
     if (rc == XC_OK && req->facets) {
@@ -1028,14 +1037,21 @@ static int run(srch_engine *e, const srch_request *req, const srch_parsed *p, xc
     for (uint32_t i = 0; i < size && rc == XC_OK; i++) {
         xc_hit h;
         rc = xc_mset_hit(ms, i, &h);
-        rh[i] = (ranked_hit){h.docid, h.weight, h.percent};
+        rh[i] = (ranked_hit){h.docid, h.weight, h.percent, ""};
+        const char *sk = NULL;
+        size_t kl = 0;
+        if (rc == XC_OK && !by_date && req->sort != SRCH_SORT_DATE &&
+            (rc = xc_mset_sort_key(ms, i, &sk, &kl)) == XC_OK && kl < sizeof rh[i].key) {
+            memcpy(rh[i].key, sk, kl);
+            rh[i].key[kl] = '\0';
+        }
         if (msids)
             msids[i] = h.docid;
     }
     if (rc == XC_OK && msids) {
         /* a remote shard: each hit's document is read once, by the first
            of the feedback, the answer cues and the page that needs it;
-           the rerank finds its hits by their collapse keys */
+           the rerank finds its hits by their sort keys (content hashes) */
         e->hits_ms = ms;
         e->hits_ids = msids;
         e->hits_n = size;

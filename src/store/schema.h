@@ -53,7 +53,7 @@ static inline const char *store_stem_prefix(txt_lang lang, int title)
 #define SCH_SLOT_YEAR 1        /* YYYY: facet */
 #define SCH_SLOT_LANG 2        /* "en", "fr" or "en\x1f" "fr": facet (multi-valued) */
 #define SCH_SLOT_CATEGORIES 3  /* categories as written, joined by SCH_SEP: facet */
-#define SCH_SLOT_HASH 4        /* hex content hash of the post: incremental indexing */
+#define SCH_SLOT_HASH 4        /* hex content hash of the post: incremental indexing, ties */
 #define SCH_SLOT_TAGS 5        /* tags as written, joined by SCH_SEP */
 #define SCH_SLOT_AUTHOR 6      /* author as written */
 #define SCH_SLOT_MAINLANG 7    /* "en", "fr" or "mixed" */

@@ -276,7 +276,7 @@ struct xc_mset {
     std::map<std::string, Xapian::Stem> stemmers;
     std::vector<Xapian::Document> fetched; /* the hits' documents read (xc_mset_document) */
     std::vector<bool> have;                /* which of fetched are */
-    std::string key_buf;                   /* xc_mset_collapse_key's */
+    std::string key_buf;                   /* xc_mset_collapse_key's, xc_mset_sort_key's */
     std::vector<bool> part_remote;         /* of the database matched: which parts are remote */
 };
 
@@ -1659,13 +1659,25 @@ static SynNode syn_pair(std::vector<SynNode> &items, double n);
 int xc_query_wildcard_in(xc_db *db, const char *prefix, uint32_t max_expansion,
                          xc_wildcard_limit limit, xc_query **out)
 {
-    if (!db || !db->group)
+    if (!db || (!db->group && (limit != XC_WILDCARD_LIMIT_MOST_FREQUENT || !max_expansion)))
         return xc_query_wildcard(prefix, max_expansion, limit, out);
     NEED(out);
     *out = nullptr;
     NEED(prefix);
     XC_TRY
     Xapian::Database &d = db->db();
+    if (!db->group) {
+        /* One database: Xapian's own wildcard, unless it would keep the
+           most frequent terms of more than max_expansion, choosing among
+           equally frequent ones as its nth_element leaves them: then the
+           choice below, as a group makes it (ties in byte order). */
+        Xapian::termcount n = 0;
+        for (Xapian::TermIterator t = d.allterms_begin(prefix);
+             t != d.allterms_end(prefix) && n <= max_expansion; ++t)
+            n++;
+        if (n <= max_expansion)
+            return xc_query_wildcard(prefix, max_expansion, limit, out);
+    }
     std::vector<std::pair<std::string, Xapian::doccount>> terms;
     auto known = db->remote ? db->expansions.find(prefix) : db->expansions.end();
     if (known != db->expansions.end())
@@ -2233,6 +2245,21 @@ int xc_mset_collapse_key(xc_mset *ms, uint32_t i, const char **key, size_t *len)
         return fail(XC_ERR_INVALID_ARG, "hit index out of range");
     XC_TRY
     ms->key_buf = ms->ms[i].get_collapse_key();
+    *key = ms->key_buf.c_str();
+    *len = ms->key_buf.size();
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_mset_sort_key(xc_mset *ms, uint32_t i, const char **key, size_t *len)
+{
+    NEED(ms && key && len);
+    *key = "";
+    *len = 0;
+    if (i >= ms->ms.size())
+        return fail(XC_ERR_INVALID_ARG, "hit index out of range");
+    XC_TRY
+    ms->key_buf = ms->ms[i].get_sort_key();
     *key = ms->key_buf.c_str();
     *len = ms->key_buf.size();
     return XC_OK;

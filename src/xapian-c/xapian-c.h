@@ -427,7 +427,10 @@ int xc_query_docids_in(xc_db *db, const uint32_t *ids, size_t n, xc_query **out)
 int xc_query_wildcard(const char *prefix, uint32_t max_expansion, xc_wildcard_limit limit,
                       xc_query **out);
 /* (Added: shards.) As xc_query_wildcard, for a search of db (which may be
- * NULL: then the same). On a group (xc_db_is_group) the wildcard is
+ * NULL: then the same). On one database, a wildcard limited to its
+ * max_expansion most frequent terms that has more is expanded now as on a
+ * group (below), so that equally frequent terms are chosen in byte order,
+ * not as Xapian's selection leaves them. On a group (xc_db_is_group) the wildcard is
  * expanded now, against the whole group's lexicon (the most frequent
  * terms of all the shards, ties in byte order), into an OP_SYNONYM of
  * those terms (nested two by two as xc_query_synonym_in nests them, from
@@ -624,6 +627,13 @@ int xc_mset_collapse_key(xc_mset *ms, uint32_t i, const char **key, size_t *len)
  * metadata key, a lexicon scan, a reopen). For tests and benchmarks: each
  * is a round trip on the network. */
 uint64_t xc_remote_trips(void);
+
+/* (Added: ties.) The sort key of the i-th hit: the value of the slot given
+ * to xc_enquire_set_sort (XC_SORT_RELEVANCE_THEN_VALUE and the others
+ * sorting by a value), carried with the hit: no read, also from a remote
+ * part; "" under XC_SORT_RELEVANCE. *key is valid until the next call on
+ * ms or its free. XC_ERR_INVALID_ARG for an index out of range. */
+int xc_mset_sort_key(xc_mset *ms, uint32_t i, const char **key, size_t *len);
 
 #ifdef __cplusplus
 }

@@ -42,7 +42,12 @@ whole() {
 # glossary synonym's) some shard lacks, or a shard holds in other numbers
 # than the others: DHCEU, IMGs, postes, "family medicine residency" and
 # the French question were ranked otherwise by 2 or 3 shards before
-# (doc/SCALING.md, "What is the same as one database").
+# (doc/SCALING.md, "What is the same as one database"). socasma finds
+# hits of exactly equal weights (two at the top, four after them), which
+# came in docid order, another on 3 shards, before ties were ordered by
+# the content hash; its pages cut through those ties. --facets dipl: a
+# remote match sorted by relevance then the hash counted a post more in
+# its facets, without the hash as its collapse key too.
 QUERIES='permis
 "permis restrictif"
 medecin
@@ -65,7 +70,12 @@ comment obtenir un permis restrictif au Québec
 IMGs
 postes
 family medicine residency
---limit|20|IMGs'
+--limit|20|IMGs
+socasma
+--limit|1|socasma
+--limit|3|--offset|3|socasma
+--limit|2|--offset|1|--facets|socasma
+--facets|dipl'
 
 # compare LABEL DB_A DB_B FN LIST: FN's output of each search of LIST on
 # the two databases must be equal.

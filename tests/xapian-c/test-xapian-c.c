@@ -1346,8 +1346,28 @@ START_TEST(test_enquire)
     ck_assert_uint_eq(est, 5);
     ck_assert_uint_eq(hi, 5);
     xc_mset_free(m);
+    /* ties (every document weighs the same) by value: a a b b c, each
+       hit carrying its value as its sort key */
     OK(xc_enquire_set_sort(e, XC_SORT_RELEVANCE_THEN_VALUE, 0, 0));
+    OK(xc_enquire_get_mset(e, 0, 10, 0, &m));
+    ck_assert_uint_eq(xc_mset_size(m), 5);
+    const char *want[] = {"a", "a", "b", "b", "c"};
+    for (uint32_t i = 0; i < 5; i++) {
+        const char *k;
+        size_t kl;
+        OK(xc_mset_sort_key(m, i, &k, &kl));
+        ck_assert_uint_eq(kl, 1);
+        ck_assert_int_eq(k[0], want[i][0]);
+    }
+    OK(xc_mset_hit(m, 4, &h));
+    ck_assert_uint_eq(h.docid, 3);
+    ck_assert_int_eq(xc_mset_sort_key(m, 5, &s, &len), XC_ERR_INVALID_ARG);
+    xc_mset_free(m);
     OK(xc_enquire_set_sort(e, XC_SORT_RELEVANCE, 0, 0));
+    OK(xc_enquire_get_mset(e, 0, 1, 0, &m));
+    OK(xc_mset_sort_key(m, 0, &s, &len));
+    ck_assert_uint_eq(len, 0); /* no value sorted by */
+    xc_mset_free(m);
     ck_assert_int_eq(xc_enquire_set_sort(e, (xc_sort)7, 0, 0), XC_ERR_INVALID_ARG);
 
     /* collapse on slot 0: three distinct values */
