@@ -276,7 +276,7 @@ struct xc_mset {
     std::map<std::string, Xapian::Stem> stemmers;
     std::vector<Xapian::Document> fetched; /* the hits' documents read (xc_mset_document) */
     std::vector<bool> have;                /* which of fetched are */
-    std::string key_buf;                   /* xc_mset_collapse_key's, xc_mset_sort_key's */
+    std::string key_buf;                   /* xc_mset_sort_key's */
     std::vector<bool> part_remote;         /* of the database matched: which parts are remote */
 };
 
@@ -2232,21 +2232,6 @@ int xc_mset_document(xc_mset *ms, uint32_t i, xc_doc **out)
     }
     h->doc = ms->fetched[i];
     *out = h.release();
-    return XC_OK;
-    XC_CATCH
-}
-
-int xc_mset_collapse_key(xc_mset *ms, uint32_t i, const char **key, size_t *len)
-{
-    NEED(ms && key && len);
-    *key = "";
-    *len = 0;
-    if (i >= ms->ms.size())
-        return fail(XC_ERR_INVALID_ARG, "hit index out of range");
-    XC_TRY
-    ms->key_buf = ms->ms[i].get_collapse_key();
-    *key = ms->key_buf.c_str();
-    *len = ms->key_buf.size();
     return XC_OK;
     XC_CATCH
 }

@@ -614,12 +614,6 @@ int xc_db_part_doccount(xc_db *db, size_t part, uint32_t *count);
  * a group sums its parts'). */
 int xc_db_part_revision(xc_db *db, size_t part, uint64_t *revision);
 
-/* (Added: shards.) The collapse key of the i-th hit (the value of the
- * slot given to xc_enquire_set_collapse_key, carried with the hit: no
- * read, also from a remote part). *key is valid until the next call on ms
- * or its free. */
-int xc_mset_collapse_key(xc_mset *ms, uint32_t i, const char **key, size_t *len);
-
 /* (Added: shards.) The requests the calling thread has sent to remote
  * databases and waited for, since it started: a match counts 2 a remote
  * part (the query, then the whole's statistics), every other read 1 a

@@ -83,6 +83,21 @@ static uint32_t freq(xc_db *db, const char *term)
     return f;
 }
 
+/* The wdf of term in document did (0 when the document lacks it). */
+static uint32_t wdf_in(xc_db *db, uint32_t did, const char *term)
+{
+    xc_iter *it;
+    const char *t;
+    size_t len, tl = strlen(term);
+    uint32_t f, wdf = 0;
+    ck_assert_int_eq(xc_db_termlist(db, did, "", &it), XC_OK);
+    while (xc_iter_next(it, &t, &len, &f, NULL) == XC_OK)
+        if (len == tl && memcmp(t, term, tl) == 0)
+            wdf = f;
+    xc_iter_free(it);
+    return wdf;
+}
+
 START_TEST(test_layout)
 {
     store *s = open_store(NULL);
@@ -167,17 +182,8 @@ START_TEST(test_layout)
     ck_assert_int_eq(xc_db_get_document_by_term(db, "Qp1", &d), XC_OK);
     did = xc_doc_docid(d);
     xc_doc_free(d);
-    uint32_t wdf_title = 0, wdf_body = 0, f;
-    ck_assert_int_eq(xc_db_termlist(db, did, "", &it), XC_OK);
-    while (xc_iter_next(it, &t, &len, &f, NULL) == XC_OK) {
-        if (len == 9 && memcmp(t, "familiale", 9) == 0)
-            wdf_title = f;
-        if (len == 9 && memcmp(t, "residency", 9) == 0)
-            wdf_body = f;
-    }
-    xc_iter_free(it);
-    ck_assert_uint_eq(wdf_title, 3);
-    ck_assert_uint_eq(wdf_body, 1);
+    ck_assert_uint_eq(wdf_in(db, did, "familiale"), 3);
+    ck_assert_uint_eq(wdf_in(db, did, "residency"), 1);
 
     /* The characteristic words (SCH_SLOT_WORDS): each a word term of the
      * post with its wdf, once, the most frequent first; no stopwords. */
@@ -200,12 +206,7 @@ START_TEST(test_layout)
         ck_assert_uint_le(wdf, prev);
         prev = wdf;
         /* the same wdf as the document's own term */
-        uint32_t twdf = 0;
-        ck_assert_int_eq(xc_db_termlist(db, did, "", &it), XC_OK);
-        while (xc_iter_next(it, &t, &len, &f, NULL) == XC_OK)
-            if (len == wl && memcmp(t, w, wl) == 0)
-                twdf = f;
-        xc_iter_free(it);
+        uint32_t twdf = wdf_in(db, did, w);
         ck_assert_msg(twdf == wdf, "%s: stored wdf %u, term wdf %u", w, wdf, (unsigned)twdf);
         for (size_t i = 0; i < nwords; i++)
             ck_assert_str_ne(seen[i], w);
@@ -263,30 +264,12 @@ START_TEST(test_repeated_terms)
     ck_assert_int_eq(xc_db_get_document_by_term(db, "Qr1", &d), XC_OK);
     uint32_t did = xc_doc_docid(d);
     xc_doc_free(d);
-    uint32_t wdf_fox = 0, wdf_foxes = 0, wdf_stem = 0, wdf_sfox = 0, wdf_tstem = 0, f;
-    xc_iter *it;
-    const char *t;
-    size_t len;
-    ck_assert_int_eq(xc_db_termlist(db, did, "", &it), XC_OK);
-    while (xc_iter_next(it, &t, &len, &f, NULL) == XC_OK) {
-        if (len == 3 && memcmp(t, "fox", 3) == 0)
-            wdf_fox = f;
-        if (len == 5 && memcmp(t, "foxes", 5) == 0)
-            wdf_foxes = f;
-        if (len == 5 && memcmp(t, "ZEfox", 5) == 0)
-            wdf_stem = f;
-        if (len == 4 && memcmp(t, "Sfox", 4) == 0)
-            wdf_sfox = f;
-        if (len == 6 && memcmp(t, "ZSEfox", 6) == 0)
-            wdf_tstem = f;
-    }
-    xc_iter_free(it);
     /* title: foxes fox fox (weight 3 each); body: fox foxes fox */
-    ck_assert_uint_eq(wdf_fox, 2 * 3 + 2);
-    ck_assert_uint_eq(wdf_foxes, 3 + 1);
-    ck_assert_uint_eq(wdf_stem, 3 * 3 + 3);
-    ck_assert_uint_eq(wdf_sfox, 2);
-    ck_assert_uint_eq(wdf_tstem, 3);
+    ck_assert_uint_eq(wdf_in(db, did, "fox"), 2 * 3 + 2);
+    ck_assert_uint_eq(wdf_in(db, did, "foxes"), 3 + 1);
+    ck_assert_uint_eq(wdf_in(db, did, "ZEfox"), 3 * 3 + 3);
+    ck_assert_uint_eq(wdf_in(db, did, "Sfox"), 2);
+    ck_assert_uint_eq(wdf_in(db, did, "ZSEfox"), 3);
     uint32_t *pos;
     size_t np;
     ck_assert_int_eq(xc_db_positions(db, did, "fox", 3, &pos, &np), XC_OK);
