@@ -334,10 +334,15 @@ static int key_term(const parser *ps, const char *prefix, const char *body, size
 /* The query of one token: its folded word or its stems, as one synonym. */
 static xc_query *token_query(parser *ps, const txt_token *t, int title)
 {
-    xc_query *subs[1 + 2 * TXT_MAX_STEMS] = {0};
+    xc_query *subs[1 + 2 * TXT_MAX_STEMS + SRCH_ORDINAL_FORMS] = {0};
     size_t n = 0;
     if (!key_term(ps, title ? SCH_TITLE_WORD : SCH_WORD, t->word, t->len))
         subs[n++] = term(ps, title ? SCH_TITLE_WORD : SCH_WORD, t->word, t->len);
+    /* an ordinal also matches its other spellings ("7e", "septième") */
+    char forms[SRCH_ORDINAL_FORMS][SRCH_ORDINAL_FORM];
+    size_t nforms = srch_ordinal_forms(t->word, t->len, forms);
+    for (size_t k = 0; k < nforms; k++)
+        subs[n++] = term(ps, title ? SCH_TITLE_WORD : SCH_WORD, forms[k], strlen(forms[k]));
     for (unsigned k = 0; k < t->nstems && k < TXT_MAX_STEMS; k++) {
         const txt_stem *s = &t->stems[k];
         if (s->stop || s->len == 0 || key_term(ps, store_stem_prefix(s->lang, title), s->term, s->len))
