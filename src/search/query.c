@@ -392,6 +392,23 @@ static int word_in(const txt_token *t, const char *const *list, size_t n)
     return 0;
 }
 
+/* The other spellings of an ordinal t (token_query searches them) light
+ * up in the snippets too: "septième" in a hit found for "7e". The forms
+ * are analysed with the analyser t comes from, so t is not valid after. */
+static void remember_ordinal(parser *ps, const txt_token *t)
+{
+    char forms[SRCH_ORDINAL_FORMS][SRCH_ORDINAL_FORM];
+    size_t nforms = srch_ordinal_forms(t->word, t->len, forms);
+    txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
+    for (size_t k = 0; k < nforms && !ps->oom; k++) {
+        txt_result r;
+        if (txt_analyse(ps->e->an, forms[k], strlen(forms[k]), &opt, 1, &r) != TXT_OK)
+            ps->oom = 1;
+        else
+            remember_added(ps, r.tokens, r.ntokens);
+    }
+}
+
 /* Interrogatives that are no stopwords of the analyser (which only knows
  * function words) but say nothing of the subject of a question: "combien",
  * "comment", "how many". Dropped from queries like stopwords. */
@@ -477,6 +494,7 @@ static node words_node(parser *ps, const lexeme *l, int title, int plain)
             nd.q = scaled(ps, nd.q, SRCH_NAME_WEIGHT);
         remember(ps, t, l->start, plain);
         ps->nterms++;
+        remember_ordinal(ps, t); /* last: it analyses again, over t */
         return nd;
     }
     xc_query *subs[SRCH_MAX_TERMS];

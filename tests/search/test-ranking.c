@@ -452,6 +452,12 @@ START_TEST(ordinals_match_their_other_spelling)
         ck_assert_int_eq(srch_search(aeng, &r, &ans), SRCH_OK);
         ck_assert_msg(nhits(ans) == 1 && !strcmp(hit_id(ans, 0), alone[i][1]),
                       "[%s]: %zu hits, not only %s", alone[i][0], nhits(ans), alone[i][1]);
+        /* the other spelling is highlighted as the typed one would be */
+        const char *sn = json_string_value(
+            json_object_get(json_array_get(json_object_get(ans, "hits"), 0), "snippet"));
+        const char *mark = i == 0 ? "<mark>septième</mark>" : i == 2 ? "<mark>3e</mark>" : NULL;
+        ck_assert_msg(!mark || (sn && strstr(sn, mark)), "[%s]: snippet %s", alone[i][0],
+                      sn ? sn : "(none)");
         json_decref(ans);
     }
 }
