@@ -15,9 +15,10 @@
  * languages' when no language is given), as one OP_SYNONYM so that BM25
  * counts it as one term. Field filters (author:, category:, tag:, lang:,
  * date:) are boolean and restrict the match. The ranking choices (question
- * words, inverted pronouns, stem extensions, corrections, names, language
- * and proximity boosts, the answer a question asks for: answer.c) are
- * explained in doc/QUERY.md, "How results are ranked". */
+ * words, inverted pronouns, stem extensions, the other spellings of an
+ * ordinal: ordinal.c, corrections, names, language and proximity boosts,
+ * the answer a question asks for: answer.c) are explained in doc/QUERY.md,
+ * "How results are ranked". */
 #include <config.h>
 
 #include <stdio.h>
