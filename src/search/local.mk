@@ -4,7 +4,7 @@ noinst_LIBRARIES += src/search/libsearch.a
 src_search_libsearch_a_SOURCES = \
 	src/search/search.h src/search/options.h src/search/search-internal.h \
 	src/search/engine.c src/search/delta.c src/search/query.c src/search/snippet.c \
-	src/search/spell.c src/search/speller.c src/search/termfreq.c src/search/totals.c src/search/feedback.c src/search/answer.c src/search/shards.c src/search/docdata.c src/search/json.c \
+	src/search/spell.c src/search/speller.c src/search/termfreq.c src/search/totals.c src/search/feedback.c src/search/answer.c src/search/ordinal.c src/search/shards.c src/search/docdata.c src/search/json.c \
 	src/search/protocol.c src/search/write.c
 
 check_PROGRAMS += tests/search/test-search

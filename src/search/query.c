@@ -15,9 +15,10 @@
  * languages' when no language is given), as one OP_SYNONYM so that BM25
  * counts it as one term. Field filters (author:, category:, tag:, lang:,
  * date:) are boolean and restrict the match. The ranking choices (question
- * words, inverted pronouns, stem extensions, corrections, names, language
- * and proximity boosts, the answer a question asks for: answer.c) are
- * explained in doc/QUERY.md, "How results are ranked". */
+ * words, inverted pronouns, stem extensions, the other spellings of an
+ * ordinal: ordinal.c, corrections, names, language and proximity boosts,
+ * the answer a question asks for: answer.c) are explained in doc/QUERY.md,
+ * "How results are ranked". */
 #include <config.h>
 
 #include <stdio.h>
@@ -334,10 +335,15 @@ static int key_term(const parser *ps, const char *prefix, const char *body, size
 /* The query of one token: its folded word or its stems, as one synonym. */
 static xc_query *token_query(parser *ps, const txt_token *t, int title)
 {
-    xc_query *subs[1 + 2 * TXT_MAX_STEMS] = {0};
+    xc_query *subs[1 + 2 * TXT_MAX_STEMS + SRCH_ORDINAL_FORMS] = {0};
     size_t n = 0;
     if (!key_term(ps, title ? SCH_TITLE_WORD : SCH_WORD, t->word, t->len))
         subs[n++] = term(ps, title ? SCH_TITLE_WORD : SCH_WORD, t->word, t->len);
+    /* an ordinal also matches its other spellings ("7e", "septième") */
+    char forms[SRCH_ORDINAL_FORMS][SRCH_ORDINAL_FORM];
+    size_t nforms = srch_ordinal_forms(t->word, t->len, forms);
+    for (size_t k = 0; k < nforms; k++)
+        subs[n++] = term(ps, title ? SCH_TITLE_WORD : SCH_WORD, forms[k], strlen(forms[k]));
     for (unsigned k = 0; k < t->nstems && k < TXT_MAX_STEMS; k++) {
         const txt_stem *s = &t->stems[k];
         if (s->stop || s->len == 0 || key_term(ps, store_stem_prefix(s->lang, title), s->term, s->len))
@@ -385,6 +391,23 @@ static int word_in(const txt_token *t, const char *const *list, size_t n)
         if (t->len == strlen(list[k]) && memcmp(t->word, list[k], t->len) == 0)
             return 1;
     return 0;
+}
+
+/* The other spellings of an ordinal t (token_query searches them) light
+ * up in the snippets too: "septième" in a hit found for "7e". The forms
+ * are analysed with the analyser t comes from, so t is not valid after. */
+static void remember_ordinal(parser *ps, const txt_token *t)
+{
+    char forms[SRCH_ORDINAL_FORMS][SRCH_ORDINAL_FORM];
+    size_t nforms = srch_ordinal_forms(t->word, t->len, forms);
+    txt_options opt = {ps->lang, TXT_LANG_NONE, 1};
+    for (size_t k = 0; k < nforms && !ps->oom; k++) {
+        txt_result r;
+        if (txt_analyse(ps->e->an, forms[k], strlen(forms[k]), &opt, 1, &r) != TXT_OK)
+            ps->oom = 1;
+        else
+            remember_added(ps, r.tokens, r.ntokens);
+    }
 }
 
 /* Interrogatives that are no stopwords of the analyser (which only knows
@@ -472,6 +495,7 @@ static node words_node(parser *ps, const lexeme *l, int title, int plain)
             nd.q = scaled(ps, nd.q, SRCH_NAME_WEIGHT);
         remember(ps, t, l->start, plain);
         ps->nterms++;
+        remember_ordinal(ps, t); /* last: it analyses again, over t */
         return nd;
     }
     xc_query *subs[SRCH_MAX_TERMS];

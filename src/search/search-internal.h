@@ -59,6 +59,8 @@
 #define SRCH_SPLIT_PART 2      /* ... each of at least this many */
 #define SRCH_JOIN_WEIGHT 0.5   /* weight of a join or a split, the words as typed
                                   weighing 1 */
+#define SRCH_ORDINAL_FORMS 8   /* other spellings of an ordinal, at most ... */
+#define SRCH_ORDINAL_FORM 16   /* ... each shorter than this (with its NUL) */
 
 /* A slot of the memo of term frequencies (termfreq.c). */
 #define SRCH_TF_TERM 55     /* terms of this length or longer are not kept */
@@ -365,6 +367,13 @@ int srch_answer_cue(srch_engine *e, const char *text, size_t len, txt_lang lang)
  * XC_ERR_NOMEM when out of memory). */
 int srch_answer(srch_engine *e, const srch_parsed *p, const uint32_t *ids, size_t n,
                 double *bonus);
+/* Ordinals (ordinal.c). The other spellings of the folded word w[0..len)
+ * when it is an ordinal number from 1 to 16 or 20, in digits ("7e",
+ * "7eme", "1er", "2nd", "4th") or in letters ("septieme", "premiere",
+ * "fourth"): the digit forms and words of its language(s), folded, w
+ * itself left out, at most SRCH_ORDINAL_FORMS into out; their number (0
+ * for any other word). Pure: no allocation, any thread. */
+size_t srch_ordinal_forms(const char *w, size_t len, char out[][SRCH_ORDINAL_FORM]);
 /* Shards (shards.c). 1 if path is a regular file: a Xapian stub file
  * that lists the shards. */
 int srch_is_stub(const char *path);

@@ -15,7 +15,9 @@
  * its subject with the other best hits comes first. A third checks the
  * answer-type cue: of posts the match cannot tell apart, a question
  * asking for a date ranks first the one writing a year next to its words,
- * one asking for a name the one writing a naming word there. */
+ * one asking for a name the one writing a naming word there; and that an
+ * ordinal in digits ("7e") finds it in letters ("septième"), and the
+ * reverse. */
 #include <config.h>
 
 #include <check.h>
@@ -325,6 +327,11 @@ static void build_answer_db(void)
                         "depuis longtemps."},
         {"surnom", "fr", "Le grand stade de la ville surnommé Chaudron reçoit les matchs du club "
                          "chaque semaine."},
+        {"derniere", "fr", "Le coureur belge remporta la dernière étape du tour sous la pluie."},
+        {"septieme", "fr", "Le coureur belge remporta la septième étape du tour sous la pluie."},
+        {"chiffres", "fr", "Le coureur belge remporta la 3e étape du tour sous la pluie."},
+        {"lap-last", "en", "The driver was the fastest on the last lap of the race."},
+        {"lap-1st", "en", "The driver was the fastest on the 1st lap of the race."},
         {"autre-1", "fr", "Le train part de la gare à midi et arrive le soir."},
         {"autre-2", "fr", "La bibliothèque ouvre ses portes le samedi matin."},
         {"autre-3", "fr", "Le jardinier taille les rosiers au printemps."},
@@ -418,6 +425,44 @@ START_TEST(name_questions_prefer_a_naming_word_near_their_words)
 }
 END_TEST
 
+/* An ordinal written in digits finds it written in letters, and the
+ * reverse: of posts that say the same in as many words, the one with the
+ * ordinal of the query, however spelt, weighs more; a post that holds
+ * neither spelling is not found by the ordinal alone. */
+START_TEST(ordinals_match_their_other_spelling)
+{
+    /* the three French posts differ by one word: the query's comes first */
+    ck_assert_uint_eq(answer_rank("dernière étape", "derniere"), 0);
+    ck_assert_uint_eq(answer_rank("7e étape", "septieme"), 0);
+    ck_assert_int_gt(score_of(aeng, "7e étape", "septieme"), score_of(aeng, "7e étape", "derniere"));
+    ck_assert_uint_eq(answer_rank("la 7ème étape", "septieme"), 0);
+    ck_assert_uint_eq(answer_rank("troisième étape", "chiffres"), 0);
+    ck_assert_int_gt(score_of(aeng, "troisième étape", "chiffres"),
+                     score_of(aeng, "troisième étape", "derniere"));
+    ck_assert_uint_eq(answer_rank("first lap", "lap-1st"), 0);
+    ck_assert_int_gt(score_of(aeng, "first lap", "lap-1st"), score_of(aeng, "first lap", "lap-last"));
+    /* the ordinal alone: only the post that writes it, in either spelling */
+    const char *alone[][2] = {{"7e", "septieme"}, {"septième", "septieme"},
+                              {"troisième", "chiffres"}, {"3e", "chiffres"}, {"first", "lap-1st"}};
+    for (size_t i = 0; i < sizeof alone / sizeof *alone; i++) {
+        srch_request r;
+        json_t *ans = NULL;
+        srch_request_init(&r);
+        r.q = alone[i][0];
+        ck_assert_int_eq(srch_search(aeng, &r, &ans), SRCH_OK);
+        ck_assert_msg(nhits(ans) == 1 && !strcmp(hit_id(ans, 0), alone[i][1]),
+                      "[%s]: %zu hits, not only %s", alone[i][0], nhits(ans), alone[i][1]);
+        /* the other spelling is highlighted as the typed one would be */
+        const char *sn = json_string_value(
+            json_object_get(json_array_get(json_object_get(ans, "hits"), 0), "snippet"));
+        const char *mark = i == 0 ? "<mark>septième</mark>" : i == 2 ? "<mark>3e</mark>" : NULL;
+        ck_assert_msg(!mark || (sn && strstr(sn, mark)), "[%s]: snippet %s", alone[i][0],
+                      sn ? sn : "(none)");
+        json_decref(ans);
+    }
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ranking");
@@ -437,6 +482,7 @@ int main(void)
     tcase_set_timeout(an, 60);
     tcase_add_test(an, date_questions_prefer_a_year_near_their_words);
     tcase_add_test(an, name_questions_prefer_a_naming_word_near_their_words);
+    tcase_add_test(an, ordinals_match_their_other_spelling);
     suite_add_tcase(s, an);
     return th_run_suite(s, 1);
 }
