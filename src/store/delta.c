@@ -156,10 +156,8 @@ static int fold_one(xc_db *main, xc_db *delta, const char *term)
 {
     xc_doc *doc = NULL;
     int rc = xc_db_get_document_by_term(delta, term, &doc);
-    if (rc == XC_ERR_NOT_FOUND)
-        return XC_OK;
     if (rc != XC_OK)
-        return rc;
+        return rc; /* XC_ERR_NOT_FOUND: read from an older revision */
     if (xc_doc_remove_term(doc, SCH_DELTA_DEAD, strlen(SCH_DELTA_DEAD)) == XC_OK) {
         rc = xc_db_delete_document(main, term, NULL);
     } else {
@@ -268,13 +266,21 @@ int store_fold_run(store_folding *f)
     if (rc == XC_OK)
         rc = xc_db_begin_transaction(f->main, 1);
     int in_txn = rc == XC_OK;
+    const char *unread = NULL; /* a listed post the handle never found */
     for (size_t i = 0; rc == XC_OK && i < f->nids; i++) {
         rc = fold_one(f->main, rd, f->ids[i]);
-        for (int t = 1; (rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && t < FOLD_READ_TRIES;
+        /* Listed at store_fold_begin, and no document leaves the delta
+         * before store_fold_end: a post not found was read from an older
+         * revision. Read again; never skip it, as store_fold_end would
+         * then take it out of the delta unfolded. */
+        for (int t = 1; (rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT || rc == XC_ERR_NOT_FOUND) &&
+                        t < FOLD_READ_TRIES;
              t++) {
             xc_db_reopen(rd, NULL);
             rc = fold_one(f->main, rd, f->ids[i]);
         }
+        if (rc == XC_ERR_NOT_FOUND)
+            unread = f->ids[i];
     }
     xc_db_close(rd);
     /* The run's metadata, as store_write_run_meta writes it for a live
@@ -300,8 +306,13 @@ int store_fold_run(store_folding *f)
         in_txn = 0;
     }
     if (rc != XC_OK) {
-        snprintf(f->err, sizeof f->err, "cannot fold the live delta: %s",
-                 rc == XC_ERR_NOMEM ? "out of memory" : xc_errmsg());
+        if (unread)
+            snprintf(f->err, sizeof f->err,
+                     "cannot fold the live delta: its post %.200s is listed but cannot be read",
+                     unread + strlen(SCH_ID));
+        else
+            snprintf(f->err, sizeof f->err, "cannot fold the live delta: %s",
+                     rc == XC_ERR_NOMEM ? "out of memory" : xc_errmsg());
         if (in_txn)
             xc_db_cancel_transaction(f->main);
         f->rc = store_from_xc(rc);
