@@ -145,6 +145,17 @@ void store_close(store *s);
 /* The message of the handle's last failure ("" if none). Never NULL. */
 const char *store_errmsg(const store *s);
 
+/* What store_open repaired, for the operator's log ("" if nothing): the
+ * writes of a live writer's journal applied again after it stopped
+ * without folding them, and a torn record dropped. Never NULL. */
+const char *store_notice(const store *s);
+
+/* 1 when a writable store_open of path would have something of a live
+ * writer's journal to apply (a daemon killed, or the machine stopped,
+ * before its delta was folded): the daemon's writer then opens the store
+ * at once. Reads the directory only; any thread. */
+int store_recovery_pending(const char *path);
+
 /* Starts a run (one transaction). STORE_ERR_INVALID if one is open. */
 int store_begin(store *s);
 /* The same for a live writer: an id put again in the run replaces the

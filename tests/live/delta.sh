@@ -19,11 +19,12 @@ cat_count() {
 }
 # total_of JSON: the total of a search answer.
 total_of() { printf '%s' "$1" | sed -n 's/.*"total":\([0-9]*\).*/\1/p'; }
-# delta_docs: documents in DIR/live (xapian-delve's count), "none" without.
+# delta_docs: documents in DIR/live (xapian-delve's count); 0 without one
+# (the writer removes an empty delta when it lets the lock go).
 delta_docs() {
     if [ -f "$DB/live/iamglass" ]; then
         xapian-delve "$DB/live" 2>/dev/null | sed -n 's/^number of documents = //p'
-    else echo none; fi
+    else echo 0; fi
 }
 command -v xapian-delve >/dev/null || skip "no xapian-delve (xapian-tools)"
 
