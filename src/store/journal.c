@@ -212,20 +212,64 @@ int store_journal_exists(const char *path)
     return ok;
 }
 
+/* DIR/clean (malloc'ed): the mark of a delta left synced by a clean close. */
+static char *clean_mark(const char *dir)
+{
+    size_t n = strlen(dir) + sizeof "/clean";
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/clean", dir);
+    return p;
+}
+
 int store_recovery_pending(const char *path)
 {
     if (!store_journal_exists(path))
         return 0;
     char *dir = store_journal_dir(path), *dp = store_delta_path(path);
+    char *mark = dir ? clean_mark(dir) : NULL;
     uint64_t *segs = NULL;
     size_t n = 0;
     struct stat st;
-    int pending = !dir || !dp || list_segments(dir, &segs, &n) != 0 || n > 0 ||
-                  stat(dp, &st) == 0;
+    int pending = !dir || !dp || !mark || list_segments(dir, &segs, &n) != 0 || n > 0 ||
+                  (stat(dp, &st) == 0 && stat(mark, &st) != 0);
     free(segs);
+    free(mark);
     free(dir);
     free(dp);
     return pending;
+}
+
+int store_journal_close_clean(store *s)
+{
+    /* The delta's files synced (its commits were not), then the mark. */
+    char *dp = store_delta_path(s->path);
+    char *mark = s->jdir ? clean_mark(s->jdir) : NULL;
+    int ok = dp && mark;
+    DIR *d = ok ? opendir(dp) : NULL;
+    ok = d != NULL;
+    struct dirent *e;
+    while (ok && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC);
+        ok = fd >= 0 && fsync(fd) == 0;
+        if (fd >= 0)
+            close(fd);
+    }
+    if (d)
+        closedir(d);
+    ok = ok && sync_dir(dp) == 0 && store_journal_remove_current(s) == STORE_OK;
+    int fd = ok ? open(mark, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : -1;
+    ok = fd >= 0 && fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    ok = ok && sync_dir(s->jdir) == 0;
+    if (!ok && mark)
+        unlink(mark); /* (the next open throws the delta away: nothing lost) */
+    free(dp);
+    free(mark);
+    return ok ? STORE_OK : STORE_ERR_DB;
 }
 
 /* Opens segment number for appending (created, and its directory entry
@@ -558,13 +602,20 @@ int store_journal_recover(store *s)
     }
     /* The delta is a cache of the journal, written without syncs: after a
      * power cut it may not open, and it holds nothing the journal does
-     * not. Thrown away; the journal applied to the main database. */
-    char *dp = store_delta_path(s->path);
+     * not. Thrown away (unless a clean close synced it, folded, and left
+     * no segment); the journal applied to the main database. The mark
+     * goes before any new write of the delta. */
+    char *mark = clean_mark(s->jdir);
     struct stat st;
-    if (dp && stat(dp, &st) == 0)
+    int clean = mark && nseg == 0 && stat(mark, &st) == 0;
+    if (mark && (!clean || s->use_delta))
+        unlink(mark); /* (kept by an open that writes no delta) */
+    free(mark);
+    char *dp = store_delta_path(s->path);
+    if (!clean && dp && stat(dp, &st) == 0)
         store_remove_tree(dp);
     free(dp);
-    if (sync_dir(s->path) != 0) {
+    if (sync_dir(s->jdir) != 0 || sync_dir(s->path) != 0) {
         free(segs);
         snprintf(s->err, sizeof s->err, "%s: cannot sync: %s", s->path, strerror(errno));
         return STORE_ERR_DB;

@@ -211,7 +211,8 @@ int store_main_revision(store *s, uint64_t *rev);
  *   store_open of a database with a journal directory throws the delta
  *   away and applies the segments left, in order, to the main database
  *   (one synced commit; a write applied twice gives the same result),
- *   then removes them. */
+ *   then removes them; but a delta that a clean close synced and marked
+ *   (live-journal/clean, no segment left) is kept. */
 
 /* PATH/live-journal (malloc'ed, NULL when out of memory). */
 char *store_journal_dir(const char *path);
@@ -240,6 +241,10 @@ int store_journal_drop(store *s, uint64_t upto);
 int store_journal_clean(store *s);
 /* Closes and removes the current segment. */
 int store_journal_remove_current(store *s);
+/* At a clean close (delta folded, empty, closed; journal clean): the
+ * delta's files synced, the current segment removed, and a mark written
+ * (PATH/live-journal/clean) that lets the next open keep the delta. */
+int store_journal_close_clean(store *s);
 
 /* ---- build.c ------------------------------------------------------------- */
 

@@ -236,17 +236,11 @@ void store_close(store *s)
     assert(!s->folding); /* store_fold_end() first */
     idmap_free(&s->fold_changed);
     store_build_discard(s);
+    int folded = s->delta && s->delta_docs == 0 && store_journal_clean(s);
     xc_db_close(s->delta);
-    if (s->delta && s->delta_docs == 0 && store_journal_clean(s)) {
-        /* Everything folded: neither a delta nor a segment is left (a
-         * writable open finds nothing to do, and the searchers open the
-         * main database alone). */
-        char *dp = store_delta_path(s->path);
-        if (dp)
-            store_remove_tree(dp);
-        free(dp);
-        store_journal_remove_current(s);
-    }
+    if (folded)
+        store_journal_close_clean(s); /* (failing that, the next open
+                                         throws the empty delta away) */
     store_journal_close(s);
     free(s->jdir);
     free(s->jrun.data);
