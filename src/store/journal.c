@@ -97,8 +97,6 @@ void store_journal_reset_run(store *s)
 
 int store_journal_add_put(store *s, const imp_post *p)
 {
-    if (s->jfd < 0)
-        return STORE_OK;
     size_t mark = s->jrun.len;
     unsigned char op = OP_PUT;
     if (buf_add(&s->jrun, &op, 1) || buf_str(&s->jrun, p->id) || buf_str(&s->jrun, p->url) ||
@@ -115,8 +113,6 @@ int store_journal_add_put(store *s, const imp_post *p)
 
 int store_journal_add_delete(store *s, const char *id)
 {
-    if (s->jfd < 0)
-        return STORE_OK;
     size_t mark = s->jrun.len;
     unsigned char op = OP_DELETE;
     if (buf_add(&s->jrun, &op, 1) || buf_str(&s->jrun, id)) {
@@ -341,8 +337,13 @@ void store_journal_close(store *s)
 int store_journal_commit(store *s)
 {
     s->jlast_size = s->jsize;
-    if (s->jfd < 0 || s->jrun_ops == 0)
+    if (s->jrun_ops == 0)
         return STORE_OK;
+    if (s->jfd < 0) {
+        /* (never committed unsynced without its record) */
+        snprintf(s->err, sizeof s->err, "the live journal is not open");
+        return STORE_ERR_DB;
+    }
     if ((uint64_t)s->jrun.len >= JR_MAX) {
         snprintf(s->err, sizeof s->err, "the run is too large for the live journal");
         return STORE_ERR_DB;
@@ -401,10 +402,11 @@ int store_journal_rotate(store *s, uint64_t *upto)
     if (s->jfd < 0)
         return STORE_OK;
     uint64_t cur = s->jseg;
-    store_journal_close(s);
-    int rc = open_segment(s, cur + 1);
+    int old = s->jfd;
+    int rc = open_segment(s, cur + 1); /* (failing, the old one stays open) */
     if (rc != STORE_OK)
         return rc;
+    close(old);
     *upto = cur;
     return STORE_OK;
 }

@@ -224,11 +224,12 @@ int store_journal_recover(store *s);
 /* Creates the directory if needed, opens a new segment for appending. */
 int store_journal_open(store *s);
 void store_journal_close(store *s);
-/* The open run's writes (nothing when the journal is not open). NOMEM. */
+/* The open run's writes, kept for its record. NOMEM. */
 void store_journal_reset_run(store *s);
 int store_journal_add_put(store *s, const imp_post *p);
 int store_journal_add_delete(store *s, const char *id);
-/* The run's record appended and synced (nothing when it has no write);
+/* The run's record appended and synced (nothing when it has no write;
+ * STORE_ERR_DB when it has and the journal is not open);
  * store_journal_undo() cuts it off again (the delta's commit failed). */
 int store_journal_commit(store *s);
 int store_journal_undo(store *s);
