@@ -160,7 +160,11 @@ static int fold_one(xc_db *main, xc_db *delta, const char *term)
     xc_doc *doc = NULL;
     int rc = xc_db_get_document_by_term(delta, term, &doc);
     if (rc == XC_ERR_NOT_FOUND)
-        return XC_OK;
+        /* Listed at store_fold_begin, and no document leaves the delta
+         * before store_fold_end: the handle read an older revision. Read
+         * again (and the fold fails rather than skip it: store_fold_end
+         * would take it out of the delta unfolded). */
+        return XC_ERR_MODIFIED;
     if (rc != XC_OK)
         return rc;
     if (xc_doc_remove_term(doc, SCH_DELTA_DEAD, strlen(SCH_DELTA_DEAD)) == XC_OK) {
