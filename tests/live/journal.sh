@@ -120,4 +120,37 @@ start_daemon "$NOFOLD" || { fail "daemon restarts after socasma-index"; finish; 
 check_writes pd "after socasma-index"
 check_writes pa "after socasma-index, the first writes"
 expect_eq "after socasma-index: the count" $((base + 5)) "$(json_field "$(stats)" posts)"
+# 5. a second daemon (write = none) keeps the delta open while the writing
+#    daemon, killed, restarts and recovers: the delta is thrown away and
+#    made again at the same path; the second daemon must open the new one
+#    (a new directory), not go on reading the removed files, whose
+#    revision numbers the new delta's do not pass at once.
+o=$(ask "{\"op\":\"put\",\"post\":$(post pe-1 zorbpefirst)}")
+expect_match "5: a put before the second daemon" '"added":1' "$o"
+SOCKB="$T/sb"
+printf '[index]\ndatabase = %s\n[server]\nsocket = %s\nthreads = 1\nwrite = none\n' \
+    "$DB" "$SOCKB" >"$T/confb"
+"$D" --config "$T/confb" --listen '' 2>>"$T/daemonb.err" &
+BPID=$!
+on_exit 'kill $BPID 2>/dev/null'
+i=0
+while [ ! -S "$SOCKB" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+askb() { printf '%s\n' "$1" | "$LC" -U "$SOCKB"; }
+hits_b() {
+    askb "{\"op\":\"search\",\"q\":\"$1\",\"limit\":50}" | grep -o '"id":"[^"]*"' | wc -l | tr -d ' '
+}
+expect_eq "5: the second daemon finds the delta's post" 1 "$(hits_b zorbpefirst)"
+kill9
+start_daemon "$NOFOLD" || { fail "5: the writing daemon restarts"; finish; }
+o=$(ask "{\"op\":\"put\",\"post\":$(post pe-2 zorbpesecond)}")
+expect_match "5: a put after the recovery" '"added":1' "$o"
+n=0 i=0
+while [ $i -lt 60 ]; do
+    n=$(hits_b zorbpesecond)
+    [ "$n" = 1 ] && break
+    sleep 0.05; i=$((i + 1))
+done
+expect_eq "5: the second daemon finds the post put into the new delta" 1 "$n"
+expect_eq "5: and the one recovered from the journal, once" 1 "$(hits_b zorbpefirst)"
+kill "$BPID" 2>/dev/null; wait "$BPID" 2>/dev/null
 finish
