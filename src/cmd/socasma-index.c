@@ -287,6 +287,8 @@ int main(int argc, char **argv)
         if (rc != STORE_OK) {
             idx_say(1, err);
             ret = rc == STORE_ERR_LOCKED ? EXIT_LOCKED : EXIT_ERROR;
+        } else if (store_notice(st)[0]) {
+            idx_say(1, store_notice(st)); /* a live writer's journal applied */
         }
     }
     if (ret == EXIT_DONE) {

@@ -14,21 +14,33 @@
 #include "search/search-internal.h"
 #include "store/schema.h"
 
-/* 1 if DIR/live holds a database (its version file). */
-static int delta_exists(const char *path)
+/* 1 if DIR/live holds a database (its version file); *ino gets the inode
+ * of the directory DIR/live (0 when there is none). A delta removed and
+ * made again at the same path (a writable open recovering from its
+ * journal throws the old one away) is a new directory: a handle on the old
+ * one would go on reading its removed files, and Xapian's reopen() sees
+ * nothing new while the new delta's revision numbers are not above the
+ * old one's. */
+static int delta_exists(const char *path, uint64_t *ino)
 {
     size_t n = strlen(path) + sizeof "/" SCH_DELTA_DIR "/iamglass";
     char *v = malloc(n);
     struct stat st;
-    int ok = v && snprintf(v, n, "%s/%s/iamglass", path, SCH_DELTA_DIR) > 0 && stat(v, &st) == 0;
+    *ino = 0;
+    int ok = v && snprintf(v, n, "%s/%s", path, SCH_DELTA_DIR) > 0 && stat(v, &st) == 0;
+    if (ok) {
+        *ino = (uint64_t)st.st_ino;
+        ok = snprintf(v, n, "%s/%s/iamglass", path, SCH_DELTA_DIR) > 0 && stat(v, &st) == 0;
+    }
     free(v);
     return ok;
 }
 
-int srch_delta_open(const char *path, xc_db **out, int *has_delta)
+int srch_delta_open(const char *path, xc_db **out, int *has_delta, uint64_t *delta_ino)
 {
     *has_delta = 0;
-    if (!delta_exists(path))
+    uint64_t before = 0, after = 0;
+    if (!delta_exists(path, &before))
         return xc_db_open(path, out);
     size_t n = strlen(path) + sizeof "/" SCH_DELTA_DIR;
     char *dp = malloc(n);
@@ -39,16 +51,27 @@ int srch_delta_open(const char *path, xc_db **out, int *has_delta)
     snprintf(dp, n, "%s/%s", path, SCH_DELTA_DIR);
     int rc = xc_db_open_overlay(path, dp, out);
     free(dp);
-    if (rc == XC_OK)
+    if (rc == XC_OK && (!delta_exists(path, &after) || after != before)) {
+        xc_db_close(*out); /* replaced during the open: which files were read
+                              is unknown */
+        *out = NULL;
+        return XC_ERR_MODIFIED;
+    }
+    if (rc == XC_OK) {
         *has_delta = 1;
-    else if (rc == XC_ERR_NOT_FOUND && !delta_exists(path))
+        *delta_ino = before;
+    } else if (rc == XC_ERR_NOT_FOUND && !delta_exists(path, &after))
         return xc_db_open(path, out); /* gone meanwhile (a swap) */
     return rc;
 }
 
 int srch_delta_moved(const srch_engine *e)
 {
-    return !e->shards && e->db && delta_exists(e->db_path) != e->delta_open;
+    if (e->shards || !e->db)
+        return 0;
+    uint64_t ino = 0;
+    int exists = delta_exists(e->db_path, &ino);
+    return exists != e->delta_open || (exists && ino != e->delta_ino);
 }
 
 /* A delta id and the main database's frequency of it. */

@@ -281,7 +281,7 @@ static int still_there(const srch_engine *e)
  * one that met a commit, is made again (MODIFIED_TRIES in all). An xc
  * status; the message of a failure in e->err. */
 static int open_fresh(srch_engine *e, xc_db **out, uint64_t *dev, uint64_t *ino, uint64_t *stub,
-                      int *has_delta)
+                      int *has_delta, uint64_t *delta_ino)
 {
     int rc = XC_ERR_NOT_FOUND;
     *out = NULL;
@@ -291,7 +291,7 @@ static int open_fresh(srch_engine *e, xc_db **out, uint64_t *dev, uint64_t *ino,
             set_err(e, "cannot open the database %s: %s", e->db_path, strerror(errno));
             return XC_ERR_NOT_FOUND;
         }
-        rc = srch_delta_open(e->db_path, out, has_delta);
+        rc = srch_delta_open(e->db_path, out, has_delta, delta_ino);
         int same = dir_identity(e->db_path, &d1, &i1, &s1) == 0 && d1 == d0 && i1 == i0 && s1 == s0;
         if (rc == XC_OK && same) {
             *dev = d0;
@@ -325,10 +325,12 @@ static int switch_database(srch_engine *e, double now)
     xc_db *fresh = NULL;
     uint64_t dev = 0, ino = 0, stub = 0;
     int has_delta = 0;
-    if (open_fresh(e, &fresh, &dev, &ino, &stub, &has_delta) == XC_OK) {
+    uint64_t delta_ino = 0;
+    if (open_fresh(e, &fresh, &dev, &ino, &stub, &has_delta, &delta_ino) == XC_OK) {
         close_db(e);
         e->db = fresh;
         e->delta_open = has_delta;
+        e->delta_ino = delta_ino;
         e->dir_dev = dev;
         e->dir_ino = ino;
         e->dir_stub = stub;

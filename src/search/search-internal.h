@@ -136,6 +136,7 @@ struct srch_engine {
     int stopped;             /* 0, or why a match of this request was ended */
     /* the live delta (delta.c) */
     int delta_open;          /* db is the main database and DIR/live as one */
+    uint64_t delta_ino;      /* then the inode of the directory DIR/live */
     uint64_t delta_rev;      /* db's revision delta_hide was made for
                                 (UINT64_MAX: none) */
     xc_query *delta_hide;    /* what every match leaves out (NULL: nothing) */
@@ -407,9 +408,12 @@ double srch_now(void);
 /* ---- delta.c: the live delta (store.h, LIVE DELTA) ---------------------- */
 
 /* Opens the database at path, with DIR/live when it holds a database (one
- * group, part 1 the delta): *has_delta says which. An xc status. */
-int srch_delta_open(const char *path, xc_db **out, int *has_delta);
-/* 1 if DIR/live appeared or went since e->db was opened (a stat). */
+ * group, part 1 the delta): *has_delta says which, and *delta_ino is then
+ * the inode of the directory DIR/live. XC_ERR_MODIFIED when DIR/live was
+ * replaced during the open. An xc status. */
+int srch_delta_open(const char *path, xc_db **out, int *has_delta, uint64_t *delta_ino);
+/* 1 if DIR/live appeared, went, or was replaced by another directory since
+ * e->db was opened (two stats). */
 int srch_delta_moved(const srch_engine *e);
 /* After an open or a reopen: what the delta hides, read again when the
  * revision changed. An xc status. */

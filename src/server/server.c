@@ -1244,14 +1244,16 @@ int srv_start(uv_loop_t *loop, cfg_config *cfg, const srv_options *opt, srv_serv
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         s->threads = n > 0 ? (unsigned)n : 1;
     }
+    /* The writer first: it applies what a killed daemon's journal left
+     * before the workers open the database. */
+    if (srv_writer_start(&s->writer, s->loop, cfg, write_done, s, err, errlen) < 0)
+        goto fail;
     if (srv_pool_start(&s->pool, s->loop, s->threads, cfg->queue_max, cfg->db_path,
                        &cfg->search, job_done, s) < 0) {
         snprintf(err, errlen, "cannot start the worker threads");
         goto fail;
     }
     srv_pool_set_spin(s->pool, cfg->spin_us);
-    if (srv_writer_start(&s->writer, s->loop, cfg, write_done, s, err, errlen) < 0)
-        goto fail;
     uv_signal_init(s->loop, &s->sig_term);
     uv_signal_init(s->loop, &s->sig_int);
     uv_signal_init(s->loop, &s->sig_hup);

@@ -93,6 +93,7 @@ struct srv_writer {
     int fold_done;
     uint32_t fold_n;
     uint64_t fold_ns;
+    store *first_store; /* opened at the start, for the thread */
     srv_latency lat_readers, lat_apply, lat_commit, lat_write, lat_fold;
     srv_latency lat_company, lat_commit_cpu, lat_answer;
 };
@@ -803,13 +804,31 @@ static void expire(srv_writer *w, jlist *l, const settings *s)
         l->tail = &l->head;
 }
 
+/* Opens the database for writing into *st. The open applies what a
+ * killed daemon's journal holds (or folds an older daemon's delta): a
+ * commit of the main database, as any other of the writer; what it
+ * repaired goes to the log. A store status, the message in err. */
+static int open_store(srv_writer *w, const settings *s, const char *db_path, store **st,
+                      char *err, size_t errlen)
+{
+    store_options so = {.title_weight = s->title_weight, .live_delta = 1};
+    wait_old_readers(w, 0);
+    int rc = store_open(db_path, &so, st, err, errlen);
+    if (rc != STORE_ERR_LOCKED)
+        bump_generation(w); /* (the open may have written) */
+    if (rc == STORE_OK && store_notice(*st)[0])
+        fprintf(stderr, "socasma-searchd: %s\n", store_notice(*st));
+    return rc;
+}
+
 static void *writer_main(void *arg)
 {
     srv_writer *w = arg;
-    store *st = NULL;
+    store *st = w->first_store; /* (opened by srv_writer_start) */
+    w->first_store = NULL;
     jlist pend;
     jl_init(&pend);
-    uint64_t idle_since = 0, delta_since = 0;
+    uint64_t idle_since = srv_now_ns(), delta_since = 0;
     settings s;
     pthread_mutex_lock(&w->mu);
     for (;;) {
@@ -847,14 +866,8 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         check_jobs(w, taken, &s, &pend);
         if (pend.head && !st) {
-            store_options so = {.title_weight = s.title_weight, .live_delta = 1};
             char err[600];
-            /* The open folds what a killed daemon left in the delta: a
-             * commit of the main database, as any other of the writer. */
-            wait_old_readers(w, 0);
-            int rc = db_path ? store_open(db_path, &so, &st, err, sizeof err) : STORE_ERR_NOMEM;
-            if (rc != STORE_ERR_LOCKED)
-                bump_generation(w); /* (the fold may have written) */
+            int rc = db_path ? open_store(w, &s, db_path, &st, err, sizeof err) : STORE_ERR_NOMEM;
             delta_since = 0;
             if (rc == STORE_ERR_LOCKED) {
                 st = NULL;
@@ -974,6 +987,20 @@ int srv_writer_start(srv_writer **out, uv_loop_t *loop, const cfg_config *cfg,
         free(w);
         return -1;
     }
+    if (!w->primary && w->mode != MODE_NONE && store_recovery_pending(w->db_path)) {
+        /* A daemon stopped without folding its journal (killed, or the
+         * machine stopped): applied before any search is served, so that
+         * none reads the delta it left (see store.h, LIVE DELTA). */
+        settings s;
+        snapshot(w, &s);
+        char oerr[600];
+        int rc = open_store(w, &s, w->db_path, &w->first_store, oerr, sizeof oerr);
+        if (rc != STORE_OK) {
+            w->first_store = NULL;
+            if (rc != STORE_ERR_LOCKED) /* (locked: the other writer's to apply) */
+                fprintf(stderr, "socasma-searchd: %s\n", oerr);
+        }
+    }
     uv_async_init(loop, &w->async, drain_done);
     w->async.data = w;
     uv_unref((uv_handle_t *)&w->async); /* jobs keep their connections open */
@@ -1068,6 +1095,8 @@ void srv_writer_stop(srv_writer *w)
     pthread_mutex_unlock(&w->mu);
     if (w->have_thread)
         pthread_join(w->thread, NULL);
+    store_close(w->first_store); /* (the thread never started) */
+    w->first_store = NULL;
     drain_done(&w->async);
     assert(w->in_head == NULL && w->depth == 0);
     pthread_mutex_destroy(&w->mu);

@@ -41,8 +41,11 @@ int store_delta_open(store *s, int create)
     int exists = version && snprintf(version, n, "%s/iamglass", dp) > 0 && stat(version, &st) == 0;
     free(version);
     int rc = XC_OK;
+    /* Beside a journal, the delta's commits are not synced: the journal
+     * is (store-internal.h, THE JOURNAL). */
     if (exists || create)
-        rc = xc_db_open_writable(dp, XC_DB_CREATE_OR_OPEN, &s->delta);
+        rc = xc_db_open_writable_flags(dp, XC_DB_CREATE_OR_OPEN,
+                                       s->jfd >= 0 ? XC_DB_NO_SYNC : 0u, &s->delta);
     if (rc != XC_OK) {
         s->delta = NULL;
         snprintf(s->err, sizeof s->err, "%s: cannot open the live delta database: %s", dp,
@@ -181,6 +184,7 @@ struct store_folding {
     char **ids;        /* the delta's id terms at store_fold_begin */
     size_t nids;
     int rc;            /* store_fold_run's status */
+    uint64_t jupto;    /* the journal's segments it makes useless */
     uint64_t main_rev; /* the main database's revision after it */
     char err[1024];
 };
@@ -245,6 +249,13 @@ int store_fold_begin(store *s, store_folding **out)
                  rc == XC_ERR_NOMEM ? "out of memory" : xc_errmsg());
         fold_free(f);
         return store_from_xc(rc);
+    }
+    /* The writes from now on into a new segment of the journal: the older
+     * ones are removed once this fold's commit holds them. */
+    int jrc = store_journal_rotate(s, &f->jupto);
+    if (jrc != STORE_OK) {
+        fold_free(f);
+        return jrc;
     }
     idmap_free(&s->fold_changed);
     idmap_init(&s->fold_changed);
@@ -340,6 +351,11 @@ int store_fold_end(store *s, store_folding *f)
     }
     s->main_rev = f->main_rev;
     s->main_rev_known = f->main_rev != 0;
+    /* The main database's commit is synced and holds every write of the
+     * segments before the fold began (or a newer copy): they go. (Failing
+     * that, they stay, removed at the next fold, or applied again, to the
+     * same result, at the next writable open.) */
+    store_journal_drop(s, f->jupto);
     /* The folded documents out of the delta, but those put or deleted
      * again since store_fold_begin (their delta copy may be newer than the
      * one folded; the next fold applies it). Killed before this commit,

@@ -6,7 +6,7 @@ src_store_libstore_a_SOURCES = \
 	src/store/store.h src/store/schema.h src/store/store-internal.h \
 	src/store/idmap.h src/store/idmap.c src/store/queue.h src/store/queue.c \
 	src/store/termset.h src/store/termset.c \
-	src/store/document.c src/store/store.c src/store/delta.c src/store/build.c \
+	src/store/document.c src/store/store.c src/store/delta.c src/store/journal.c src/store/build.c \
 	src/store/run.h src/store/run.c src/store/run-build.c \
 	src/store/shard.c
 src_store_libstore_a_CFLAGS = $(AM_CFLAGS) -pthread

@@ -102,5 +102,8 @@ static inline const char *store_stem_prefix(txt_lang lang, int title)
 #define SCH_DELTA_TERM "XDELTA"
 #define SCH_DELTA_DEAD "XDEAD"
 #define SCH_DELTA_SLOT_SPELL 40
+/* The live writer's journal, a directory beside the delta (store.h, LIVE
+ * DELTA): its presence says that the delta is a cache of it. */
+#define SCH_JOURNAL_DIR "live-journal"
 
 #endif /* SOCASMA_SCHEMA_H */

@@ -44,6 +44,12 @@ typedef struct store_builder store_builder;
 typedef struct store_worker store_worker;
 typedef struct store_prepared store_prepared;
 
+/* A growing byte buffer (journal.c). */
+typedef struct {
+    unsigned char *data;
+    size_t len, cap;
+} store_jbuf;
+
 struct store {
     xc_db *db;            /* NULL for a read-only store without a database */
     char *path;           /* the database's path, as given */
@@ -79,6 +85,16 @@ struct store {
     int fold_changed_lost; /* out of memory recording one: nothing removed */
     uint64_t main_rev;    /* the main database's revision, when known */
     int main_rev_known;
+    /* The journal (journal.c), open when use_delta: */
+    char *jdir;           /* PATH/live-journal */
+    int jfd;              /* the segment appended to, or -1 */
+    uint64_t jseg;        /* its number */
+    uint64_t jsize;       /* its size (what was appended and synced) */
+    uint64_t jlast_size;  /* its size before the last run's record */
+    uint64_t jdrop_from;  /* the oldest segment not yet removed */
+    store_jbuf jrun;      /* the open run's writes, as the record to append */
+    uint64_t jrun_ops;
+    char notice[1024];    /* what the open repaired (store_notice) */
     char err[1024];
 };
 
@@ -180,6 +196,56 @@ int store_delta_tombstone(store *s, const char *id);
 /* The main database's revision, read from it, or remembered during a fold
  * (which owns it) and after one. An xc status. */
 int store_main_revision(store *s, uint64_t *rev);
+
+/* ---- journal.c -----------------------------------------------------------
+ * THE JOURNAL
+ *   With live_delta, every live run's writes (the posts put, with their
+ *   fields as given, that changed something; the ids deleted that were
+ *   there) are one record of a segment file PATH/live-journal/N.seg,
+ *   appended and fdatasync'ed by store_commit before the delta's commit,
+ *   which is not synced (Xapian's DB_NO_SYNC): the delta is only a cache
+ *   of the journal. A record is a magic number, a length and a CRC-32, so
+ *   that a torn tail is recognised. store_fold_begin turns over to a new
+ *   segment; store_fold_end removes the older ones once the fold's commit
+ *   of the main database (synced) holds their writes. A writable
+ *   store_open of a database with a journal directory throws the delta
+ *   away and applies the segments left, in order, to the main database
+ *   (one synced commit; a write applied twice gives the same result),
+ *   then removes them; but a delta that a clean close synced and marked
+ *   (live-journal/clean, no segment left) is kept. */
+
+/* PATH/live-journal (malloc'ed, NULL when out of memory). */
+char *store_journal_dir(const char *path);
+/* 1 when PATH has a journal directory. */
+int store_journal_exists(const char *path);
+/* The recovery at a writable open (see THE JOURNAL), on a store whose
+ * hashes are loaded, no run open, no delta open; its report in s->notice. */
+int store_journal_recover(store *s);
+/* Creates the directory if needed, opens a new segment for appending. */
+int store_journal_open(store *s);
+void store_journal_close(store *s);
+/* The open run's writes, kept for its record. NOMEM. */
+void store_journal_reset_run(store *s);
+int store_journal_add_put(store *s, const imp_post *p);
+int store_journal_add_delete(store *s, const char *id);
+/* The run's record appended and synced (nothing when it has no write;
+ * STORE_ERR_DB when it has and the journal is not open);
+ * store_journal_undo() cuts it off again (the delta's commit failed). */
+int store_journal_commit(store *s);
+int store_journal_undo(store *s);
+/* A new segment for the writes from now on; *upto gets the last one
+ * before it (0: no journal). store_journal_drop() removes the segments
+ * up to upto (inclusive) and syncs the directory. */
+int store_journal_rotate(store *s, uint64_t *upto);
+int store_journal_drop(store *s, uint64_t upto);
+/* 1 when the only segment is the current one and it is empty. */
+int store_journal_clean(store *s);
+/* Closes and removes the current segment. */
+int store_journal_remove_current(store *s);
+/* At a clean close (delta folded, empty, closed; journal clean): the
+ * delta's files synced, the current segment removed, and a mark written
+ * (PATH/live-journal/clean) that lets the next open keep the delta. */
+int store_journal_close_clean(store *s);
 
 /* ---- build.c ------------------------------------------------------------- */
 

@@ -47,6 +47,11 @@ const char *store_errmsg(const store *s)
     return s ? s->err : "no store";
 }
 
+const char *store_notice(const store *s)
+{
+    return s ? s->notice : "";
+}
+
 /* mkdir -p of the parent directories of path (not path itself: Xapian
  * creates the database directory). */
 static int make_parents(const char *path, char *err, size_t errlen)
@@ -123,6 +128,7 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
     idmap_init(&s->old);
     idmap_init(&s->seen);
     idmap_init(&s->spell);
+    s->jfd = -1;
     s->title_weight = opt && opt->title_weight ? opt->title_weight : 3;
     s->read_only = opt ? opt->read_only : 0;
     s->use_delta = opt && opt->live_delta && !s->read_only;
@@ -141,7 +147,12 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
         snprintf(err, errlen, "out of memory");
         return STORE_ERR_NOMEM;
     }
-    int rc;
+    if (store_worker_new(&s->worker) != STORE_OK) { /* (the open's journal uses it) */
+        snprintf(err, errlen, "out of memory");
+        store_close(s);
+        return STORE_ERR_NOMEM;
+    }
+    int rc, hashes_loaded = 0;
     if (s->read_only) {
         rc = xc_db_open(path, &s->db);
         if (rc == XC_ERR_NOT_FOUND) {
@@ -173,33 +184,44 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
         if (dir)
             store_remove_tree(dir);
         free(dir);
-        /* A live delta left by a daemon killed before its fold: applied
-         * first, the delta emptied (kept open for a live writer). */
-        rc = store_delta_open(s, s->use_delta);
-        if (rc == STORE_OK)
-            rc = store_fold(s);
+        if (store_journal_exists(path)) {
+            /* The journal of a live writer: what it holds and no synced
+             * commit of the main database does (a daemon killed, or the
+             * machine stopped) applied again, the delta thrown away. */
+            rc = store_load_hashes(s);
+            if (rc == STORE_OK) {
+                hashes_loaded = 1;
+                rc = store_journal_recover(s);
+            }
+        } else {
+            /* A live delta of an older daemon, synced, left by a kill
+             * before its fold: applied first. */
+            rc = store_delta_open(s, 0);
+            if (rc == STORE_OK)
+                rc = store_fold(s);
+            xc_db_close(s->delta);
+            s->delta = NULL;
+        }
+        if (rc == STORE_OK && s->use_delta) {
+            /* The journal first: the delta is written without syncs only
+             * beside it. */
+            rc = store_journal_open(s);
+            if (rc == STORE_OK)
+                rc = store_delta_open(s, 1);
+        }
         if (rc != STORE_OK) {
             snprintf(err, errlen, "%s: %s", path, s->err);
             store_close(s);
             return rc;
         }
-        if (!s->use_delta) {
-            xc_db_close(s->delta);
-            s->delta = NULL;
-        }
         uint32_t last = 0;
         if (xc_db_lastdocid(s->db, &last) == XC_OK && last == 0)
             s->fresh = 1;
     }
-    if (s->db && (rc = store_load_hashes(s)) != STORE_OK) {
+    if (s->db && !hashes_loaded && (rc = store_load_hashes(s)) != STORE_OK) {
         snprintf(err, errlen, "%s: %s", path, s->err);
         store_close(s);
         return rc;
-    }
-    if (store_worker_new(&s->worker) != STORE_OK) {
-        snprintf(err, errlen, "out of memory");
-        store_close(s);
-        return STORE_ERR_NOMEM;
     }
     *out = s;
     return STORE_OK;
@@ -214,7 +236,14 @@ void store_close(store *s)
     assert(!s->folding); /* store_fold_end() first */
     idmap_free(&s->fold_changed);
     store_build_discard(s);
+    int folded = s->delta && s->delta_docs == 0 && store_journal_clean(s);
     xc_db_close(s->delta);
+    if (folded)
+        store_journal_close_clean(s); /* (failing that, the next open
+                                         throws the empty delta away) */
+    store_journal_close(s);
+    free(s->jdir);
+    free(s->jrun.data);
     xc_db_close(s->db);
     free(s->path);
     idmap_free(&s->old);
@@ -251,6 +280,7 @@ static int begin(store *s, int live)
         s->reload_old = 0;
     }
     memset(&s->counts, 0, sizeof s->counts);
+    store_journal_reset_run(s);
     idmap_free(&s->seen);
     idmap_free(&s->spell);
     s->failed = 0;
@@ -435,7 +465,17 @@ int store_put(store *s, const imp_post *post, store_outcome *outcome)
     }
     if (rc != STORE_OK)
         return rc;
-    return store_apply(s, p, outcome);
+    store_outcome oc = STORE_UNCHANGED;
+    rc = store_apply(s, p, &oc);
+    if (rc == STORE_OK && s->live && s->delta && oc != STORE_UNCHANGED &&
+        store_journal_add_put(s, post) != STORE_OK) {
+        set_err(s, "out of memory");
+        s->failed = 1;
+        return STORE_ERR_NOMEM;
+    }
+    if (outcome)
+        *outcome = oc;
+    return rc;
 }
 
 int store_delete(store *s, const char *id, int *found)
@@ -465,6 +505,8 @@ int store_delete(store *s, const char *id, int *found)
         snprintf(idterm, sizeof idterm, "%s%s", SCH_ID, id);
         int rc = s->live && s->delta ? store_delta_tombstone(s, id)
                                      : xc_db_delete_document(s->db, idterm, NULL);
+        if (rc == XC_OK && s->live && s->delta && store_journal_add_delete(s, id) != STORE_OK)
+            rc = XC_ERR_NOMEM;
         if (rc != XC_OK) {
             set_err(s, "cannot delete post \"%s\": %s", id, xc_errmsg());
             s->failed = 1;
@@ -781,11 +823,28 @@ int store_commit(store *s)
             store_cancel(s);
             return STORE_OK;
         }
+        /* Durable by the journal's record, synced here; the delta's
+         * commit is not synced (THE JOURNAL, store-internal.h). */
+        int jrc = store_journal_commit(s);
+        if (jrc != STORE_OK) {
+            char keep[sizeof s->err];
+            memcpy(keep, s->err, sizeof keep);
+            store_cancel(s);
+            memcpy(s->err, keep, sizeof keep);
+            return jrc;
+        }
         int rc = xc_db_commit_transaction(s->delta);
         s->in_run = 0;
         if (rc != XC_OK) {
             set_err(s, "cannot commit: %s", xc_errmsg());
             s->reload_old = 1;
+            if (store_journal_undo(s) != STORE_OK) {
+                /* The record stays: the next writable open applies it. */
+                size_t n = strlen(s->err);
+                snprintf(s->err + n, sizeof s->err - n,
+                         " (and the journal could not be cut back: the write may be "
+                         "applied at the next open)");
+            }
             return store_from_xc(rc);
         }
         if (xc_db_doccount(s->delta, &s->delta_docs) != XC_OK)

@@ -41,11 +41,18 @@
  *   searchers (which open both, src/search/delta.c); a deleted post is a
  *   tombstone. store_fold() applies the delta to the main database (one
  *   commit) then empties it (a second commit): killed between the two, the
- *   next fold does the same again, with the same result. Every writable
- *   store_open() folds what a delta holds first (a daemon killed with a
- *   delta not empty leaves it to the next writer of the database, the
- *   daemon itself or socasma-index), so a delta is never left beside a
- *   database whose lock nobody holds but after such a kill.
+ *   next fold does the same again, with the same result. The delta's
+ *   commits are not synced: each live run's writes are first appended to a
+ *   journal beside it and synced (store-internal.h, THE JOURNAL), which
+ *   store_commit() returns after. Every writable store_open() applies what
+ *   such a journal holds to the main database first and throws the delta
+ *   away (a daemon killed, or the machine stopped, leaves them to the next
+ *   writer of the database, the daemon itself or socasma-index;
+ *   store_notice() says what was applied), so a delta is never left beside
+ *   a database whose lock nobody holds but after such a stop. store_close()
+ *   of a store whose delta is empty syncs it and marks it clean: the next
+ *   open keeps it. A delta without a journal
+ *   (an older daemon's, synced) is folded as it is.
  *
  * AN IMPORT: store_run()
  *   Does a whole run over a list of sources (files, or "-" for standard
@@ -144,6 +151,17 @@ void store_close(store *s);
 
 /* The message of the handle's last failure ("" if none). Never NULL. */
 const char *store_errmsg(const store *s);
+
+/* What store_open repaired, for the operator's log ("" if nothing): the
+ * writes of a live writer's journal applied again after it stopped
+ * without folding them, and a torn record dropped. Never NULL. */
+const char *store_notice(const store *s);
+
+/* 1 when a writable store_open of path would have something of a live
+ * writer's journal to apply (a daemon killed, or the machine stopped,
+ * before its delta was folded): the daemon's writer then opens the store
+ * at once. Reads the directory only; any thread. */
+int store_recovery_pending(const char *path);
 
 /* Starts a run (one transaction). STORE_ERR_INVALID if one is open. */
 int store_begin(store *s);
