@@ -17,13 +17,18 @@
 #include "store/schema.h"
 #include "store/store-internal.h"
 
-char *store_delta_path(const char *path)
+char *store_path_join(const char *dir, const char *name)
 {
-    size_t n = strlen(path) + sizeof "/" SCH_DELTA_DIR;
+    size_t n = strlen(dir) + 1 + strlen(name) + 1;
     char *p = malloc(n);
     if (p)
-        snprintf(p, n, "%s/%s", path, SCH_DELTA_DIR);
+        snprintf(p, n, "%s/%s", dir, name);
     return p;
+}
+
+char *store_delta_path(const char *path)
+{
+    return store_path_join(path, SCH_DELTA_DIR);
 }
 
 int store_delta_open(store *s, int create)

@@ -127,11 +127,7 @@ int store_journal_add_delete(store *s, const char *id)
 
 char *store_journal_dir(const char *path)
 {
-    size_t n = strlen(path) + sizeof "/" SCH_JOURNAL_DIR;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", path, SCH_JOURNAL_DIR);
-    return p;
+    return store_path_join(path, SCH_JOURNAL_DIR);
 }
 
 /* DIR/NUMBER.seg (malloc'ed). */
@@ -211,11 +207,7 @@ int store_journal_exists(const char *path)
 /* DIR/clean (malloc'ed): the mark of a delta left synced by a clean close. */
 static char *clean_mark(const char *dir)
 {
-    size_t n = strlen(dir) + sizeof "/clean";
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/clean", dir);
-    return p;
+    return store_path_join(dir, "clean");
 }
 
 int store_recovery_pending(const char *path)

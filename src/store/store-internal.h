@@ -184,6 +184,8 @@ const char *store_current_hash(const store *s, const char *id);
 
 /* ---- delta.c ------------------------------------------------------------- */
 
+/* DIR/NAME, malloc'ed (NULL when out of memory). */
+char *store_path_join(const char *dir, const char *name);
 /* PATH/live (malloc'ed, NULL when out of memory). */
 char *store_delta_path(const char *path);
 /* Opens the delta at PATH/live into s->delta when it exists (or, with
