@@ -531,6 +531,12 @@ static void write_done(srv_wjob *j, void *arg)
     conn_unref(c);
 }
 
+/* A message of the writer, to the server's log. */
+static void writer_log(int error, const char *msg, void *arg)
+{
+    say(arg, error ? SRV_LOG_ERROR : SRV_LOG_INFO, "%s", msg);
+}
+
 /* A put or delete (taken) to the writer, when this connection may write. */
 static void submit_write(conn *c, uint64_t seq, json_t *req)
 {
@@ -1246,7 +1252,7 @@ int srv_start(uv_loop_t *loop, cfg_config *cfg, const srv_options *opt, srv_serv
     }
     /* The writer first: it applies what a killed daemon's journal left
      * before the workers open the database. */
-    if (srv_writer_start(&s->writer, s->loop, cfg, write_done, s, err, errlen) < 0)
+    if (srv_writer_start(&s->writer, s->loop, cfg, write_done, writer_log, s, err, errlen) < 0)
         goto fail;
     if (srv_pool_start(&s->pool, s->loop, s->threads, cfg->queue_max, cfg->db_path,
                        &cfg->search, job_done, s) < 0) {

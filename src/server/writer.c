@@ -12,6 +12,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,8 @@
 #define GROUP_GAP_NS (3u * 1000000u)
 /* How many recent groups tell how much company to wait for. */
 #define GROUP_RECENT 8
+/* Messages waiting for the loop at most (a burst past it is counted). */
+#define MSG_MAX 16
 
 enum { MODE_SOCKET, MODE_TOKEN, MODE_NONE };
 
@@ -76,6 +79,14 @@ struct srv_writer {
     uv_async_t async;
     void (*on_done)(srv_wjob *, void *);
     void *arg;
+    /* Messages of the writer's and the fold's threads, for the loop (under
+     * done_mu; at most MSG_MAX waiting, the others counted in msg_dropped). */
+    struct wmsg {
+        int error;
+        char text[600];
+    } msgs[MSG_MAX];
+    unsigned nmsgs, msg_dropped;
+    void (*on_log)(int error, const char *msg, void *arg);
     /* The writes of the last groups (the thread's own): a group waits
      * for as many as the largest of them had. */
     size_t recent[GROUP_RECENT];
@@ -241,10 +252,55 @@ static void finish(srv_writer *w, srv_wjob *j, json_t *answer, int status, const
     uv_async_send(&w->async);
 }
 
-/* On the loop: the answered jobs to on_done. */
+/* From any thread of the writer: a message (error: a failure it survives,
+ * otherwise a notice) for the loop, which hands it to on_log. */
+static void say(srv_writer *w, int error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void say(srv_writer *w, int error, const char *fmt, ...)
+{
+    va_list ap;
+    pthread_mutex_lock(&w->done_mu);
+    if (w->nmsgs < MSG_MAX) {
+        struct wmsg *m = &w->msgs[w->nmsgs++];
+        m->error = error;
+        va_start(ap, fmt);
+        vsnprintf(m->text, sizeof m->text, fmt, ap);
+        va_end(ap);
+    } else {
+        w->msg_dropped++;
+    }
+    pthread_mutex_unlock(&w->done_mu);
+    uv_async_send(&w->async);
+}
+
+/* On the loop: the waiting messages to on_log. */
+static void drain_messages(srv_writer *w)
+{
+    struct wmsg msgs[MSG_MAX];
+    pthread_mutex_lock(&w->done_mu);
+    unsigned n = w->nmsgs, dropped = w->msg_dropped;
+    memcpy(msgs, w->msgs, n * sizeof msgs[0]);
+    w->nmsgs = 0;
+    w->msg_dropped = 0;
+    pthread_mutex_unlock(&w->done_mu);
+    if (!w->on_log)
+        return;
+    for (unsigned i = 0; i < n; i++)
+        w->on_log(msgs[i].error, msgs[i].text, w->arg);
+    if (dropped) {
+        char text[80];
+        snprintf(text, sizeof text, "the live writer dropped %u more messages", dropped);
+        w->on_log(1, text, w->arg);
+    }
+}
+
+/* On the loop: the writer's messages to on_log, the answered jobs to
+ * on_done. */
 static void drain_done(uv_async_t *a)
 {
     srv_writer *w = a->data;
+    drain_messages(w);
     pthread_mutex_lock(&w->done_mu);
     srv_wjob *j = w->done_head;
     w->done_head = w->done_tail = NULL;
@@ -680,9 +736,8 @@ static void fold_figures(srv_writer *w, store *st, int rc, uint32_t n, uint64_t 
     w->delta_posts = left;
     pthread_mutex_unlock(&w->smu);
     if (rc != STORE_OK)
-        fprintf(stderr, "socasma-searchd: the live delta could not be folded (kept, folded "
-                        "again later): %s\n",
-                store_errmsg(st));
+        say(w, 1, "the live delta could not be folded (kept, folded again later): %s",
+            store_errmsg(st));
 }
 
 /* Ends the fold of the thread, once it has finished (at once when wait is
@@ -817,7 +872,7 @@ static int open_store(srv_writer *w, const settings *s, const char *db_path, sto
     if (rc != STORE_ERR_LOCKED)
         bump_generation(w); /* (the open may have written) */
     if (rc == STORE_OK && store_notice(*st)[0])
-        fprintf(stderr, "socasma-searchd: %s\n", store_notice(*st));
+        say(w, 0, "%s", store_notice(*st));
     return rc;
 }
 
@@ -950,7 +1005,9 @@ static void writer_closed(uv_handle_t *h)
 }
 
 int srv_writer_start(srv_writer **out, uv_loop_t *loop, const cfg_config *cfg,
-                     void (*on_done)(srv_wjob *, void *), void *arg, char *err, size_t errlen)
+                     void (*on_done)(srv_wjob *, void *),
+                     void (*on_log)(int error, const char *msg, void *arg), void *arg, char *err,
+                     size_t errlen)
 {
     *out = NULL;
     srv_writer *w = calloc(1, sizeof *w);
@@ -975,6 +1032,7 @@ int srv_writer_start(srv_writer **out, uv_loop_t *loop, const cfg_config *cfg,
     srv_latency_init(&w->lat_answer);
     atomic_init(&w->gen, 0);
     w->on_done = on_done;
+    w->on_log = on_log;
     w->arg = arg;
     if (apply_settings(w, cfg, err, errlen) < 0) {
         pthread_mutex_destroy(&w->smu);
@@ -987,6 +1045,8 @@ int srv_writer_start(srv_writer **out, uv_loop_t *loop, const cfg_config *cfg,
         free(w);
         return -1;
     }
+    uv_async_init(loop, &w->async, drain_done);
+    w->async.data = w;
     if (!w->primary && w->mode != MODE_NONE && store_recovery_pending(w->db_path)) {
         /* A daemon stopped without folding its journal (killed, or the
          * machine stopped): applied before any search is served, so that
@@ -998,11 +1058,10 @@ int srv_writer_start(srv_writer **out, uv_loop_t *loop, const cfg_config *cfg,
         if (rc != STORE_OK) {
             w->first_store = NULL;
             if (rc != STORE_ERR_LOCKED) /* (locked: the other writer's to apply) */
-                fprintf(stderr, "socasma-searchd: %s\n", oerr);
+                say(w, 1, "%s", oerr);
         }
     }
-    uv_async_init(loop, &w->async, drain_done);
-    w->async.data = w;
+    drain_messages(w); /* (this is the loop's thread) */
     uv_unref((uv_handle_t *)&w->async); /* jobs keep their connections open */
     if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
         snprintf(err, errlen, "cannot start the writer thread");

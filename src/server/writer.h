@@ -87,10 +87,14 @@ void srv_wjob_free(srv_wjob *j);
  * commit and lock settings; cfg is read during the call only). The token
  * file of write = token is read here: missing, empty, or readable by
  * others (mode o+r) refuses to start (-1, message in err). on_done runs on
- * the loop for each job answered. */
+ * the loop for each job answered; on_log (may be NULL) on the loop for each
+ * message of the writer (error 1: a failure it survives, such as a fold
+ * that failed; 0: a notice, such as a journal applied after an unclean
+ * stop; msg valid during the call), the first ones during this call. */
 int srv_writer_start(srv_writer **out, uv_loop_t *loop, const cfg_config *cfg,
-                     void (*on_done)(srv_wjob *job, void *arg), void *arg, char *err,
-                     size_t errlen);
+                     void (*on_done)(srv_wjob *job, void *arg),
+                     void (*on_log)(int error, const char *msg, void *arg), void *arg,
+                     char *err, size_t errlen);
 
 /* New settings after a reload (SIGHUP): write mode and token, group commit,
  * lock, timeout, bounds. The database stays. -1 with err (the old settings
