@@ -159,25 +159,41 @@ static int apply_spelling(xc_db *db, xc_doc *doc)
     return rc;
 }
 
-/* One delta document (its id term, NUL-terminated) from delta into main. */
-static int fold_one(xc_db *main, xc_db *delta, const char *term)
+/* One delta document (its id term, NUL-terminated) read from delta whole
+ * into memory: nothing of it is read from the delta once it is written
+ * into the main database (a read failing there would make Xapian cancel
+ * every change of the fold so far: xc_doc_materialize). XC_ERR_NOT_FOUND,
+ * XC_ERR_MODIFIED or XC_ERR_CORRUPT: read from a revision that a commit
+ * overwrote, to read again. */
+static int fold_read(xc_db *delta, const char *term, xc_doc **out)
 {
+    *out = NULL;
     xc_doc *doc = NULL;
     int rc = xc_db_get_document_by_term(delta, term, &doc);
-    if (rc != XC_OK)
-        return rc; /* XC_ERR_NOT_FOUND: read from an older revision */
-    if (xc_doc_remove_term(doc, SCH_DELTA_DEAD, strlen(SCH_DELTA_DEAD)) == XC_OK) {
-        rc = xc_db_delete_document(main, term, NULL);
-    } else {
-        rc = xc_doc_remove_term(doc, SCH_DELTA_TERM, strlen(SCH_DELTA_TERM));
-        if (rc == XC_ERR_NOT_FOUND)
-            rc = XC_OK;
-        if (rc == XC_OK)
-            rc = apply_spelling(main, doc);
-        if (rc == XC_OK)
-            rc = xc_db_replace_document(main, term, doc, NULL);
+    if (rc == XC_OK)
+        rc = xc_doc_materialize(doc);
+    if (rc != XC_OK) {
+        xc_doc_free(doc);
+        return rc;
     }
-    xc_doc_free(doc);
+    *out = doc;
+    return XC_OK;
+}
+
+/* A document read by fold_read into main: deleted there (a tombstone) or
+ * put in place of main's copy. Any error here ends the fold: the main
+ * database may have cancelled the fold's earlier changes with it. */
+static int fold_write(xc_db *main, const char *term, xc_doc *doc)
+{
+    if (xc_doc_remove_term(doc, SCH_DELTA_DEAD, strlen(SCH_DELTA_DEAD)) == XC_OK)
+        return xc_db_delete_document(main, term, NULL);
+    int rc = xc_doc_remove_term(doc, SCH_DELTA_TERM, strlen(SCH_DELTA_TERM));
+    if (rc == XC_ERR_NOT_FOUND)
+        rc = XC_OK;
+    if (rc == XC_OK)
+        rc = apply_spelling(main, doc);
+    if (rc == XC_OK)
+        rc = xc_db_replace_document(main, term, doc, NULL);
     return rc;
 }
 
@@ -284,7 +300,8 @@ int store_fold_run(store_folding *f)
     int in_txn = rc == XC_OK;
     const char *unread = NULL; /* a listed post the handle never found */
     for (size_t i = 0; rc == XC_OK && i < f->nids; i++) {
-        rc = fold_one(f->main, rd, f->ids[i]);
+        xc_doc *doc = NULL;
+        rc = fold_read(rd, f->ids[i], &doc);
         /* Listed at store_fold_begin, and no document leaves the delta
          * before store_fold_end: a post not found was read from an older
          * revision. Read again; never skip it, as store_fold_end would
@@ -293,10 +310,13 @@ int store_fold_run(store_folding *f)
                         t < FOLD_READ_TRIES;
              t++) {
             xc_db_reopen(rd, NULL);
-            rc = fold_one(f->main, rd, f->ids[i]);
+            rc = fold_read(rd, f->ids[i], &doc);
         }
         if (rc == XC_ERR_NOT_FOUND)
             unread = f->ids[i];
+        if (rc == XC_OK)
+            rc = fold_write(f->main, f->ids[i], doc); /* (never tried again) */
+        xc_doc_free(doc);
     }
     xc_db_close(rd);
     /* The run's metadata, as store_write_run_meta writes it for a live

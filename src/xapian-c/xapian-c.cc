@@ -2340,6 +2340,26 @@ int xc_doc_remove_term(xc_doc *doc, const char *term, size_t len)
     XC_CATCH
 }
 
+int xc_doc_materialize(xc_doc *doc)
+{
+    NEED(doc);
+    XC_TRY
+    const Xapian::Document &src = doc->doc;
+    Xapian::Document copy;
+    copy.set_data(src.get_data());
+    for (Xapian::ValueIterator v = src.values_begin(); v != src.values_end(); ++v)
+        copy.add_value(v.get_valueno(), *v);
+    for (Xapian::TermIterator t = src.termlist_begin(); t != src.termlist_end(); ++t) {
+        const std::string term = *t;
+        copy.add_term(term, t.get_wdf());
+        for (Xapian::PositionIterator p = t.positionlist_begin(); p != t.positionlist_end(); ++p)
+            copy.add_posting(term, *p, 0);
+    }
+    doc->doc = copy;
+    return XC_OK;
+    XC_CATCH
+}
+
 int xc_db_open_overlay(const char *path, const char *overlay, xc_db **out)
 {
     NEED(out);

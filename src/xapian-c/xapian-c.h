@@ -594,6 +594,18 @@ int xc_enquire_expand(xc_enquire *enq, const uint32_t *docids, size_t n, uint32_
  * not hold it (doc unchanged). */
 int xc_doc_remove_term(xc_doc *doc, const char *term, size_t len);
 
+/* Reads everything of doc (a document got from a database: its data,
+ * values, terms and positions) into memory, so that nothing of it is read
+ * from that database afterwards; doc no longer names its database or
+ * docid. A document read from one database must be so before it is added
+ * to another one: Xapian reads a document lazily, and a read that fails
+ * inside another database's add or replace (DatabaseModifiedError, the
+ * source having moved on) makes that database cancel every change not yet
+ * committed, those of earlier calls included. Errors as any read:
+ * XC_ERR_MODIFIED when the source database's revision was overwritten (doc
+ * is then unchanged: reopen and read it again). */
+int xc_doc_materialize(xc_doc *doc);
+
 /* Opens path and overlay (two local databases) searched as one, as
  * xc_db_group of the two, but the handle owns both: xc_db_close() closes
  * them. Part 0 is path, part 1 overlay; metadata is read from path;

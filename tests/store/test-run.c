@@ -674,6 +674,114 @@ START_TEST(test_live)
 }
 END_TEST
 
+/* ---- a fold while the writes go on -------------------------------------- */
+
+/* The body of live post n: 300 words from a vocabulary of 3,000, so that
+ * the posts' terms and positions spread over many blocks of the delta. */
+static char *fold_body(int n)
+{
+    char *b = malloc(300 * 8);
+    ck_assert_ptr_nonnull(b);
+    size_t len = 0;
+    for (int k = 0; k < 300; k++)
+        len += (size_t)sprintf(b + len, "%sw%d", k ? " " : "", (n * 31 + k * 17) % 3000);
+    return b;
+}
+
+static int has_id(xc_db *db, const char *prefix, int i)
+{
+    char term[64];
+    int n = snprintf(term, sizeof term, "Q%s-%d", prefix, i);
+    uint32_t f = 0;
+    ck_assert_int_eq(xc_db_termfreq(db, term, (size_t)n, &f), XC_OK);
+    return f == 1;
+}
+
+static void put_live_group(store *s, const char *prefix, int first, int n)
+{
+    ck_assert_int_eq(store_begin_live(s), STORE_OK);
+    for (int i = first; i < first + n; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "%s-%d", prefix, i);
+        char *body = fold_body(i);
+        imp_post p = live_post(id, body);
+        store_outcome oc;
+        ck_assert_int_eq(store_put(s, &p, &oc), STORE_OK);
+        ck_assert_int_eq(oc, STORE_ADDED);
+        free(body);
+    }
+    ck_assert_int_eq(store_commit(s), STORE_OK);
+}
+
+struct fold_arg {
+    store_folding *f;
+    volatile int done;
+    int rc;
+};
+
+static void *fold_thread(void *arg)
+{
+    struct fold_arg *a = arg;
+    a->rc = store_fold_run(a->f);
+    __atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+/* As the daemon's writer does: a fold runs on its own thread while groups
+ * of writes are committed into the delta. The fold's own handle on the
+ * delta meets revisions that those commits overwrite and reads such posts
+ * again; every post listed when the fold began must end in the main
+ * database (a read failing inside the main database's write made Xapian
+ * cancel the fold's earlier changes: the first posts folded were lost),
+ * and those put during the fold stay in the delta for the next one. */
+START_TEST(test_fold_while_writing)
+{
+    char *path = th_path(tmp, "db");
+    store_options o = {0};
+    o.live_delta = 1;
+    store *s = NULL;
+    char err[512];
+    ck_assert_int_eq(store_open(path, &o, &s, err, sizeof err), STORE_OK);
+    enum { LISTED = 400 };
+    for (int i = 0; i < LISTED; i += 4)
+        put_live_group(s, "d", i, 4);
+    store_folding *f = NULL;
+    ck_assert_int_eq(store_fold_begin(s, &f), STORE_OK);
+    ck_assert_ptr_nonnull(f);
+    struct fold_arg a = {f, 0, -1};
+    pthread_t t;
+    ck_assert_int_eq(pthread_create(&t, NULL, fold_thread, &a), 0);
+    int during = 0;
+    while (!__atomic_load_n(&a.done, __ATOMIC_ACQUIRE) && during < 4000)
+        put_live_group(s, "n", during++, 1);
+    pthread_join(t, NULL);
+    ck_assert_int_eq(a.rc, STORE_OK);
+    ck_assert_int_eq(store_fold_end(s, f), STORE_OK);
+
+    xc_db *main = reader("db");
+    int missing = 0;
+    for (int i = 0; i < LISTED; i++)
+        missing += !has_id(main, "d", i);
+    ck_assert_msg(missing == 0, "%d of the %d posts listed by the fold are not in the main "
+                  "database", missing, LISTED);
+    xc_db_close(main);
+    /* The posts put during the fold: the next fold takes them. */
+    ck_assert_int_eq(store_fold(s), STORE_OK);
+    store_close(s);
+    main = reader("db");
+    missing = 0;
+    for (int i = 0; i < during; i++)
+        missing += !has_id(main, "n", i);
+    ck_assert_msg(missing == 0, "%d of the %d posts put during the fold are lost", missing,
+                  during);
+    uint32_t docs = 0;
+    ck_assert_int_eq(xc_db_doccount(main, &docs), XC_OK);
+    ck_assert_uint_eq(docs, (uint32_t)(LISTED + during));
+    xc_db_close(main);
+    free(path);
+}
+END_TEST
+
 /* ---- the glossary stays unless one is configured ------------------------ */
 
 static int synonyms_of(const char *name, const char *term)
@@ -772,6 +880,7 @@ int main(void)
     tcase_add_test(tc, test_run_fatal);
     tcase_add_test(tc, test_run_disk_full);
     tcase_add_test(tc, test_live);
+    tcase_add_test(tc, test_fold_while_writing);
     tcase_add_test(tc, test_glossary_kept);
     suite_add_tcase(su, tc);
     return th_run_suite(su, 0);
