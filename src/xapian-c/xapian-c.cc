@@ -285,6 +285,18 @@ struct xc_iter {
     size_t pos = 0;
 };
 
+/* The status of a DatabaseError that is none of the subclasses caught
+ * before it. A block number past the end of its table ("EOF reading
+ * block N") is what a reader gets when a writer in another process reused
+ * a block of the revision it reads (a branch block read as something else
+ * points anywhere): a corrupt read, tried again on the latest revision like
+ * a DatabaseCorruptError; a table truly cut short fails every try. */
+static int database_error_status(const Xapian::DatabaseError &e)
+{
+    static const char eof[] = "EOF reading block ";
+    return e.get_msg().compare(0, sizeof eof - 1, eof) == 0 ? XC_ERR_CORRUPT : XC_ERR_DATABASE;
+}
+
 #define XC_TRY try {
 #define XC_CATCH                                                                                   \
     }                                                                                              \
@@ -314,7 +326,7 @@ struct xc_iter {
     }                                                                                              \
     catch (const Xapian::DatabaseError &e)                                                         \
     {                                                                                              \
-        return fail(XC_ERR_DATABASE, "", e.get_description());                                     \
+        return fail(database_error_status(e), "", e.get_description());                            \
     }                                                                                              \
     catch (const Xapian::DocNotFoundError &e)                                                      \
     {                                                                                              \

@@ -50,7 +50,9 @@ extern "C" {
  *   NOT_FOUND      no such database (DatabaseNotFoundError,
  *                  DatabaseOpeningError), document or term
  *   LOCKED         another writer holds the lock (DatabaseLockError)
- *   CORRUPT        DatabaseCorruptError
+ *   CORRUPT        DatabaseCorruptError, or a block read past the end of
+ *                  its table ("EOF reading block"): a revision another
+ *                  process's writer overwrote, or a corrupt database
  *   MODIFIED       DatabaseModifiedError: xc_db_reopen() and retry
  *   VERSION        DatabaseVersionError: unsupported format
  *   CLOSED         DatabaseClosedError: the handle was closed

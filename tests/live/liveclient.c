@@ -10,7 +10,8 @@
  * (PREFIX, W, "q" and I) added to its title.
  * SEARCHERS threads search meanwhile, each on its own connection, a word
  * of a post's title at a time, until the writers are done (or for SECONDS
- * when there are no writers). -V then checks, on a new connection, that
+ * when there are no writers, or until a SIGTERM). -V then checks, on a new
+ * connection, that
  * every acknowledged post is there: `doc` by id, and a search for its own
  * word whose hits hold its id. -L asks `doc` for each post on another
  * connection right after its put is answered (visible at once?), and with
@@ -25,6 +26,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,7 @@ static json_t **posts;
 static size_t nposts;
 static int nwriters = 1, nputs = 100, nsearchers = 0, verify = 0, visibility = 0;
 static double duration = 5;
+static volatile sig_atomic_t stopping; /* SIGTERM: the searches end early */
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static volatile int writers_done;
@@ -221,7 +224,7 @@ static void *searcher(void *arg)
     }
     double end = now_ms() + duration * 1000;
     for (size_t i = (size_t)s * 101u;; i++) {
-        if (nwriters > 0 ? writers_done : now_ms() >= end)
+        if (stopping || (nwriters > 0 ? writers_done : now_ms() >= end))
             break;
         const char *t = json_string_value(json_object_get(posts[i % nposts], "title"));
         /* the title's first two words make the query */
@@ -300,8 +303,20 @@ static long check_all(void)
     return missing;
 }
 
+static void on_term(int sig)
+{
+    (void)sig;
+    stopping = 1;
+}
+
 int main(int argc, char **argv)
 {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_term;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &sa, NULL);
     const char *file = NULL;
     int o;
     while ((o = getopt(argc, argv, "U:S:f:w:n:s:d:P:VL")) != -1) {
