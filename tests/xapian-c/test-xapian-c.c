@@ -463,6 +463,31 @@ START_TEST(test_errors_open)
 }
 END_TEST
 
+/* Opens the damaged database at dbpath and reads it (a term's frequency,
+ * then a search for it): the first failure's status, or XC_OK. */
+static int read_damaged(void)
+{
+    xc_db *db;
+    int rc = xc_db_open(dbpath, &db);
+    if (rc != XC_OK)
+        return rc;
+    uint32_t freq;
+    rc = xc_db_termfreq(db, "quick", 5, &freq);
+    if (rc == XC_OK) {
+        xc_query *q = term("quick");
+        xc_enquire *e;
+        xc_mset *m = NULL;
+        OK(xc_enquire_new(db, &e));
+        OK(xc_enquire_set_query(e, q, 0));
+        rc = xc_enquire_get_mset(e, 0, 10, 0, &m);
+        xc_mset_free(m);
+        xc_enquire_free(e);
+        xc_query_free(q);
+    }
+    xc_db_close(db);
+    return rc;
+}
+
 START_TEST(test_errors_corrupt)
 {
     make_corpus(dbpath);
@@ -475,25 +500,9 @@ START_TEST(test_errors_corrupt)
     ck_assert_int_eq(th_write_file(tbl, content, len), 0);
     free(content);
     free(tbl);
-    xc_db *db;
-    int rc = xc_db_open(dbpath, &db);
-    if (rc == XC_OK) {
-        uint32_t freq;
-        rc = xc_db_termfreq(db, "quick", 5, &freq);
-        if (rc == XC_OK) {
-            xc_query *q = term("quick");
-            xc_enquire *e;
-            xc_mset *m = NULL;
-            OK(xc_enquire_new(db, &e));
-            OK(xc_enquire_set_query(e, q, 0));
-            rc = xc_enquire_get_mset(e, 0, 10, 0, &m);
-            xc_mset_free(m);
-            xc_enquire_free(e);
-            xc_query_free(q);
-        }
-        xc_db_close(db);
-    }
+    int rc = read_damaged();
     ck_assert_msg(rc == XC_ERR_CORRUPT, "rc %d %s", rc, xc_errmsg());
+    xc_db *db;
 
     /* a truncated version file */
     char *ver = th_path(dbpath, "iamglass");
@@ -516,13 +525,7 @@ START_TEST(test_errors_block_past_end)
     char *tbl = th_path(dbpath, "postlist.glass");
     ck_assert_int_eq(truncate(tbl, 0), 0);
     free(tbl);
-    xc_db *db;
-    int rc = xc_db_open(dbpath, &db);
-    if (rc == XC_OK) {
-        uint32_t freq;
-        rc = xc_db_termfreq(db, "quick", 5, &freq);
-        xc_db_close(db);
-    }
+    int rc = read_damaged();
     ck_assert_msg(rc == XC_ERR_CORRUPT, "rc %d %s", rc, xc_errmsg());
     ck_assert_ptr_nonnull(strstr(xc_errmsg(), "EOF reading block"));
 }
