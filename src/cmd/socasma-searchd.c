@@ -135,6 +135,10 @@ static int serve(cfg_config *cfg, const char *config_path, const char *port_file
     /* A client that goes away must not kill the daemon with SIGPIPE: the
      * failed write is seen as an error instead. */
     signal(SIGPIPE, SIG_IGN);
+    /* Past a file size limit (ulimit -f) a write fails with EFBIG, an error
+     * the writer answers and survives, rather than the signal ending the
+     * daemon. */
+    signal(SIGXFSZ, SIG_IGN);
     uv_loop_t *loop = uv_default_loop();
     srv_server *srv = NULL;
     int rc = srv_start(loop, cfg, &so, &srv, err, sizeof err);

@@ -99,6 +99,8 @@ struct srv_writer {
     /* The fold in progress on its own thread (the writer thread's; done
      * under mu, set by the fold thread when it has finished). */
     store_folding *fold;
+    uint64_t fold_not_before; /* after failed folds: no new one before (ns) */
+    unsigned fold_fail_streak;
     pthread_t fold_thread;
     int fold_thread_started;
     int fold_done;
@@ -740,6 +742,9 @@ static void fold_figures(srv_writer *w, store *st, int rc, uint32_t n, uint64_t 
             store_errmsg(st));
 }
 
+#define FOLD_RETRY_MIN_MS 250u
+#define FOLD_RETRY_MAX_MS 60000u
+
 /* Ends the fold of the thread, once it has finished (at once when wait is
  * 0 and it has not): the folded documents out of the delta, a commit of
  * the delta as the groups'. Returns 0, or -1 when the fold or the
@@ -761,6 +766,18 @@ static int fold_finish(srv_writer *w, store *st, int wait)
     w->fold = NULL;
     bump_generation(w);
     fold_figures(w, st, rc, w->fold_n, w->fold_ns);
+    /* A fold that failed is tried again after a pause that doubles with
+     * each failure in a row (FOLD_RETRY_MIN_MS to FOLD_RETRY_MAX_MS): a
+     * full disk would otherwise fail a fold after every group. */
+    if (rc == STORE_OK) {
+        w->fold_fail_streak = 0;
+        w->fold_not_before = 0;
+    } else {
+        unsigned k = w->fold_fail_streak < 16 ? w->fold_fail_streak : 16;
+        uint64_t ms = (uint64_t)FOLD_RETRY_MIN_MS << k;
+        w->fold_not_before = srv_now_ns() + (ms < FOLD_RETRY_MAX_MS ? ms : FOLD_RETRY_MAX_MS) * 1000000u;
+        w->fold_fail_streak++;
+    }
     return rc == STORE_OK ? 0 : -1;
 }
 
@@ -831,6 +848,8 @@ static int maybe_fold(srv_writer *w, store *st, const settings *s, uint64_t *fir
         *first_ns = now;
     if (n < s->fold_posts && now - *first_ns < s->fold_ns)
         return rc;
+    if (now < w->fold_not_before)
+        return rc; /* (failed folds: a pause first) */
     fold_start(w, st);
     *first_ns = 0;
     return rc;

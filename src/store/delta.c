@@ -230,6 +230,10 @@ int store_fold_begin(store *s, store_folding **out)
         snprintf(s->err, sizeof s->err, "a run or a fold is open: end it before a fold");
         return STORE_ERR_INVALID;
     }
+    if (s->db_lost) {
+        snprintf(s->err, sizeof s->err, "the store lost its database: open it again");
+        return STORE_ERR_LOCKED;
+    }
     if (!s->delta || s->delta_docs == 0 || s->read_only)
         return STORE_OK; /* nothing to fold: *out stays NULL */
     store_folding *f = calloc(1, sizeof *f);
@@ -289,7 +293,20 @@ int store_fold_begin(store *s, store_folding **out)
 /* A delta document read for the fold: a commit of the delta may overwrite
  * the revision the fold's handle reads, which is then reopened (the
  * latest copy is as good: store_fold_end keeps what changed). */
-#define FOLD_READ_TRIES 8
+#define FOLD_READ_TRIES 32
+
+/* The pause before the next read of a delta document after try t (1, 2,
+ * ...): none at first, then growing to 16 ms. The fold's thread runs
+ * nicer than the writer's, whose commits come every few milliseconds
+ * under load: read at once, a try may meet the next commit again. */
+static void fold_read_pause(int t)
+{
+    if (t < 3)
+        return;
+    long ms = t - 2 < 16 ? t - 2 : 16;
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+}
 
 int store_fold_run(store_folding *f)
 {
@@ -309,6 +326,7 @@ int store_fold_run(store_folding *f)
         for (int t = 1; (rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT || rc == XC_ERR_NOT_FOUND) &&
                         t < FOLD_READ_TRIES;
              t++) {
+            fold_read_pause(t);
             xc_db_reopen(rd, NULL);
             rc = fold_read(rd, f->ids[i], &doc);
         }
@@ -360,6 +378,29 @@ int store_fold_run(store_folding *f)
     return STORE_OK;
 }
 
+/* After a failed fold: the main database's handle closed and opened again
+ * at its last commit. The fold's transaction was cancelled, and Xapian
+ * 1.4.22's glass handle must not write again after that: measured, with
+ * the daemon's folds (a failure forced in the middle of every other one),
+ * the next fold through the same handle took blocks of the last committed
+ * revision for new ones: the postlist table's root was overwritten
+ * ("Freelist corrupt", then "Expected block N to be level 2" for every
+ * reader), and no post of the database could be found any more. A single
+ * thread cancelling and writing again did not show it; whatever the cause
+ * in Xapian, a fresh handle reads the free list from the last commit. The
+ * writer lock is let go in between: when another writer takes it, or the
+ * open fails, the store is lost (db_lost: its next run fails; open it
+ * again). */
+static void reopen_main(store *s)
+{
+    xc_db_close(s->db);
+    s->db = NULL;
+    if (xc_db_open_writable(s->path, XC_DB_OPEN, &s->db) != XC_OK) {
+        s->db = NULL;
+        s->db_lost = 1;
+    }
+}
+
 int store_fold_end(store *s, store_folding *f)
 {
     if (!f)
@@ -372,6 +413,7 @@ int store_fold_end(store *s, store_folding *f)
         s->main_rev_known = 0;
         idmap_free(&s->fold_changed);
         fold_free(f);
+        reopen_main(s);
         return rc;
     }
     s->main_rev = f->main_rev;

@@ -264,7 +264,8 @@ static int begin(store *s, int live)
         return STORE_ERR_INVALID;
     }
     if (s->db_lost) {
-        set_err(s, "another writer took the database after a parallel build: open it again");
+        set_err(s, "the store lost its database (after a parallel build or a failed fold, "
+                   "another writer took it or it could not be opened again): open it again");
         return STORE_ERR_LOCKED;
     }
     if (s->reload_old && s->folding) {

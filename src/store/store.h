@@ -246,6 +246,12 @@ int store_fold(store *s);
  *                       next fold applies their newer copy); frees f.
  *                       Returns the fold's status (STORE_ERR_DB: the
  *                       delta is kept, fold again) or the removal's.
+ *                       After a failed fold the main database's handle
+ *                       is opened again (its cancelled transaction leaves
+ *                       it unfit to write: delta.c, reopen_main); if that
+ *                       fails the store is lost, and its next run or
+ *                       fold fails with STORE_ERR_LOCKED: close it and
+ *                       open it again (which applies the journal).
  * Killed at any point, the next fold (every writable store_open's) applies
  * what the delta holds again, to the same result. */
 typedef struct store_folding store_folding;
