@@ -311,13 +311,22 @@ static void fold_read_pause(int t)
 int store_fold_run(store_folding *f)
 {
     xc_db *rd = NULL;
+    /* (opened while the writer commits: tried again as a read is) */
+    const char *stage = "open the delta";
     int rc = xc_db_open(f->delta_path, &rd);
-    if (rc == XC_OK)
+    for (int t = 1; (rc == XC_ERR_MODIFIED || rc == XC_ERR_CORRUPT) && t < FOLD_READ_TRIES; t++) {
+        fold_read_pause(t);
+        rc = xc_db_open(f->delta_path, &rd);
+    }
+    if (rc == XC_OK) {
+        stage = "begin its transaction on the main database";
         rc = xc_db_begin_transaction(f->main, 1);
+    }
     int in_txn = rc == XC_OK;
     const char *unread = NULL; /* a listed post the handle never found */
     for (size_t i = 0; rc == XC_OK && i < f->nids; i++) {
         xc_doc *doc = NULL;
+        stage = "read a post of the delta";
         rc = fold_read(rd, f->ids[i], &doc);
         /* Listed at store_fold_begin, and no document leaves the delta
          * before store_fold_end: a post not found was read from an older
@@ -332,8 +341,10 @@ int store_fold_run(store_folding *f)
         }
         if (rc == XC_ERR_NOT_FOUND)
             unread = f->ids[i];
-        if (rc == XC_OK)
+        if (rc == XC_OK) {
+            stage = "write a post into the main database";
             rc = fold_write(f->main, f->ids[i], doc); /* (never tried again) */
+        }
         xc_doc_free(doc);
     }
     xc_db_close(rd);
@@ -341,6 +352,7 @@ int store_fold_run(store_folding *f)
      * writer's store (no glossary, no shard of its own): the schema, the
      * time, and the exported tables of a database that keeps them. */
     if (rc == XC_OK) {
+        stage = "write the main database's metadata";
         char now[32];
         time_t t = time(NULL);
         struct tm tm;
@@ -356,6 +368,7 @@ int store_fold_run(store_folding *f)
         free(v);
     }
     if (rc == XC_OK) {
+        stage = "commit the main database";
         rc = xc_db_commit_transaction(f->main);
         in_txn = 0;
     }
@@ -365,7 +378,7 @@ int store_fold_run(store_folding *f)
                      "cannot fold the live delta: its post %.200s is listed but cannot be read",
                      unread + strlen(SCH_ID));
         else
-            snprintf(f->err, sizeof f->err, "cannot fold the live delta: %s",
+            snprintf(f->err, sizeof f->err, "cannot fold the live delta: cannot %s: %s", stage,
                      rc == XC_ERR_NOMEM ? "out of memory" : xc_errmsg());
         if (in_txn)
             xc_db_cancel_transaction(f->main);
