@@ -861,7 +861,9 @@ int store_commit(store *s)
         store_cancel(s);
         return STORE_OK;
     }
-    int rc = XC_OK;
+    /* The live folds' pending spelling words (xapian-c.h) into the table,
+     * with the run's own, at this one commit. */
+    int rc = xc_db_apply_pending_spellings(s->db, NULL);
     for (size_t i = 0; rc == XC_OK && i < s->spell.cap; i++)
         if (s->spell.slots[i].key)
             rc = xc_db_add_spelling(s->db, s->spell.slots[i].key, s->spell.slots[i].n);

@@ -1282,6 +1282,81 @@ int xc_db_add_spelling(xc_db *db, const char *word, uint32_t freqinc)
     XC_CATCH
 }
 
+// Calls fn(count, word) on each pending spelling line of d (keys
+// XC_META_SPELLING_PENDING*), and keys(key) on each key when given.
+static void each_pending_spelling(const Xapian::Database &d,
+                                  const std::function<void(uint32_t, const std::string &)> &fn,
+                                  const std::function<void(const std::string &)> &keys = nullptr)
+{
+    for (Xapian::TermIterator k = d.metadata_keys_begin(XC_META_SPELLING_PENDING);
+         k != d.metadata_keys_end(XC_META_SPELLING_PENDING); ++k) {
+        const std::string key = *k;
+        const std::string v = d.get_metadata(key);
+        size_t start = 0;
+        while (start < v.size()) {
+            size_t end = v.find('\n', start);
+            if (end == std::string::npos)
+                end = v.size();
+            size_t sp = v.find(' ', start);
+            if (sp != std::string::npos && sp > start && sp + 1 < end) {
+                unsigned long n = std::strtoul(v.c_str() + start, nullptr, 10);
+                fn(n ? static_cast<uint32_t>(n > 0xffffffffUL ? 0xffffffffUL : n) : 1,
+                   v.substr(sp + 1, end - sp - 1));
+            }
+            start = end + 1;
+        }
+        if (keys)
+            keys(key);
+    }
+}
+
+int xc_db_add_pending_spellings(xc_db *db, const char *lines, size_t len)
+{
+    NEED(db && (lines || len == 0));
+    NEED_WRITABLE(db);
+    if (len == 0)
+        return XC_OK;
+    XC_TRY
+    Xapian::WritableDatabase &w = db->wdb;
+    const std::string counter = std::string(XC_META_SPELLING_PENDING) + "next";
+    uint64_t n = std::strtoull(w.get_metadata(counter).c_str(), nullptr, 10);
+    char key[64];
+    std::snprintf(key, sizeof key, "%s%016llx", XC_META_SPELLING_PENDING,
+                  static_cast<unsigned long long>(n));
+    w.set_metadata(key, std::string(lines, len));
+    w.set_metadata(counter, std::to_string(n + 1));
+    return XC_OK;
+    XC_CATCH
+}
+
+int xc_db_apply_pending_spellings(xc_db *db, uint64_t *moved)
+{
+    NEED(db);
+    NEED_WRITABLE(db);
+    if (moved)
+        *moved = 0;
+    XC_TRY
+    Xapian::WritableDatabase &w = db->wdb;
+    std::map<std::string, uint32_t> add;
+    std::vector<std::string> keys;
+    uint64_t lines = 0;
+    each_pending_spelling(
+        w,
+        [&add, &lines](uint32_t n, const std::string &word) {
+            add[word] += n;
+            lines++;
+        },
+        [&keys](const std::string &k) { keys.push_back(k); });
+    for (const auto &kv : add)
+        w.add_spelling(kv.first, kv.second);
+    for (const std::string &k : keys)
+        w.set_metadata(k, std::string());
+    if (moved)
+        *moved = lines;
+    return XC_OK;
+    XC_CATCH
+}
+
 int xc_db_export_tables(xc_db *db)
 {
     NEED(db);
@@ -1289,8 +1364,12 @@ int xc_db_export_tables(xc_db *db)
     XC_TRY
     Xapian::WritableDatabase &w = db->wdb;
     std::vector<std::string> lines;
+    std::map<std::string, uint32_t> words; // the table's and the pending ones
     for (Xapian::TermIterator t = w.spellings_begin(); t != w.spellings_end(); ++t)
-        lines.push_back(std::to_string(t.get_termfreq()) + " " + *t + "\n");
+        words[*t] += t.get_termfreq();
+    each_pending_spelling(w, [&words](uint32_t n, const std::string &word) { words[word] += n; });
+    for (const auto &kv : words)
+        lines.push_back(std::to_string(kv.second) + " " + kv.first + "\n");
     write_chunks(w, XC_META_SPELLING, lines);
     lines.clear();
     for (Xapian::TermIterator k = w.synonym_keys_begin(); k != w.synonym_keys_end(); ++k)
@@ -1311,16 +1390,29 @@ int xc_db_spellings(xc_db *db, xc_iter **out)
     XC_TRY
     Xapian::Database &d = db->db();
     std::unique_ptr<xc_iter> h(new xc_iter);
-    if (!db->remote) {
+    // Pending words (XC_META_SPELLING_PENDING) of the first local part.
+    std::map<std::string, uint32_t> pending;
+    for (const Part &p : db->parts)
+        if (!p.remote) {
+            each_pending_spelling(p.db, [&pending](uint32_t n, const std::string &word) {
+                pending[word] += n;
+            });
+            break;
+        }
+    if (db->parts.empty())
+        each_pending_spelling(d, [&pending](uint32_t n, const std::string &word) {
+            pending[word] += n;
+        });
+    if (!db->remote && pending.empty()) {
         for (Xapian::TermIterator t = d.spellings_begin(); t != d.spellings_end(); ++t)
             h->items.push_back(Item{*t, t.get_termfreq(), 0.0});
         *out = h.release();
         return XC_OK;
     }
-    // With remote parts: the local parts' tables (merged by Xapian) and
-    // the remote parts' exported copies ("FREQ WORD" lines), frequencies
+    // With remote parts or pending words: the local parts' tables (merged
+    // by Xapian), the pending words, and the remote parts' exported copies ("FREQ WORD" lines), frequencies
     // added, in byte order as Xapian gives them.
-    std::map<std::string, uint32_t> all;
+    std::map<std::string, uint32_t> all = pending;
     for (Xapian::TermIterator t = d.spellings_begin(); t != d.spellings_end(); ++t)
         all[*t] += t.get_termfreq();
     for (Part &p : db->parts)

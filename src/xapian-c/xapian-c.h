@@ -344,11 +344,29 @@ int xc_db_values_of(xc_db *db, uint32_t slot, const uint32_t *docids, size_t n,
 
 /* Adds word to the spelling table (writable only), frequency += freqinc. */
 int xc_db_add_spelling(xc_db *db, const char *word, uint32_t freqinc);
+/* (Added.) PENDING SPELLING WORDS. Words kept in the database's metadata
+ * (keys XC_META_SPELLING_PENDING + a number, "COUNT WORD\n" lines) instead
+ * of the spelling table: with Xapian 1.4.22 a database whose spelling table
+ * took add_spelling() at many commits in a row (the live delta's folds,
+ * one every few hundred posts) ended corrupt: "Too few chunks of
+ * compressed data", then "Freelist corrupt", the postlist root of the last
+ * commit overwritten. xc_db_spellings() counts them as words of the table;
+ * xc_db_apply_pending_spellings() moves them into the table at a commit
+ * that writes the table anyway (an indexer run).
+ *   xc_db_add_pending_spellings: one new key holding lines (len bytes of
+ *     "COUNT WORD\n" lines; nothing when len is 0). Writable only.
+ *   xc_db_apply_pending_spellings: every pending line through
+ *     add_spelling, the keys removed; *moved (may be NULL) the number of
+ *     lines. Writable only. Both take effect at the next commit. */
+#define XC_META_SPELLING_PENDING "xc.spelling-pending."
+int xc_db_add_pending_spellings(xc_db *db, const char *lines, size_t len);
+int xc_db_apply_pending_spellings(xc_db *db, uint64_t *moved);
 /* The best spelling suggestion for word within max_edit edits: *out is a
  * malloc'ed string (free()), "" when there is none. */
 int xc_db_spelling_suggestion(xc_db *db, const char *word, unsigned max_edit, char **out);
 /* Every word of the spelling table, in byte order, with its frequency (for
- * a caller that keeps its own index of the table). */
+ * a caller that keeps its own index of the table), pending words (above)
+ * of the first local part included. */
 int xc_db_spellings(xc_db *db, xc_iter **out);
 /* Adds synonym to the synonyms of term (writable only). A term of several
  * words is space-separated. */

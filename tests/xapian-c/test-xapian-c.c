@@ -1008,6 +1008,61 @@ START_TEST(test_group_synonym)
 }
 END_TEST
 
+/* Pending spelling words: counted with the table's by xc_db_spellings
+ * (a reader too), moved into the table by xc_db_apply_pending_spellings. */
+static void expect_spellings(xc_db *db, const char *const *words, const uint32_t *freqs, size_t n)
+{
+    xc_iter *sp;
+    const char *word;
+    uint32_t freq;
+    OK(xc_db_spellings(db, &sp));
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(xc_iter_next(sp, &word, NULL, &freq, NULL), XC_OK);
+        ck_assert_str_eq(word, words[i]);
+        ck_assert_uint_eq(freq, freqs[i]);
+    }
+    ck_assert_int_eq(xc_iter_next(sp, &word, NULL, &freq, NULL), XC_DONE);
+    xc_iter_free(sp);
+}
+
+START_TEST(test_pending_spellings)
+{
+    xc_db *w;
+    OK(xc_db_open_writable(dbpath, XC_DB_CREATE_OR_OPEN, &w));
+    OK(xc_db_add_spelling(w, "médecin", 4));
+    OK(xc_db_add_pending_spellings(w, "2 médecin\n1 résidence\n", strlen("2 médecin\n1 résidence\n")));
+    OK(xc_db_add_pending_spellings(w, "3 résidence\n", strlen("3 résidence\n")));
+    OK(xc_db_add_pending_spellings(w, "", 0)); /* nothing */
+    OK(xc_db_commit(w));
+    const char *words[] = {"médecin", "résidence"};
+    const uint32_t pend[] = {6, 4};
+    expect_spellings(w, words, pend, 2);
+    xc_db *r;
+    OK(xc_db_open(dbpath, &r));
+    expect_spellings(r, words, pend, 2);
+    /* the table alone still holds only the word added to it */
+    char *s;
+    OK(xc_db_spelling_suggestion(w, "residance", 2, &s));
+    ck_assert_str_eq(s, "");
+    free(s);
+    uint64_t moved = 0;
+    OK(xc_db_apply_pending_spellings(w, &moved));
+    ck_assert_uint_eq(moved, 3);
+    OK(xc_db_commit(w));
+    expect_spellings(w, words, pend, 2); /* the same counts, now from the table */
+    OK(xc_db_spelling_suggestion(w, "residence", 2, &s));
+    ck_assert_str_eq(s, "résidence");
+    free(s);
+    OK(xc_db_apply_pending_spellings(w, &moved)); /* none left */
+    ck_assert_uint_eq(moved, 0);
+    OK(xc_db_reopen(r, NULL));
+    expect_spellings(r, words, pend, 2);
+    ck_assert_int_eq(xc_db_add_pending_spellings(r, "1 x\n", 4), XC_ERR_INVALID_OP);
+    xc_db_close(r);
+    xc_db_close(w);
+}
+END_TEST
+
 START_TEST(test_spelling_synonyms)
 {
     xc_db *w;
@@ -1859,6 +1914,7 @@ int main(void)
     tcase_add_test(tc, test_group);
     tcase_add_test(tc, test_group_synonym);
     tcase_add_test(tc, test_spelling_synonyms);
+    tcase_add_test(tc, test_pending_spellings);
     tcase_add_test(tc, test_queries);
     tcase_add_test(tc, test_match_all_threads);
     tcase_add_test(tc, test_enquire);
