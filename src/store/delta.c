@@ -401,17 +401,12 @@ int store_fold_run(store_folding *f)
 }
 
 /* After a failed fold: the main database's handle closed and opened again
- * at its last commit. The fold's transaction was cancelled, and Xapian
- * 1.4.22's glass handle must not write again after that: measured, with
- * the daemon's folds (a failure forced in the middle of every other one),
- * the next fold through the same handle took blocks of the last committed
- * revision for new ones: the postlist table's root was overwritten
- * ("Freelist corrupt", then "Expected block N to be level 2" for every
- * reader), and no post of the database could be found any more. A single
- * thread cancelling and writing again did not show it; whatever the cause
- * in Xapian, a fresh handle reads the free list from the last commit. The
- * writer lock is let go in between: when another writer takes it, or the
- * open fails, the store is lost (db_lost: its next run fails; open it
+ * at its last commit, rather than written through again after its
+ * cancelled transaction (a conservative rule: the corruption that first
+ * seemed to follow a failed fold came from the spelling table, see
+ * take_spelling; a fresh handle reads everything from the last commit).
+ * The writer lock is let go in between: when another writer takes it, or
+ * the open fails, the store is lost (db_lost: its next run fails; open it
  * again). */
 static void reopen_main(store *s)
 {

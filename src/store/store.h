@@ -247,8 +247,8 @@ int store_fold(store *s);
  *                       Returns the fold's status (STORE_ERR_DB: the
  *                       delta is kept, fold again) or the removal's.
  *                       After a failed fold the main database's handle
- *                       is opened again (its cancelled transaction leaves
- *                       it unfit to write: delta.c, reopen_main); if that
+ *                       is opened again (not written through after its
+ *                       cancelled transaction: delta.c, reopen_main); if that
  *                       fails the store is lost, and its next run or
  *                       fold fails with STORE_ERR_LOCKED: close it and
  *                       open it again (which applies the journal).
