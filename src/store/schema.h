@@ -97,7 +97,8 @@ static inline const char *store_stem_prefix(txt_lang lang, int title)
  * and SCH_DELTA_DEAD only. A searcher opens both and keeps, of each post,
  * the delta's copy when there is one (none for a tombstone). A put post
  * keeps its words for the spelling table, "COUNT WORD\n" each, in
- * SCH_DELTA_SLOT_SPELL until the fold. */
+ * SCH_DELTA_SLOT_SPELL until the fold, which keeps them as pending words
+ * of the main database (xapian-c.h, PENDING SPELLING WORDS). */
 #define SCH_DELTA_DIR "live"
 #define SCH_DELTA_TERM "XDELTA"
 #define SCH_DELTA_DEAD "XDEAD"

@@ -3,9 +3,9 @@
 # file size limit (ulimit -f) just above the main database's largest file,
 # so that its small delta and journal can be written but a fold cannot
 # grow the main database ("File too large"). A failed fold must leave the
-# main database as its last commit left it (Xapian's glass handle is not
-# used again after the fold's cancelled transaction: the writer opens the
-# store again): the daemon keeps running and answering searches, every
+# main database as its last commit left it (the store opens its handle
+# again after the cancelled transaction, and the writer pauses before the
+# next fold): the daemon keeps running and answering searches, every
 # acknowledged post is found, a write it cannot make is answered with an
 # error, the main database passes xapian-check, and once restarted without
 # the limit the daemon applies the journal: every acknowledged post is in
