@@ -1282,29 +1282,41 @@ int xc_db_add_spelling(xc_db *db, const char *word, uint32_t freqinc)
     XC_CATCH
 }
 
+#define XC_PENDING_KEYS_MAX 32
+
+// Calls fn(count, word) on each "COUNT WORD" line of v.
+static void each_line(const std::string &v,
+                      const std::function<void(uint32_t, const std::string &)> &fn)
+{
+    size_t start = 0;
+    while (start < v.size()) {
+        size_t end = v.find('\n', start);
+        if (end == std::string::npos)
+            end = v.size();
+        size_t sp = v.find(' ', start);
+        if (sp != std::string::npos && sp > start && sp + 1 < end) {
+            unsigned long n = std::strtoul(v.c_str() + start, nullptr, 10);
+            fn(n ? static_cast<uint32_t>(n > 0xffffffffUL ? 0xffffffffUL : n) : 1,
+               v.substr(sp + 1, end - sp - 1));
+        }
+        start = end + 1;
+    }
+}
+
 // Calls fn(count, word) on each pending spelling line of d (keys
-// XC_META_SPELLING_PENDING*), and keys(key) on each key when given.
+// XC_META_SPELLING_PENDING*, not its counter), and keys(key) on each key
+// when given.
 static void each_pending_spelling(const Xapian::Database &d,
                                   const std::function<void(uint32_t, const std::string &)> &fn,
                                   const std::function<void(const std::string &)> &keys = nullptr)
 {
+    const std::string counter = std::string(XC_META_SPELLING_PENDING) + "next";
     for (Xapian::TermIterator k = d.metadata_keys_begin(XC_META_SPELLING_PENDING);
          k != d.metadata_keys_end(XC_META_SPELLING_PENDING); ++k) {
         const std::string key = *k;
-        const std::string v = d.get_metadata(key);
-        size_t start = 0;
-        while (start < v.size()) {
-            size_t end = v.find('\n', start);
-            if (end == std::string::npos)
-                end = v.size();
-            size_t sp = v.find(' ', start);
-            if (sp != std::string::npos && sp > start && sp + 1 < end) {
-                unsigned long n = std::strtoul(v.c_str() + start, nullptr, 10);
-                fn(n ? static_cast<uint32_t>(n > 0xffffffffUL ? 0xffffffffUL : n) : 1,
-                   v.substr(sp + 1, end - sp - 1));
-            }
-            start = end + 1;
-        }
+        if (key == counter)
+            continue;
+        each_line(d.get_metadata(key), fn);
         if (keys)
             keys(key);
     }
@@ -1323,7 +1335,27 @@ int xc_db_add_pending_spellings(xc_db *db, const char *lines, size_t len)
     char key[64];
     std::snprintf(key, sizeof key, "%s%016llx", XC_META_SPELLING_PENDING,
                   static_cast<unsigned long long>(n));
-    w.set_metadata(key, std::string(lines, len));
+    std::string value(lines, len);
+    // Past XC_PENDING_KEYS_MAX keys, all of them are merged into this one
+    // (each word once, its counts summed): a reader's cost then follows
+    // the words, not the number of folds since the last indexer run.
+    std::vector<std::string> keys;
+    for (Xapian::TermIterator k = w.metadata_keys_begin(XC_META_SPELLING_PENDING);
+         k != w.metadata_keys_end(XC_META_SPELLING_PENDING); ++k)
+        if (*k != counter)
+            keys.push_back(*k);
+    if (keys.size() >= XC_PENDING_KEYS_MAX) {
+        std::map<std::string, uint64_t> sum;
+        each_pending_spelling(w, [&sum](uint32_t c, const std::string &word) { sum[word] += c; });
+        each_line(value, [&sum](uint32_t c, const std::string &word) { sum[word] += c; });
+        for (const std::string &k : keys)
+            w.set_metadata(k, std::string());
+        value.clear();
+        for (const auto &kv : sum)
+            value += std::to_string(kv.second > 0xffffffffu ? 0xffffffffu : kv.second) + " " +
+                     kv.first + "\n";
+    }
+    w.set_metadata(key, value);
     w.set_metadata(counter, std::to_string(n + 1));
     return XC_OK;
     XC_CATCH
