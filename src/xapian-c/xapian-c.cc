@@ -1435,14 +1435,26 @@ int xc_db_spellings(xc_db *db, xc_iter **out)
         each_pending_spelling(d, [&pending](uint32_t n, const std::string &word) {
             pending[word] += n;
         });
-    if (!db->remote && pending.empty()) {
-        for (Xapian::TermIterator t = d.spellings_begin(); t != d.spellings_end(); ++t)
-            h->items.push_back(Item{*t, t.get_termfreq(), 0.0});
+    if (!db->remote) {
+        // The table's words (in byte order) and the pending ones merged as
+        // they come: no map of the whole table.
+        auto pit = pending.begin();
+        for (Xapian::TermIterator t = d.spellings_begin(); t != d.spellings_end(); ++t) {
+            const std::string w = *t;
+            for (; pit != pending.end() && pit->first < w; ++pit)
+                h->items.push_back(Item{pit->first, pit->second, 0.0});
+            uint32_t f = t.get_termfreq();
+            if (pit != pending.end() && pit->first == w)
+                f += (pit++)->second;
+            h->items.push_back(Item{w, f, 0.0});
+        }
+        for (; pit != pending.end(); ++pit)
+            h->items.push_back(Item{pit->first, pit->second, 0.0});
         *out = h.release();
         return XC_OK;
     }
-    // With remote parts or pending words: the local parts' tables (merged
-    // by Xapian), the pending words, and the remote parts' exported copies ("FREQ WORD" lines), frequencies
+    // With remote parts: the local parts' tables (merged by Xapian), the
+    // pending words, and the remote parts' exported copies ("FREQ WORD" lines), frequencies
     // added, in byte order as Xapian gives them.
     std::map<std::string, uint32_t> all = pending;
     for (Xapian::TermIterator t = d.spellings_begin(); t != d.spellings_end(); ++t)
