@@ -1282,8 +1282,6 @@ int xc_db_add_spelling(xc_db *db, const char *word, uint32_t freqinc)
     XC_CATCH
 }
 
-#define XC_PENDING_KEYS_MAX 32
-
 // Calls fn(count, word) on each "COUNT WORD" line of v.
 static void each_line(const std::string &v,
                       const std::function<void(uint32_t, const std::string &)> &fn)
@@ -1304,8 +1302,8 @@ static void each_line(const std::string &v,
 }
 
 // Calls fn(count, word) on each pending spelling line of d (keys
-// XC_META_SPELLING_PENDING*, not its counter), and keys(key) on each key
-// when given.
+// XC_META_SPELLING_PENDING*: one since xc_db_add_pending_spellings merges
+// them; "next" is an older counter), and keys(key) on each key when given.
 static void each_pending_spelling(const Xapian::Database &d,
                                   const std::function<void(uint32_t, const std::string &)> &fn,
                                   const std::function<void(const std::string &)> &keys = nullptr)
@@ -1329,34 +1327,26 @@ int xc_db_add_pending_spellings(xc_db *db, const char *lines, size_t len)
     if (len == 0)
         return XC_OK;
     XC_TRY
+    // Every pending word kept once, in one key, counts summed: a fold's
+    // lines name each word once a post (tens of thousands of lines), and
+    // a reader rebuilds its index of the words after every fold, so what
+    // it reads must follow the distinct words, not the posts or the folds.
     Xapian::WritableDatabase &w = db->wdb;
-    const std::string counter = std::string(XC_META_SPELLING_PENDING) + "next";
-    uint64_t n = std::strtoull(w.get_metadata(counter).c_str(), nullptr, 10);
-    char key[64];
-    std::snprintf(key, sizeof key, "%s%016llx", XC_META_SPELLING_PENDING,
-                  static_cast<unsigned long long>(n));
-    std::string value(lines, len);
-    // Past XC_PENDING_KEYS_MAX keys, all of them are merged into this one
-    // (each word once, its counts summed): a reader's cost then follows
-    // the words, not the number of folds since the last indexer run.
+    std::map<std::string, uint64_t> sum;
     std::vector<std::string> keys;
-    for (Xapian::TermIterator k = w.metadata_keys_begin(XC_META_SPELLING_PENDING);
-         k != w.metadata_keys_end(XC_META_SPELLING_PENDING); ++k)
-        if (*k != counter)
-            keys.push_back(*k);
-    if (keys.size() >= XC_PENDING_KEYS_MAX) {
-        std::map<std::string, uint64_t> sum;
-        each_pending_spelling(w, [&sum](uint32_t c, const std::string &word) { sum[word] += c; });
-        each_line(value, [&sum](uint32_t c, const std::string &word) { sum[word] += c; });
-        for (const std::string &k : keys)
+    each_pending_spelling(
+        w, [&sum](uint32_t c, const std::string &word) { sum[word] += c; },
+        [&keys](const std::string &k) { keys.push_back(k); });
+    each_line(std::string(lines, len), [&sum](uint32_t c, const std::string &word) { sum[word] += c; });
+    std::string value;
+    for (const auto &kv : sum)
+        value += std::to_string(kv.second > 0xffffffffu ? 0xffffffffu : kv.second) + " " +
+                 kv.first + "\n";
+    const std::string key = std::string(XC_META_SPELLING_PENDING) + "words";
+    for (const std::string &k : keys)
+        if (k != key)
             w.set_metadata(k, std::string());
-        value.clear();
-        for (const auto &kv : sum)
-            value += std::to_string(kv.second > 0xffffffffu ? 0xffffffffu : kv.second) + " " +
-                     kv.first + "\n";
-    }
     w.set_metadata(key, value);
-    w.set_metadata(counter, std::to_string(n + 1));
     return XC_OK;
     XC_CATCH
 }

@@ -353,10 +353,11 @@ int xc_db_add_spelling(xc_db *db, const char *word, uint32_t freqinc);
  * commit overwritten. xc_db_spellings() counts them as words of the table;
  * xc_db_apply_pending_spellings() moves them into the table at a commit
  * that writes the table anyway (an indexer run).
- *   xc_db_add_pending_spellings: one new key holding lines (len bytes of
- *     "COUNT WORD\n" lines; nothing when len is 0); past 32 keys, all of
- *     them merged into the new one (each word once, counts summed), so
- *     that reading them costs the words, not the folds. Writable only.
+ *   xc_db_add_pending_spellings: lines (len bytes of "COUNT WORD\n"
+ *     lines; nothing when len is 0) merged into the pending words, kept in
+ *     one key, each word once with its counts summed, so that reading them
+ *     costs the distinct words, not the posts or the folds. Writable
+ *     only.
  *   xc_db_apply_pending_spellings: every pending line through
  *     add_spelling, the keys removed; *moved (may be NULL) the number of
  *     lines. Writable only. Both take effect at the next commit. */
