@@ -713,6 +713,17 @@ static void put_live_group(store *s, const char *prefix, int first, int n)
     ck_assert_int_eq(store_commit(s), STORE_OK);
 }
 
+/* A store on path opened as the daemon's writer opens it (live_delta). */
+static store *open_live(const char *path)
+{
+    store_options o = {0};
+    o.live_delta = 1;
+    store *s = NULL;
+    char err[512];
+    ck_assert_int_eq(store_open(path, &o, &s, err, sizeof err), STORE_OK);
+    return s;
+}
+
 struct fold_arg {
     store_folding *f;
     volatile int done;
@@ -737,11 +748,7 @@ static void *fold_thread(void *arg)
 START_TEST(test_fold_while_writing)
 {
     char *path = th_path(tmp, "db");
-    store_options o = {0};
-    o.live_delta = 1;
-    store *s = NULL;
-    char err[512];
-    ck_assert_int_eq(store_open(path, &o, &s, err, sizeof err), STORE_OK);
+    store *s = open_live(path);
     enum { LISTED = 400 };
     for (int i = 0; i < LISTED; i += 4)
         put_live_group(s, "d", i, 4);
@@ -829,11 +836,7 @@ END_TEST
 START_TEST(test_fold_fails_midway)
 {
     char *path = th_path(tmp, "db");
-    store_options o = {0};
-    o.live_delta = 1;
-    store *s = NULL;
-    char err[512];
-    ck_assert_int_eq(store_open(path, &o, &s, err, sizeof err), STORE_OK);
+    store *s = open_live(path);
     enum { ROUNDS = 12, PER = 40 };
     int lost[ROUNDS];
     int nlost = 0, failed = 0;
