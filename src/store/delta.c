@@ -133,7 +133,6 @@ int store_delta_tombstone(store *s, const char *id)
     return rc;
 }
 
-/* Adds the pending spelling words of a delta document to db. */
 /* The pending spelling words of a delta document (SCH_DELTA_SLOT_SPELL,
  * "COUNT WORD\n" lines) appended to *buf, and the slot emptied. The fold
  * keeps them as pending words of the main database (xapian-c.h, PENDING
@@ -145,20 +144,8 @@ static int take_spelling(xc_doc *doc, store_jbuf *buf)
     size_t len;
     if (xc_doc_get_value(doc, SCH_DELTA_SLOT_SPELL, &v, &len) != XC_OK || len == 0)
         return XC_OK;
-    if (buf->len + len + 1 > buf->cap) {
-        size_t nc = buf->cap ? buf->cap : 4096;
-        while (buf->len + len + 1 > nc)
-            nc *= 2;
-        unsigned char *g = realloc(buf->data, nc);
-        if (!g)
-            return XC_ERR_NOMEM;
-        buf->data = g;
-        buf->cap = nc;
-    }
-    memcpy(buf->data + buf->len, v, len);
-    buf->len += len;
-    if (buf->data[buf->len - 1] != '\n')
-        buf->data[buf->len++] = '\n';
+    if (store_jbuf_add(buf, v, len) || (v[len - 1] != '\n' && store_jbuf_add(buf, "\n", 1)))
+        return XC_ERR_NOMEM;
     return xc_doc_set_value(doc, SCH_DELTA_SLOT_SPELL, "", 0);
 }
 

@@ -47,7 +47,7 @@ static uint32_t get_u32(const unsigned char *p)
 
 /* ---------- the run's record, in memory ---------- */
 
-static int buf_add(store_jbuf *b, const void *data, size_t n)
+int store_jbuf_add(store_jbuf *b, const void *data, size_t n)
 {
     if (b->len + n > b->cap) {
         size_t nc = b->cap ? b->cap : 4096;
@@ -72,7 +72,7 @@ static int buf_str(store_jbuf *b, const char *s)
     if (len >= UINT32_MAX)
         return -1;
     put_u32(n, s ? (uint32_t)len : UINT32_MAX);
-    return buf_add(b, n, 4) || (len && buf_add(b, s, len)) ? -1 : 0;
+    return store_jbuf_add(b, n, 4) || (len && store_jbuf_add(b, s, len)) ? -1 : 0;
 }
 
 static int buf_list(store_jbuf *b, char *const *v, size_t n)
@@ -81,7 +81,7 @@ static int buf_list(store_jbuf *b, char *const *v, size_t n)
     if (n >= UINT32_MAX)
         return -1;
     put_u32(c, (uint32_t)n);
-    if (buf_add(b, c, 4))
+    if (store_jbuf_add(b, c, 4))
         return -1;
     for (size_t i = 0; i < n; i++)
         if (buf_str(b, v[i]))
@@ -99,7 +99,7 @@ int store_journal_add_put(store *s, const imp_post *p)
 {
     size_t mark = s->jrun.len;
     unsigned char op = OP_PUT;
-    if (buf_add(&s->jrun, &op, 1) || buf_str(&s->jrun, p->id) || buf_str(&s->jrun, p->url) ||
+    if (store_jbuf_add(&s->jrun, &op, 1) || buf_str(&s->jrun, p->id) || buf_str(&s->jrun, p->url) ||
         buf_str(&s->jrun, p->title) || buf_str(&s->jrun, p->author) ||
         buf_str(&s->jrun, p->date) || buf_str(&s->jrun, p->lang) ||
         buf_list(&s->jrun, p->categories, p->ncategories) ||
@@ -115,7 +115,7 @@ int store_journal_add_delete(store *s, const char *id)
 {
     size_t mark = s->jrun.len;
     unsigned char op = OP_DELETE;
-    if (buf_add(&s->jrun, &op, 1) || buf_str(&s->jrun, id)) {
+    if (store_jbuf_add(&s->jrun, &op, 1) || buf_str(&s->jrun, id)) {
         s->jrun.len = mark;
         return STORE_ERR_NOMEM;
     }

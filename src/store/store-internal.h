@@ -49,6 +49,8 @@ typedef struct {
     unsigned char *data;
     size_t len, cap;
 } store_jbuf;
+/* Appends n bytes of data: 0, or -1 when out of memory (b unchanged). */
+int store_jbuf_add(store_jbuf *b, const void *data, size_t n);
 
 struct store {
     xc_db *db;            /* NULL for a read-only store without a database */

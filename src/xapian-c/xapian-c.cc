@@ -1301,23 +1301,11 @@ static void each_line(const std::string &v,
     }
 }
 
-// Calls fn(count, word) on each pending spelling line of d (keys
-// XC_META_SPELLING_PENDING*: one since xc_db_add_pending_spellings merges
-// them; "next" is an older counter), and keys(key) on each key when given.
+// Calls fn(count, word) on each pending spelling word of d.
 static void each_pending_spelling(const Xapian::Database &d,
-                                  const std::function<void(uint32_t, const std::string &)> &fn,
-                                  const std::function<void(const std::string &)> &keys = nullptr)
+                                  const std::function<void(uint32_t, const std::string &)> &fn)
 {
-    const std::string counter = std::string(XC_META_SPELLING_PENDING) + "next";
-    for (Xapian::TermIterator k = d.metadata_keys_begin(XC_META_SPELLING_PENDING);
-         k != d.metadata_keys_end(XC_META_SPELLING_PENDING); ++k) {
-        const std::string key = *k;
-        if (key == counter)
-            continue;
-        each_line(d.get_metadata(key), fn);
-        if (keys)
-            keys(key);
-    }
+    each_line(d.get_metadata(XC_META_SPELLING_PENDING), fn);
 }
 
 int xc_db_add_pending_spellings(xc_db *db, const char *lines, size_t len)
@@ -1327,26 +1315,20 @@ int xc_db_add_pending_spellings(xc_db *db, const char *lines, size_t len)
     if (len == 0)
         return XC_OK;
     XC_TRY
-    // Every pending word kept once, in one key, counts summed: a fold's
-    // lines name each word once a post (tens of thousands of lines), and
-    // a reader rebuilds its index of the words after every fold, so what
-    // it reads must follow the distinct words, not the posts or the folds.
+    // Every pending word once, counts summed: a fold's lines name each
+    // word once a post (tens of thousands of lines), and a reader rebuilds
+    // its index of the words after every fold, so what it reads must
+    // follow the distinct words, not the posts or the folds.
     Xapian::WritableDatabase &w = db->wdb;
     std::map<std::string, uint64_t> sum;
-    std::vector<std::string> keys;
-    each_pending_spelling(
-        w, [&sum](uint32_t c, const std::string &word) { sum[word] += c; },
-        [&keys](const std::string &k) { keys.push_back(k); });
-    each_line(std::string(lines, len), [&sum](uint32_t c, const std::string &word) { sum[word] += c; });
+    auto add = [&sum](uint32_t c, const std::string &word) { sum[word] += c; };
+    each_pending_spelling(w, add);
+    each_line(std::string(lines, len), add);
     std::string value;
     for (const auto &kv : sum)
         value += std::to_string(kv.second > 0xffffffffu ? 0xffffffffu : kv.second) + " " +
                  kv.first + "\n";
-    const std::string key = std::string(XC_META_SPELLING_PENDING) + "words";
-    for (const std::string &k : keys)
-        if (k != key)
-            w.set_metadata(k, std::string());
-    w.set_metadata(key, value);
+    w.set_metadata(XC_META_SPELLING_PENDING, value);
     return XC_OK;
     XC_CATCH
 }
@@ -1359,22 +1341,15 @@ int xc_db_apply_pending_spellings(xc_db *db, uint64_t *moved)
         *moved = 0;
     XC_TRY
     Xapian::WritableDatabase &w = db->wdb;
-    std::map<std::string, uint32_t> add;
-    std::vector<std::string> keys;
-    uint64_t lines = 0;
-    each_pending_spelling(
-        w,
-        [&add, &lines](uint32_t n, const std::string &word) {
-            add[word] += n;
-            lines++;
-        },
-        [&keys](const std::string &k) { keys.push_back(k); });
-    for (const auto &kv : add)
-        w.add_spelling(kv.first, kv.second);
-    for (const std::string &k : keys)
-        w.set_metadata(k, std::string());
+    uint64_t words = 0;
+    each_pending_spelling(w, [&w, &words](uint32_t n, const std::string &word) {
+        w.add_spelling(word, n);
+        words++;
+    });
+    if (words)
+        w.set_metadata(XC_META_SPELLING_PENDING, std::string());
     if (moved)
-        *moved = lines;
+        *moved = words;
     return XC_OK;
     XC_CATCH
 }
@@ -1412,17 +1387,15 @@ int xc_db_spellings(xc_db *db, xc_iter **out)
     XC_TRY
     Xapian::Database &d = db->db();
     std::unique_ptr<xc_iter> h(new xc_iter);
-    // Pending words (XC_META_SPELLING_PENDING) of the first local part.
-    std::map<std::string, uint32_t> pending;
+    // Pending words (XC_META_SPELLING_PENDING) of the database, or of a
+    // group's first local part (where a live writer's folds keep them).
+    const Xapian::Database *src = db->parts.empty() ? &d : nullptr;
     for (const Part &p : db->parts)
-        if (!p.remote) {
-            each_pending_spelling(p.db, [&pending](uint32_t n, const std::string &word) {
-                pending[word] += n;
-            });
-            break;
-        }
-    if (db->parts.empty())
-        each_pending_spelling(d, [&pending](uint32_t n, const std::string &word) {
+        if (!src && !p.remote)
+            src = &p.db;
+    std::map<std::string, uint32_t> pending;
+    if (src)
+        each_pending_spelling(*src, [&pending](uint32_t n, const std::string &word) {
             pending[word] += n;
         });
     if (!db->remote) {

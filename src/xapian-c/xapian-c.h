@@ -345,7 +345,7 @@ int xc_db_values_of(xc_db *db, uint32_t slot, const uint32_t *docids, size_t n,
 /* Adds word to the spelling table (writable only), frequency += freqinc. */
 int xc_db_add_spelling(xc_db *db, const char *word, uint32_t freqinc);
 /* (Added.) PENDING SPELLING WORDS. Words kept in the database's metadata
- * (keys XC_META_SPELLING_PENDING + a number, "COUNT WORD\n" lines) instead
+ * (the key XC_META_SPELLING_PENDING, "COUNT WORD\n" lines) instead
  * of the spelling table: with Xapian 1.4.22 a database whose spelling table
  * took add_spelling() at many commits in a row (the live delta's folds,
  * one every few hundred posts) ended corrupt: "Too few chunks of
@@ -354,14 +354,14 @@ int xc_db_add_spelling(xc_db *db, const char *word, uint32_t freqinc);
  * xc_db_apply_pending_spellings() moves them into the table at a commit
  * that writes the table anyway (an indexer run).
  *   xc_db_add_pending_spellings: lines (len bytes of "COUNT WORD\n"
- *     lines; nothing when len is 0) merged into the pending words, kept in
- *     one key, each word once with its counts summed, so that reading them
- *     costs the distinct words, not the posts or the folds. Writable
- *     only.
- *   xc_db_apply_pending_spellings: every pending line through
- *     add_spelling, the keys removed; *moved (may be NULL) the number of
- *     lines. Writable only. Both take effect at the next commit. */
-#define XC_META_SPELLING_PENDING "xc.spelling-pending."
+ *     lines; nothing when len is 0) merged into the pending words, each
+ *     word once with its counts summed, so that reading them costs the
+ *     distinct words, not the posts or the folds (like the table, they
+ *     grow with the words the posts bring). Writable only.
+ *   xc_db_apply_pending_spellings: every pending word through
+ *     add_spelling, the key emptied; *moved (may be NULL) the number of
+ *     words. Writable only. Both take effect at the next commit. */
+#define XC_META_SPELLING_PENDING "xc.spelling-pending"
 int xc_db_add_pending_spellings(xc_db *db, const char *lines, size_t len);
 int xc_db_apply_pending_spellings(xc_db *db, uint64_t *moved);
 /* The best spelling suggestion for word within max_edit edits: *out is a
