@@ -2,12 +2,13 @@
  * live index's tests (tests/live/) and its benchmark (bench/live).
  *
  *   liveclient -U SOCK -f POSTS.jsonl [-w WRITERS] [-n PUTS] [-s SEARCHERS]
- *              [-d SECONDS] [-P PREFIX] [-V] [-L] [-S SOCK2]
+ *              [-d SECONDS] [-P PREFIX] [-i MS] [-V] [-L] [-S SOCK2]
  *
  * Each of WRITERS threads opens its own connection and puts PUTS posts one
  * at a time (a put, then its answer, then the next), each a post of
  * POSTS.jsonl (taken in turn) with the id PREFIX-W-I and a word of its own
- * (PREFIX, W, "q" and I) added to its title.
+ * (PREFIX, W, "q" and I) added to its title; -i MS pauses each writer that
+ * many milliseconds after each answer (a site's pace rather than flat out).
  * SEARCHERS threads search meanwhile, each on its own connection, a word
  * of a post's title at a time, until the writers are done (or for SECONDS
  * when there are no writers, or until a SIGTERM). -V then checks, on a new
@@ -38,7 +39,7 @@
 static const char *sock_path, *sock2_path, *prefix = "zqlive";
 static json_t **posts;
 static size_t nposts;
-static int nwriters = 1, nputs = 100, nsearchers = 0, verify = 0, visibility = 0;
+static int nwriters = 1, nputs = 100, nsearchers = 0, verify = 0, visibility = 0, pause_ms = 0;
 static double duration = 5;
 static volatile sig_atomic_t stopping; /* SIGTERM: the searches end early */
 
@@ -203,6 +204,8 @@ static void *writer(void *arg)
                 add_lat(&lat2, &nlat2, now_ms() - t0);
             }
         }
+        if (pause_ms > 0)
+            usleep((useconds_t)pause_ms * 1000u);
     }
     hangup(&c);
     if (have_v)
@@ -319,7 +322,7 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     const char *file = NULL;
     int o;
-    while ((o = getopt(argc, argv, "U:S:f:w:n:s:d:P:VL")) != -1) {
+    while ((o = getopt(argc, argv, "U:S:f:w:n:s:d:P:i:VL")) != -1) {
         switch (o) {
         case 'U': sock_path = optarg; break;
         case 'S': sock2_path = optarg; break;
@@ -329,12 +332,13 @@ int main(int argc, char **argv)
         case 's': nsearchers = atoi(optarg); break;
         case 'd': duration = atof(optarg); break;
         case 'P': prefix = optarg; break;
+        case 'i': pause_ms = atoi(optarg); break;
         case 'V': verify = 1; break;
         case 'L': visibility = 1; break;
         default: return 2;
         }
     }
-    if (!sock_path || !file || nwriters < 0 || nsearchers < 0 || nputs < 0)
+    if (!sock_path || !file || nwriters < 0 || nsearchers < 0 || nputs < 0 || pause_ms < 0)
         return 2;
     FILE *f = fopen(file, "r");
     if (!f) {
