@@ -2,16 +2,19 @@
  * live index's tests (tests/live/) and its benchmark (bench/live).
  *
  *   liveclient -U SOCK -f POSTS.jsonl [-w WRITERS] [-n PUTS] [-s SEARCHERS]
- *              [-d SECONDS] [-P PREFIX] [-i MS] [-V] [-L] [-S SOCK2]
+ *              [-d SECONDS] [-P PREFIX] [-i MS] [-o FROM] [-V] [-L] [-S SOCK2]
  *
  * Each of WRITERS threads opens its own connection and puts PUTS posts one
  * at a time (a put, then its answer, then the next), each a post of
  * POSTS.jsonl (taken in turn) with the id PREFIX-W-I and a word of its own
  * (PREFIX, W, "q" and I) added to its title; -i MS pauses each writer that
  * many milliseconds after each answer (a site's pace rather than flat out).
- * SEARCHERS threads search meanwhile, each on its own connection, a word
- * of a post's title at a time, until the writers are done (or for SECONDS
- * when there are no writers, or until a SIGTERM). -V then checks, on a new
+ * SEARCHERS threads search meanwhile, each on its own connection, the first
+ * two words of a post's title at a time, until the writers are done (or for
+ * SECONDS when there are no writers, or until a SIGTERM); searcher K takes
+ * the posts in turn from FROM + K x POSTS / SEARCHERS (-o FROM, default 0),
+ * so that two searchers do not ask the same questions, and a run given
+ * another FROM asks questions that the daemon's memos have not seen. -V then checks, on a new
  * connection, that
  * every acknowledged post is there: `doc` by id, and a search for its own
  * word whose hits hold its id. -L asks `doc` for each post on another
@@ -40,6 +43,7 @@ static const char *sock_path, *sock2_path, *prefix = "zqlive";
 static json_t **posts;
 static size_t nposts;
 static int nwriters = 1, nputs = 100, nsearchers = 0, verify = 0, visibility = 0, pause_ms = 0;
+static long search_from = 0;
 static double duration = 5;
 static volatile sig_atomic_t stopping; /* SIGTERM: the searches end early */
 
@@ -226,7 +230,7 @@ static void *searcher(void *arg)
         return NULL;
     }
     double end = now_ms() + duration * 1000;
-    for (size_t i = (size_t)s * 101u;; i++) {
+    for (size_t i = (size_t)search_from + (size_t)s * (nposts / (size_t)nsearchers);; i++) {
         if (stopping || (nwriters > 0 ? writers_done : now_ms() >= end))
             break;
         const char *t = json_string_value(json_object_get(posts[i % nposts], "title"));
@@ -322,7 +326,7 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     const char *file = NULL;
     int o;
-    while ((o = getopt(argc, argv, "U:S:f:w:n:s:d:P:i:VL")) != -1) {
+    while ((o = getopt(argc, argv, "U:S:f:w:n:s:d:P:i:o:VL")) != -1) {
         switch (o) {
         case 'U': sock_path = optarg; break;
         case 'S': sock2_path = optarg; break;
@@ -333,12 +337,13 @@ int main(int argc, char **argv)
         case 'd': duration = atof(optarg); break;
         case 'P': prefix = optarg; break;
         case 'i': pause_ms = atoi(optarg); break;
+        case 'o': search_from = atol(optarg); break;
         case 'V': verify = 1; break;
         case 'L': visibility = 1; break;
         default: return 2;
         }
     }
-    if (!sock_path || !file || nwriters < 0 || nsearchers < 0 || nputs < 0 || pause_ms < 0)
+    if (!sock_path || !file || nwriters < 0 || nsearchers < 0 || nputs < 0 || pause_ms < 0 || search_from < 0)
         return 2;
     FILE *f = fopen(file, "r");
     if (!f) {
