@@ -61,7 +61,8 @@ static void usage(FILE *f)
           "                  the posts whose id hashes to it are indexed (FNV-1a 64 of\n"
           "                  the id, modulo M); the others are skipped, not pruned\n"
           "  --wait SECONDS  wait up to SECONDS for another writer's lock (the\n"
-          "                  daemon's live writer, another run) instead of exiting 3\n"
+          "                  daemon's live writer, another run) instead of exiting 3;\n"
+          "                  the daemon's writer lets it go at once for a waiting run\n"
           "  --json          print the summary as one JSON object\n"
           "  --timings       add where the time went (phases, CPU seconds by kind\n"
           "                  of work) to the summary\n"
@@ -276,14 +277,19 @@ int main(int argc, char **argv)
         so.read_only = fl.dry;
         so.shard = fl.nshards ? fl.shard_arg : NULL;
         /* With --wait, the lock is tried again until it is free: the
-         * daemon's writer lets it go after lock_idle without writes. */
+         * daemon's writer lets it go after lock_idle without writes, or
+         * at once when it sees that a writer waits (store.h, THE LOCK,
+         * WAITED FOR), which this one says while it waits. */
         double until = idx_now_s() + fl.wait;
-        int rc;
+        int rc, sign = -1;
         while ((rc = store_open(dbpath, &so, &st, err, sizeof err)) == STORE_ERR_LOCKED &&
                idx_now_s() < until) {
+            if (sign < 0)
+                sign = store_wait_sign(dbpath); /* (tried again if it failed) */
             struct timespec ts = {0, 50 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
+        store_wait_unsign(sign);
         if (rc != STORE_OK) {
             idx_say(1, err);
             ret = rc == STORE_ERR_LOCKED ? EXIT_LOCKED : EXIT_ERROR;

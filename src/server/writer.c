@@ -30,6 +30,8 @@
 
 /* How often a writer waiting for another writer's lock tries again. */
 #define LOCK_RETRY_MS 25
+/* How often an idle writer that holds the lock looks for a waiting one. */
+#define AWAITED_LOOK_MS 100
 
 /* A group waits for company (see run_group) only while writes keep coming:
  * this long without a new one ends the wait. */
@@ -919,10 +921,14 @@ static void *writer_main(void *arg)
                 continue;
             }
             uint64_t deadline = idle_since + (uint64_t)w->lock_idle_ms * 1000000u;
-            if (srv_now_ns() >= deadline) {
-                /* Idle long enough: let socasma-index have the lock, the
-                 * delta folded first (socasma-index would fold it). */
+            uint64_t now = srv_now_ns();
+            if (now >= deadline || store_lock_awaited(w->db_path)) {
+                /* Idle long enough, or a writer waits for the lock: let
+                 * socasma-index have it, the delta folded first
+                 * (socasma-index would fold it). */
                 pthread_mutex_unlock(&w->mu);
+                if (now < deadline)
+                    say(w, 0, "another writer waits for the database lock: let go");
                 fold_all(w, st);
                 delta_since = 0;
                 store_close(st);
@@ -930,7 +936,9 @@ static void *writer_main(void *arg)
                 pthread_mutex_lock(&w->mu);
                 continue;
             }
-            wait_until(w, deadline);
+            /* (awake now and then to look for a waiting writer) */
+            uint64_t look = now + (uint64_t)AWAITED_LOOK_MS * 1000000u;
+            wait_until(w, look < deadline ? look : deadline);
         }
         if (!w->in_head && !pend.head)
             break; /* stopping, nothing left */
@@ -940,8 +948,11 @@ static void *writer_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         check_jobs(w, taken, &s, &pend);
         if (pend.head && !st) {
-            char err[600];
-            int rc = db_path ? open_store(w, &s, db_path, &st, err, sizeof err) : STORE_ERR_NOMEM;
+            char err[600] = "out of memory";
+            /* a writer waiting for the lock goes first: as if it held it */
+            int rc = !db_path                      ? STORE_ERR_NOMEM
+                     : store_lock_awaited(db_path) ? STORE_ERR_LOCKED
+                                                   : open_store(w, &s, db_path, &st, err, sizeof err);
             delta_since = 0;
             if (rc == STORE_ERR_LOCKED) {
                 st = NULL;
@@ -965,6 +976,15 @@ static void *writer_main(void *arg)
         if (pend.head && st) {
             if (run_group(w, st, &pend, &s) < 0) {
                 fold_finish(w, st, 1);
+                store_close(st);
+                st = NULL;
+            } else if (store_lock_awaited(w->db_path)) {
+                /* a writer waits for the lock (a stream of writes would
+                 * keep it from it): the delta folded, the lock let go;
+                 * the next writes wait until it has had its turn */
+                say(w, 0, "another writer waits for the database lock: let go");
+                fold_all(w, st);
+                delta_since = 0;
                 store_close(st);
                 st = NULL;
             } else {

@@ -107,4 +107,9 @@ static inline const char *store_stem_prefix(txt_lang lang, int title)
  * DELTA): its presence says that the delta is a cache of it. */
 #define SCH_JOURNAL_DIR "live-journal"
 
+/* A file in the database directory that a writer waiting for the lock
+ * holds a shared flock on (store.h, THE LOCK, WAITED FOR); the file itself
+ * says nothing. */
+#define SCH_LOCK_WAIT "lock-wanted"
+
 #endif /* SOCASMA_SCHEMA_H */

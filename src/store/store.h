@@ -54,6 +54,18 @@
  *   open keeps it. A delta without a journal
  *   (an older daemon's, synced) is folded as it is.
  *
+ * THE LOCK, WAITED FOR
+ *   Xapian's writer lock has no queue: a writer that keeps writing (the
+ *   daemon's, under a stream of puts) would keep it from one that waits
+ *   (socasma-index --wait, the nightly reindex) for as long as the stream
+ *   lasts. So a waiter says it waits, store_wait_sign(), and the live
+ *   writer, which asks store_lock_awaited() after each group and while
+ *   idle, folds its delta and lets the lock go, and opens the database
+ *   again only once nobody waits; its writes wait meanwhile (up to its
+ *   write_timeout). The sign is a shared flock on PATH/SCH_LOCK_WAIT: the
+ *   kernel drops it with the waiter's descriptor, so a killed waiter leaves
+ *   no sign behind.
+ *
  * AN IMPORT: store_run()
  *   Does a whole run over a list of sources (files, or "-" for standard
  *   input, read through import.h): begin, every post put in input order,
@@ -144,6 +156,21 @@ typedef struct {
 typedef struct store store;
 int store_open(const char *path, const store_options *opt, store **out, char *err,
                size_t errlen);
+
+/* THE LOCK, WAITED FOR: says that the caller waits for the database lock
+ * at path (a directory that exists): a descriptor that holds the sign
+ * until store_wait_unsign(), or -1 (errno set) when it cannot be made: the
+ * directory cannot be written, or a live writer that is looking at that
+ * moment holds the file (try again). Creates the file if absent. */
+int store_wait_sign(const char *path);
+
+/* Takes the sign back (closes fd); -1 is accepted and does nothing. */
+void store_wait_unsign(int fd);
+
+/* 1 when a writer waits for the lock of the database at path (a sign is
+ * held), else 0 (also when the file is absent or cannot be opened). A
+ * few system calls; never blocks. */
+int store_lock_awaited(const char *path);
 
 /* Cancels a run still open (the database keeps its last committed revision),
  * releases the lock, frees. Accepts NULL. */

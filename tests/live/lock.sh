@@ -2,7 +2,9 @@
 # lock.sh: the daemon's writer and socasma-index take turns on one
 # database. The writer holds the write lock only while it writes and
 # lock_idle after: socasma-index without --wait exits 3 meanwhile, with
-# --wait it runs once the lock is let go. While socasma-index holds the
+# --wait it runs once the lock is let go. A writer that waits (--wait) is
+# seen by the daemon's, which lets the lock go at once, even while a stream
+# of puts would keep it: nothing of the stream is lost. While socasma-index holds the
 # lock, a write waits for it: it is applied when the indexer ends within
 # write_timeout, else answered "busy" with nothing applied.
 . "$top_srcdir/tests/live/live-lib.sh"
@@ -61,4 +63,36 @@ expect_eq "busy put applied nothing" 0 "$(found zorbbusy)"
 expect_eq "busy delete applied nothing" 1 "$(found zorblock)"
 expect_match "stats count the busy answers" '"busy":2' "$(ask '{"op":"stats"}')"
 expect_match "after the indexer, writes work again" '"added":1' "$(ask "{\"op\":\"put\",\"post\":$(post lk-4 zorbbusy)}")"
+stop_daemon
+
+# A waiting indexer gets the lock from a daemon whose lock_idle (a minute)
+# is longer than the indexer's --wait, idle or under a stream of puts.
+start_daemon "lock_idle = 60000" || { fail "daemon starts with a long lock_idle"; finish; }
+expect_match "put: the writer holds the lock for a minute" '"added":1' \
+    "$(ask "{\"op\":\"put\",\"post\":$(post lk-5 zorbidle)}")"
+gen_posts 101 110 >"$T/syn2.jsonl"
+out=$("$SOCASMA_INDEX" --config "$T/conf" --json --quiet --wait 20 "$T/syn2.jsonl" 2>&1); rc=$?
+expect_eq "indexer with --wait: the idle writer lets the lock go for it" 0 "$rc"
+expect_eq "its posts added" 10 "$(json_field "$out" added)"
+expect_match "the daemon's log says why it let go" 'waits for the database lock' "$(cat "$T/daemon.err")"
+if [ -x "$LIVECLIENT" ]; then
+    before=$(ask '{"op":"stats"}' | sed -n 's/.*"posts":\([0-9]*\).*/\1/p')
+    # 2 writers x 100 puts, 20 ms apart: the stream outlasts the indexer's run
+    "$LIVECLIENT" -U "$SOCK" -f "$SAMPLE" -w 2 -n 100 -i 20 -P zqlock -V >"$T/stream.out" 2>"$T/stream.err" &
+    lpid=$!
+    # the stream has begun: the writer holds the lock again
+    i=0
+    while [ "$(ask '{"op":"stats"}' | sed -n 's/.*"writes":\([0-9]*\).*/\1/p')" -lt 3 ] && [ $i -lt 600 ]; do
+        i=$((i + 1)); sleep 0.05
+    done
+    gen_posts 111 120 >"$T/syn3.jsonl"
+    out=$("$SOCASMA_INDEX" --config "$T/conf" --json --quiet --wait 20 "$T/syn3.jsonl" 2>&1); rc=$?
+    expect_eq "indexer with --wait during a stream of puts: gets the lock" 0 "$rc"
+    expect_eq "its posts added" 10 "$(json_field "$out" added)"
+    wait "$lpid"; lrc=$?
+    expect_eq "the stream: every put acknowledged and found afterwards" 0 "$lrc"
+    expect_match "the stream: 200 acknowledged, none missing" '"acked":200,"put_failed":0.*"missing":0' "$(cat "$T/stream.out")"
+    expect_match "every post counted: the stream's and the indexer's" "\"posts\":$((before + 200 + 10))[,}]" \
+        "$(ask '{"op":"stats"}')"
+fi
 finish

@@ -1,13 +1,17 @@
 /* test-store.c: unit tests of the store (src/store/store.h) against real
  * Xapian databases in temporary directories: the document layout of
- * schema.h, incremental runs, prune, cancel, the lock, record errors,
+ * schema.h, incremental runs, prune, cancel, the lock (and the sign of a
+ * writer waiting for it), record errors,
  * spelling and the glossary. */
 #include <config.h>
 
 #include <check.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/testhelp.h"
@@ -609,6 +613,50 @@ START_TEST(test_build)
 }
 END_TEST
 
+/* The sign of a writer waiting for the lock (store.h, THE LOCK, WAITED
+ * FOR): seen while held, by this process or another; gone when taken
+ * back or when its holder dies. */
+START_TEST(test_lock_waited_for)
+{
+    char *db = th_path(tmp, "db");
+    ck_assert_int_eq(store_lock_awaited(db), 0); /* no directory */
+    ck_assert_int_eq(store_wait_sign(db), -1);
+    ck_assert_int_eq(mkdir(db, 0700), 0);
+    ck_assert_int_eq(store_lock_awaited(db), 0); /* no file */
+    int a = store_wait_sign(db), b = store_wait_sign(db); /* two waiters */
+    ck_assert_int_ge(a, 0);
+    ck_assert_int_ge(b, 0);
+    ck_assert_int_eq(store_lock_awaited(db), 1);
+    store_wait_unsign(a);
+    ck_assert_int_eq(store_lock_awaited(db), 1);
+    store_wait_unsign(b);
+    ck_assert_int_eq(store_lock_awaited(db), 0); /* the file stays, unheld */
+    store_wait_unsign(-1);
+    /* a waiter that dies takes its sign with it */
+    int go[2];
+    ck_assert_int_eq(pipe(go), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        char c = store_wait_sign(db) >= 0 ? 'y' : 'n';
+        if (write(go[1], &c, 1) != 1)
+            _exit(1);
+        pause();
+        _exit(0);
+    }
+    char c = 0;
+    ck_assert_int_eq(read(go[0], &c, 1), 1);
+    ck_assert_int_eq(c, 'y');
+    ck_assert_int_eq(store_lock_awaited(db), 1);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    ck_assert_int_eq(store_lock_awaited(db), 0);
+    close(go[0]);
+    close(go[1]);
+    free(db);
+}
+END_TEST
+
 int main(void)
 {
     Suite *su = suite_create("store");
@@ -622,6 +670,7 @@ int main(void)
     tcase_add_test(tc, test_cancel_and_lock);
     tcase_add_test(tc, test_glossary);
     tcase_add_test(tc, test_build);
+    tcase_add_test(tc, test_lock_waited_for);
     suite_add_tcase(su, tc);
     return th_run_suite(su, 0);
 }
