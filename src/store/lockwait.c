@@ -1,7 +1,10 @@
 /* lockwait.c: a writer that waits for the database lock says so, and the
  * live writer that holds it looks (store.h, THE LOCK, WAITED FOR). The sign
- * is a shared flock on PATH/SCH_LOCK_WAIT; the looker tries an exclusive
- * one without waiting, which fails while any sign is held. */
+ * is a write lock on PATH/SCH_LOCK_WAIT, an open file description lock
+ * (F_OFD_SETLK: it belongs to the descriptor, not the process, and goes
+ * with it); the looker asks F_OFD_GETLK, which takes nothing. A write lock
+ * needs the file open for writing, so a user who may only read the
+ * database cannot keep its writer from writing with a false sign. */
 #include <config.h>
 
 #include <errno.h>
@@ -9,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "store/schema.h"
@@ -27,6 +29,16 @@ static char *sign_path(const char *path)
     return p;
 }
 
+/* The whole file, as the one range every sign and look is about. */
+static struct flock whole(short type)
+{
+    struct flock fl;
+    memset(&fl, 0, sizeof fl); /* l_pid must be 0 for F_OFD_* */
+    fl.l_type = type;
+    fl.l_whence = SEEK_SET;
+    return fl;
+}
+
 int store_wait_sign(const char *path)
 {
     if (!path) {
@@ -41,8 +53,9 @@ int store_wait_sign(const char *path)
     free(p);
     if (fd < 0)
         return -1;
-    if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
-        int e = errno;
+    struct flock fl = whole(F_WRLCK);
+    if (fcntl(fd, F_OFD_SETLK, &fl) != 0) {
+        int e = errno; /* EAGAIN: another waiter signs already */
         close(fd);
         errno = e;
         return -1;
@@ -53,7 +66,7 @@ int store_wait_sign(const char *path)
 void store_wait_unsign(int fd)
 {
     if (fd >= 0)
-        close(fd); /* the flock goes with the descriptor */
+        close(fd); /* the lock goes with the descriptor */
 }
 
 int store_lock_awaited(const char *path)
@@ -67,7 +80,8 @@ int store_lock_awaited(const char *path)
     free(p);
     if (fd < 0)
         return 0;
-    int awaited = flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-    close(fd); /* (and the exclusive lock, when it was taken) */
+    struct flock fl = whole(F_WRLCK);
+    int awaited = fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+    close(fd);
     return awaited;
 }

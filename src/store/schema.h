@@ -108,7 +108,7 @@ static inline const char *store_stem_prefix(txt_lang lang, int title)
 #define SCH_JOURNAL_DIR "live-journal"
 
 /* A file in the database directory that a writer waiting for the lock
- * holds a shared flock on (store.h, THE LOCK, WAITED FOR); the file itself
+ * holds a write lock on (store.h, THE LOCK, WAITED FOR); the file itself
  * says nothing. */
 #define SCH_LOCK_WAIT "lock-wanted"
 

@@ -62,9 +62,10 @@
  *   writer, which asks store_lock_awaited() after each group and while
  *   idle, folds its delta and lets the lock go, and opens the database
  *   again only once nobody waits; its writes wait meanwhile (up to its
- *   write_timeout). The sign is a shared flock on PATH/SCH_LOCK_WAIT: the
- *   kernel drops it with the waiter's descriptor, so a killed waiter leaves
- *   no sign behind.
+ *   write_timeout). The sign is a write lock on PATH/SCH_LOCK_WAIT (an
+ *   open file description lock): the kernel drops it with the waiter's
+ *   descriptor, so a killed waiter leaves no sign behind, and only a user
+ *   who may write the file can make it.
  *
  * AN IMPORT: store_run()
  *   Does a whole run over a list of sources (files, or "-" for standard
@@ -160,8 +161,9 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
 /* THE LOCK, WAITED FOR: says that the caller waits for the database lock
  * at path (a directory that exists): a descriptor that holds the sign
  * until store_wait_unsign(), or -1 (errno set) when it cannot be made: the
- * directory cannot be written, or a live writer that is looking at that
- * moment holds the file (try again). Creates the file if absent. */
+ * file cannot be created or written, or another waiter signs already
+ * (EAGAIN: one sign is enough; try again, it may be gone). Creates the
+ * file if absent. */
 int store_wait_sign(const char *path);
 
 /* Takes the sign back (closes fd); -1 is accepted and does nothing. */

@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include <check.h>
+#include <errno.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -623,14 +624,27 @@ START_TEST(test_lock_waited_for)
     ck_assert_int_eq(store_wait_sign(db), -1);
     ck_assert_int_eq(mkdir(db, 0700), 0);
     ck_assert_int_eq(store_lock_awaited(db), 0); /* no file */
-    int a = store_wait_sign(db), b = store_wait_sign(db); /* two waiters */
+    int a = store_wait_sign(db);
     ck_assert_int_ge(a, 0);
-    ck_assert_int_ge(b, 0);
+    ck_assert_int_eq(store_lock_awaited(db), 1);
+    errno = 0;
+    ck_assert_int_eq(store_wait_sign(db), -1); /* one sign at a time */
+    ck_assert_int_eq(errno, EAGAIN);
     ck_assert_int_eq(store_lock_awaited(db), 1);
     store_wait_unsign(a);
+    ck_assert_int_eq(store_lock_awaited(db), 0); /* the file stays, unheld */
+    /* a reader of the file cannot sign */
+    char *f = th_path(db, SCH_LOCK_WAIT);
+    ck_assert_int_eq(chmod(f, 0444), 0);
+    if (geteuid() != 0) /* (root writes anyway) */
+        ck_assert_int_eq(store_wait_sign(db), -1);
+    ck_assert_int_eq(chmod(f, 0644), 0);
+    free(f);
+    int b = store_wait_sign(db);
+    ck_assert_int_ge(b, 0);
     ck_assert_int_eq(store_lock_awaited(db), 1);
     store_wait_unsign(b);
-    ck_assert_int_eq(store_lock_awaited(db), 0); /* the file stays, unheld */
+    ck_assert_int_eq(store_lock_awaited(db), 0);
     store_wait_unsign(-1);
     /* a waiter that dies takes its sign with it */
     int go[2];
