@@ -281,11 +281,18 @@ int main(int argc, char **argv)
          * at once when it sees that a writer waits (store.h, THE LOCK,
          * WAITED FOR), which this one says while it waits. */
         double until = idx_now_s() + fl.wait;
-        int rc, sign = -1;
+        int rc, sign = -1, told = 0;
         while ((rc = store_open(dbpath, &so, &st, err, sizeof err)) == STORE_ERR_LOCKED &&
                idx_now_s() < until) {
             if (sign < 0)
                 sign = store_wait_sign(dbpath); /* (tried again if it failed) */
+            if (!told && !fl.quiet && isatty(STDERR_FILENO)) {
+                /* on a terminal, as the progress line: staff see why */
+                char msg[sizeof err + 48];
+                snprintf(msg, sizeof msg, "%s; waiting for it (up to %.0f s)", err, fl.wait);
+                idx_say(1, msg);
+                told = 1;
+            }
             struct timespec ts = {0, 50 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
