@@ -29,6 +29,6 @@ tests_live_liveclient_LDFLAGS = $(AM_LDFLAGS) -pthread
 tests_live_liveclient_LDADD = $(JANSSON_LIBS)
 LIVE_TESTS = tests/live/protocol.sh tests/live/access.sh tests/live/durability.sh \
 	tests/live/concurrent.sh tests/live/lock.sh tests/live/stats.sh tests/live/delta.sh \
-	tests/live/foldrace.sh tests/live/journal.sh tests/live/foldfail.sh
+	tests/live/foldrace.sh tests/live/journal.sh tests/live/foldfail.sh tests/live/samedoc.sh
 TESTS += $(LIVE_TESTS)
 EXTRA_DIST += $(LIVE_TESTS) tests/live/live-lib.sh
