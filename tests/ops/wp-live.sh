@@ -279,7 +279,15 @@ published=$(wp_php 'echo wp_count_posts("post")->publish + wp_count_posts("page"
 i=0
 while [ "$(queued)" -gt 0 ] && [ $i -lt 10 ]; do wp_cron; i=$((i + 1)); done
 expect_eq "WP-Cron emptied the queue" 0 "$(queued)"
-expect_eq "the daemon has the 1,500 posts" 1500 "$(daemon_total glockenspiel)"
+# (asked again while the answer is an error rather than a count: the folds
+# of those posts load the machine, and a search may meet query_time_limit)
+i=0
+while ! daemon glockenspiel >"$T/bulk.answer" || ! grep -q '"total":' "$T/bulk.answer"; do
+    i=$((i + 1)); [ $i -lt 20 ] || break
+    sleep 0.5
+done
+[ $i -eq 0 ] || echo "the count of the 1,500 posts asked $((i + 1)) times; the last answer: $(head -c 300 "$T/bulk.answer")"
+expect_eq "the daemon has the 1,500 posts" 1500 "$(sed -n 's/.*"total":\([0-9]*\).*/\1/p' "$T/bulk.answer")"
 expect_eq "the daemon has every published post" "$published" "$(daemon_posts)"
 # The access log: "TIME CLIENT put BYTES MS ok added=A updated=U unchanged=N ...".
 tail -n +"$((log_lines + 1))" "$T/wp-access.log" | grep ' put [0-9]* [0-9.]* ok ' |
