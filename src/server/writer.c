@@ -897,6 +897,16 @@ static int open_store(srv_writer *w, const settings *s, const char *db_path, sto
     return rc;
 }
 
+/* Lets the write lock go (for socasma-index): the delta folded first, so
+ * that nothing waits in it while another writer has the database. */
+static void let_go(srv_writer *w, store **st, uint64_t *delta_since)
+{
+    fold_all(w, *st);
+    store_close(*st);
+    *st = NULL;
+    *delta_since = 0;
+}
+
 static void *writer_main(void *arg)
 {
     srv_writer *w = arg;
@@ -924,15 +934,11 @@ static void *writer_main(void *arg)
             uint64_t now = srv_now_ns();
             if (now >= deadline || store_lock_awaited(w->db_path)) {
                 /* Idle long enough, or a writer waits for the lock: let
-                 * socasma-index have it, the delta folded first
-                 * (socasma-index would fold it). */
+                 * socasma-index have it. */
                 pthread_mutex_unlock(&w->mu);
                 if (now < deadline)
                     say(w, 0, "another writer waits for the database lock: let go");
-                fold_all(w, st);
-                delta_since = 0;
-                store_close(st);
-                st = NULL;
+                let_go(w, &st, &delta_since);
                 pthread_mutex_lock(&w->mu);
                 continue;
             }
@@ -980,13 +986,10 @@ static void *writer_main(void *arg)
                 st = NULL;
             } else if (store_lock_awaited(w->db_path)) {
                 /* a writer waits for the lock (a stream of writes would
-                 * keep it from it): the delta folded, the lock let go;
-                 * the next writes wait until it has had its turn */
+                 * keep it from it): the lock let go; the next writes
+                 * wait until it has had its turn */
                 say(w, 0, "another writer waits for the database lock: let go");
-                fold_all(w, st);
-                delta_since = 0;
-                store_close(st);
-                st = NULL;
+                let_go(w, &st, &delta_since);
             } else {
                 maybe_fold(w, st, &s, &delta_since);
             }

@@ -14,9 +14,9 @@
  * SECONDS when there are no writers, or until a SIGTERM); searcher K takes
  * the posts in turn from FROM + K x POSTS / SEARCHERS (-o FROM, default 0),
  * so that two searchers do not ask the same questions, and a run given
- * another FROM asks questions that the daemon's memos have not seen. -V then checks, on a new
- * connection, that
- * every acknowledged post is there: `doc` by id, and a search for its own
+ * another FROM asks questions that the daemon's memos have not seen.
+ * -V then checks, on a new connection, that every acknowledged post is
+ * there: `doc` by id, and a search for its own
  * word whose hits hold its id. -L asks `doc` for each post on another
  * connection right after its put is answered (visible at once?), and with
  * -S SOCK2 also through a second daemon on the same database, polling
