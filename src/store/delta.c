@@ -193,6 +193,7 @@ struct store_folding {
     xc_db *main;       /* s->db: the fold's alone until store_fold_end */
     char *delta_path;  /* read through a handle of the fold's own */
     char **ids;        /* the delta's id terms at store_fold_begin */
+    xc_doc **docs;     /* their documents kept in memory, or NULL (to read) */
     size_t nids;
     int rc;            /* store_fold_run's status */
     uint64_t jupto;    /* the journal's segments it makes useless */
@@ -204,9 +205,13 @@ static void fold_free(store_folding *f)
 {
     if (!f)
         return;
-    for (size_t i = 0; i < f->nids; i++)
+    for (size_t i = 0; i < f->nids; i++) {
         free(f->ids[i]);
+        if (f->docs)
+            xc_doc_free(f->docs[i]);
+    }
     free(f->ids);
+    free(f->docs);
     free(f->delta_path);
     free(f);
 }
@@ -265,6 +270,11 @@ int store_fold_begin(store *s, store_folding **out)
         fold_free(f);
         return store_from_xc(rc);
     }
+    /* The listed posts' copies (THE FOLD'S COPIES): the fold's from now on.
+     * Without room for them, every post is read from the delta. */
+    f->docs = calloc(f->nids ? f->nids : 1, sizeof *f->docs);
+    for (size_t i = 0; f->docs && i < f->nids; i++)
+        f->docs[i] = copies_take(&s->copies, f->ids[i] + strlen(SCH_ID));
     /* The writes from now on into a new segment of the journal: the older
      * ones are removed once this fold's commit holds them. */
     int jrc = store_journal_rotate(s, &f->jupto);
@@ -316,9 +326,12 @@ int store_fold_run(store_folding *f)
     const char *unread = NULL; /* a listed post the handle never found */
     store_jbuf spell = {0};    /* the folded posts' spelling words */
     for (size_t i = 0; rc == XC_OK && i < f->nids; i++) {
-        xc_doc *doc = NULL;
+        xc_doc *doc = f->docs ? f->docs[i] : NULL;
         stage = "read a post of the delta";
-        rc = fold_read(rd, f->ids[i], &doc);
+        if (doc)
+            f->docs[i] = NULL; /* its copy: nothing to read */
+        else
+            rc = fold_read(rd, f->ids[i], &doc);
         /* Listed at store_fold_begin, and no document leaves the delta
          * before store_fold_end: a post not found was read from an older
          * revision. Read again; never skip it, as store_fold_end would

@@ -8,7 +8,7 @@ src_store_libstore_a_SOURCES = \
 	src/store/termset.h src/store/termset.c \
 	src/store/document.c src/store/store.c src/store/delta.c src/store/journal.c src/store/build.c \
 	src/store/run.h src/store/run.c src/store/run-build.c \
-	src/store/shard.c src/store/lockwait.c
+	src/store/shard.c src/store/lockwait.c src/store/copies.h src/store/copies.c
 src_store_libstore_a_CFLAGS = $(AM_CFLAGS) -pthread
 
 check_PROGRAMS += tests/store/test-store

@@ -34,6 +34,7 @@
 #ifndef SOCASMA_STORE_INTERNAL_H
 #define SOCASMA_STORE_INTERNAL_H
 
+#include "store/copies.h"
 #include "store/idmap.h"
 #include "store/store.h"
 #include "store/termset.h"
@@ -85,6 +86,7 @@ struct store {
                              the main database is its own meanwhile */
     idmap fold_changed;   /* ids put or deleted in the delta since it began */
     int fold_changed_lost; /* out of memory recording one: nothing removed */
+    store_copies copies;  /* THE FOLD'S COPIES, below */
     uint64_t main_rev;    /* the main database's revision, when known */
     int main_rev_known;
     /* The journal (journal.c), open when use_delta: */
@@ -197,6 +199,19 @@ int store_delta_open(store *s, int create);
  * words) / a tombstone for id: xc statuses. */
 int store_delta_put(store *s, const store_prepared *p);
 int store_delta_tombstone(store *s, const char *id);
+/* THE FOLD'S COPIES (copies.h)
+ *   The documents that committed live runs put into the delta, kept in
+ *   memory (at most STORE_COPIES_MAX) until store_fold_begin hands the
+ *   fold those of the posts it lists: store_fold_run then writes them into
+ *   the main database as they are, and reads from the delta only the
+ *   others (tombstones, and posts put before this store was opened or
+ *   past the bound). A copy is exactly the delta's document of its post
+ *   as last committed: store_apply and store_delete note each change of a
+ *   live run, store_commit applies the notes once the delta's commit
+ *   holds them, store_cancel (and a failed commit) drops them; closing
+ *   the delta drops every copy. About 30 KB a medium post. */
+#define STORE_COPIES_MAX 1024
+
 /* The main database's revision, read from it, or remembered during a fold
  * (which owns it) and after one. An xc status. */
 int store_main_revision(store *s, uint64_t *rev);

@@ -128,6 +128,7 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
     idmap_init(&s->old);
     idmap_init(&s->seen);
     idmap_init(&s->spell);
+    copies_init(&s->copies, STORE_COPIES_MAX);
     s->jfd = -1;
     s->title_weight = opt && opt->title_weight ? opt->title_weight : 3;
     s->read_only = opt ? opt->read_only : 0;
@@ -201,6 +202,7 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
                 rc = store_fold(s);
             xc_db_close(s->delta);
             s->delta = NULL;
+            copies_clear(&s->copies);
         }
         if (rc == STORE_OK && s->use_delta) {
             /* The journal first: the delta is written without syncs only
@@ -238,6 +240,7 @@ void store_close(store *s)
     store_build_discard(s);
     int folded = s->delta && s->delta_docs == 0 && store_journal_clean(s);
     xc_db_close(s->delta);
+    copies_clear(&s->copies);
     if (folded)
         store_journal_close_clean(s); /* (failing that, the next open
                                          throws the empty delta away) */
@@ -412,6 +415,12 @@ int store_apply(store *s, store_prepared *p, store_outcome *outcome)
     } else if (s->live && s->delta) {
         oc = exists ? STORE_UPDATED : STORE_ADDED;
         rc = store_delta_put(s, p);
+        if (rc == XC_OK) {
+            /* The delta's document, kept for the fold (THE FOLD'S COPIES):
+             * a note that fails only costs the fold a read. */
+            copies_note_change(&s->copies, p->id, p->doc);
+            p->doc = NULL;
+        }
     } else if (exists) {
         oc = STORE_UPDATED;
         if (s->db && !s->read_only) {
@@ -508,6 +517,8 @@ int store_delete(store *s, const char *id, int *found)
                                      : xc_db_delete_document(s->db, idterm, NULL);
         if (rc == XC_OK && s->live && s->delta && store_journal_add_delete(s, id) != STORE_OK)
             rc = XC_ERR_NOMEM;
+        if (rc == XC_OK && s->live && s->delta)
+            copies_note_change(&s->copies, id, NULL); /* (the fold reads tombstones) */
         if (rc != XC_OK) {
             set_err(s, "cannot delete post \"%s\": %s", id, xc_errmsg());
             s->failed = 1;
@@ -836,6 +847,10 @@ int store_commit(store *s)
         }
         int rc = xc_db_commit_transaction(s->delta);
         s->in_run = 0;
+        if (rc == XC_OK)
+            copies_commit(&s->copies);
+        else
+            copies_cancel(&s->copies);
         if (rc != XC_OK) {
             set_err(s, "cannot commit: %s", xc_errmsg());
             s->reload_old = 1;
@@ -900,6 +915,7 @@ int store_cancel(store *s)
         return s ? STORE_OK : STORE_ERR_INVALID;
     s->in_run = 0;
     s->glossary_changed = 0; /* a cancelled run changes nothing */
+    copies_cancel(&s->copies);
     store_build_discard(s);
     if (s->db && !s->read_only) {
         int rc = xc_db_cancel_transaction(run_db(s));

@@ -819,6 +819,84 @@ START_TEST(test_fold_while_writing)
 }
 END_TEST
 
+/* ---- the fold's copies --------------------------------------------------- */
+
+/* The fold writes the documents that this store's live runs put from the
+ * copies it kept in memory (THE FOLD'S COPIES), and reads from the delta
+ * only the others. Shown by taking the posts out of the delta behind the
+ * fold's back once it has listed them: the posts with a copy are folded
+ * anyway, whole (their words found in the main database), while a post
+ * put before the store was opened has no copy, so the same trick makes
+ * that fold fail. A copy follows its post: an update folds the new
+ * version, a delete the tombstone, and a cancelled run leaves the copy as
+ * the last commit had it. */
+START_TEST(test_fold_uses_copies)
+{
+    char *path = th_path(tmp, "db");
+    store *s = open_live(path);
+    put_live_group(s, "c", 0, 8);
+    /* c-1 updated (the new version's word), c-2 deleted, c-3 put in a
+     * run that is cancelled. */
+    ck_assert_int_eq(store_begin_live(s), STORE_OK);
+    imp_post p = live_post("c-1", "zcopyupdated words of the new version");
+    store_outcome oc;
+    ck_assert_int_eq(store_put(s, &p, &oc), STORE_OK);
+    ck_assert_int_eq(oc, STORE_UPDATED);
+    int found = 0;
+    ck_assert_int_eq(store_delete(s, "c-2", &found), STORE_OK);
+    ck_assert_int_eq(found, 1);
+    ck_assert_int_eq(store_commit(s), STORE_OK);
+    ck_assert_int_eq(store_begin_live(s), STORE_OK);
+    imp_post q = live_post("c-3", "zcopycancelled never committed");
+    ck_assert_int_eq(store_put(s, &q, &oc), STORE_OK);
+    ck_assert_int_eq(store_cancel(s), STORE_OK);
+    ck_assert_uint_eq(s->copies.count, 7); /* c-0 .. c-7 but the deleted c-2 */
+    store_folding *f = NULL;
+    ck_assert_int_eq(store_fold_begin(s, &f), STORE_OK);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(s->copies.count, 0); /* the fold's now */
+    for (int i = 0; i < 8; i++) {
+        char term[64];
+        snprintf(term, sizeof term, "Qc-%d", i);
+        if (i != 2) /* (the tombstone is read from the delta) */
+            ck_assert_int_eq(xc_db_delete_document(s->delta, term, NULL), XC_OK);
+    }
+    ck_assert_int_eq(xc_db_commit(s->delta), XC_OK);
+    ck_assert_int_eq(store_fold_run(f), STORE_OK);
+    ck_assert_int_eq(store_fold_end(s, f), STORE_OK);
+    xc_db *main = reader("db");
+    for (int i = 0; i < 8; i++)
+        ck_assert_msg(has_id(main, "c", i) == (i != 2), "c-%d %s", i,
+                      i == 2 ? "deleted is there" : "is missing");
+    uint32_t tf = 0;
+    ck_assert_int_eq(xc_db_termfreq(main, "zcopyupdated", 12, &tf), XC_OK);
+    ck_assert_uint_eq(tf, 1);
+    ck_assert_int_eq(xc_db_termfreq(main, "zcopycancelled", 14, &tf), XC_OK);
+    ck_assert_uint_eq(tf, 0);
+    char *body = fold_body(5);
+    char word[64];
+    ck_assert_int_eq(sscanf(body, "%63s", word), 1);
+    free(body);
+    ck_assert_int_eq(xc_db_termfreq(main, word, strlen(word), &tf), XC_OK);
+    ck_assert_uint_ge(tf, 1); /* c-5's words, from its copy */
+    xc_db_close(main);
+    store_close(s);
+    /* Opened again: no copies. A post taken out of the delta behind the
+     * fold's back cannot be folded. */
+    s = open_live(path);
+    put_live_group(s, "d", 0, 4);
+    copies_clear(&s->copies);
+    ck_assert_int_eq(store_fold_begin(s, &f), STORE_OK);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(xc_db_delete_document(s->delta, "Qd-1", NULL), XC_OK);
+    ck_assert_int_eq(xc_db_commit(s->delta), XC_OK);
+    ck_assert_int_ne(store_fold_run(f), STORE_OK);
+    ck_assert_int_ne(store_fold_end(s, f), STORE_OK);
+    store_close(s);
+    free(path);
+}
+END_TEST
+
 /* ---- folds that fail midway --------------------------------------------- */
 
 /* Folds of the live delta that fail after writing part of their posts into
@@ -843,6 +921,16 @@ START_TEST(test_fold_fails_midway)
     for (int r = 0; r < ROUNDS; r++) {
         for (int i = 0; i < PER; i += 4)
             put_live_group(s, "m", r * PER + i, 4);
+        int victim = r * PER + PER / 2 + 7;
+        if (r % 2 == 0) {
+            /* The victim's copy in memory dropped (THE FOLD'S COPIES): the
+             * fold must read it from the delta. */
+            char id[32];
+            snprintf(id, sizeof id, "m-%d", victim);
+            xc_doc *copy = copies_take(&s->copies, id);
+            ck_assert_ptr_nonnull(copy);
+            xc_doc_free(copy);
+        }
         store_folding *f = NULL;
         ck_assert_int_eq(store_fold_begin(s, &f), STORE_OK);
         ck_assert_ptr_nonnull(f);
@@ -850,7 +938,6 @@ START_TEST(test_fold_fails_midway)
             /* A post of the second half of this round's list taken out of
              * the delta: the fold writes the first half, then fails. */
             char term[64];
-            int victim = r * PER + PER / 2 + 7;
             snprintf(term, sizeof term, "Qm-%d", victim);
             ck_assert_int_eq(xc_db_delete_document(s->delta, term, NULL), XC_OK);
             ck_assert_int_eq(xc_db_commit(s->delta), XC_OK);
@@ -1002,6 +1089,7 @@ int main(void)
     tcase_add_test(tc, test_run_disk_full);
     tcase_add_test(tc, test_live);
     tcase_add_test(tc, test_fold_while_writing);
+    tcase_add_test(tc, test_fold_uses_copies);
     tcase_add_test(tc, test_fold_fails_midway);
     tcase_add_test(tc, test_glossary_kept);
     suite_add_tcase(su, tc);
