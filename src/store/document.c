@@ -612,6 +612,8 @@ int store_prepare(const store *s, store_worker *w, const imp_post *post, store_p
     /* Every term at once: one call per distinct term rather than one per
      * occurrence (termset.h). */
     if (b.rc == STORE_OK) {
+        p->doc_bytes = copies_estimate(b.terms->n, b.terms->nbytes, b.terms->nocc,
+                                       strlen(post->title) + strlen(post->body));
         int xrc = store_termset_write(b.terms, b.doc);
         if (xrc != XC_OK) /* the terms were checked: only memory can fail */
             b.rc = xrc == XC_ERR_NOMEM ? STORE_ERR_NOMEM : STORE_ERR_INVALID;

@@ -137,6 +137,7 @@ struct store_prepared {
     char hash[17];
     int unchanged;        /* same hash as the database: doc is NULL */
     xc_doc *doc;
+    size_t doc_bytes;     /* doc's memory, estimated (copies_estimate) */
     store_spell *spell;   /* one entry per occurrence, in the post's order
                              (not merged: the run sums them in a hash) */
     size_t nspell;
@@ -201,7 +202,8 @@ int store_delta_put(store *s, const store_prepared *p);
 int store_delta_tombstone(store *s, const char *id);
 /* THE FOLD'S COPIES (copies.h)
  *   The documents that committed live runs put into the delta, kept in
- *   memory (at most STORE_COPIES_MAX) until store_fold_begin hands the
+ *   memory (at most STORE_COPIES_MAX_BYTES of them, as estimated from
+ *   each document's terms, positions and text) until store_fold_begin hands the
  *   fold those of the posts it lists: store_fold_run then writes them into
  *   the main database as they are, and reads from the delta only the
  *   others (tombstones, and posts put before this store was opened or
@@ -209,8 +211,10 @@ int store_delta_tombstone(store *s, const char *id);
  *   as last committed: store_apply and store_delete note each change of a
  *   live run, store_commit applies the notes once the delta's commit
  *   holds them, store_cancel (and a failed commit) drops them; closing
- *   the delta drops every copy. About 30 KB a medium post. */
-#define STORE_COPIES_MAX 1024
+ *   the delta drops every copy. A medium post (1.2 KB of text) takes
+ *   about 33 KB: the bound holds about 1,000 of them, and a post of a few
+ *   megabytes is not kept (it is read from the delta). */
+#define STORE_COPIES_MAX_BYTES (32u * 1024u * 1024u)
 
 /* The main database's revision, read from it, or remembered during a fold
  * (which owns it) and after one. An xc status. */

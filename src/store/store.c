@@ -128,7 +128,7 @@ int store_open(const char *path, const store_options *opt, store **out, char *er
     idmap_init(&s->old);
     idmap_init(&s->seen);
     idmap_init(&s->spell);
-    copies_init(&s->copies, STORE_COPIES_MAX);
+    copies_init(&s->copies, STORE_COPIES_MAX_BYTES);
     s->jfd = -1;
     s->title_weight = opt && opt->title_weight ? opt->title_weight : 3;
     s->read_only = opt ? opt->read_only : 0;
@@ -418,7 +418,7 @@ int store_apply(store *s, store_prepared *p, store_outcome *outcome)
         if (rc == XC_OK) {
             /* The delta's document, kept for the fold (THE FOLD'S COPIES):
              * a note that fails only costs the fold a read. */
-            copies_note_change(&s->copies, p->id, p->doc);
+            copies_note_change(&s->copies, p->id, p->doc, p->doc_bytes);
             p->doc = NULL;
         }
     } else if (exists) {
@@ -518,7 +518,7 @@ int store_delete(store *s, const char *id, int *found)
         if (rc == XC_OK && s->live && s->delta && store_journal_add_delete(s, id) != STORE_OK)
             rc = XC_ERR_NOMEM;
         if (rc == XC_OK && s->live && s->delta)
-            copies_note_change(&s->copies, id, NULL); /* (the fold reads tombstones) */
+            copies_note_change(&s->copies, id, NULL, 0); /* (the fold reads tombstones) */
         if (rc != XC_OK) {
             set_err(s, "cannot delete post \"%s\": %s", id, xc_errmsg());
             s->failed = 1;

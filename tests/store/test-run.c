@@ -897,6 +897,45 @@ START_TEST(test_fold_uses_copies)
 }
 END_TEST
 
+/* The copies are bounded in bytes, not in posts: with room for about two
+ * of four posts, two at most are kept; with room for none (a post larger
+ * than the bound), none; the posts without a copy are folded all the same,
+ * read from the delta. */
+START_TEST(test_copies_bounded)
+{
+    char *path = th_path(tmp, "db");
+    store *s = open_live(path);
+    put_live_group(s, "b", 0, 4);
+    ck_assert_uint_eq(s->copies.count, 4);
+    size_t four = s->copies.bytes;
+    /* 300 words a post: more than 300 terms' worth each */
+    ck_assert_uint_gt(four, 4u * 300u * 128u);
+    ck_assert_uint_le(four, s->copies.max);
+    copies_clear(&s->copies);
+    ck_assert_uint_eq(s->copies.bytes, 0);
+    s->copies.max = four / 2;
+    put_live_group(s, "b", 4, 4);
+    ck_assert_uint_ge(s->copies.count, 1);
+    ck_assert_uint_le(s->copies.count, 2);
+    ck_assert_uint_le(s->copies.bytes, s->copies.max);
+    s->copies.max = 1;
+    put_live_group(s, "b", 8, 4); /* none fits: the copies stay as they were */
+    ck_assert_uint_le(s->copies.count, 2);
+    ck_assert_int_eq(store_fold(s), STORE_OK);
+    ck_assert_uint_eq(s->copies.count, 0);
+    ck_assert_uint_eq(s->copies.bytes, 0);
+    store_close(s);
+    xc_db *main = reader("db");
+    for (int i = 0; i < 12; i++)
+        ck_assert_msg(has_id(main, "b", i), "b-%d is missing after the fold", i);
+    uint32_t docs = 0;
+    ck_assert_int_eq(xc_db_doccount(main, &docs), XC_OK);
+    ck_assert_uint_eq(docs, 12);
+    xc_db_close(main);
+    free(path);
+}
+END_TEST
+
 /* ---- folds that fail midway --------------------------------------------- */
 
 /* Folds of the live delta that fail after writing part of their posts into
@@ -1090,6 +1129,7 @@ int main(void)
     tcase_add_test(tc, test_live);
     tcase_add_test(tc, test_fold_while_writing);
     tcase_add_test(tc, test_fold_uses_copies);
+    tcase_add_test(tc, test_copies_bounded);
     tcase_add_test(tc, test_fold_fails_midway);
     tcase_add_test(tc, test_glossary_kept);
     suite_add_tcase(su, tc);
